@@ -1,0 +1,55 @@
+// The audit trail's hash chain: canonical bytes of an entry and their
+// SHA-256. Pure functions; the store feeds them rows.
+#ifndef REGISTRY_CORE_AUDIT_CHAIN_H_
+#define REGISTRY_CORE_AUDIT_CHAIN_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace registry {
+
+// One row of `audit_log`. Text fields are stored as given.
+struct AuditEntry {
+  int64_t seq = 0;          // 1, 2, 3, ... without gaps
+  std::string at;           // server UTC time, RFC 3339 with microseconds
+  std::string principal;    // token id from authentication, or "registryd"
+  std::string role;         // submitter, analyst, admin or system
+  std::string center;       // center code the action concerns, or ""
+  std::string action;       // e.g. "record.create", "token.issue"
+  std::string entity;       // what was acted on, e.g. "visits/R.../2021-03-04"
+  std::string old_value;    // previous value or "sha256:<hex>" of it
+  std::string new_value;    // new value or "sha256:<hex>" of it
+  std::string reason;       // required for amendments and retractions
+  std::string request_id;   // one per RPC
+  std::optional<int64_t> event_seq;  // the clinical event it covers
+  std::string prev_hash;    // hex hash of entry seq-1 (kGenesisHash for 1)
+  std::string hash;         // hex SHA-256 of CanonicalAuditBytes
+};
+
+inline constexpr std::string_view kGenesisHash =
+    "0000000000000000000000000000000000000000000000000000000000000000";
+
+// Every field but `hash`, each as a 4-byte big-endian length then its bytes,
+// in declaration order; numbers in decimal, a missing event_seq as "".
+std::string CanonicalAuditBytes(const AuditEntry& entry);
+
+// Hex SHA-256 of CanonicalAuditBytes(entry).
+std::string ComputeAuditHash(const AuditEntry& entry);
+
+// Lowercase hex SHA-256 of `data`.
+std::string Sha256Hex(std::string_view data);
+
+// "sha256:" + Sha256Hex(value): how clinical values appear in the audit log.
+std::string ValueDigest(std::string_view value);
+
+// Checks one entry against its predecessor's hash and expected sequence
+// number; returns a description of the first problem, or nullopt.
+std::optional<std::string> CheckAuditLink(const AuditEntry& entry,
+                                          int64_t expected_seq,
+                                          std::string_view expected_prev_hash);
+
+}  // namespace registry
+
+#endif  // REGISTRY_CORE_AUDIT_CHAIN_H_

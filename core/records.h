@@ -1,0 +1,189 @@
+// The registry's clinical records as plain structs, and their text form.
+//
+// Each kind has fixed columns (the CSV import format of `regctl`, also the
+// canonical form the store keeps). A record is parsed from a row of column
+// texts in one place, so the command-line client and the server reject the
+// same input with the same words.
+#ifndef REGISTRY_CORE_RECORDS_H_
+#define REGISTRY_CORE_RECORDS_H_
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "absl/types/span.h"
+#include "core/date.h"
+
+namespace registry {
+
+enum class Kind {
+  kPatients,
+  kTransplants,
+  kVisits,
+  kRelapses,
+  kMri,
+  kTreatments,
+  kDeaths,
+};
+inline constexpr std::array<Kind, 7> kAllKinds = {
+    Kind::kPatients, Kind::kTransplants, Kind::kVisits,    Kind::kRelapses,
+    Kind::kMri,      Kind::kTreatments,  Kind::kDeaths};
+
+// "patients", "transplants", "visits", "relapses", "mri", "treatments",
+// "deaths".
+std::string_view KindName(Kind kind);
+std::optional<Kind> ParseKind(std::string_view name);
+
+enum class Sex { kFemale, kMale, kOther };  // CSV F, M, X
+enum class Disease { kRrms, kSpms, kPpms, kNmosd, kSsc, kSle, kOther };
+enum class TransplantType { kAutologous, kAllogeneic };
+
+std::string_view SexCode(Sex sex);
+std::string_view DiseaseCode(Disease disease);  // "RRMS", ...
+std::string_view TransplantTypeCode(TransplantType type);  // "autologous"
+
+struct PatientRecord {
+  std::string patient_id;  // the center's own code
+  Sex sex = Sex::kOther;
+  int birth_year = 0;
+  Disease disease = Disease::kOther;
+  Date diagnosis_date;
+  bool operator==(const PatientRecord&) const = default;
+};
+
+struct TransplantRecord {
+  std::string patient_id;
+  Date transplant_date;  // infusion date: day 0
+  TransplantType type = TransplantType::kAutologous;
+  std::string regimen;  // conditioning regimen code
+  bool operator==(const TransplantRecord&) const = default;
+};
+
+struct VisitRecord {
+  std::string patient_id;
+  Date visit_date;
+  double edss = 0;  // 0, 1.0, 1.5, ..., 10
+  bool operator==(const VisitRecord&) const = default;
+};
+
+struct RelapseRecord {
+  std::string patient_id;
+  Date onset_date;
+  bool operator==(const RelapseRecord&) const = default;
+};
+
+struct MriRecord {
+  std::string patient_id;
+  Date scan_date;
+  int new_t2 = 0;  // lesion counts
+  int enlarging_t2 = 0;
+  int gd_enhancing = 0;
+  std::optional<double> brain_volume_change_pct;  // since the previous scan
+  bool operator==(const MriRecord&) const = default;
+};
+
+struct TreatmentRecord {
+  std::string patient_id;
+  std::string drug;
+  Date start_date;
+  std::optional<Date> end_date;
+  bool operator==(const TreatmentRecord&) const = default;
+};
+
+struct DeathRecord {
+  std::string patient_id;
+  Date death_date;
+  std::string cause;  // empty when unknown
+  bool operator==(const DeathRecord&) const = default;
+};
+
+using Record = std::variant<PatientRecord, TransplantRecord, VisitRecord,
+                            RelapseRecord, MriRecord, TreatmentRecord,
+                            DeathRecord>;
+
+Kind KindOf(const Record& record);
+const std::string& PatientIdOf(const Record& record);
+void SetPatientId(Record& record, std::string patient_id);
+
+// One column of a kind's text form.
+struct Column {
+  std::string_view name;
+  bool required;  // an empty cell is an error
+  bool key;       // part of the natural key
+};
+// In canonical order; the first column is always patient_id.
+absl::Span<const Column> ColumnsOf(Kind kind);
+
+// One bad field: `field` is a column name (callers prefix a location).
+struct FieldViolation {
+  std::string field;
+  std::string description;
+  bool operator==(const FieldViolation&) const = default;
+};
+
+// Cell texts in ColumnsOf(kind) order; "" is a missing optional value.
+using Row = std::vector<std::string>;
+
+// Canonical text of every column: dates YYYY-MM-DD, EDSS with one decimal,
+// other numbers in their shortest exact form.
+Row ToRow(const Record& record);
+
+// Identifies one record: the patient and the key columns other than
+// patient_id, joined by '|' in canonical text ("" for patients and deaths).
+struct RecordKey {
+  Kind kind;
+  std::string patient_id;
+  std::string key;
+  bool operator==(const RecordKey&) const = default;
+};
+RecordKey KeyOf(const Record& record);
+
+// Result of parsing a row: a record when `violations` is empty.
+template <typename T>
+struct Parsed {
+  std::optional<T> value;
+  std::vector<FieldViolation> violations;
+};
+
+// Parses and validates every column of `row` (size must match ColumnsOf):
+// syntax, required cells, and every rule that needs only the record itself
+// (EDSS steps, lesion counts >= 0, no date after `latest_valid_date`, ...).
+Parsed<Record> ParseRecord(Kind kind, const Row& row, Date latest_valid_date);
+
+// Parses only the key columns of `row` (other cells are ignored), for
+// naming records to retract.
+Parsed<RecordKey> ParseRecordKey(Kind kind, const Row& row);
+
+// The latest date a record carries (a treatment's end date, a visit's
+// date, ...); nullopt for patients.
+std::optional<Date> LatestDateOf(const Record& record);
+
+// Shortest decimal text that reads back as exactly `value` ("-0.35").
+std::string FormatNumber(double value);
+
+// True for 0, 1.0, 1.5, ..., 9.5, 10.
+bool IsValidEdss(double edss);
+
+// What the registry already holds about one patient, for the rules that
+// relate a record to the patient's other records.
+struct PatientFacts {
+  std::optional<int> birth_year;
+  std::optional<Date> death_date;
+  // Latest date among transplants, visits, relapses, MRI and treatments.
+  std::optional<Date> latest_record_date;
+  std::optional<Date> latest_transplant_date;
+};
+
+// Rules between a record and the patient's other records: nothing after
+// death, no death before a recorded record, no date before the birth year,
+// a new transplant only after the latest one (`is_new` false for amendments).
+std::vector<FieldViolation> CheckAgainstPatient(const Record& record,
+                                                const PatientFacts& facts,
+                                                bool is_new);
+
+}  // namespace registry
+
+#endif  // REGISTRY_CORE_RECORDS_H_

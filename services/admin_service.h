@@ -1,0 +1,41 @@
+// gRPC adapter of registry.v1.AdminService over RegistryStore. Admin tokens
+// only.
+#ifndef REGISTRY_SERVICES_ADMIN_SERVICE_H_
+#define REGISTRY_SERVICES_ADMIN_SERVICE_H_
+
+#include "registry/v1/admin.grpc.pb.h"
+#include "storage/registry_store.h"
+
+namespace registry {
+
+class AdminServiceImpl final : public v1::AdminService::Service {
+ public:
+  // `store` must outlive the service.
+  explicit AdminServiceImpl(RegistryStore* store) : store_(store) {}
+
+  grpc::Status AddCenter(grpc::ServerContext* context,
+                         const v1::AddCenterRequest* request,
+                         v1::AddCenterResponse* response) override;
+  grpc::Status ListCenters(grpc::ServerContext* context,
+                           const v1::ListCentersRequest* request,
+                           v1::ListCentersResponse* response) override;
+  grpc::Status IssueToken(grpc::ServerContext* context,
+                          const v1::IssueTokenRequest* request,
+                          v1::IssueTokenResponse* response) override;
+  grpc::Status ListTokens(grpc::ServerContext* context,
+                          const v1::ListTokensRequest* request,
+                          v1::ListTokensResponse* response) override;
+  grpc::Status RevokeToken(grpc::ServerContext* context,
+                           const v1::RevokeTokenRequest* request,
+                           v1::RevokeTokenResponse* response) override;
+  grpc::Status VerifyAudit(grpc::ServerContext* context,
+                           const v1::VerifyAuditRequest* request,
+                           v1::VerifyAuditResponse* response) override;
+
+ private:
+  RegistryStore* store_;
+};
+
+}  // namespace registry
+
+#endif  // REGISTRY_SERVICES_ADMIN_SERVICE_H_

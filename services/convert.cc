@@ -1,0 +1,222 @@
+#include "services/convert.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "core/violations.h"
+
+namespace registry {
+namespace {
+
+std::string DateText(const v1::Date& date) {
+  if (date.year() == 0 && date.month() == 0 && date.day() == 0) return "";
+  return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(),
+                         date.day());
+}
+
+v1::Date DateProto(Date date) {
+  v1::Date proto;
+  proto.set_year(static_cast<int32_t>(date.year()));
+  proto.set_month(date.month());
+  proto.set_day(date.day());
+  return proto;
+}
+
+// Enum texts: "" for UNSPECIFIED, "?" for values this build does not know,
+// which the core then rejects with the list of valid codes.
+std::string SexText(v1::Sex sex) {
+  if (sex == v1::SEX_UNSPECIFIED) return "";
+  if (sex < v1::SEX_FEMALE || sex > v1::SEX_OTHER) return "?";
+  return std::string(SexCode(static_cast<Sex>(sex - 1)));
+}
+std::string DiseaseText(v1::Disease disease) {
+  if (disease == v1::DISEASE_UNSPECIFIED) return "";
+  if (disease < v1::DISEASE_RRMS || disease > v1::DISEASE_OTHER) return "?";
+  return std::string(DiseaseCode(static_cast<Disease>(disease - 1)));
+}
+std::string TypeText(v1::TransplantType type) {
+  if (type == v1::TRANSPLANT_TYPE_UNSPECIFIED) return "";
+  if (type < v1::TRANSPLANT_TYPE_AUTOLOGOUS ||
+      type > v1::TRANSPLANT_TYPE_ALLOGENEIC) {
+    return "?";
+  }
+  return std::string(TransplantTypeCode(static_cast<TransplantType>(type - 1)));
+}
+
+}  // namespace
+
+std::optional<KindAndRow> ToRow(const v1::Record& record) {
+  switch (record.record_case()) {
+    case v1::Record::kPatient: {
+      const v1::Patient& p = record.patient();
+      return KindAndRow{
+          Kind::kPatients,
+          {p.patient_id(), SexText(p.sex()),
+           p.birth_year() == 0 ? "" : absl::StrCat(p.birth_year()),
+           DiseaseText(p.disease()), DateText(p.diagnosis_date())}};
+    }
+    case v1::Record::kTransplant: {
+      const v1::Transplant& t = record.transplant();
+      return KindAndRow{Kind::kTransplants,
+                        {t.patient_id(), DateText(t.transplant_date()),
+                         TypeText(t.type()), t.regimen()}};
+    }
+    case v1::Record::kVisit: {
+      const v1::Visit& v = record.visit();
+      return KindAndRow{Kind::kVisits,
+                        {v.patient_id(), DateText(v.visit_date()),
+                         v.has_edss() ? FormatNumber(v.edss()) : ""}};
+    }
+    case v1::Record::kRelapse: {
+      const v1::Relapse& r = record.relapse();
+      return KindAndRow{Kind::kRelapses,
+                        {r.patient_id(), DateText(r.onset_date())}};
+    }
+    case v1::Record::kMri: {
+      const v1::MriScan& m = record.mri();
+      auto count = [](bool has, int32_t value) {
+        return has ? absl::StrCat(value) : std::string();
+      };
+      return KindAndRow{
+          Kind::kMri,
+          {m.patient_id(), DateText(m.scan_date()),
+           count(m.has_new_t2(), m.new_t2()),
+           count(m.has_enlarging_t2(), m.enlarging_t2()),
+           count(m.has_gd_enhancing(), m.gd_enhancing()),
+           m.has_brain_volume_change_pct()
+               ? FormatNumber(m.brain_volume_change_pct())
+               : ""}};
+    }
+    case v1::Record::kTreatment: {
+      const v1::Treatment& t = record.treatment();
+      return KindAndRow{Kind::kTreatments,
+                        {t.patient_id(), t.drug(), DateText(t.start_date()),
+                         DateText(t.end_date())}};
+    }
+    case v1::Record::kDeath: {
+      const v1::Death& d = record.death();
+      return KindAndRow{Kind::kDeaths,
+                        {d.patient_id(), DateText(d.death_date()), d.cause()}};
+    }
+    case v1::Record::RECORD_NOT_SET:
+      break;
+  }
+  return std::nullopt;
+}
+
+v1::Record ToProto(const Record& record) {
+  struct Visitor {
+    v1::Record out;
+    void operator()(const PatientRecord& r) {
+      v1::Patient* p = out.mutable_patient();
+      p->set_patient_id(r.patient_id);
+      p->set_sex(static_cast<v1::Sex>(static_cast<int>(r.sex) + 1));
+      p->set_birth_year(r.birth_year);
+      p->set_disease(static_cast<v1::Disease>(static_cast<int>(r.disease) + 1));
+      *p->mutable_diagnosis_date() = DateProto(r.diagnosis_date);
+    }
+    void operator()(const TransplantRecord& r) {
+      v1::Transplant* t = out.mutable_transplant();
+      t->set_patient_id(r.patient_id);
+      *t->mutable_transplant_date() = DateProto(r.transplant_date);
+      t->set_type(
+          static_cast<v1::TransplantType>(static_cast<int>(r.type) + 1));
+      t->set_regimen(r.regimen);
+    }
+    void operator()(const VisitRecord& r) {
+      v1::Visit* v = out.mutable_visit();
+      v->set_patient_id(r.patient_id);
+      *v->mutable_visit_date() = DateProto(r.visit_date);
+      v->set_edss(r.edss);
+    }
+    void operator()(const RelapseRecord& r) {
+      v1::Relapse* p = out.mutable_relapse();
+      p->set_patient_id(r.patient_id);
+      *p->mutable_onset_date() = DateProto(r.onset_date);
+    }
+    void operator()(const MriRecord& r) {
+      v1::MriScan* m = out.mutable_mri();
+      m->set_patient_id(r.patient_id);
+      *m->mutable_scan_date() = DateProto(r.scan_date);
+      m->set_new_t2(r.new_t2);
+      m->set_enlarging_t2(r.enlarging_t2);
+      m->set_gd_enhancing(r.gd_enhancing);
+      if (r.brain_volume_change_pct) {
+        m->set_brain_volume_change_pct(*r.brain_volume_change_pct);
+      }
+    }
+    void operator()(const TreatmentRecord& r) {
+      v1::Treatment* t = out.mutable_treatment();
+      t->set_patient_id(r.patient_id);
+      t->set_drug(r.drug);
+      *t->mutable_start_date() = DateProto(r.start_date);
+      if (r.end_date) *t->mutable_end_date() = DateProto(*r.end_date);
+    }
+    void operator()(const DeathRecord& r) {
+      v1::Death* d = out.mutable_death();
+      d->set_patient_id(r.patient_id);
+      *d->mutable_death_date() = DateProto(r.death_date);
+      d->set_cause(r.cause);
+    }
+  };
+  Visitor visitor;
+  std::visit(visitor, record);
+  return visitor.out;
+}
+
+v1::RecordKind ToProto(Kind kind) {
+  return static_cast<v1::RecordKind>(static_cast<int>(kind) + 1);
+}
+
+std::optional<Kind> FromProto(v1::RecordKind kind) {
+  const int index = static_cast<int>(kind) - 1;
+  if (index < 0 || index >= static_cast<int>(kAllKinds.size())) {
+    return std::nullopt;
+  }
+  return kAllKinds[index];
+}
+
+google::protobuf::Timestamp ToProto(absl::Time time) {
+  google::protobuf::Timestamp timestamp;
+  const int64_t micros = absl::ToUnixMicros(time);
+  timestamp.set_seconds(micros / 1000000 - (micros % 1000000 < 0 ? 1 : 0));
+  timestamp.set_nanos(
+      static_cast<int32_t>(((micros % 1000000) + 1000000) % 1000000 * 1000));
+  return timestamp;
+}
+
+absl::Time FromProto(const google::protobuf::Timestamp& timestamp) {
+  return absl::FromUnixSeconds(timestamp.seconds()) +
+         absl::Nanoseconds(timestamp.nanos());
+}
+
+grpc::Status ToGrpcStatus(const absl::Status& status) {
+  if (status.ok()) return grpc::Status::OK;
+  const std::vector<FieldViolation> violations = registry::ViolationsOf(status);
+  std::string details;
+  if (!violations.empty()) {
+    v1::BadRequest bad_request;
+    for (const FieldViolation& v : violations) {
+      v1::FieldViolation* out = bad_request.add_field_violations();
+      out->set_field(v.field);
+      out->set_description(v.description);
+    }
+    bad_request.SerializeToString(&details);
+  }
+  return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
+                      std::string(status.message()), details);
+}
+
+std::vector<FieldViolation> ViolationsOf(const grpc::Status& status) {
+  std::vector<FieldViolation> violations;
+  v1::BadRequest bad_request;
+  if (status.error_details().empty() ||
+      !bad_request.ParseFromString(status.error_details())) {
+    return violations;
+  }
+  for (const v1::FieldViolation& v : bad_request.field_violations()) {
+    violations.push_back({v.field(), v.description()});
+  }
+  return violations;
+}
+
+}  // namespace registry

@@ -1,0 +1,47 @@
+// Conversions between the API's protobuf messages and the core's plain
+// structs, and between absl::Status and grpc::Status. The only place that
+// knows both worlds.
+#ifndef REGISTRY_SERVICES_CONVERT_H_
+#define REGISTRY_SERVICES_CONVERT_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <optional>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/time/time.h"
+#include "core/records.h"
+#include "google/protobuf/timestamp.pb.h"
+#include "registry/v1/records.pb.h"
+
+namespace registry {
+
+// The kind and the cell texts of a proto record, in ColumnsOf(kind) order,
+// so the core parses and validates it like a CSV row. nullopt when no
+// record kind is set.
+struct KindAndRow {
+  Kind kind;
+  Row row;
+};
+std::optional<KindAndRow> ToRow(const v1::Record& record);
+
+// The proto form of a core record.
+v1::Record ToProto(const Record& record);
+
+v1::RecordKind ToProto(Kind kind);
+std::optional<Kind> FromProto(v1::RecordKind kind);
+
+google::protobuf::Timestamp ToProto(absl::Time time);
+absl::Time FromProto(const google::protobuf::Timestamp& timestamp);
+
+// A status for the wire: field violations travel as a serialized
+// v1::BadRequest in the error details.
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+// The violations in a received status's error details (empty if none).
+std::vector<FieldViolation> ViolationsOf(const grpc::Status& status);
+
+}  // namespace registry
+
+#endif  // REGISTRY_SERVICES_CONVERT_H_

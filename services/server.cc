@@ -1,0 +1,117 @@
+#include "services/server.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <grpcpp/ext/proto_server_reflection_plugin.h>
+#include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/security/server_credentials.h>
+#include <unistd.h>
+
+#include "absl/strings/str_cat.h"
+#include "core/status_macros.h"
+#include "services/admin_service.h"
+#include "services/auth.h"
+#include "services/submission_service.h"
+
+namespace registry {
+namespace {
+
+// Creates the token file before the token exists, so a file we cannot
+// write never leaves a database whose only admin token is lost.
+absl::StatusOr<int> OpenTokenFile(const std::string& path) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+                        0600);
+  if (fd < 0 || ::fchmod(fd, 0600) != 0) {
+    if (fd >= 0) ::close(fd);
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot write the admin token file ", path));
+  }
+  return fd;
+}
+
+absl::Status WriteTokenFile(int fd, const std::string& token,
+                            const std::string& path) {
+  const std::string line = token + "\n";
+  const bool ok = ::write(fd, line.data(), line.size()) ==
+                      static_cast<ssize_t>(line.size()) &&
+                  ::fsync(fd) == 0;
+  ::close(fd);
+  if (!ok) {
+    return absl::DataLossError(
+        absl::StrCat("could not write the admin token to ", path));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
+    ServerOptions options) {
+  std::unique_ptr<RegistryServer> server(new RegistryServer());
+  server->token_file_ = options.admin_token_file.empty()
+                            ? options.db_path + ".admin-token"
+                            : options.admin_token_file;
+  ASSIGN_OR_RETURN(server->store_,
+                   RegistryStore::Open(options.db_path, options.store));
+  RegistryStore& store = *server->store_;
+  const RequestContext system{{"registryd", Role::kSystem, 0, ""},
+                              NewRequestId()};
+
+  ASSIGN_OR_RETURN(const bool needs_bootstrap, store.NeedsBootstrap());
+  if (needs_bootstrap) {
+    ASSIGN_OR_RETURN(const int fd, OpenTokenFile(server->token_file_));
+    absl::StatusOr<IssuedToken> admin =
+        store.IssueToken(system, Role::kAdmin, "", "initial admin token");
+    if (!admin.ok()) {
+      ::close(fd);
+      return admin.status();
+    }
+    RETURN_IF_ERROR(WriteTokenFile(fd, admin->secret, server->token_file_));
+    server->bootstrapped_ = true;
+  }
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  std::shared_ptr<grpc::ServerCredentials> credentials =
+      grpc::experimental::LocalServerCredentials(LOCAL_TCP);
+  credentials->SetAuthMetadataProcessor(
+      std::make_shared<TokenAuthProcessor>(&store));
+
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen, credentials, &server->port_);
+  builder.SetMaxReceiveMessageSize(options.max_message_bytes);
+  builder.SetMaxSendMessageSize(options.max_message_bytes);
+  // Keepalive: ping idle clients every minute, drop them after 20 s without
+  // an answer; accept client pings at most every 30 s.
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIME_MS, 60 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 20 * 1000);
+  builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+  builder.AddChannelArgument(
+      GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 30 * 1000);
+  server->services_.push_back(std::make_unique<SubmissionServiceImpl>(&store));
+  server->services_.push_back(std::make_unique<AdminServiceImpl>(&store));
+  for (auto& service : server->services_) builder.RegisterService(service.get());
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot listen on ", options.listen));
+  }
+  RETURN_IF_ERROR(store.RecordAction(system, "server.start", "registryd",
+                                     "listen=" + options.listen));
+  return server;
+}
+
+RegistryServer::~RegistryServer() {
+  if (server_ != nullptr) {
+    server_->Shutdown(std::chrono::system_clock::now());
+    server_->Wait();
+  }
+}
+
+void RegistryServer::Shutdown(absl::Duration grace) {
+  server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
+}
+
+void RegistryServer::Wait() { server_->Wait(); }
+
+}  // namespace registry

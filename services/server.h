@@ -1,0 +1,65 @@
+// The registry server: the store, the gRPC services, authentication in the
+// server credentials, health checking and reflection, bound to one address.
+#ifndef REGISTRY_SERVICES_SERVER_H_
+#define REGISTRY_SERVICES_SERVER_H_
+
+#include <grpcpp/grpcpp.h>
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/time/time.h"
+#include "storage/registry_store.h"
+
+namespace registry {
+
+struct ServerOptions {
+  std::string db_path;
+  // host:port; port 0 picks a free one (see RegistryServer::port()).
+  std::string listen = "127.0.0.1:50051";
+  // Where a new database's first admin token is written (mode 0600).
+  // Empty means db_path + ".admin-token".
+  std::string admin_token_file;
+  // Largest request or response message, in bytes.
+  int max_message_bytes = 16 * 1024 * 1024;
+  StoreOptions store;
+};
+
+class RegistryServer {
+ public:
+  // Opens (or creates) the database, bootstraps a new one with an admin
+  // token written to the token file, and starts serving.
+  static absl::StatusOr<std::unique_ptr<RegistryServer>> Start(
+      ServerOptions options);
+
+  ~RegistryServer();
+  RegistryServer(const RegistryServer&) = delete;
+  RegistryServer& operator=(const RegistryServer&) = delete;
+
+  int port() const { return port_; }
+  // True when Start() created the admin token (a new database).
+  bool bootstrapped() const { return bootstrapped_; }
+  const std::string& admin_token_file() const { return token_file_; }
+  RegistryStore& store() { return *store_; }
+
+  // Stops accepting calls and lets in-flight calls finish within `grace`,
+  // then cancels the rest. Thread-safe; later calls do nothing.
+  void Shutdown(absl::Duration grace);
+  // Blocks until the server has shut down.
+  void Wait();
+
+ private:
+  RegistryServer() = default;
+
+  std::unique_ptr<RegistryStore> store_;
+  std::vector<std::unique_ptr<grpc::Service>> services_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+  bool bootstrapped_ = false;
+  std::string token_file_;
+};
+
+}  // namespace registry
+
+#endif  // REGISTRY_SERVICES_SERVER_H_

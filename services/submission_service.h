@@ -1,0 +1,32 @@
+// gRPC adapter of registry.v1.SubmissionService over RegistryStore: checks
+// the caller's role, converts messages, and nothing else.
+#ifndef REGISTRY_SERVICES_SUBMISSION_SERVICE_H_
+#define REGISTRY_SERVICES_SUBMISSION_SERVICE_H_
+
+#include "registry/v1/submission.grpc.pb.h"
+#include "storage/registry_store.h"
+
+namespace registry {
+
+class SubmissionServiceImpl final : public v1::SubmissionService::Service {
+ public:
+  // `store` must outlive the service.
+  explicit SubmissionServiceImpl(RegistryStore* store) : store_(store) {}
+
+  grpc::Status Submit(grpc::ServerContext* context,
+                      grpc::ServerReader<v1::SubmitRequest>* reader,
+                      v1::SubmitResponse* response) override;
+  grpc::Status Export(grpc::ServerContext* context,
+                      const v1::ExportRequest* request,
+                      grpc::ServerWriter<v1::ExportResponse>* writer) override;
+  grpc::Status GetPatientHistory(
+      grpc::ServerContext* context, const v1::GetPatientHistoryRequest* request,
+      v1::GetPatientHistoryResponse* response) override;
+
+ private:
+  RegistryStore* store_;
+};
+
+}  // namespace registry
+
+#endif  // REGISTRY_SERVICES_SUBMISSION_SERVICE_H_

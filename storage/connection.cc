@@ -1,0 +1,187 @@
+#include "storage/connection.h"
+
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace registry {
+namespace {
+
+// "HSCT" in ASCII: marks the file as a registry database.
+constexpr int kApplicationId = 0x48534354;
+
+// Migration N (1-based) brings the schema from version N-1 to N. Never edit
+// a released migration: add a new one.
+const std::vector<const char*>& Migrations() {
+  static const auto* migrations = new std::vector<const char*>{
+      R"sql(
+CREATE TABLE centers (
+  center_id INTEGER PRIMARY KEY,
+  code TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE tokens (
+  token_id TEXT PRIMARY KEY,
+  secret_hash TEXT NOT NULL UNIQUE,
+  role TEXT NOT NULL CHECK (role IN ('submitter', 'analyst', 'admin')),
+  center_id INTEGER REFERENCES centers (center_id),
+  label TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT,
+  CHECK ((role = 'submitter') = (center_id IS NOT NULL))
+) STRICT;
+
+-- Pseudonymous identity of each patient; the registry id is random.
+CREATE TABLE patients (
+  registry_id TEXT PRIMARY KEY,
+  center_id INTEGER NOT NULL REFERENCES centers (center_id),
+  patient_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (center_id, patient_id)
+) STRICT;
+
+-- Every accepted change, never updated or deleted.
+CREATE TABLE events (
+  event_seq INTEGER PRIMARY KEY,
+  recorded_at TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  principal TEXT NOT NULL,
+  registry_id TEXT NOT NULL REFERENCES patients (registry_id),
+  kind TEXT NOT NULL,
+  record_key TEXT NOT NULL,
+  op TEXT NOT NULL CHECK (op IN ('create', 'amend', 'retract')),
+  payload TEXT NOT NULL,
+  reason TEXT NOT NULL
+) STRICT;
+CREATE INDEX events_by_record ON events (registry_id, kind, record_key,
+                                         event_seq);
+CREATE INDEX events_by_time ON events (recorded_at);
+
+-- Current records, derived from `events` in the same transaction.
+CREATE TABLE current_records (
+  registry_id TEXT NOT NULL REFERENCES patients (registry_id),
+  kind TEXT NOT NULL,
+  record_key TEXT NOT NULL,
+  record_date TEXT,
+  event_seq INTEGER NOT NULL REFERENCES events (event_seq),
+  payload TEXT NOT NULL,
+  PRIMARY KEY (registry_id, kind, record_key)
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE audit_log (
+  seq INTEGER PRIMARY KEY,
+  at TEXT NOT NULL,
+  principal TEXT NOT NULL,
+  role TEXT NOT NULL,
+  center TEXT NOT NULL,
+  action TEXT NOT NULL,
+  entity TEXT NOT NULL,
+  old_value TEXT NOT NULL,
+  new_value TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  request_id TEXT NOT NULL,
+  event_seq INTEGER REFERENCES events (event_seq),
+  prev_hash TEXT NOT NULL,
+  hash TEXT NOT NULL
+) STRICT;
+CREATE UNIQUE INDEX audit_by_event ON audit_log (event_seq);
+
+CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+BEGIN SELECT RAISE(ABORT, 'events are append-only'); END;
+CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit_log
+BEGIN SELECT RAISE(ABORT, 'audit_log is append-only'); END;
+CREATE TRIGGER patients_no_update BEFORE UPDATE ON patients
+BEGIN SELECT RAISE(ABORT, 'patient identities are append-only'); END;
+CREATE TRIGGER patients_no_delete BEFORE DELETE ON patients
+BEGIN SELECT RAISE(ABORT, 'patient identities are append-only'); END;
+)sql",
+  };
+  return *migrations;
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
+    const std::string& path, bool create, int busy_timeout_ms) {
+  std::unique_ptr<Connection> connection;
+  absl::Status status = CatchSqlite([&] {
+    const int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_FULLMUTEX |
+                      (create ? SQLite::OPEN_CREATE : 0);
+    SQLite::Database db(path, flags, busy_timeout_ms);
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = FULL");
+    db.exec("PRAGMA foreign_keys = ON");
+    connection.reset(new Connection(std::move(db)));
+    return absl::OkStatus();
+  });
+  if (!status.ok()) {
+    return absl::Status(status.code(), absl::StrCat("cannot open database ",
+                                                    path, ": ",
+                                                    status.message()));
+  }
+  return connection;
+}
+
+SQLite::Statement& Connection::Prepare(const char* sql) {
+  std::unique_ptr<SQLite::Statement>& slot = statements_[sql];
+  if (slot == nullptr) {
+    slot = std::make_unique<SQLite::Statement>(db_, sql);
+  } else {
+    slot->reset();
+    slot->clearBindings();
+  }
+  return *slot;
+}
+
+absl::Status CatchSqlite(const std::function<absl::Status()>& body) {
+  try {
+    return body();
+  } catch (const SQLite::Exception& e) {
+    const int code = e.getErrorCode() & 0xff;
+    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+      return absl::AbortedError(
+          absl::StrCat("database is busy, retry: ", e.what()));
+    }
+    return absl::InternalError(absl::StrCat("database error: ", e.what()));
+  }
+}
+
+int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
+
+absl::Status MigrateSchema(Connection& connection) {
+  return CatchSqlite([&]() -> absl::Status {
+    SQLite::Database& db = connection.db();
+    const int application_id =
+        db.execAndGet("PRAGMA application_id").getInt();
+    int version = db.execAndGet("PRAGMA user_version").getInt();
+    if (application_id != kApplicationId &&
+        !(application_id == 0 && version == 0 &&
+          db.execAndGet("SELECT count(*) FROM sqlite_schema").getInt() == 0)) {
+      return absl::FailedPreconditionError(
+          "the database file is not a registry database");
+    }
+    if (version > LatestSchemaVersion()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the database has schema version ", version,
+          ", newer than this build supports (", LatestSchemaVersion(),
+          "); use a newer registryd"));
+    }
+    for (; version < LatestSchemaVersion(); ++version) {
+      SQLite::Transaction transaction(db,
+                                      SQLite::TransactionBehavior::IMMEDIATE);
+      db.exec(Migrations()[version]);
+      db.exec(absl::StrCat("PRAGMA application_id = ", kApplicationId));
+      db.exec(absl::StrCat("PRAGMA user_version = ", version + 1));
+      transaction.commit();
+    }
+    return absl::OkStatus();
+  });
+}
+
+}  // namespace registry

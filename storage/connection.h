@@ -1,0 +1,59 @@
+// One SQLite connection configured the way the registry needs it, with a
+// cache of prepared statements. Not thread-safe: each thread of work uses
+// its own Connection (the store hands them out).
+#ifndef REGISTRY_STORAGE_CONNECTION_H_
+#define REGISTRY_STORAGE_CONNECTION_H_
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <sqlite3.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+
+namespace registry {
+
+class Connection {
+ public:
+  // Opens `path` (creating it when `create` is true) with WAL,
+  // synchronous=FULL, foreign keys on and a busy timeout in milliseconds.
+  static absl::StatusOr<std::unique_ptr<Connection>> Open(
+      const std::string& path, bool create, int busy_timeout_ms);
+
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  SQLite::Database& db() { return db_; }
+
+  // The statement for `sql`, prepared on first use and reset (bindings
+  // cleared) on every later one. `sql` must be a string literal or outlive
+  // the connection: it is the cache key.
+  SQLite::Statement& Prepare(const char* sql);
+
+ private:
+  explicit Connection(SQLite::Database db) : db_(std::move(db)) {}
+
+  SQLite::Database db_;
+  std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>>
+      statements_;
+};
+
+// Runs `body` and converts SQLiteCpp's exceptions (the library reports
+// errors by throwing) into a status; SQLITE_BUSY becomes ABORTED.
+absl::Status CatchSqlite(const std::function<absl::Status()>& body);
+
+// The newest schema version this build knows.
+int LatestSchemaVersion();
+
+// Brings the schema to LatestSchemaVersion(), one migration per
+// transaction. FAILED_PRECONDITION when the file belongs to another
+// application or has a newer schema than this build.
+absl::Status MigrateSchema(Connection& connection);
+
+}  // namespace registry
+
+#endif  // REGISTRY_STORAGE_CONNECTION_H_

@@ -1,0 +1,1088 @@
+#include "storage/registry_store.h"
+
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <map>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/audit_chain.h"
+#include "core/csv.h"
+#include "core/status_macros.h"
+#include "core/violations.h"
+#include "storage/connection.h"
+
+namespace registry {
+namespace {
+
+constexpr const char* kTimeFormat = "%Y-%m-%dT%H:%M:%E6SZ";
+constexpr std::array<std::string_view, 4> kRoleNames = {"submitter", "analyst",
+                                                        "admin", "system"};
+constexpr std::array<std::string_view, 3> kOperationNames = {"create", "amend",
+                                                             "retract"};
+
+std::string FormatRecordedTime(absl::Time time) {
+  return absl::FormatTime(kTimeFormat, time, absl::UTCTimeZone());
+}
+
+absl::Time ParseRecordedTime(const std::string& text) {
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(kTimeFormat, text, absl::UTCTimeZone(), &time,
+                       &error)) {
+    return absl::InfinitePast();
+  }
+  return time;
+}
+
+std::string S(std::string_view text) { return std::string(text); }
+
+std::string RandomBytes(size_t size) {
+  std::string bytes(size, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()),
+                 static_cast<int>(size)) != 1) {
+    // Without randomness no secret or pseudonym can be issued safely.
+    std::abort();
+  }
+  return bytes;
+}
+
+// "R" and 12 Crockford base32 characters (60 random bits): pseudonymous,
+// never derived from the center's code.
+std::string NewRegistryId() {
+  static constexpr char kAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+  const std::string bytes = RandomBytes(12);
+  std::string id = "R";
+  for (char byte : bytes) id.push_back(kAlphabet[byte & 0x1f]);
+  return id;
+}
+
+bool IsCode(std::string_view text, size_t max_size) {
+  if (text.empty() || text.size() > max_size) return false;
+  return std::all_of(text.begin(), text.end(), [](char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+           (c >= '0' && c <= '9') || c == '_' || c == '-';
+  });
+}
+
+bool IsPlainText(std::string_view text, size_t max_size) {
+  if (text.size() > max_size) return false;
+  return std::none_of(text.begin(), text.end(), [](char c) {
+    return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+  });
+}
+
+absl::StatusOr<Record> DecodePayload(Kind kind, const std::string& payload) {
+  absl::StatusOr<std::vector<CsvRow>> rows = ParseCsv(payload);
+  if (!rows.ok() || rows->size() != 1) {
+    return absl::DataLossError("stored record cannot be read: " + payload);
+  }
+  Parsed<Record> parsed =
+      ParseRecord(kind, (*rows)[0].fields, Date(9999, 12, 31));
+  if (!parsed.value) {
+    return absl::DataLossError("stored record is invalid: " + payload);
+  }
+  return *std::move(parsed.value);
+}
+
+std::string EncodePayload(const Record& record) {
+  return FormatCsvRow(ToRow(record));
+}
+
+std::string EntityOf(std::string_view kind, std::string_view registry_id,
+                     std::string_view key) {
+  return absl::StrCat(S(kind), "/", S(registry_id), "/", S(key));
+}
+
+}  // namespace
+
+std::string_view RoleName(Role role) {
+  return kRoleNames[static_cast<size_t>(role)];
+}
+
+std::optional<Role> ParseRole(std::string_view name) {
+  for (size_t i = 0; i < kRoleNames.size(); ++i) {
+    if (kRoleNames[i] == name) return static_cast<Role>(i);
+  }
+  return std::nullopt;
+}
+
+// Reader connections, created on demand and reused.
+class RegistryStore::Pool {
+ public:
+  Pool(std::string path, int busy_timeout_ms)
+      : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms) {}
+
+  class Lease {
+   public:
+    Lease(Pool* pool, std::unique_ptr<Connection> connection)
+        : pool_(pool), connection_(std::move(connection)) {}
+    ~Lease() { pool_->Release(std::move(connection_)); }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    Connection& operator*() { return *connection_; }
+
+   private:
+    Pool* pool_;
+    std::unique_ptr<Connection> connection_;
+  };
+
+  absl::StatusOr<std::unique_ptr<Lease>> Acquire() {
+    {
+      absl::MutexLock lock(&mutex_);
+      if (!idle_.empty()) {
+        auto lease = std::make_unique<Lease>(this, std::move(idle_.back()));
+        idle_.pop_back();
+        return lease;
+      }
+    }
+    ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection,
+                     Connection::Open(path_, false, busy_timeout_ms_));
+    return std::make_unique<Lease>(this, std::move(connection));
+  }
+
+ private:
+  void Release(std::unique_ptr<Connection> connection) {
+    absl::MutexLock lock(&mutex_);
+    if (idle_.size() < 16) idle_.push_back(std::move(connection));
+  }
+
+  const std::string path_;
+  const int busy_timeout_ms_;
+  absl::Mutex mutex_;
+  std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mutex_);
+};
+
+// The state of one write transaction: its connection, actor, time, and the
+// head of the audit chain as this transaction extends it.
+class RegistryStore::Transaction {
+ public:
+  Transaction(Connection& connection, const RequestContext& context,
+              absl::Time now)
+      : connection_(connection),
+        context_(context),
+        now_(now),
+        now_text_(FormatRecordedTime(now)) {
+    SQLite::Statement& head = connection_.Prepare(
+        "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+    if (head.executeStep()) {
+      last_seq_ = head.getColumn(0).getInt64();
+      last_hash_ = head.getColumn(1).getString();
+    } else {
+      last_hash_ = S(kGenesisHash);
+    }
+  }
+
+  Connection& connection() { return connection_; }
+  const Principal& principal() const { return context_.principal; }
+  absl::Time now() const { return now_; }
+  const std::string& now_text() const { return now_text_; }
+
+  // Appends one audit entry; `entry` supplies center, action, entity,
+  // values, reason and event_seq, the rest comes from the transaction.
+  void Audit(AuditEntry entry) {
+    entry.seq = last_seq_ + 1;
+    entry.at = now_text_;
+    entry.principal = context_.principal.token_id;
+    entry.role = S(RoleName(context_.principal.role));
+    entry.request_id = context_.request_id;
+    entry.prev_hash = last_hash_;
+    entry.hash = ComputeAuditHash(entry);
+    SQLite::Statement& insert = connection_.Prepare(
+        "INSERT INTO audit_log (seq, at, principal, role, center, action, "
+        "entity, old_value, new_value, reason, request_id, event_seq, "
+        "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, static_cast<int64_t>(entry.seq));
+    insert.bind(2, entry.at);
+    insert.bind(3, entry.principal);
+    insert.bind(4, entry.role);
+    insert.bind(5, entry.center);
+    insert.bind(6, entry.action);
+    insert.bind(7, entry.entity);
+    insert.bind(8, entry.old_value);
+    insert.bind(9, entry.new_value);
+    insert.bind(10, entry.reason);
+    insert.bind(11, entry.request_id);
+    if (entry.event_seq) {
+      insert.bind(12, static_cast<int64_t>(*entry.event_seq));
+    } else {
+      insert.bind(12);
+    }
+    insert.bind(13, entry.prev_hash);
+    insert.bind(14, entry.hash);
+    insert.exec();
+    last_seq_ = entry.seq;
+    last_hash_ = entry.hash;
+  }
+
+ private:
+  Connection& connection_;
+  const RequestContext& context_;
+  const absl::Time now_;
+  const std::string now_text_;
+  int64_t last_seq_ = 0;
+  std::string last_hash_;
+};
+
+RegistryStore::RegistryStore(std::string path, StoreOptions options)
+    : path_(std::move(path)),
+      options_(std::move(options)),
+      readers_(std::make_unique<Pool>(path_, options_.busy_timeout_ms)) {}
+
+RegistryStore::~RegistryStore() = default;
+
+absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
+    const std::string& path, StoreOptions options) {
+  ASSIGN_OR_RETURN(std::unique_ptr<Connection> writer,
+                   Connection::Open(path, true, options.busy_timeout_ms));
+  RETURN_IF_ERROR(MigrateSchema(*writer));
+  std::unique_ptr<RegistryStore> store(
+      new RegistryStore(path, std::move(options)));
+  absl::MutexLock lock(&store->writer_mutex_);
+  store->writer_ = std::move(writer);
+  return store;
+}
+
+absl::Status RegistryStore::WriteTransaction(
+    const RequestContext& context,
+    const std::function<absl::Status(Transaction&)>& body) {
+  absl::MutexLock lock(&writer_mutex_);
+  return CatchSqlite([&]() -> absl::Status {
+    SQLite::Transaction sql_transaction(writer_->db(),
+                                        SQLite::TransactionBehavior::IMMEDIATE);
+    Transaction transaction(*writer_, context, options_.clock());
+    RETURN_IF_ERROR(body(transaction));
+    sql_transaction.commit();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<bool> RegistryStore::NeedsBootstrap() {
+  ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
+  bool empty = false;
+  RETURN_IF_ERROR(CatchSqlite([&] {
+    empty = (**lease).db().execAndGet("SELECT count(*) FROM tokens").getInt() ==
+            0;
+    return absl::OkStatus();
+  }));
+  return empty;
+}
+
+absl::StatusOr<std::optional<Principal>> RegistryStore::Authenticate(
+    std::string_view secret) {
+  const std::string hash = Sha256Hex(secret);
+  ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
+  std::optional<Principal> principal;
+  RETURN_IF_ERROR(CatchSqlite([&] {
+    SQLite::Statement& query = (**lease).Prepare(
+        "SELECT t.token_id, t.role, t.center_id, c.code FROM tokens t "
+        "LEFT JOIN centers c ON c.center_id = t.center_id "
+        "WHERE t.secret_hash = ? AND t.revoked_at IS NULL");
+    query.bind(1, hash);
+    if (query.executeStep()) {
+      std::optional<Role> role = ParseRole(query.getColumn(1).getString());
+      if (role) {
+        principal = Principal{query.getColumn(0).getString(), *role,
+                              query.getColumn(2).getInt64(),
+                              query.getColumn(3).getString()};
+      }
+    }
+    return absl::OkStatus();
+  }));
+  return principal;
+}
+
+absl::StatusOr<CenterInfo> RegistryStore::AddCenter(
+    const RequestContext& context, std::string_view code,
+    std::string_view name) {
+  std::vector<FieldViolation> violations;
+  if (!IsCode(code, 32)) {
+    violations.push_back(
+        {"code", "must be 1 to 32 letters, digits, '_' or '-'"});
+  }
+  if (name.empty() || !IsPlainText(name, 200)) {
+    violations.push_back(
+        {"name", "must be 1 to 200 characters without control characters"});
+  }
+  if (!violations.empty()) {
+    return StatusWithViolations(absl::StatusCode::kInvalidArgument,
+                                "invalid center", violations);
+  }
+  CenterInfo info{S(code), S(name), absl::InfinitePast()};
+  RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
+    SQLite::Statement& exists =
+        t.connection().Prepare("SELECT 1 FROM centers WHERE code = ?");
+    exists.bind(1, info.code);
+    if (exists.executeStep()) {
+      return absl::AlreadyExistsError(
+          absl::StrCat("center ", info.code, " already exists"));
+    }
+    SQLite::Statement& insert = t.connection().Prepare(
+        "INSERT INTO centers (code, name, created_at) VALUES (?, ?, ?)");
+    insert.bind(1, info.code);
+    insert.bind(2, info.name);
+    insert.bind(3, t.now_text());
+    insert.exec();
+    info.created_at = t.now();
+    t.Audit({.center = info.code,
+             .action = "center.add",
+             .entity = "center/" + info.code,
+             .new_value = info.name});
+    return absl::OkStatus();
+  }));
+  return info;
+}
+
+absl::StatusOr<std::vector<CenterInfo>> RegistryStore::ListCenters(
+    const RequestContext& context) {
+  std::vector<CenterInfo> centers;
+  RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
+    SQLite::Statement& query = t.connection().Prepare(
+        "SELECT code, name, created_at FROM centers ORDER BY code");
+    while (query.executeStep()) {
+      centers.push_back({query.getColumn(0).getString(),
+                         query.getColumn(1).getString(),
+                         ParseRecordedTime(query.getColumn(2).getString())});
+    }
+    t.Audit({.action = "centers.list",
+             .entity = "centers",
+             .new_value = absl::StrCat("count=", centers.size())});
+    return absl::OkStatus();
+  }));
+  return centers;
+}
+
+absl::StatusOr<IssuedToken> RegistryStore::IssueToken(
+    const RequestContext& context, Role role, std::string_view center_code,
+    std::string_view label) {
+  std::vector<FieldViolation> violations;
+  if (role == Role::kSystem) {
+    violations.push_back({"role", "must be submitter, analyst or admin"});
+  } else if (role == Role::kSubmitter && center_code.empty()) {
+    violations.push_back({"center", "a submitter token needs a center"});
+  } else if (role != Role::kSubmitter && !center_code.empty()) {
+    violations.push_back(
+        {"center", "only submitter tokens are bound to a center"});
+  }
+  if (!IsPlainText(label, 200)) {
+    violations.push_back(
+        {"label", "must be at most 200 characters without control characters"});
+  }
+  if (!violations.empty()) {
+    return StatusWithViolations(absl::StatusCode::kInvalidArgument,
+                                "invalid token request", violations);
+  }
+  IssuedToken issued;
+  issued.secret = "rgt_" + absl::BytesToHexString(RandomBytes(32));
+  issued.info = {"tok_" + absl::BytesToHexString(RandomBytes(8)), role,
+                 S(center_code), S(label), absl::InfinitePast(), std::nullopt};
+  RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
+    std::optional<int64_t> center_id;
+    if (!center_code.empty()) {
+      SQLite::Statement& center = t.connection().Prepare(
+          "SELECT center_id FROM centers WHERE code = ?");
+      center.bind(1, issued.info.center_code);
+      if (!center.executeStep()) {
+        return StatusWithViolations(
+            absl::StatusCode::kNotFound,
+            absl::StrCat("no center with code ", issued.info.center_code),
+            {{"center", "unknown center"}});
+      }
+      center_id = center.getColumn(0).getInt64();
+    }
+    SQLite::Statement& insert = t.connection().Prepare(
+        "INSERT INTO tokens (token_id, secret_hash, role, center_id, label, "
+        "created_at) VALUES (?, ?, ?, ?, ?, ?)");
+    insert.bind(1, issued.info.token_id);
+    insert.bind(2, Sha256Hex(issued.secret));
+    insert.bind(3, S(RoleName(role)));
+    if (center_id) {
+      insert.bind(4, static_cast<int64_t>(*center_id));
+    } else {
+      insert.bind(4);
+    }
+    insert.bind(5, issued.info.label);
+    insert.bind(6, t.now_text());
+    insert.exec();
+    issued.info.created_at = t.now();
+    t.Audit({.center = issued.info.center_code,
+             .action = "token.issue",
+             .entity = "token/" + issued.info.token_id,
+             .new_value = absl::StrCat("role=", S(RoleName(role)),
+                                       " label=", issued.info.label)});
+    return absl::OkStatus();
+  }));
+  return issued;
+}
+
+namespace {
+
+constexpr const char* kTokenColumns =
+    "SELECT t.token_id, t.role, coalesce(c.code, ''), t.label, t.created_at, "
+    "t.revoked_at FROM tokens t LEFT JOIN centers c ON c.center_id = "
+    "t.center_id ";
+
+TokenInfo ReadTokenInfo(SQLite::Statement& query) {
+  TokenInfo info;
+  info.token_id = query.getColumn(0).getString();
+  info.role = ParseRole(query.getColumn(1).getString()).value_or(Role::kSystem);
+  info.center_code = query.getColumn(2).getString();
+  info.label = query.getColumn(3).getString();
+  info.created_at = ParseRecordedTime(query.getColumn(4).getString());
+  if (!query.getColumn(5).isNull()) {
+    info.revoked_at = ParseRecordedTime(query.getColumn(5).getString());
+  }
+  return info;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<TokenInfo>> RegistryStore::ListTokens(
+    const RequestContext& context) {
+  static const std::string sql =
+      absl::StrCat(kTokenColumns, "ORDER BY t.created_at, t.token_id");
+  std::vector<TokenInfo> tokens;
+  RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
+    SQLite::Statement& query = t.connection().Prepare(sql.c_str());
+    while (query.executeStep()) tokens.push_back(ReadTokenInfo(query));
+    t.Audit({.action = "tokens.list",
+             .entity = "tokens",
+             .new_value = absl::StrCat("count=", tokens.size())});
+    return absl::OkStatus();
+  }));
+  return tokens;
+}
+
+absl::StatusOr<TokenInfo> RegistryStore::RevokeToken(
+    const RequestContext& context, std::string_view token_id) {
+  static const std::string sql =
+      absl::StrCat(kTokenColumns, "WHERE t.token_id = ?");
+  TokenInfo info;
+  RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
+    SQLite::Statement& query = t.connection().Prepare(sql.c_str());
+    query.bind(1, S(token_id));
+    if (!query.executeStep()) {
+      return absl::NotFoundError(
+          absl::StrCat("no token with id ", S(token_id)));
+    }
+    info = ReadTokenInfo(query);
+    if (info.revoked_at) {
+      return absl::FailedPreconditionError(
+          absl::StrCat("token ", S(token_id), " is already revoked"));
+    }
+    SQLite::Statement& revoke = t.connection().Prepare(
+        "UPDATE tokens SET revoked_at = ? WHERE token_id = ?");
+    revoke.bind(1, t.now_text());
+    revoke.bind(2, info.token_id);
+    revoke.exec();
+    info.revoked_at = t.now();
+    t.Audit({.center = info.center_code,
+             .action = "token.revoke",
+             .entity = "token/" + info.token_id,
+             .old_value = "active",
+             .new_value = "revoked"});
+    return absl::OkStatus();
+  }));
+  return info;
+}
+
+absl::Status RegistryStore::RecordAction(const RequestContext& context,
+                                         std::string_view action,
+                                         std::string_view entity,
+                                         std::string_view new_value) {
+  return WriteTransaction(context, [&](Transaction& t) {
+    t.Audit({.center = context.principal.center_code,
+             .action = S(action),
+             .entity = S(entity),
+             .new_value = S(new_value)});
+    return absl::OkStatus();
+  });
+}
+
+// --- Clinical records ------------------------------------------------------
+
+namespace {
+
+struct CurrentRecord {
+  int64_t event_seq;
+  std::string payload;
+};
+
+std::optional<CurrentRecord> LoadCurrent(Connection& c,
+                                         const std::string& registry_id,
+                                         Kind kind, const std::string& key) {
+  SQLite::Statement& query = c.Prepare(
+      "SELECT event_seq, payload FROM current_records WHERE registry_id = ? "
+      "AND kind = ? AND record_key = ?");
+  query.bind(1, registry_id);
+  query.bind(2, S(KindName(kind)));
+  query.bind(3, key);
+  if (!query.executeStep()) return std::nullopt;
+  return CurrentRecord{query.getColumn(0).getInt64(),
+                       query.getColumn(1).getString()};
+}
+
+std::optional<Date> MaxRecordDate(Connection& c, const std::string& registry_id,
+                                  bool transplants_only) {
+  SQLite::Statement& query =
+      transplants_only
+          ? c.Prepare(
+                "SELECT max(record_date) FROM current_records WHERE "
+                "registry_id = ? AND kind = 'transplants'")
+          : c.Prepare(
+                "SELECT max(record_date) FROM current_records WHERE "
+                "registry_id = ? AND kind IN ('transplants', 'visits', "
+                "'relapses', 'mri', 'treatments')");
+  query.bind(1, registry_id);
+  if (!query.executeStep() || query.getColumn(0).isNull()) return std::nullopt;
+  return ParseIsoDate(query.getColumn(0).getString());
+}
+
+absl::StatusOr<PatientFacts> LoadFacts(Connection& c,
+                                       const std::string& registry_id) {
+  PatientFacts facts;
+  if (auto patient = LoadCurrent(c, registry_id, Kind::kPatients, "")) {
+    ASSIGN_OR_RETURN(Record record,
+                     DecodePayload(Kind::kPatients, patient->payload));
+    facts.birth_year = std::get<PatientRecord>(record).birth_year;
+  }
+  if (auto death = LoadCurrent(c, registry_id, Kind::kDeaths, "")) {
+    ASSIGN_OR_RETURN(Record record, DecodePayload(Kind::kDeaths, death->payload));
+    facts.death_date = std::get<DeathRecord>(record).death_date;
+  }
+  facts.latest_record_date = MaxRecordDate(c, registry_id, false);
+  facts.latest_transplant_date = MaxRecordDate(c, registry_id, true);
+  return facts;
+}
+
+std::optional<std::string> LookupRegistryId(Connection& c, int64_t center_id,
+                                            const std::string& patient_id) {
+  SQLite::Statement& query = c.Prepare(
+      "SELECT registry_id FROM patients WHERE center_id = ? AND patient_id = "
+      "?");
+  query.bind(1, static_cast<int64_t>(center_id));
+  query.bind(2, patient_id);
+  if (!query.executeStep()) return std::nullopt;
+  return query.getColumn(0).getString();
+}
+
+std::string CreatePatientIdentity(Connection& c, int64_t center_id,
+                                  const std::string& patient_id,
+                                  const std::string& now) {
+  SQLite::Statement& taken =
+      c.Prepare("SELECT 1 FROM patients WHERE registry_id = ?");
+  std::string registry_id;
+  do {
+    registry_id = NewRegistryId();
+    taken.reset();
+    taken.bind(1, registry_id);
+  } while (taken.executeStep());
+  SQLite::Statement& insert = c.Prepare(
+      "INSERT INTO patients (registry_id, center_id, patient_id, created_at) "
+      "VALUES (?, ?, ?, ?)");
+  insert.bind(1, registry_id);
+  insert.bind(2, static_cast<int64_t>(center_id));
+  insert.bind(3, patient_id);
+  insert.bind(4, now);
+  insert.exec();
+  return registry_id;
+}
+
+// The first column whose text differs, for pointing at a conflict.
+FieldViolation DescribeConflict(Kind kind, const std::string& stored_payload,
+                                const Record& sent) {
+  absl::StatusOr<std::vector<CsvRow>> stored = ParseCsv(stored_payload);
+  const Row sent_row = ToRow(sent);
+  absl::Span<const Column> columns = ColumnsOf(kind);
+  for (size_t i = 0; stored.ok() && i < columns.size(); ++i) {
+    const std::string& old_text = (*stored)[0].fields[i];
+    if (old_text != sent_row[i]) {
+      return {S(columns[i].name),
+              absl::StrCat("a ", S(KindName(kind)),
+                           " record with this key already exists with ",
+                           S(columns[i].name), " '", old_text, "' (sent '",
+                           sent_row[i],
+                           "'); use `regctl submit amend` to change it")};
+    }
+  }
+  return {"", "conflicts with the stored record"};
+}
+
+}  // namespace
+
+absl::StatusOr<SubmitCounts> RegistryStore::Submit(
+    const RequestContext& context, Operation operation, std::string_view reason,
+    const std::vector<SubmittedRow>& rows) {
+  const Principal& actor = context.principal;
+  if (actor.role != Role::kSubmitter) {
+    return absl::PermissionDeniedError("only submitters write records");
+  }
+  std::vector<FieldViolation> violations;
+  if (operation != Operation::kImport && reason.empty()) {
+    violations.push_back(
+        {"reason", "a reason is required for amendments and retractions"});
+  } else if (!IsPlainText(reason, 500)) {
+    violations.push_back(
+        {"reason",
+         "must be at most 500 characters without control characters"});
+  }
+  if (!violations.empty()) {
+    return StatusWithViolations(absl::StatusCode::kInvalidArgument,
+                                "invalid request", violations);
+  }
+  const Date latest_valid = LatestValidDate(options_.clock());
+  SubmitCounts counts;
+  counts.received = static_cast<int64_t>(rows.size());
+  std::vector<FieldViolation> conflicts;
+
+  absl::Status status = WriteTransaction(context, [&](Transaction& t) {
+    Connection& c = t.connection();
+    for (size_t i = 0; i < rows.size(); ++i) {
+      const std::string prefix = absl::StrCat("records[", i, "].");
+      const Kind kind = rows[i].kind;
+      auto fail = [&](std::vector<FieldViolation> found) {
+        PrefixFields(prefix, found);
+        violations.insert(violations.end(), found.begin(), found.end());
+      };
+      std::optional<Record> record;
+      RecordKey key;
+      if (operation == Operation::kRetract) {
+        Parsed<RecordKey> parsed = ParseRecordKey(kind, rows[i].row);
+        if (!parsed.value) {
+          fail(std::move(parsed.violations));
+          continue;
+        }
+        key = *std::move(parsed.value);
+      } else {
+        Parsed<Record> parsed = ParseRecord(kind, rows[i].row, latest_valid);
+        if (!parsed.value) {
+          fail(std::move(parsed.violations));
+          continue;
+        }
+        record = std::move(parsed.value);
+        key = KeyOf(*record);
+      }
+
+      std::optional<std::string> registry_id =
+          LookupRegistryId(c, actor.center_id, key.patient_id);
+      if (!registry_id) {
+        if (kind == Kind::kPatients && operation == Operation::kImport) {
+          registry_id = CreatePatientIdentity(c, actor.center_id,
+                                              key.patient_id, t.now_text());
+        } else {
+          fail({{"patient_id",
+                 absl::StrCat("unknown patient '", key.patient_id,
+                              "' in center ", actor.center_code,
+                              "; import it in patients first")}});
+          continue;
+        }
+      }
+      const std::optional<CurrentRecord> current =
+          LoadCurrent(c, *registry_id, kind, key.key);
+      const std::string payload = record ? EncodePayload(*record) : "";
+
+      switch (operation) {
+        case Operation::kImport:
+          if (current && current->payload == payload) {
+            ++counts.unchanged;
+            continue;
+          }
+          if (current) {
+            std::vector<FieldViolation> conflict = {
+                DescribeConflict(kind, current->payload, *record)};
+            PrefixFields(prefix, conflict);
+            conflicts.push_back(conflict[0]);
+            continue;
+          }
+          break;
+        case Operation::kAmend:
+          if (!current) {
+            fail({{S(ColumnsOf(kind)[1].name),
+                   "no current record with this key to amend; import it"}});
+            continue;
+          }
+          if (current->payload == payload) {
+            ++counts.unchanged;
+            continue;
+          }
+          break;
+        case Operation::kRetract:
+          if (!current) {
+            fail({{S(ColumnsOf(kind)[1].name),
+                   "no current record with this key to retract"}});
+            continue;
+          }
+          if (kind == Kind::kPatients) {
+            SQLite::Statement& dependants = c.Prepare(
+                "SELECT count(*) FROM current_records WHERE registry_id = ? "
+                "AND kind <> 'patients'");
+            dependants.bind(1, *registry_id);
+            dependants.executeStep();
+            if (const int n = dependants.getColumn(0).getInt(); n > 0) {
+              fail({{"patient_id",
+                     absl::StrCat("the patient still has ", n,
+                                  " current records; retract them first")}});
+              continue;
+            }
+          }
+          break;
+      }
+      if (record) {
+        ASSIGN_OR_RETURN(PatientFacts facts, LoadFacts(c, *registry_id));
+        std::vector<FieldViolation> found = CheckAgainstPatient(
+            *record, facts, operation == Operation::kImport);
+        if (!found.empty()) {
+          fail(std::move(found));
+          continue;
+        }
+      }
+
+      const std::string& event_payload =
+          operation == Operation::kRetract ? current->payload : payload;
+      SQLite::Statement& insert = c.Prepare(
+          "INSERT INTO events (recorded_at, request_id, principal, "
+          "registry_id, kind, record_key, op, payload, reason) VALUES (?, ?, "
+          "?, ?, ?, ?, ?, ?, ?)");
+      insert.bind(1, t.now_text());
+      insert.bind(2, context.request_id);
+      insert.bind(3, actor.token_id);
+      insert.bind(4, *registry_id);
+      insert.bind(5, S(KindName(kind)));
+      insert.bind(6, key.key);
+      insert.bind(7, S(kOperationNames[static_cast<size_t>(operation)]));
+      insert.bind(8, event_payload);
+      insert.bind(9, S(reason));
+      insert.exec();
+      const int64_t event_seq = c.db().getLastInsertRowid();
+
+      if (operation == Operation::kRetract) {
+        SQLite::Statement& remove = c.Prepare(
+            "DELETE FROM current_records WHERE registry_id = ? AND kind = ? "
+            "AND record_key = ?");
+        remove.bind(1, *registry_id);
+        remove.bind(2, S(KindName(kind)));
+        remove.bind(3, key.key);
+        remove.exec();
+      } else {
+        SQLite::Statement& upsert = c.Prepare(
+            "INSERT OR REPLACE INTO current_records (registry_id, kind, "
+            "record_key, record_date, event_seq, payload) VALUES (?, ?, ?, ?, "
+            "?, ?)");
+        upsert.bind(1, *registry_id);
+        upsert.bind(2, S(KindName(kind)));
+        upsert.bind(3, key.key);
+        if (std::optional<Date> date = LatestDateOf(*record)) {
+          upsert.bind(4, FormatIsoDate(*date));
+        } else {
+          upsert.bind(4);
+        }
+        upsert.bind(5, static_cast<int64_t>(event_seq));
+        upsert.bind(6, payload);
+        upsert.exec();
+      }
+      t.Audit({.center = actor.center_code,
+               .action = absl::StrCat(
+                   "record.",
+                   S(kOperationNames[static_cast<size_t>(operation)])),
+               .entity = EntityOf(KindName(kind), *registry_id, key.key),
+               .old_value = current ? ValueDigest(current->payload) : "",
+               .new_value = operation == Operation::kRetract
+                                ? ""
+                                : ValueDigest(payload),
+               .reason = S(reason),
+               .event_seq = event_seq});
+      ++counts.accepted;
+    }
+    if (!violations.empty()) {
+      violations.insert(violations.end(), conflicts.begin(), conflicts.end());
+      return StatusWithViolations(
+          absl::StatusCode::kInvalidArgument,
+          absl::StrCat(violations.size(),
+                       " invalid field(s); nothing was written"),
+          violations);
+    }
+    if (!conflicts.empty()) {
+      return StatusWithViolations(
+          absl::StatusCode::kAlreadyExists,
+          absl::StrCat(conflicts.size(),
+                       " record(s) already exist with other values; nothing "
+                       "was written"),
+          conflicts);
+    }
+    return absl::OkStatus();
+  });
+  RETURN_IF_ERROR(status);
+  return counts;
+}
+
+namespace {
+
+constexpr const char* kCurrentByCenterSql =
+    "SELECT p.registry_id, r.payload FROM current_records r JOIN patients p "
+    "ON p.registry_id = r.registry_id WHERE p.center_id = ?1 AND r.kind = ?2 "
+    "ORDER BY p.patient_id, r.record_key";
+
+// The latest event of each record recorded up to ?3, unless a retraction.
+constexpr const char* kAsOfByCenterSql =
+    "SELECT p.registry_id, e.payload FROM events e JOIN patients p ON "
+    "p.registry_id = e.registry_id WHERE p.center_id = ?1 AND e.kind = ?2 "
+    "AND e.recorded_at <= ?3 AND e.op <> 'retract' AND NOT EXISTS (SELECT 1 "
+    "FROM events later WHERE later.registry_id = e.registry_id AND later.kind "
+    "= e.kind AND later.record_key = e.record_key AND later.event_seq > "
+    "e.event_seq AND later.recorded_at <= ?3) ORDER BY p.patient_id, "
+    "e.record_key";
+
+constexpr const char* kCurrentByPatientSql =
+    "SELECT kind, payload FROM current_records WHERE registry_id = ?1";
+
+constexpr const char* kAsOfByPatientSql =
+    "SELECT e.kind, e.payload FROM events e WHERE e.registry_id = ?1 AND "
+    "e.recorded_at <= ?2 AND e.op <> 'retract' AND NOT EXISTS (SELECT 1 FROM "
+    "events later WHERE later.registry_id = e.registry_id AND later.kind = "
+    "e.kind AND later.record_key = e.record_key AND later.event_seq > "
+    "e.event_seq AND later.recorded_at <= ?2)";
+
+}  // namespace
+
+absl::Status RegistryStore::ExportRecords(
+    const RequestContext& context, Kind kind,
+    std::optional<absl::Time> as_of_recorded,
+    const std::function<bool(const StoredRecord&)>& sink) {
+  const Principal& actor = context.principal;
+  if (actor.role != Role::kSubmitter) {
+    return absl::PermissionDeniedError("only submitters export records");
+  }
+  // The audit entry is committed before any record leaves the store.
+  RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
+    t.Audit({.center = actor.center_code,
+             .action = "records.read",
+             .entity = absl::StrCat(S(KindName(kind)), "/center/",
+                                    actor.center_code),
+             .new_value = as_of_recorded
+                              ? "as_of=" + FormatRecordedTime(*as_of_recorded)
+                              : "current"});
+    return absl::OkStatus();
+  }));
+  ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
+  Connection& c = **lease;
+  return CatchSqlite([&]() -> absl::Status {
+    SQLite::Transaction snapshot(c.db(), SQLite::TransactionBehavior::DEFERRED);
+    SQLite::Statement& query =
+        c.Prepare(as_of_recorded ? kAsOfByCenterSql : kCurrentByCenterSql);
+    query.bind(1, static_cast<int64_t>(actor.center_id));
+    query.bind(2, S(KindName(kind)));
+    if (as_of_recorded) query.bind(3, FormatRecordedTime(*as_of_recorded));
+    while (query.executeStep()) {
+      ASSIGN_OR_RETURN(Record record,
+                       DecodePayload(kind, query.getColumn(1).getString()));
+      if (!sink({query.getColumn(0).getString(), actor.center_code,
+                 std::move(record)})) {
+        break;
+      }
+    }
+    query.reset();
+    return absl::OkStatus();
+  });
+}
+
+absl::StatusOr<PatientHistory> RegistryStore::GetPatientHistory(
+    const RequestContext& context, const PatientRef& ref,
+    std::optional<absl::Time> as_of_recorded) {
+  const Principal& actor = context.principal;
+  if (actor.role != Role::kSubmitter && actor.role != Role::kAnalyst) {
+    return absl::PermissionDeniedError(
+        "only submitters and analysts read patient data");
+  }
+  const bool blank_codes = actor.role == Role::kAnalyst;
+  PatientHistory history;
+  ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
+  Connection& c = **lease;
+  RETURN_IF_ERROR(CatchSqlite([&]() -> absl::Status {
+    SQLite::Transaction snapshot(c.db(), SQLite::TransactionBehavior::DEFERRED);
+    SQLite::Statement& find = c.Prepare(
+        "SELECT p.registry_id, p.patient_id, p.center_id, c.code FROM "
+        "patients p JOIN centers c ON c.center_id = p.center_id WHERE "
+        "(?1 <> '' AND p.registry_id = ?1) OR (?2 <> '' AND p.center_id = ?3 "
+        "AND p.patient_id = ?2)");
+    find.bind(1, ref.registry_id);
+    find.bind(2, blank_codes ? "" : ref.patient_id);
+    find.bind(3, static_cast<int64_t>(actor.center_id));
+    const bool found = find.executeStep();
+    // Another center's patient looks exactly like a missing one.
+    if (!found || (actor.role == Role::kSubmitter &&
+                   find.getColumn(2).getInt64() != actor.center_id)) {
+      find.reset();
+      return absl::NotFoundError("no such patient");
+    }
+    history.registry_id = find.getColumn(0).getString();
+    history.patient_id = blank_codes ? "" : find.getColumn(1).getString();
+    history.center_code = find.getColumn(3).getString();
+    find.reset();
+
+    SQLite::Statement& current =
+        c.Prepare(as_of_recorded ? kAsOfByPatientSql : kCurrentByPatientSql);
+    current.bind(1, history.registry_id);
+    if (as_of_recorded) current.bind(2, FormatRecordedTime(*as_of_recorded));
+    while (current.executeStep()) {
+      std::optional<Kind> kind = ParseKind(current.getColumn(0).getString());
+      if (!kind) return absl::DataLossError("unknown record kind in store");
+      ASSIGN_OR_RETURN(Record record,
+                       DecodePayload(*kind, current.getColumn(1).getString()));
+      history.current.push_back(std::move(record));
+    }
+    std::sort(history.current.begin(), history.current.end(),
+              [](const Record& a, const Record& b) {
+                const RecordKey ka = KeyOf(a), kb = KeyOf(b);
+                return std::tie(ka.kind, ka.key) < std::tie(kb.kind, kb.key);
+              });
+
+    SQLite::Statement& events = c.Prepare(
+        "SELECT event_seq, recorded_at, op, kind, payload, reason, request_id "
+        "FROM events WHERE registry_id = ?1 AND recorded_at <= ?2 ORDER BY "
+        "event_seq");
+    events.bind(1, history.registry_id);
+    events.bind(2, as_of_recorded ? FormatRecordedTime(*as_of_recorded) : "~");
+    while (events.executeStep()) {
+      StoredEvent event;
+      event.event_seq = events.getColumn(0).getInt64();
+      event.recorded_at = ParseRecordedTime(events.getColumn(1).getString());
+      const std::string op = events.getColumn(2).getString();
+      event.operation = op == "create"  ? Operation::kImport
+                        : op == "amend" ? Operation::kAmend
+                                        : Operation::kRetract;
+      std::optional<Kind> kind = ParseKind(events.getColumn(3).getString());
+      if (!kind) return absl::DataLossError("unknown record kind in store");
+      ASSIGN_OR_RETURN(event.record,
+                       DecodePayload(*kind, events.getColumn(4).getString()));
+      event.reason = events.getColumn(5).getString();
+      event.request_id = events.getColumn(6).getString();
+      history.events.push_back(std::move(event));
+    }
+    return absl::OkStatus();
+  }));
+  if (blank_codes) {
+    for (Record& r : history.current) SetPatientId(r, "");
+    for (StoredEvent& e : history.events) SetPatientId(e.record, "");
+  }
+  RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
+    t.Audit({.center = history.center_code,
+             .action = "patient.read",
+             .entity = "patient/" + history.registry_id,
+             .new_value = as_of_recorded
+                              ? "as_of=" + FormatRecordedTime(*as_of_recorded)
+                              : "current"});
+    return absl::OkStatus();
+  }));
+  return history;
+}
+
+// --- Audit -------------------------------------------------------------------
+
+absl::StatusOr<AuditReport> RegistryStore::VerifyAudit(
+    const RequestContext& context) {
+  AuditReport report;
+  ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
+  Connection& c = **lease;
+  RETURN_IF_ERROR(CatchSqlite([&]() -> absl::Status {
+    SQLite::Transaction snapshot(c.db(), SQLite::TransactionBehavior::DEFERRED);
+    auto fail = [&](int64_t entry, std::string problem) {
+      report.ok = false;
+      report.first_bad_entry = entry;
+      report.problem = std::move(problem);
+    };
+    SQLite::Statement& entries = c.Prepare(
+        "SELECT seq, at, principal, role, center, action, entity, old_value, "
+        "new_value, reason, request_id, event_seq, prev_hash, hash FROM "
+        "audit_log ORDER BY seq");
+    std::string prev_hash = S(kGenesisHash);
+    while (entries.executeStep()) {
+      AuditEntry e;
+      e.seq = entries.getColumn(0).getInt64();
+      e.at = entries.getColumn(1).getString();
+      e.principal = entries.getColumn(2).getString();
+      e.role = entries.getColumn(3).getString();
+      e.center = entries.getColumn(4).getString();
+      e.action = entries.getColumn(5).getString();
+      e.entity = entries.getColumn(6).getString();
+      e.old_value = entries.getColumn(7).getString();
+      e.new_value = entries.getColumn(8).getString();
+      e.reason = entries.getColumn(9).getString();
+      e.request_id = entries.getColumn(10).getString();
+      if (!entries.getColumn(11).isNull()) {
+        e.event_seq = entries.getColumn(11).getInt64();
+      }
+      e.prev_hash = entries.getColumn(12).getString();
+      e.hash = entries.getColumn(13).getString();
+      if (std::optional<std::string> problem =
+              CheckAuditLink(e, report.entries_checked + 1, prev_hash)) {
+        fail(e.seq, *problem);
+        break;
+      }
+      prev_hash = e.hash;
+      ++report.entries_checked;
+    }
+    entries.reset();
+    if (!report.ok) return absl::OkStatus();
+
+    SQLite::Statement& events = c.Prepare(
+        "SELECT e.event_seq, e.registry_id, e.kind, e.record_key, e.op, "
+        "e.payload, e.reason, a.seq, a.action, a.entity, a.old_value, "
+        "a.new_value, a.reason FROM events e LEFT JOIN audit_log a ON "
+        "a.event_seq = e.event_seq ORDER BY e.event_seq");
+    while (events.executeStep()) {
+      const int64_t event_seq = events.getColumn(0).getInt64();
+      ++report.events_checked;
+      if (events.getColumn(7).isNull()) {
+        fail(0, absl::StrCat("event ", event_seq, " has no audit entry"));
+        break;
+      }
+      const int64_t entry = events.getColumn(7).getInt64();
+      const std::string op = events.getColumn(4).getString();
+      const std::string payload = events.getColumn(5).getString();
+      const std::string digest = ValueDigest(payload);
+      const bool values_match =
+          op == "retract" ? events.getColumn(10).getString() == digest
+                          : events.getColumn(11).getString() == digest;
+      if (events.getColumn(8).getString() != "record." + op ||
+          events.getColumn(9).getString() !=
+              EntityOf(events.getColumn(2).getString(),
+                       events.getColumn(1).getString(),
+                       events.getColumn(3).getString()) ||
+          events.getColumn(12).getString() != events.getColumn(6).getString() ||
+          !values_match) {
+        fail(entry, absl::StrCat("entry does not match event ", event_seq,
+                                 " (the event or its entry was altered)"));
+        break;
+      }
+    }
+    events.reset();
+    if (!report.ok) return absl::OkStatus();
+
+    SQLite::Statement& orphans = c.Prepare(
+        "SELECT a.seq, a.event_seq FROM audit_log a LEFT JOIN events e ON "
+        "e.event_seq = a.event_seq WHERE a.event_seq IS NOT NULL AND "
+        "e.event_seq IS NULL ORDER BY a.seq LIMIT 1");
+    if (orphans.executeStep()) {
+      fail(orphans.getColumn(0).getInt64(),
+           absl::StrCat("entry names event ", orphans.getColumn(1).getInt64(),
+                        ", which is missing"));
+    }
+    orphans.reset();
+    return absl::OkStatus();
+  }));
+  RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
+    t.Audit({.action = "audit.verify",
+             .entity = "audit_log",
+             .new_value =
+                 report.ok
+                     ? absl::StrCat("ok entries=", report.entries_checked)
+                     : absl::StrCat("failed entry=", report.first_bad_entry,
+                                    " ", report.problem)});
+    return absl::OkStatus();
+  }));
+  return report;
+}
+
+}  // namespace registry

@@ -1,0 +1,230 @@
+// The registry's storage layer: an event-sourced SQLite store of clinical
+// records, the identities of centers, patients and tokens, and the
+// hash-chained audit trail, all behind absl::Status.
+//
+// Every method that changes data, and every read of patient-level data,
+// runs in one IMMEDIATE transaction together with its audit entries: either
+// both land or neither does. The actor is always the authenticated
+// principal the caller passes in, never a field of a request.
+//
+// Thread-safety: all methods may be called concurrently. Writes are
+// serialised on one connection; reads use a pool of connections and run
+// in parallel with writes (WAL).
+#ifndef REGISTRY_STORAGE_REGISTRY_STORE_H_
+#define REGISTRY_STORAGE_REGISTRY_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "core/records.h"
+
+namespace registry {
+
+class Connection;
+
+enum class Role { kSubmitter, kAnalyst, kAdmin, kSystem };
+std::string_view RoleName(Role role);  // "submitter", ..., "system"
+std::optional<Role> ParseRole(std::string_view name);
+
+// Who is acting, as established by authentication.
+struct Principal {
+  std::string token_id;  // "registryd" for the server itself
+  Role role = Role::kSystem;
+  int64_t center_id = 0;  // submitters only
+  std::string center_code;
+};
+
+// Identifies one call for the audit trail.
+struct RequestContext {
+  Principal principal;
+  std::string request_id;
+};
+
+struct CenterInfo {
+  std::string code;
+  std::string name;
+  absl::Time created_at;
+};
+
+struct TokenInfo {
+  std::string token_id;
+  Role role = Role::kSubmitter;
+  std::string center_code;  // submitters only
+  std::string label;
+  absl::Time created_at;
+  std::optional<absl::Time> revoked_at;
+};
+
+struct IssuedToken {
+  std::string secret;  // shown once; only its hash is stored
+  TokenInfo info;
+};
+
+enum class Operation { kImport, kAmend, kRetract };
+
+// One record as submitted: cell texts in ColumnsOf(kind) order. For a
+// retraction only the key cells matter.
+struct SubmittedRow {
+  Kind kind;
+  Row row;
+};
+
+struct SubmitCounts {
+  int64_t received = 0;
+  int64_t accepted = 0;
+  int64_t unchanged = 0;
+};
+
+// A record as the store returns it.
+struct StoredRecord {
+  std::string registry_id;
+  std::string center_code;
+  Record record;  // patient_id blanked for analysts
+};
+
+struct StoredEvent {
+  int64_t event_seq = 0;
+  absl::Time recorded_at;
+  Operation operation = Operation::kImport;
+  Record record;
+  std::string reason;
+  std::string request_id;
+};
+
+struct PatientHistory {
+  std::string registry_id;
+  std::string patient_id;  // empty for analysts
+  std::string center_code;
+  std::vector<Record> current;
+  std::vector<StoredEvent> events;
+};
+
+// Names a patient: by the center's code (submitters) or the registry id.
+struct PatientRef {
+  std::string patient_id;
+  std::string registry_id;
+};
+
+struct AuditReport {
+  bool ok = true;
+  int64_t entries_checked = 0;
+  int64_t events_checked = 0;
+  int64_t first_bad_entry = 0;  // 0 when ok or when no entry is to blame
+  std::string problem;
+};
+
+struct StoreOptions {
+  int busy_timeout_ms = 5000;
+  // Source of "now" for recorded times and the no-future-dates rule.
+  std::function<absl::Time()> clock = [] { return absl::Now(); };
+};
+
+class RegistryStore {
+ public:
+  // Opens or creates the database at `path` and migrates its schema.
+  static absl::StatusOr<std::unique_ptr<RegistryStore>> Open(
+      const std::string& path, StoreOptions options = {});
+
+  ~RegistryStore();
+  RegistryStore(const RegistryStore&) = delete;
+  RegistryStore& operator=(const RegistryStore&) = delete;
+
+  // True when the store holds no token yet (a new database).
+  absl::StatusOr<bool> NeedsBootstrap();
+
+  // --- Identity and access ------------------------------------------------
+
+  // The principal a bearer secret belongs to; nullopt for unknown or
+  // revoked secrets.
+  absl::StatusOr<std::optional<Principal>> Authenticate(
+      std::string_view secret);
+
+  // ALREADY_EXISTS for a taken code, INVALID_ARGUMENT for a bad code/name.
+  absl::StatusOr<CenterInfo> AddCenter(const RequestContext& context,
+                                       std::string_view code,
+                                       std::string_view name);
+  absl::StatusOr<std::vector<CenterInfo>> ListCenters(
+      const RequestContext& context);
+
+  // `center_code` is required for submitters and must be empty otherwise.
+  absl::StatusOr<IssuedToken> IssueToken(const RequestContext& context,
+                                         Role role,
+                                         std::string_view center_code,
+                                         std::string_view label);
+  absl::StatusOr<std::vector<TokenInfo>> ListTokens(
+      const RequestContext& context);
+  // NOT_FOUND for an unknown id, FAILED_PRECONDITION when already revoked.
+  absl::StatusOr<TokenInfo> RevokeToken(const RequestContext& context,
+                                        std::string_view token_id);
+
+  // --- Clinical records (submitters) -------------------------------------
+
+  // Applies all `rows` in order as one transaction, for the principal's
+  // center. On any bad row nothing is written and the status carries every
+  // violation (fields "records[i].<column>", and "reason"):
+  // INVALID_ARGUMENT, or ALREADY_EXISTS when the only problems are imports
+  // of known keys with other values.
+  absl::StatusOr<SubmitCounts> Submit(const RequestContext& context,
+                                      Operation operation,
+                                      std::string_view reason,
+                                      const std::vector<SubmittedRow>& rows);
+
+  // Calls `sink` with each current record of `kind` of the principal's
+  // center, ordered by patient_id then key; as they stood at
+  // `as_of_recorded` when given. A false return from `sink` stops early.
+  absl::Status ExportRecords(
+      const RequestContext& context, Kind kind,
+      std::optional<absl::Time> as_of_recorded,
+      const std::function<bool(const StoredRecord&)>& sink);
+
+  // One patient's records and events. Submitters see their own center's
+  // patients; analysts all, by registry id, with patient codes blanked.
+  // NOT_FOUND otherwise (whether or not the patient exists elsewhere).
+  absl::StatusOr<PatientHistory> GetPatientHistory(
+      const RequestContext& context, const PatientRef& patient,
+      std::optional<absl::Time> as_of_recorded);
+
+  // --- Audit ---------------------------------------------------------------
+
+  // Recomputes the hash chain from the first entry and checks that every
+  // event is covered by exactly the audit entry that names it.
+  absl::StatusOr<AuditReport> VerifyAudit(const RequestContext& context);
+
+  // Appends an audit entry for an action outside the store (the server's
+  // own start-up, say) in its own transaction.
+  absl::Status RecordAction(const RequestContext& context,
+                            std::string_view action, std::string_view entity,
+                            std::string_view new_value);
+
+ private:
+  class Pool;
+  class Transaction;
+
+  RegistryStore(std::string path, StoreOptions options);
+
+  // Runs `body` in one IMMEDIATE transaction on the writer connection;
+  // commits when it returns OK, rolls back otherwise.
+  absl::Status WriteTransaction(
+      const RequestContext& context,
+      const std::function<absl::Status(Transaction&)>& body);
+
+  const std::string path_;
+  const StoreOptions options_;
+  absl::Mutex writer_mutex_;
+  std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(writer_mutex_);
+  std::unique_ptr<Pool> readers_;
+};
+
+}  // namespace registry
+
+#endif  // REGISTRY_STORAGE_REGISTRY_STORE_H_
