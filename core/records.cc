@@ -244,6 +244,9 @@ std::optional<Record> ReadRecord(Kind kind, RowReader& in, Date latest) {
     }
     case Kind::kTreatments: {
       std::string drug = in.TextCell("drug", 100);
+      if (drug.find('|') != std::string::npos) {
+        in.Fail("drug", "must not contain '|'");
+      }
       auto start = in.DateCell("start_date");
       auto end = in.DateCell("end_date");
       if (start && end && *end < *start) {

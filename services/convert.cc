@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_split.h"
 #include "core/violations.h"
 
 namespace registry {
@@ -103,6 +104,12 @@ std::optional<KindAndRow> ToRow(const v1::Record& record) {
   return std::nullopt;
 }
 
+std::optional<Record> ToCore(const v1::Record& record) {
+  std::optional<KindAndRow> row = ToRow(record);
+  if (!row) return std::nullopt;
+  return ParseRecord(row->kind, row->row, Date(9999, 12, 31)).value;
+}
+
 v1::Record ToProto(const Record& record) {
   struct Visitor {
     v1::Record out;
@@ -161,6 +168,46 @@ v1::Record ToProto(const Record& record) {
   Visitor visitor;
   std::visit(visitor, record);
   return visitor.out;
+}
+
+v1::Record KeyOnlyProto(const RecordKey& key) {
+  const std::vector<std::string> parts = absl::StrSplit(key.key, '|');
+  auto date = [&](size_t i) {
+    std::optional<Date> parsed =
+        i < parts.size() ? ParseIsoDate(parts[i]) : std::nullopt;
+    return parsed ? DateProto(*parsed) : v1::Date();
+  };
+  v1::Record out;
+  switch (key.kind) {
+    case Kind::kPatients:
+      out.mutable_patient()->set_patient_id(key.patient_id);
+      break;
+    case Kind::kTransplants:
+      out.mutable_transplant()->set_patient_id(key.patient_id);
+      *out.mutable_transplant()->mutable_transplant_date() = date(0);
+      break;
+    case Kind::kVisits:
+      out.mutable_visit()->set_patient_id(key.patient_id);
+      *out.mutable_visit()->mutable_visit_date() = date(0);
+      break;
+    case Kind::kRelapses:
+      out.mutable_relapse()->set_patient_id(key.patient_id);
+      *out.mutable_relapse()->mutable_onset_date() = date(0);
+      break;
+    case Kind::kMri:
+      out.mutable_mri()->set_patient_id(key.patient_id);
+      *out.mutable_mri()->mutable_scan_date() = date(0);
+      break;
+    case Kind::kTreatments:
+      out.mutable_treatment()->set_patient_id(key.patient_id);
+      out.mutable_treatment()->set_drug(parts.empty() ? "" : parts[0]);
+      *out.mutable_treatment()->mutable_start_date() = date(1);
+      break;
+    case Kind::kDeaths:
+      out.mutable_death()->set_patient_id(key.patient_id);
+      break;
+  }
+  return out;
 }
 
 v1::RecordKind ToProto(Kind kind) {

@@ -26,8 +26,15 @@ struct KindAndRow {
 };
 std::optional<KindAndRow> ToRow(const v1::Record& record);
 
+// The core form of a proto record, parsed and validated like a row (no
+// date limit); nullopt when the record is not valid.
+std::optional<Record> ToCore(const v1::Record& record);
+
 // The proto form of a core record.
 v1::Record ToProto(const Record& record);
+
+// A proto record with only the key fields of `key` set, for retractions.
+v1::Record KeyOnlyProto(const RecordKey& key);
 
 v1::RecordKind ToProto(Kind kind);
 std::optional<Kind> FromProto(v1::RecordKind kind);

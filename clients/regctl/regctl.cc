@@ -1,0 +1,763 @@
+#include "clients/regctl/regctl.h"
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/security/credentials.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "core/csv.h"
+#include "core/records.h"
+#include "registry/v1/admin.grpc.pb.h"
+#include "registry/v1/submission.grpc.pb.h"
+#include "services/convert.h"
+
+namespace registry {
+namespace {
+
+constexpr char kUsage[] = R"(regctl: command-line client of the HSCT follow-up registry
+
+Usage: regctl [global flags] COMMAND ...
+
+Commands:
+  admin center add CODE --name NAME     add a transplant center
+  admin center list                     list centers
+  admin token issue --role submitter|analyst|admin [--center CODE] [--label TEXT]
+                                        issue a token (printed alone on stdout)
+  admin token list                      list tokens (never their secrets)
+  admin token revoke TOKEN_ID           revoke a token
+  admin audit verify                    verify the audit trail (exit 1 if broken)
+  submit import KIND FILE               import a CSV file of new records
+  submit amend KIND FILE --reason TEXT  correct records named by their key
+  submit retract KIND FILE --reason TEXT
+                                        retract records named by their key
+  submit export KIND [--as-of-recorded TIME]
+                                        print current records in import format
+  patient history PATIENT_ID | --registry-id ID [--as-of-recorded TIME]
+                                        one patient's records and their history
+
+KIND: patients, transplants, visits, relapses, mri, treatments, deaths.
+TIME: RFC 3339, e.g. 2026-01-31T12:00:00Z (the server's recorded time).
+
+Global flags:
+  --server HOST:PORT   registry address (env REGISTRY_SERVER; default 127.0.0.1:50051)
+  --token-file FILE    file holding the bearer token (env REGISTRY_TOKEN_FILE)
+  --format table|csv|json
+                       output format of tabular results
+  --timeout SECONDS    deadline of each call (default 300)
+
+Exit status: 0 success, 1 rejected by the server or invalid input, 2 usage error.
+)";
+
+constexpr size_t kRecordsPerMessage = 1000;
+
+const std::set<std::string>& ValueFlags() {
+  static const auto* flags = new std::set<std::string>{
+      "server", "token-file", "format",         "name",        "role",
+      "center", "label",      "reason",         "registry-id", "timeout",
+      "as-of-recorded"};
+  return *flags;
+}
+
+struct UsageError {
+  std::string message;
+};
+
+struct Args {
+  std::vector<std::string> positional;
+  std::map<std::string, std::string> flags;
+  bool help = false;
+
+  std::string Flag(const std::string& name, const std::string& fallback = "")
+      const {
+    auto it = flags.find(name);
+    return it == flags.end() ? fallback : it->second;
+  }
+};
+
+Args ParseArgs(const std::vector<std::string>& raw) {
+  Args args;
+  for (size_t i = 0; i < raw.size(); ++i) {
+    const std::string& arg = raw[i];
+    if (arg == "--help" || arg == "-h") {
+      args.help = true;
+      continue;
+    }
+    if (arg.size() < 2 || arg.substr(0, 2) != "--") {
+      args.positional.push_back(arg);
+      continue;
+    }
+    std::string name = arg.substr(2), value;
+    const size_t equals = name.find('=');
+    if (equals != std::string::npos) {
+      value = name.substr(equals + 1);
+      name = name.substr(0, equals);
+    } else {
+      if (ValueFlags().count(name) && i + 1 < raw.size()) value = raw[++i];
+      else if (ValueFlags().count(name)) {
+        throw UsageError{"--" + name + " needs a value"};
+      }
+    }
+    if (!ValueFlags().count(name)) throw UsageError{"unknown flag --" + name};
+    args.flags[name] = value;
+  }
+  return args;
+}
+
+// A result table, printed as an aligned table, CSV or JSON.
+struct Table {
+  std::vector<std::string> columns;
+  std::vector<std::vector<std::string>> rows;
+};
+
+std::string JsonString(const std::string& text) {
+  std::string out = "\"";
+  for (unsigned char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      default:
+        if (c < 0x20) {
+          char buffer[8];
+          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
+          out += buffer;
+        } else {
+          out.push_back(static_cast<char>(c));
+        }
+    }
+  }
+  return out + "\"";
+}
+
+void PrintTable(const Table& table, const std::string& format,
+                std::ostream& out) {
+  if (format == "csv") {
+    out << FormatCsvRow(table.columns) << "\n";
+    for (const auto& row : table.rows) out << FormatCsvRow(row) << "\n";
+  } else if (format == "json") {
+    out << "[";
+    for (size_t r = 0; r < table.rows.size(); ++r) {
+      out << (r ? ",\n " : "") << "{";
+      for (size_t c = 0; c < table.columns.size(); ++c) {
+        out << (c ? ", " : "") << JsonString(table.columns[c]) << ": "
+            << JsonString(table.rows[r][c]);
+      }
+      out << "}";
+    }
+    out << "]\n";
+  } else {
+    std::vector<size_t> widths;
+    for (const auto& c : table.columns) widths.push_back(c.size());
+    for (const auto& row : table.rows) {
+      for (size_t c = 0; c < row.size(); ++c) {
+        widths[c] = std::max(widths[c], row[c].size());
+      }
+    }
+    auto print_row = [&](const std::vector<std::string>& row) {
+      std::string line;
+      for (size_t c = 0; c < row.size(); ++c) {
+        line += row[c];
+        if (c + 1 < row.size()) line += std::string(widths[c] - row[c].size() + 2, ' ');
+      }
+      out << line << "\n";
+    };
+    print_row(table.columns);
+    for (const auto& row : table.rows) print_row(row);
+  }
+}
+
+std::string TimeText(const google::protobuf::Timestamp& t) {
+  if (t.seconds() == 0 && t.nanos() == 0) return "";
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", FromProto(t),
+                          absl::UTCTimeZone());
+}
+
+std::string RoleText(v1::Role role) {
+  switch (role) {
+    case v1::ROLE_SUBMITTER:
+      return "submitter";
+    case v1::ROLE_ANALYST:
+      return "analyst";
+    case v1::ROLE_ADMIN:
+      return "admin";
+    default:
+      return "?";
+  }
+}
+
+class Client {
+ public:
+  Client(const Args& args, RegctlIo& io) : args_(args), io_(io) {
+    std::string server = args.Flag("server");
+    if (server.empty() && io.env.count("REGISTRY_SERVER")) {
+      server = io.env.at("REGISTRY_SERVER");
+    }
+    if (server.empty()) server = "127.0.0.1:50051";
+    std::string token_file = args.Flag("token-file");
+    if (token_file.empty() && io.env.count("REGISTRY_TOKEN_FILE")) {
+      token_file = io.env.at("REGISTRY_TOKEN_FILE");
+    }
+    if (!token_file.empty()) {
+      std::ifstream in(token_file);
+      if (!in) throw UsageError{"cannot read token file " + token_file};
+      std::stringstream buffer;
+      buffer << in.rdbuf();
+      token_ = std::string(absl::StripAsciiWhitespace(buffer.str()));
+    }
+    const std::string timeout = args.Flag("timeout", "300");
+    if (!absl::SimpleAtoi(timeout, &timeout_seconds_) ||
+        timeout_seconds_ <= 0) {
+      throw UsageError{"--timeout must be a positive number of seconds"};
+    }
+    grpc::ChannelArguments channel_args;
+    channel_args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
+    channel_ = grpc::CreateCustomChannel(
+        server, grpc::experimental::LocalCredentials(LOCAL_TCP), channel_args);
+    submission_ = v1::SubmissionService::NewStub(channel_);
+    admin_ = v1::AdminService::NewStub(channel_);
+  }
+
+  void Prepare(grpc::ClientContext& context) const {
+    if (!token_.empty()) {
+      context.AddMetadata("authorization", "Bearer " + token_);
+    }
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(timeout_seconds_));
+  }
+
+  // Prints a failed status with its field violations; returns 1.
+  int Fail(const grpc::Status& status) const {
+    io_.err << "regctl: " << CodeName(status.error_code()) << ": "
+            << status.error_message() << "\n";
+    for (const FieldViolation& v : ViolationsOf(status)) {
+      io_.err << "  " << v.field << ": " << v.description << "\n";
+    }
+    return 1;
+  }
+
+  static std::string CodeName(grpc::StatusCode code) {
+    static const char* kNames[] = {
+        "OK",      "CANCELLED",          "UNKNOWN",          "INVALID_ARGUMENT",
+        "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",  "PERMISSION_DENIED",
+        "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+        "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+        "UNAUTHENTICATED"};
+    const int index = static_cast<int>(code);
+    return index >= 0 && index < 17 ? kNames[index] : "UNKNOWN";
+  }
+
+  v1::SubmissionService::Stub& submission() { return *submission_; }
+  v1::AdminService::Stub& admin() { return *admin_; }
+  const Args& args() const { return args_; }
+  RegctlIo& io() { return io_; }
+  std::string format(const std::string& fallback = "table") const {
+    return args_.Flag("format", fallback);
+  }
+
+ private:
+  const Args& args_;
+  RegctlIo& io_;
+  std::string token_;
+  int timeout_seconds_ = 300;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::SubmissionService::Stub> submission_;
+  std::unique_ptr<v1::AdminService::Stub> admin_;
+};
+
+void ExpectPositional(const Args& args, size_t count, const char* usage) {
+  if (args.positional.size() != count) throw UsageError{usage};
+}
+
+// --- admin ------------------------------------------------------------------
+
+int CenterAdd(Client& client) {
+  const Args& args = client.args();
+  ExpectPositional(args, 4, "usage: regctl admin center add CODE --name NAME");
+  if (args.Flag("name").empty()) throw UsageError{"--name NAME is required"};
+  v1::AddCenterRequest request;
+  request.set_code(args.positional[3]);
+  request.set_name(args.Flag("name"));
+  v1::AddCenterResponse response;
+  grpc::ClientContext context;
+  client.Prepare(context);
+  grpc::Status status = client.admin().AddCenter(&context, request, &response);
+  if (!status.ok()) return client.Fail(status);
+  client.io().out << "added center " << response.center().code() << " ("
+                  << response.center().name() << ")\n";
+  return 0;
+}
+
+int CenterList(Client& client) {
+  ExpectPositional(client.args(), 3, "usage: regctl admin center list");
+  v1::ListCentersResponse response;
+  grpc::ClientContext context;
+  client.Prepare(context);
+  grpc::Status status =
+      client.admin().ListCenters(&context, v1::ListCentersRequest(), &response);
+  if (!status.ok()) return client.Fail(status);
+  Table table{{"code", "name", "created_at"}, {}};
+  for (const v1::Center& c : response.centers()) {
+    table.rows.push_back({c.code(), c.name(), TimeText(c.created_at())});
+  }
+  PrintTable(table, client.format(), client.io().out);
+  return 0;
+}
+
+int TokenIssue(Client& client) {
+  const Args& args = client.args();
+  ExpectPositional(args, 3,
+                   "usage: regctl admin token issue --role "
+                   "submitter|analyst|admin [--center CODE] [--label TEXT]");
+  const std::string role = args.Flag("role");
+  v1::IssueTokenRequest request;
+  if (role == "submitter") {
+    request.set_role(v1::ROLE_SUBMITTER);
+    if (args.Flag("center").empty()) {
+      throw UsageError{"a submitter token needs --center CODE"};
+    }
+  } else if (role == "analyst") {
+    request.set_role(v1::ROLE_ANALYST);
+  } else if (role == "admin") {
+    request.set_role(v1::ROLE_ADMIN);
+  } else {
+    throw UsageError{"--role must be submitter, analyst or admin"};
+  }
+  request.set_center(args.Flag("center"));
+  request.set_label(args.Flag("label"));
+  v1::IssueTokenResponse response;
+  grpc::ClientContext context;
+  client.Prepare(context);
+  grpc::Status status = client.admin().IssueToken(&context, request, &response);
+  if (!status.ok()) return client.Fail(status);
+  client.io().out << response.token() << "\n";
+  client.io().err << "issued " << role << " token " << response.info().token_id()
+                  << "\n";
+  return 0;
+}
+
+int TokenList(Client& client) {
+  ExpectPositional(client.args(), 3, "usage: regctl admin token list");
+  v1::ListTokensResponse response;
+  grpc::ClientContext context;
+  client.Prepare(context);
+  grpc::Status status =
+      client.admin().ListTokens(&context, v1::ListTokensRequest(), &response);
+  if (!status.ok()) return client.Fail(status);
+  Table table{{"token_id", "role", "center", "label", "created_at",
+               "revoked_at"},
+              {}};
+  for (const v1::TokenInfo& t : response.tokens()) {
+    table.rows.push_back({t.token_id(), RoleText(t.role()), t.center(),
+                          t.label(), TimeText(t.created_at()),
+                          TimeText(t.revoked_at())});
+  }
+  PrintTable(table, client.format(), client.io().out);
+  return 0;
+}
+
+int TokenRevoke(Client& client) {
+  ExpectPositional(client.args(), 4, "usage: regctl admin token revoke TOKEN_ID");
+  v1::RevokeTokenRequest request;
+  request.set_token_id(client.args().positional[3]);
+  v1::RevokeTokenResponse response;
+  grpc::ClientContext context;
+  client.Prepare(context);
+  grpc::Status status =
+      client.admin().RevokeToken(&context, request, &response);
+  if (!status.ok()) return client.Fail(status);
+  client.io().out << "revoked token " << response.info().token_id() << "\n";
+  return 0;
+}
+
+int AuditVerify(Client& client) {
+  ExpectPositional(client.args(), 3, "usage: regctl admin audit verify");
+  v1::VerifyAuditResponse response;
+  grpc::ClientContext context;
+  client.Prepare(context);
+  grpc::Status status = client.admin().VerifyAudit(
+      &context, v1::VerifyAuditRequest(), &response);
+  if (!status.ok()) return client.Fail(status);
+  if (!response.ok()) {
+    client.io().err << "regctl: audit trail is BROKEN: "
+                    << (response.first_bad_entry() > 0
+                            ? absl::StrCat("entry ", response.first_bad_entry(),
+                                           ": ")
+                            : std::string())
+                    << response.problem() << "\n";
+    return 1;
+  }
+  client.io().out << "audit trail OK: " << response.entries_checked()
+                  << " entries, hash chain intact; " << response.events_checked()
+                  << " clinical events, each covered by its entry\n";
+  return 0;
+}
+
+// --- submit -----------------------------------------------------------------
+
+Kind KindArg(const std::string& text) {
+  std::optional<Kind> kind = ParseKind(text);
+  if (!kind) {
+    throw UsageError{"unknown KIND '" + text +
+                     "' (patients, transplants, visits, relapses, mri, "
+                     "treatments, deaths)"};
+  }
+  return *kind;
+}
+
+struct LoadedFile {
+  std::vector<v1::Record> records;
+  std::vector<int> lines;  // CSV line of each record
+  std::vector<std::string> errors;
+};
+
+// "line 7: unterminated quoted field" -> "FILE:7: unterminated ...".
+std::string SyntaxError(const std::string& path, const absl::Status& status) {
+  std::string message(status.message());
+  if (absl::StartsWith(message, "line ")) return path + ":" + message.substr(5);
+  return path + ": " + message;
+}
+
+// Reads a CSV file of `kind`, checking its header and every row the way the
+// server will; with `key_only`, rows need only their key columns.
+LoadedFile LoadCsv(const std::string& path, Kind kind, bool key_only) {
+  LoadedFile file;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    file.errors.push_back(path + ": cannot open the file");
+    return file;
+  }
+  CsvReader reader(in);
+  CsvRow header;
+  if (!reader.Next(&header)) {
+    file.errors.push_back(
+        reader.status().ok()
+            ? path + ":1: the file is empty (a header row is required)"
+            : SyntaxError(path, reader.status()));
+    return file;
+  }
+  absl::Span<const Column> columns = ColumnsOf(kind);
+  std::vector<std::string> names;
+  for (const Column& c : columns) names.push_back(std::string(c.name));
+  const std::string expected = absl::StrJoin(names, ",");
+  std::vector<int> position(columns.size(), -1);  // column -> file index
+  for (size_t i = 0; i < header.fields.size(); ++i) {
+    const std::string& name = header.fields[i];
+    auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      file.errors.push_back(absl::StrCat(path, ":", header.line, ": ", name,
+                                         ": unknown column for ",
+                                         std::string(KindName(kind)),
+                                         " (columns: ", expected, ")"));
+    } else if (position[it - names.begin()] >= 0) {
+      file.errors.push_back(
+          absl::StrCat(path, ":", header.line, ": ", name, ": repeated column"));
+    } else {
+      position[it - names.begin()] = static_cast<int>(i);
+    }
+  }
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const bool needed = key_only ? columns[c].key : columns[c].required;
+    if (position[c] < 0 && needed) {
+      file.errors.push_back(absl::StrCat(path, ":", header.line, ": ",
+                                         names[c],
+                                         ": required column is missing"));
+    }
+  }
+  if (!file.errors.empty()) return file;
+
+  const Date latest = LatestValidDate(absl::Now());
+  CsvRow csv;
+  while (reader.Next(&csv)) {
+    if (csv.fields.size() != header.fields.size()) {
+      file.errors.push_back(absl::StrCat(
+          path, ":", csv.line, ": row: expected ", header.fields.size(),
+          " values as in the header, found ", csv.fields.size()));
+      continue;
+    }
+    Row row(columns.size());
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (position[c] >= 0) row[c] = csv.fields[position[c]];
+    }
+    std::vector<FieldViolation> violations;
+    if (key_only) {
+      Parsed<RecordKey> key = ParseRecordKey(kind, row);
+      violations = std::move(key.violations);
+      if (key.value) file.records.push_back(KeyOnlyProto(*key.value));
+    } else {
+      Parsed<Record> record = ParseRecord(kind, row, latest);
+      violations = std::move(record.violations);
+      if (record.value) file.records.push_back(ToProto(*record.value));
+    }
+    for (const FieldViolation& v : violations) {
+      file.errors.push_back(
+          absl::StrCat(path, ":", csv.line, ": ", v.field, ": ", v.description));
+    }
+    file.lines.push_back(csv.line);
+  }
+  if (!reader.status().ok()) {
+    file.errors.push_back(SyntaxError(path, reader.status()));
+  }
+  return file;
+}
+
+// "records[12].edss" -> (12, "edss").
+bool SplitRecordField(const std::string& field, size_t* index,
+                      std::string* column) {
+  if (!absl::StartsWith(field, "records[")) return false;
+  const size_t close = field.find(']');
+  if (close == std::string::npos ||
+      !absl::SimpleAtoi(field.substr(8, close - 8), index)) {
+    return false;
+  }
+  *column = close + 2 <= field.size() ? field.substr(close + 2) : "row";
+  return true;
+}
+
+int Submit(Client& client, v1::Operation operation) {
+  const Args& args = client.args();
+  const char* verb = operation == v1::OPERATION_IMPORT  ? "import"
+                     : operation == v1::OPERATION_AMEND ? "amend"
+                                                        : "retract";
+  ExpectPositional(args, 4,
+                   operation == v1::OPERATION_IMPORT
+                       ? "usage: regctl submit import KIND FILE"
+                       : "usage: regctl submit amend|retract KIND FILE "
+                         "--reason TEXT");
+  const Kind kind = KindArg(args.positional[2]);
+  const std::string path = args.positional[3];
+  if (operation != v1::OPERATION_IMPORT && args.Flag("reason").empty()) {
+    throw UsageError{absl::StrCat("submit ", verb,
+                                  " needs --reason TEXT (kept in the audit "
+                                  "trail)")};
+  }
+  LoadedFile file = LoadCsv(path, kind, operation == v1::OPERATION_RETRACT);
+  if (!file.errors.empty()) {
+    for (const std::string& e : file.errors) client.io().err << e << "\n";
+    client.io().err << "regctl: " << file.errors.size()
+                    << " error(s) in " << path << "; nothing was sent\n";
+    return 1;
+  }
+
+  grpc::ClientContext context;
+  client.Prepare(context);
+  v1::SubmitResponse response;
+  std::unique_ptr<grpc::ClientWriter<v1::SubmitRequest>> writer =
+      client.submission().Submit(&context, &response);
+  const size_t total = file.records.size();
+  size_t sent = 0;
+  bool first = true;
+  while (first || sent < total) {
+    v1::SubmitRequest message;
+    if (first) {
+      message.set_operation(operation);
+      message.set_reason(args.Flag("reason"));
+      first = false;
+    }
+    for (size_t n = 0; n < kRecordsPerMessage && sent < total; ++n, ++sent) {
+      *message.add_records() = std::move(file.records[sent]);
+    }
+    if (!writer->Write(message)) break;
+    if (client.io().err_is_terminal && total > 0) {
+      const int filled = static_cast<int>(30 * sent / total);
+      client.io().err << "\r" << verb << " [" << std::string(filled, '#')
+                      << std::string(30 - filled, ' ') << "] " << sent << "/"
+                      << total << std::flush;
+    }
+  }
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  if (client.io().err_is_terminal && total > 0) client.io().err << "\n";
+  if (!status.ok()) {
+    client.io().err << "regctl: " << Client::CodeName(status.error_code())
+                    << ": " << status.error_message() << "\n";
+    // In file order, however the server grouped them.
+    std::vector<std::pair<int, std::string>> messages;
+    for (const FieldViolation& v : ViolationsOf(status)) {
+      size_t index;
+      std::string column;
+      if (SplitRecordField(v.field, &index, &column) &&
+          index < file.lines.size()) {
+        messages.push_back({file.lines[index],
+                            absl::StrCat(path, ":", file.lines[index], ": ",
+                                         column, ": ", v.description)});
+      } else {
+        messages.push_back(
+            {0, absl::StrCat(path, ": ", v.field, ": ", v.description)});
+      }
+    }
+    std::stable_sort(messages.begin(), messages.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [line, message] : messages) client.io().err << message << "\n";
+    return 1;
+  }
+  client.io().out << verb << " " << KindName(kind) << " from " << path << ": "
+                  << response.received() << " records, " << response.accepted()
+                  << " accepted, " << response.unchanged()
+                  << " unchanged (request " << response.request_id() << ")\n";
+  return 0;
+}
+
+std::optional<google::protobuf::Timestamp> AsOfFlag(const Args& args) {
+  const std::string text = args.Flag("as-of-recorded");
+  if (text.empty()) return std::nullopt;
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
+    throw UsageError{"--as-of-recorded must be RFC 3339, e.g. "
+                     "2026-01-31T12:00:00Z: " +
+                     error};
+  }
+  return ToProto(time);
+}
+
+int Export(Client& client) {
+  const Args& args = client.args();
+  ExpectPositional(args, 3, "usage: regctl submit export KIND [--format csv]");
+  const Kind kind = KindArg(args.positional[2]);
+  v1::ExportRequest request;
+  request.set_kind(ToProto(kind));
+  if (auto as_of = AsOfFlag(args)) *request.mutable_as_of_recorded() = *as_of;
+  grpc::ClientContext context;
+  client.Prepare(context);
+  std::unique_ptr<grpc::ClientReader<v1::ExportResponse>> reader =
+      client.submission().Export(&context, request);
+  const std::string format = client.format("csv");
+  Table table;
+  for (const Column& c : ColumnsOf(kind)) table.columns.emplace_back(c.name);
+  // CSV streams row by row; other formats need every row for layout.
+  const bool stream = format == "csv";
+  if (stream) client.io().out << FormatCsvRow(table.columns) << "\n";
+  v1::ExportResponse batch;
+  while (reader->Read(&batch)) {
+    for (const v1::Record& record : batch.records()) {
+      std::optional<Record> parsed = ToCore(record);
+      if (!parsed) {
+        client.io().err << "regctl: skipped an unreadable record\n";
+        continue;
+      }
+      if (stream) {
+        client.io().out << FormatCsvRow(registry::ToRow(*parsed)) << "\n";
+      } else {
+        table.rows.push_back(registry::ToRow(*parsed));
+      }
+    }
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return client.Fail(status);
+  if (!stream) PrintTable(table, format, client.io().out);
+  return 0;
+}
+
+// --- patient ----------------------------------------------------------------
+
+int PatientHistoryCommand(Client& client) {
+  const Args& args = client.args();
+  v1::GetPatientHistoryRequest request;
+  if (!args.Flag("registry-id").empty()) {
+    ExpectPositional(args, 2, "usage: regctl patient history --registry-id ID");
+    request.set_registry_id(args.Flag("registry-id"));
+  } else {
+    ExpectPositional(args, 3,
+                     "usage: regctl patient history PATIENT_ID | "
+                     "--registry-id ID [--as-of-recorded TIME]");
+    request.set_patient_id(args.positional[2]);
+  }
+  if (auto as_of = AsOfFlag(args)) *request.mutable_as_of_recorded() = *as_of;
+  grpc::ClientContext context;
+  client.Prepare(context);
+  v1::GetPatientHistoryResponse response;
+  grpc::Status status =
+      client.submission().GetPatientHistory(&context, request, &response);
+  if (!status.ok()) return client.Fail(status);
+
+  const std::string format = client.format();
+  Table table{{"section", "event_seq", "recorded_at", "operation", "kind",
+               "values", "reason"},
+              {}};
+  auto values = [](const v1::Record& record) -> std::pair<std::string, std::string> {
+    std::optional<Record> parsed = ToCore(record);
+    if (!parsed) return {"?", ""};
+    return {std::string(KindName(KindOf(*parsed))),
+            FormatCsvRow(registry::ToRow(*parsed))};
+  };
+  for (const v1::Record& record : response.current_records()) {
+    auto [kind, text] = values(record);
+    table.rows.push_back({"current", "", "", "", kind, text, ""});
+  }
+  for (const v1::RecordEvent& event : response.events()) {
+    auto [kind, text] = values(event.record());
+    const char* op = event.operation() == v1::OPERATION_IMPORT  ? "create"
+                     : event.operation() == v1::OPERATION_AMEND ? "amend"
+                                                                : "retract";
+    table.rows.push_back({"event", absl::StrCat(event.event_seq()),
+                          TimeText(event.recorded_at()), op, kind, text,
+                          event.reason()});
+  }
+  if (format == "table") {
+    client.io().out << "registry_id: " << response.registry_id() << "\n"
+                    << "patient_id:  " << response.patient_id() << "\n"
+                    << "center:      " << response.center() << "\n\n";
+  }
+  PrintTable(table, format, client.io().out);
+  return 0;
+}
+
+int Dispatch(Client& client) {
+  const std::vector<std::string>& p = client.args().positional;
+  auto is = [&](std::initializer_list<const char*> words) {
+    size_t i = 0;
+    for (const char* word : words) {
+      if (i >= p.size() || p[i] != word) return false;
+      ++i;
+    }
+    return true;
+  };
+  if (is({"admin", "center", "add"})) return CenterAdd(client);
+  if (is({"admin", "center", "list"})) return CenterList(client);
+  if (is({"admin", "token", "issue"})) return TokenIssue(client);
+  if (is({"admin", "token", "list"})) return TokenList(client);
+  if (is({"admin", "token", "revoke"})) return TokenRevoke(client);
+  if (is({"admin", "audit", "verify"})) return AuditVerify(client);
+  if (is({"submit", "import"})) return Submit(client, v1::OPERATION_IMPORT);
+  if (is({"submit", "amend"})) return Submit(client, v1::OPERATION_AMEND);
+  if (is({"submit", "retract"})) return Submit(client, v1::OPERATION_RETRACT);
+  if (is({"submit", "export"})) return Export(client);
+  if (is({"patient", "history"})) return PatientHistoryCommand(client);
+  throw UsageError{"unknown command '" + absl::StrJoin(p, " ") +
+                   "' (see regctl --help)"};
+}
+
+}  // namespace
+
+int RunRegctl(const std::vector<std::string>& raw_args, RegctlIo& io) {
+  try {
+    Args args = ParseArgs(raw_args);
+    if (args.help || args.positional.empty()) {
+      (args.help ? io.out : io.err) << kUsage;
+      return args.help ? 0 : 2;
+    }
+    const std::string format = args.Flag("format", "table");
+    if (format != "table" && format != "csv" && format != "json") {
+      throw UsageError{"--format must be table, csv or json"};
+    }
+    Client client(args, io);
+    return Dispatch(client);
+  } catch (const UsageError& e) {
+    io.err << "regctl: " << e.message << "\n";
+    return 2;
+  }
+}
+
+}  // namespace registry

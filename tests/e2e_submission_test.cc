@@ -1,0 +1,308 @@
+// End-to-end: regctl against a real server on a loopback port with real
+// tokens: import/export, idempotency, amendments, retractions, bad input.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "tests/test_util.h"
+
+namespace registry::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// One file per kind, in export order (patient_id, then key), canonical text.
+const std::vector<std::pair<std::string, std::string>>& EveryKind() {
+  static const auto* files = new std::vector<std::pair<std::string, std::string>>{
+      {"patients",
+       "patient_id,sex,birth_year,disease,diagnosis_date\n"
+       "P001,F,1980,RRMS,2010-05-01\n"
+       "P002,M,1975,SPMS,2005-02-11\n"
+       "P003,X,1990,NMOSD,2015-09-30\n"},
+      {"transplants",
+       "patient_id,transplant_date,type,regimen\n"
+       "P001,2018-03-01,autologous,BEAM-ATG\n"
+       "P001,2021-06-01,autologous,CY-ATG\n"
+       "P002,2017-01-15,allogeneic,\"BU,FLU\"\n"},
+      {"visits",
+       "patient_id,visit_date,edss\n"
+       "P001,2018-01-10,3.5\n"
+       "P001,2018-09-01,3.0\n"
+       "P002,2016-12-01,6.0\n"
+       "P002,2017-07-01,0.0\n"},
+      {"relapses",
+       "patient_id,onset_date\n"
+       "P001,2017-11-02\n"
+       "P003,2019-04-05\n"},
+      {"mri",
+       "patient_id,scan_date,new_t2,enlarging_t2,gd_enhancing,"
+       "brain_volume_change_pct\n"
+       "P001,2018-01-05,3,1,2,\n"
+       "P001,2018-09-03,0,0,0,-0.35\n"},
+      {"treatments",
+       "patient_id,drug,start_date,end_date\n"
+       "P002,Natalizumab,2019-01-01,2019-12-31\n"
+       "P002,Ocrelizumab,2020-02-01,\n"},
+      {"deaths",
+       "patient_id,death_date,cause\n"
+       "P003,2022-01-01,\"infection, pneumonia\"\n"},
+  };
+  return *files;
+}
+
+class SubmissionTest : public ::testing::Test {
+ protected:
+  void SetUp() override { token_ = registry_.IssueToken("submitter", "C1"); }
+
+  RegctlResult Run(const std::vector<std::string>& args) {
+    return registry_.Regctl(args, token_);
+  }
+  void ImportAll() {
+    for (const auto& [kind, content] : EveryKind()) {
+      RegctlResult r =
+          Run({"submit", "import", kind, registry_.WriteCsv(kind + ".csv", content)});
+      ASSERT_EQ(r.exit_code, 0) << kind << ": " << r.err;
+    }
+  }
+  int64_t EventCount() {
+    SQLite::Database db(registry_.db_path(), SQLite::OPEN_READONLY);
+    return db.execAndGet("SELECT count(*) FROM events").getInt64();
+  }
+
+  TestRegistry registry_;
+  std::string token_;
+};
+
+TEST_F(SubmissionTest, ExportAfterImportGivesTheSameRowsForEveryKind) {
+  ImportAll();
+  for (const auto& [kind, content] : EveryKind()) {
+    RegctlResult r = Run({"submit", "export", kind, "--format", "csv"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, content) << kind;
+  }
+}
+
+TEST_F(SubmissionTest, ReimportingTheSameFilesChangesNothing) {
+  ImportAll();
+  const int64_t events = EventCount();
+  for (const auto& [kind, content] : EveryKind()) {
+    RegctlResult r =
+        Run({"submit", "import", kind, registry_.WriteCsv(kind + ".csv", content)});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr(" 0 accepted")) << kind;
+  }
+  EXPECT_EQ(EventCount(), events);
+}
+
+TEST_F(SubmissionTest, EquivalentTextIsTheSameRecord) {
+  ImportAll();
+  // "3.50" and "3.5" are one EDSS value: a no-op, not a conflict.
+  RegctlResult r = Run({"submit", "import", "visits",
+                        registry_.WriteCsv("v.csv",
+                                           "visit_date,edss,patient_id\n"
+                                           "2018-01-10,3.50,P001\n")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("0 accepted, 1 unchanged"));
+}
+
+TEST_F(SubmissionTest, SameKeyWithOtherValuesPointsToAmend) {
+  ImportAll();
+  const int64_t events = EventCount();
+  RegctlResult r = Run({"submit", "import", "visits",
+                        registry_.WriteCsv("v.csv",
+                                           "patient_id,visit_date,edss\n"
+                                           "P001,2018-01-10,4.0\n")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("ALREADY_EXISTS"));
+  EXPECT_THAT(r.err, HasSubstr("v.csv:2: edss:"));
+  EXPECT_THAT(r.err, HasSubstr("regctl submit amend"));
+  EXPECT_EQ(EventCount(), events);
+}
+
+TEST_F(SubmissionTest, AmendNeedsAReasonAndKeepsTheEarlierValue) {
+  ImportAll();
+  const std::string file = registry_.WriteCsv(
+      "amend.csv", "patient_id,visit_date,edss\nP001,2018-01-10,4.0\n");
+  RegctlResult no_reason = Run({"submit", "amend", "visits", file});
+  EXPECT_EQ(no_reason.exit_code, 2);
+  EXPECT_THAT(no_reason.err, HasSubstr("--reason"));
+
+  RegctlResult amended =
+      Run({"submit", "amend", "visits", file, "--reason", "transcription error"});
+  ASSERT_EQ(amended.exit_code, 0) << amended.err;
+  EXPECT_THAT(amended.out, HasSubstr("1 accepted"));
+  RegctlResult exported = Run({"submit", "export", "visits"});
+  EXPECT_THAT(exported.out, HasSubstr("P001,2018-01-10,4.0\n"));
+  EXPECT_THAT(exported.out, Not(HasSubstr("P001,2018-01-10,3.5")));
+
+  RegctlResult history = Run({"patient", "history", "P001", "--format", "csv"});
+  ASSERT_EQ(history.exit_code, 0) << history.err;
+  EXPECT_THAT(history.out, HasSubstr("create,visits,\"P001,2018-01-10,3.5\""));
+  EXPECT_THAT(history.out,
+              HasSubstr("amend,visits,\"P001,2018-01-10,4.0\",transcription error"));
+}
+
+TEST_F(SubmissionTest, AmendOfAnUnknownKeyIsRejected) {
+  ImportAll();
+  RegctlResult r = Run({"submit", "amend", "visits",
+                        registry_.WriteCsv("a.csv",
+                                           "patient_id,visit_date,edss\n"
+                                           "P001,2018-02-10,4.0\n"),
+                        "--reason", "x"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("a.csv:2: visit_date: no current record"));
+}
+
+TEST_F(SubmissionTest, RetractNeedsAReasonAndKeepsHistory) {
+  ImportAll();
+  // Only the key columns are needed to name a record.
+  const std::string file = registry_.WriteCsv(
+      "retract.csv", "patient_id,visit_date\nP002,2017-07-01\n");
+  RegctlResult no_reason = Run({"submit", "retract", "visits", file});
+  EXPECT_EQ(no_reason.exit_code, 2);
+
+  const absl::Time before = absl::Now();
+  absl::SleepFor(absl::Milliseconds(5));
+  RegctlResult retracted = Run(
+      {"submit", "retract", "visits", file, "--reason", "wrong patient"});
+  ASSERT_EQ(retracted.exit_code, 0) << retracted.err;
+  RegctlResult exported = Run({"submit", "export", "visits"});
+  EXPECT_THAT(exported.out, Not(HasSubstr("P002,2017-07-01")));
+
+  // The earlier value stays readable, and the records as they were.
+  RegctlResult history = Run({"patient", "history", "P002", "--format", "csv"});
+  EXPECT_THAT(history.out,
+              HasSubstr("retract,visits,\"P002,2017-07-01,0.0\",wrong patient"));
+  RegctlResult then = Run({"submit", "export", "visits", "--as-of-recorded",
+                           absl::FormatTime(absl::RFC3339_full, before,
+                                            absl::UTCTimeZone())});
+  ASSERT_EQ(then.exit_code, 0) << then.err;
+  EXPECT_THAT(then.out, HasSubstr("P002,2017-07-01,0.0"));
+
+  // A retracted record may be imported again.
+  RegctlResult again = Run({"submit", "import", "visits",
+                            registry_.WriteCsv("again.csv",
+                                               "patient_id,visit_date,edss\n"
+                                               "P002,2017-07-01,1.0\n")});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+}
+
+TEST_F(SubmissionTest, PatientWithRecordsCannotBeRetracted) {
+  ImportAll();
+  RegctlResult r = Run({"submit", "retract", "patients",
+                        registry_.WriteCsv("p.csv", "patient_id\nP001\n"),
+                        "--reason", "duplicate"});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("retract them first"));
+}
+
+struct BadInput {
+  std::string name;
+  std::string kind;
+  std::string csv;
+  std::string expected_error;
+};
+
+class BadInputTest : public SubmissionTest,
+                     public ::testing::WithParamInterface<BadInput> {};
+
+TEST_P(BadInputTest, IsRejectedWithItsMessageAndWritesNothing) {
+  ImportAll();
+  const int64_t events = EventCount();
+  const BadInput& input = GetParam();
+  RegctlResult r = Run({"submit", "import", input.kind,
+                        registry_.WriteCsv("bad.csv", input.csv)});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr(input.expected_error));
+  EXPECT_EQ(EventCount(), events);
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, BadInputTest,
+    ::testing::Values(
+        BadInput{"EdssOffScale", "visits",
+                 "patient_id,visit_date,edss\nP001,2019-01-01,0.5\n",
+                 "bad.csv:2: edss: EDSS must be 0 or 1.0 to 10 in steps of "
+                 "0.5 (got 0.5)"},
+        BadInput{"EdssNotAStep", "visits",
+                 "patient_id,visit_date,edss\nP001,2019-01-01,3.3\n",
+                 "bad.csv:2: edss: EDSS must be"},
+        BadInput{"NotIsoDate", "visits",
+                 "patient_id,visit_date,edss\nP001,01/02/2019,3.0\n",
+                 "bad.csv:2: visit_date: '01/02/2019' is not a valid date"},
+        BadInput{"FutureDate", "relapses",
+                 "patient_id,onset_date\nP001,2999-01-01\n",
+                 "bad.csv:2: onset_date: date 2999-01-01 is in the future"},
+        BadInput{"UnknownPatient", "visits",
+                 "patient_id,visit_date,edss\nP404,2019-01-01,3.0\n",
+                 "bad.csv:2: patient_id: unknown patient 'P404'"},
+        BadInput{"VisitAfterDeath", "visits",
+                 "patient_id,visit_date,edss\nP003,2022-02-01,3.0\n",
+                 "bad.csv:2: visit_date: is after the patient's recorded "
+                 "death on 2022-01-01"},
+        BadInput{"NegativeLesionCount", "mri",
+                 "patient_id,scan_date,new_t2,enlarging_t2,gd_enhancing\n"
+                 "P001,2019-01-01,-1,0,0\n",
+                 "bad.csv:2: new_t2: must be between 0 and 10000"},
+        BadInput{"EarlierSecondTransplant", "transplants",
+                 "patient_id,transplant_date,type,regimen\n"
+                 "P002,2016-01-01,autologous,BEAM\n",
+                 "bad.csv:2: transplant_date: a further transplant must be "
+                 "later than the recorded one on 2017-01-15"},
+        BadInput{"UnknownColumn", "visits",
+                 "patient_id,visit_date,edss,notes\nP001,2019-01-01,3.0,x\n",
+                 "bad.csv:1: notes: unknown column for visits"},
+        BadInput{"MissingRequiredColumn", "visits",
+                 "patient_id,visit_date\nP001,2019-01-01\n",
+                 "bad.csv:1: edss: required column is missing"},
+        BadInput{"MissingRequiredValue", "patients",
+                 "patient_id,sex,birth_year,disease,diagnosis_date\n"
+                 "P010,,1980,RRMS,2010-01-01\n",
+                 "bad.csv:2: sex: required value is missing"},
+        BadInput{"OneBadRowSpoilsTheFile", "visits",
+                 "patient_id,visit_date,edss\nP001,2019-01-01,3.0\n"
+                 "P001,2019-02-01,11\n",
+                 "bad.csv:3: edss:"},
+        BadInput{"ServerSideRuleSpoilsTheFile", "visits",
+                 "patient_id,visit_date,edss\nP001,2019-03-01,3.0\n"
+                 "P003,2023-01-01,2.0\n",
+                 "bad.csv:3: visit_date: is after the patient's recorded "
+                 "death"},
+        BadInput{"WrongNumberOfValues", "relapses",
+                 "patient_id,onset_date\nP001,2019-01-01,extra\n",
+                 "bad.csv:2: row: expected 2 values"},
+        BadInput{"UnterminatedQuote", "relapses",
+                 "patient_id,onset_date\n\"P001,2019-01-01\n",
+                 "bad.csv:2: unterminated quoted field"}),
+    [](const ::testing::TestParamInfo<BadInput>& info) {
+      return info.param.name;
+    });
+
+TEST_F(SubmissionTest, EveryBadFieldIsReportedAtOnce) {
+  ImportAll();
+  RegctlResult r = Run({"submit", "import", "mri",
+                        registry_.WriteCsv("bad.csv",
+                                           "patient_id,scan_date,new_t2,"
+                                           "enlarging_t2,gd_enhancing\n"
+                                           "P001,2019-01-01,-1,x,0\n"
+                                           "P404,2019-02-30,0,0,0\n")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("bad.csv:2: new_t2:"));
+  EXPECT_THAT(r.err, HasSubstr("bad.csv:2: enlarging_t2:"));
+  EXPECT_THAT(r.err, HasSubstr("bad.csv:3: scan_date:"));
+}
+
+TEST_F(SubmissionTest, ServerReportsUnknownPatientAndDeathRuleTogether) {
+  ImportAll();
+  RegctlResult r = Run({"submit", "import", "visits",
+                        registry_.WriteCsv("bad.csv",
+                                           "patient_id,visit_date,edss\n"
+                                           "P404,2019-01-01,3.0\n"
+                                           "P003,2023-01-01,2.0\n")});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("bad.csv:2: patient_id: unknown patient"));
+  EXPECT_THAT(r.err, HasSubstr("bad.csv:3: visit_date: is after"));
+}
+
+}  // namespace
+}  // namespace registry::testing

@@ -1,0 +1,81 @@
+// Helpers shared by the registry's tests: temporary directories, files, a
+// real server on a loopback port, and regctl run in-process.
+#ifndef REGISTRY_TESTS_TEST_UTIL_H_
+#define REGISTRY_TESTS_TEST_UTIL_H_
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "services/server.h"
+
+namespace registry::testing {
+
+// A fresh directory under $TMPDIR, removed with its contents on
+// destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string File(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+void WriteFile(const std::string& path, const std::string& content);
+std::string ReadFile(const std::string& path);
+
+struct RegctlResult {
+  int exit_code;
+  std::string out;
+  std::string err;
+};
+
+// A registry server on 127.0.0.1:0 over a database in its own directory,
+// with helpers to run regctl against it.
+class TestRegistry {
+ public:
+  TestRegistry();
+  ~TestRegistry();
+
+  RegistryServer& server() { return *server_; }
+  std::string address() const;
+  const std::string& admin_token_file() const { return admin_token_file_; }
+  std::string db_path() const { return dir_.File("registry.db"); }
+  const TempDir& dir() const { return dir_; }
+
+  // Runs regctl with --server set; `token_file` may be empty (no token).
+  RegctlResult Regctl(const std::vector<std::string>& args,
+                      const std::string& token_file);
+  // Adds a center (idempotent within a test) and issues a token of `role`
+  // bound to it for submitters; returns the token file path.
+  std::string IssueToken(const std::string& role,
+                         const std::string& center = "");
+  void AddCenter(const std::string& code);
+  // Writes `content` to a file in the test directory and returns its path.
+  std::string WriteCsv(const std::string& name, const std::string& content);
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<RegistryServer> server_;
+  std::string admin_token_file_;
+  int token_count_ = 0;
+};
+
+MATCHER(IsOk, "") {
+  if (arg.ok()) return true;
+  *result_listener << "status is " << arg;
+  return false;
+}
+
+}  // namespace registry::testing
+
+#endif  // REGISTRY_TESTS_TEST_UTIL_H_
