@@ -26,8 +26,10 @@ void ToProto(const TokenInfo& info, v1::TokenInfo* out) {
 
 // Runs `body` for an authorised admin call and converts its status.
 template <typename Body>
-grpc::Status AsAdmin(grpc::ServerContext* context, Body body) {
-  absl::StatusOr<RequestContext> call = AuthorizeCall(context, {Role::kAdmin});
+grpc::Status AsAdmin(grpc::ServerContext* context, RegistryStore& store,
+                     Body body) {
+  absl::StatusOr<RequestContext> call =
+      AuthorizeCall(context, store, {Role::kAdmin});
   if (!call.ok()) return ToGrpcStatus(call.status());
   return ToGrpcStatus(body(*call));
 }
@@ -37,7 +39,7 @@ grpc::Status AsAdmin(grpc::ServerContext* context, Body body) {
 grpc::Status AdminServiceImpl::AddCenter(grpc::ServerContext* context,
                                          const v1::AddCenterRequest* request,
                                          v1::AddCenterResponse* response) {
-  return AsAdmin(context, [&](const RequestContext& call) -> absl::Status {
+  return AsAdmin(context, *store_, [&](const RequestContext& call) -> absl::Status {
     absl::StatusOr<CenterInfo> center =
         store_->AddCenter(call, request->code(), request->name());
     if (!center.ok()) return center.status();
@@ -49,7 +51,7 @@ grpc::Status AdminServiceImpl::AddCenter(grpc::ServerContext* context,
 grpc::Status AdminServiceImpl::ListCenters(
     grpc::ServerContext* context, const v1::ListCentersRequest* request,
     v1::ListCentersResponse* response) {
-  return AsAdmin(context, [&](const RequestContext& call) -> absl::Status {
+  return AsAdmin(context, *store_, [&](const RequestContext& call) -> absl::Status {
     absl::StatusOr<std::vector<CenterInfo>> centers = store_->ListCenters(call);
     if (!centers.ok()) return centers.status();
     for (const CenterInfo& c : *centers) ToProto(c, response->add_centers());
@@ -60,7 +62,7 @@ grpc::Status AdminServiceImpl::ListCenters(
 grpc::Status AdminServiceImpl::IssueToken(grpc::ServerContext* context,
                                           const v1::IssueTokenRequest* request,
                                           v1::IssueTokenResponse* response) {
-  return AsAdmin(context, [&](const RequestContext& call) -> absl::Status {
+  return AsAdmin(context, *store_, [&](const RequestContext& call) -> absl::Status {
     const int role = static_cast<int>(request->role()) - 1;
     if (role < 0 || role > static_cast<int>(Role::kAdmin)) {
       return StatusWithViolations(
@@ -80,7 +82,7 @@ grpc::Status AdminServiceImpl::IssueToken(grpc::ServerContext* context,
 grpc::Status AdminServiceImpl::ListTokens(grpc::ServerContext* context,
                                           const v1::ListTokensRequest* request,
                                           v1::ListTokensResponse* response) {
-  return AsAdmin(context, [&](const RequestContext& call) -> absl::Status {
+  return AsAdmin(context, *store_, [&](const RequestContext& call) -> absl::Status {
     absl::StatusOr<std::vector<TokenInfo>> tokens = store_->ListTokens(call);
     if (!tokens.ok()) return tokens.status();
     for (const TokenInfo& t : *tokens) ToProto(t, response->add_tokens());
@@ -91,7 +93,7 @@ grpc::Status AdminServiceImpl::ListTokens(grpc::ServerContext* context,
 grpc::Status AdminServiceImpl::RevokeToken(
     grpc::ServerContext* context, const v1::RevokeTokenRequest* request,
     v1::RevokeTokenResponse* response) {
-  return AsAdmin(context, [&](const RequestContext& call) -> absl::Status {
+  return AsAdmin(context, *store_, [&](const RequestContext& call) -> absl::Status {
     absl::StatusOr<TokenInfo> info =
         store_->RevokeToken(call, request->token_id());
     if (!info.ok()) return info.status();
@@ -103,7 +105,7 @@ grpc::Status AdminServiceImpl::RevokeToken(
 grpc::Status AdminServiceImpl::VerifyAudit(
     grpc::ServerContext* context, const v1::VerifyAuditRequest* request,
     v1::VerifyAuditResponse* response) {
-  return AsAdmin(context, [&](const RequestContext& call) -> absl::Status {
+  return AsAdmin(context, *store_, [&](const RequestContext& call) -> absl::Status {
     absl::StatusOr<AuditReport> report = store_->VerifyAudit(call);
     if (!report.ok()) return report.status();
     response->set_ok(report->ok);

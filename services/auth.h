@@ -4,7 +4,7 @@
 // The processor runs before any handler: a call with an unknown or revoked
 // token fails with UNAUTHENTICATED and never reaches a handler. A call with
 // no token at all reaches only the public health and reflection services;
-// registry handlers additionally refuse any call without an identity.
+// every registry handler starts with AuthorizeCall, which refuses it.
 #ifndef REGISTRY_SERVICES_AUTH_H_
 #define REGISTRY_SERVICES_AUTH_H_
 
@@ -36,11 +36,12 @@ class TokenAuthProcessor : public grpc::AuthMetadataProcessor {
   RegistryStore* store_;
 };
 
-// The principal of an authenticated call and a fresh request id, or
-// UNAUTHENTICATED (no identity) / PERMISSION_DENIED (role not in
-// `allowed`). The request id is also sent back as `x-request-id`.
-absl::StatusOr<RequestContext> AuthorizeCall(grpc::ServerContext* context,
-                                             std::initializer_list<Role> allowed);
+// The principal of the call's own bearer token and a fresh request id, or
+// UNAUTHENTICATED (no, unknown or revoked token) / PERMISSION_DENIED (role
+// not in `allowed`). The request id is also sent back as `x-request-id`.
+absl::StatusOr<RequestContext> AuthorizeCall(
+    grpc::ServerContext* context, RegistryStore& store,
+    std::initializer_list<Role> allowed);
 
 // "req_" and 16 random hex digits.
 std::string NewRequestId();

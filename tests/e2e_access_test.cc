@@ -1,0 +1,350 @@
+// End-to-end access control: every RPC x every role x own/other center x
+// no, unknown and revoked tokens, against a real server on a loopback port.
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/security/credentials.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <functional>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "registry/v1/admin.grpc.pb.h"
+#include "registry/v1/submission.grpc.pb.h"
+#include "tests/test_util.h"
+
+namespace registry::testing {
+namespace {
+
+using grpc::StatusCode;
+
+enum Caller {
+  kNoToken,
+  kUnknownToken,
+  kRevokedToken,
+  kSubmitterA,  // center A: owns patient PA1
+  kSubmitterB,  // center B
+  kAnalyst,
+  kAdmin,
+};
+constexpr Caller kAllCallers[] = {kNoToken,   kUnknownToken, kRevokedToken,
+                                  kSubmitterA, kSubmitterB,  kAnalyst,
+                                  kAdmin};
+const char* CallerName(Caller c) {
+  static const char* kNames[] = {"no token",    "unknown token", "revoked token",
+                                 "submitter A", "submitter B",   "analyst",
+                                 "admin"};
+  return kNames[c];
+}
+
+class AccessTest : public ::testing::Test {
+ public:
+  void SetUp() override {
+    tokens_[kAdmin] = Secret(registry_.admin_token_file());
+    tokens_[kSubmitterA] = Secret(registry_.IssueToken("submitter", "A"));
+    tokens_[kSubmitterB] = Secret(registry_.IssueToken("submitter", "B"));
+    tokens_[kAnalyst] = Secret(registry_.IssueToken("analyst"));
+    tokens_[kUnknownToken] = "rgt_" + std::string(64, '0');
+    const std::string revoked_file = registry_.IssueToken("submitter", "A");
+    tokens_[kRevokedToken] = Secret(revoked_file);
+    RegctlResult list = registry_.Regctl({"admin", "token", "list", "--format",
+                                          "csv"},
+                                         registry_.admin_token_file());
+    // The newest token is the one to revoke: the last row.
+    std::string last = list.out.substr(list.out.rfind('\n', list.out.size() - 2) + 1);
+    const std::string revoked_id = last.substr(0, last.find(','));
+    ASSERT_EQ(registry_.Regctl({"admin", "token", "revoke", revoked_id},
+                               registry_.admin_token_file())
+                  .exit_code,
+              0);
+
+    channel_ = grpc::CreateChannel(
+        registry_.address(), grpc::experimental::LocalCredentials(LOCAL_TCP));
+    submission_ = v1::SubmissionService::NewStub(channel_);
+    admin_ = v1::AdminService::NewStub(channel_);
+
+    // Patient PA1 of center A, with one visit.
+    v1::SubmitRequest patient;
+    patient.set_operation(v1::OPERATION_IMPORT);
+    v1::Patient* p = patient.add_records()->mutable_patient();
+    p->set_patient_id("PA1");
+    p->set_sex(v1::SEX_FEMALE);
+    p->set_birth_year(1980);
+    p->set_disease(v1::DISEASE_RRMS);
+    SetDate(p->mutable_diagnosis_date(), 2010, 1, 1);
+    v1::Visit* v = patient.add_records()->mutable_visit();
+    v->set_patient_id("PA1");
+    SetDate(v->mutable_visit_date(), 2019, 1, 1);
+    v->set_edss(2.0);
+    ASSERT_EQ(Submit(kSubmitterA, patient).error_code(), StatusCode::OK);
+    v1::GetPatientHistoryResponse history;
+    v1::GetPatientHistoryRequest request;
+    request.set_patient_id("PA1");
+    ASSERT_TRUE(History(kSubmitterA, request, &history).ok());
+    pa1_registry_id_ = history.registry_id();
+  }
+
+  static std::string Secret(const std::string& file) {
+    return std::string(absl::StripAsciiWhitespace(ReadFile(file)));
+  }
+  static void SetDate(v1::Date* date, int y, int m, int d) {
+    date->set_year(y);
+    date->set_month(m);
+    date->set_day(d);
+  }
+
+  void Prepare(grpc::ClientContext& context, Caller caller) {
+    if (caller != kNoToken) {
+      context.AddMetadata("authorization", "Bearer " + tokens_[caller]);
+    }
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(20));
+  }
+
+  grpc::Status Submit(Caller caller, const v1::SubmitRequest& request) {
+    grpc::ClientContext context;
+    Prepare(context, caller);
+    v1::SubmitResponse response;
+    auto writer = submission_->Submit(&context, &response);
+    writer->Write(request);
+    writer->WritesDone();
+    return writer->Finish();
+  }
+  grpc::Status History(Caller caller, const v1::GetPatientHistoryRequest& r,
+                       v1::GetPatientHistoryResponse* response) {
+    grpc::ClientContext context;
+    Prepare(context, caller);
+    return submission_->GetPatientHistory(&context, r, response);
+  }
+  // Exports visits; returns the status and the patient ids seen.
+  grpc::Status Export(Caller caller, std::vector<std::string>* patients) {
+    grpc::ClientContext context;
+    Prepare(context, caller);
+    v1::ExportRequest request;
+    request.set_kind(v1::RECORD_KIND_VISITS);
+    auto reader = submission_->Export(&context, request);
+    v1::ExportResponse batch;
+    while (reader->Read(&batch)) {
+      for (const auto& r : batch.records()) {
+        patients->push_back(r.visit().patient_id());
+      }
+    }
+    return reader->Finish();
+  }
+  int64_t Count(const char* table) {
+    SQLite::Database db(registry_.db_path(), SQLite::OPEN_READONLY);
+    return db.execAndGet(absl::StrCat("SELECT count(*) FROM ", table)).getInt64();
+  }
+
+  TestRegistry registry_;
+  std::map<Caller, std::string> tokens_;
+  std::shared_ptr<grpc::Channel> channel_;
+  std::unique_ptr<v1::SubmissionService::Stub> submission_;
+  std::unique_ptr<v1::AdminService::Stub> admin_;
+  std::string pa1_registry_id_;
+};
+
+// The expected code of every caller for one RPC.
+struct Expectation {
+  std::string rpc;
+  std::function<grpc::Status(AccessTest&, Caller)> call;
+  std::map<Caller, StatusCode> expected;  // missing callers: see below
+};
+
+TEST_F(AccessTest, EveryRpcEveryCaller) {
+  const std::map<Caller, StatusCode> unauthenticated = {
+      {kNoToken, StatusCode::UNAUTHENTICATED},
+      {kUnknownToken, StatusCode::UNAUTHENTICATED},
+      {kRevokedToken, StatusCode::UNAUTHENTICATED}};
+  auto with = [&](std::map<Caller, StatusCode> m) {
+    m.insert(unauthenticated.begin(), unauthenticated.end());
+    return m;
+  };
+  const auto admin_only =
+      with({{kSubmitterA, StatusCode::PERMISSION_DENIED},
+            {kSubmitterB, StatusCode::PERMISSION_DENIED},
+            {kAnalyst, StatusCode::PERMISSION_DENIED},
+            {kAdmin, StatusCode::OK}});
+  int center_counter = 0;
+
+  std::vector<Expectation> table = {
+      {"Submit (a visit of PA1)",
+       [](AccessTest& t, Caller c) {
+         v1::SubmitRequest r;
+         r.set_operation(v1::OPERATION_IMPORT);
+         v1::Visit* v = r.add_records()->mutable_visit();
+         v->set_patient_id("PA1");
+         SetDate(v->mutable_visit_date(), 2020, 1, 1);
+         v->set_edss(2.0);
+         return t.Submit(c, r);
+       },
+       // For center B, PA1 is simply unknown: nothing about A leaks.
+       with({{kSubmitterA, StatusCode::OK},
+             {kSubmitterB, StatusCode::INVALID_ARGUMENT},
+             {kAnalyst, StatusCode::PERMISSION_DENIED},
+             {kAdmin, StatusCode::PERMISSION_DENIED}})},
+      {"Export",
+       [](AccessTest& t, Caller c) {
+         std::vector<std::string> patients;
+         grpc::Status s = t.Export(c, &patients);
+         // Each center sees only its own patients.
+         if (s.ok() && c == kSubmitterB && !patients.empty()) {
+           return grpc::Status(StatusCode::INTERNAL, "B saw A's data");
+         }
+         if (s.ok() && c == kSubmitterA && patients.empty()) {
+           return grpc::Status(StatusCode::INTERNAL, "A saw nothing");
+         }
+         return s;
+       },
+       with({{kSubmitterA, StatusCode::OK},
+             {kSubmitterB, StatusCode::OK},
+             {kAnalyst, StatusCode::PERMISSION_DENIED},
+             {kAdmin, StatusCode::PERMISSION_DENIED}})},
+      {"GetPatientHistory by registry id",
+       [](AccessTest& t, Caller c) {
+         v1::GetPatientHistoryRequest r;
+         r.set_registry_id(t.pa1_registry_id_);
+         v1::GetPatientHistoryResponse response;
+         grpc::Status s = t.History(c, r, &response);
+         if (s.ok() && c == kAnalyst &&
+             (!response.patient_id().empty() ||
+              !response.current_records(0).patient().patient_id().empty())) {
+           return grpc::Status(StatusCode::INTERNAL, "analyst saw a code");
+         }
+         return s;
+       },
+       with({{kSubmitterA, StatusCode::OK},
+             {kSubmitterB, StatusCode::NOT_FOUND},
+             {kAnalyst, StatusCode::OK},
+             {kAdmin, StatusCode::PERMISSION_DENIED}})},
+      {"GetPatientHistory by patient code",
+       [](AccessTest& t, Caller c) {
+         v1::GetPatientHistoryRequest r;
+         r.set_patient_id("PA1");
+         v1::GetPatientHistoryResponse response;
+         return t.History(c, r, &response);
+       },
+       with({{kSubmitterA, StatusCode::OK},
+             {kSubmitterB, StatusCode::NOT_FOUND},
+             {kAnalyst, StatusCode::INVALID_ARGUMENT},
+             {kAdmin, StatusCode::PERMISSION_DENIED}})},
+      {"AddCenter",
+       [&center_counter](AccessTest& t, Caller c) {
+         grpc::ClientContext context;
+         t.Prepare(context, c);
+         v1::AddCenterRequest r;
+         r.set_code(absl::StrCat("N", ++center_counter));
+         r.set_name("New");
+         v1::AddCenterResponse response;
+         return t.admin_->AddCenter(&context, r, &response);
+       },
+       admin_only},
+      {"ListCenters",
+       [](AccessTest& t, Caller c) {
+         grpc::ClientContext context;
+         t.Prepare(context, c);
+         v1::ListCentersResponse response;
+         return t.admin_->ListCenters(&context, {}, &response);
+       },
+       admin_only},
+      {"IssueToken",
+       [](AccessTest& t, Caller c) {
+         grpc::ClientContext context;
+         t.Prepare(context, c);
+         v1::IssueTokenRequest r;
+         r.set_role(v1::ROLE_ANALYST);
+         v1::IssueTokenResponse response;
+         return t.admin_->IssueToken(&context, r, &response);
+       },
+       admin_only},
+      {"ListTokens",
+       [](AccessTest& t, Caller c) {
+         grpc::ClientContext context;
+         t.Prepare(context, c);
+         v1::ListTokensResponse response;
+         return t.admin_->ListTokens(&context, {}, &response);
+       },
+       admin_only},
+      {"RevokeToken",
+       [](AccessTest& t, Caller c) {
+         // Issue a fresh token as admin, then let `c` try to revoke it.
+         grpc::ClientContext issue_context;
+         t.Prepare(issue_context, kAdmin);
+         v1::IssueTokenRequest issue;
+         issue.set_role(v1::ROLE_ANALYST);
+         v1::IssueTokenResponse issued;
+         t.admin_->IssueToken(&issue_context, issue, &issued);
+         grpc::ClientContext context;
+         t.Prepare(context, c);
+         v1::RevokeTokenRequest r;
+         r.set_token_id(issued.info().token_id());
+         v1::RevokeTokenResponse response;
+         return t.admin_->RevokeToken(&context, r, &response);
+       },
+       admin_only},
+      {"VerifyAudit",
+       [](AccessTest& t, Caller c) {
+         grpc::ClientContext context;
+         t.Prepare(context, c);
+         v1::VerifyAuditResponse response;
+         return t.admin_->VerifyAudit(&context, {}, &response);
+       },
+       admin_only},
+  };
+  for (Expectation& row : table) {
+    for (Caller caller : kAllCallers) {
+      ASSERT_TRUE(row.expected.count(caller)) << row.rpc;
+      const int64_t events = Count("events");
+      grpc::Status status = row.call(*this, caller);
+      EXPECT_EQ(status.error_code(), row.expected[caller])
+          << row.rpc << " as " << CallerName(caller) << ": "
+          << status.error_message();
+      if (!status.ok()) {
+        EXPECT_EQ(Count("events"), events)
+            << row.rpc << " as " << CallerName(caller) << " wrote an event";
+      }
+    }
+  }
+}
+
+TEST_F(AccessTest, HealthAndReflectionAnswerWithoutAToken) {
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  grpc::ByteBuffer request, response;
+  // grpc.health.v1.Health/Check with an empty HealthCheckRequest.
+  grpc::GenericStub generic(channel_);
+  grpc::Status status;
+  std::mutex mu;
+  std::condition_variable cv;
+  bool done = false;
+  grpc::Slice empty("", 0);
+  request = grpc::ByteBuffer(&empty, 1);
+  generic.UnaryCall(&context, "/grpc.health.v1.Health/Check",
+                    grpc::StubOptions(), &request, &response,
+                    [&](grpc::Status s) {
+                      std::lock_guard<std::mutex> lock(mu);
+                      status = s;
+                      done = true;
+                      cv.notify_one();
+                    });
+  std::unique_lock<std::mutex> lock(mu);
+  cv.wait(lock, [&] { return done; });
+  EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+TEST_F(AccessTest, RejectedCallsAreNotRecordedAsReads) {
+  const int64_t entries = Count("audit_log");
+  v1::GetPatientHistoryRequest r;
+  r.set_registry_id(pa1_registry_id_);
+  v1::GetPatientHistoryResponse response;
+  EXPECT_EQ(History(kSubmitterB, r, &response).error_code(),
+            StatusCode::NOT_FOUND);
+  EXPECT_EQ(Count("audit_log"), entries);
+  EXPECT_TRUE(History(kAnalyst, r, &response).ok());
+  EXPECT_EQ(Count("audit_log"), entries + 1);
+}
+
+}  // namespace
+}  // namespace registry::testing
