@@ -139,6 +139,10 @@ SQLite::Statement& Connection::Prepare(const char* sql) {
   return *slot;
 }
 
+void Connection::ResetStatements() {
+  for (auto& [sql, statement] : statements_) statement->reset();
+}
+
 absl::Status CatchSqlite(const std::function<absl::Status()>& body) {
   try {
     return body();

@@ -34,6 +34,11 @@ class Connection {
   // the connection: it is the cache key.
   SQLite::Statement& Prepare(const char* sql);
 
+  // Resets every cached statement. A statement left mid-result keeps a read
+  // snapshot open, so later reads would see stale data and a later write
+  // transaction would fail to upgrade it: call this when a unit of work ends.
+  void ResetStatements();
+
  private:
   explicit Connection(SQLite::Database db) : db_(std::move(db)) {}
 

@@ -119,7 +119,10 @@ class RegistryStore::Pool {
    public:
     Lease(Pool* pool, std::unique_ptr<Connection> connection)
         : pool_(pool), connection_(std::move(connection)) {}
-    ~Lease() { pool_->Release(std::move(connection_)); }
+    ~Lease() {
+      connection_->ResetStatements();
+      pool_->Release(std::move(connection_));
+    }
     Lease(const Lease&) = delete;
     Lease& operator=(const Lease&) = delete;
     Connection& operator*() { return *connection_; }
@@ -253,7 +256,9 @@ absl::Status RegistryStore::WriteTransaction(
     SQLite::Transaction sql_transaction(writer_->db(),
                                         SQLite::TransactionBehavior::IMMEDIATE);
     Transaction transaction(*writer_, context, options_.clock());
-    RETURN_IF_ERROR(body(transaction));
+    const absl::Status status = body(transaction);
+    writer_->ResetStatements();
+    RETURN_IF_ERROR(status);
     sql_transaction.commit();
     return absl::OkStatus();
   });

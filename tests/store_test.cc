@@ -1,0 +1,284 @@
+// Unit tests of the storage layer: schema discipline, migrations, the event
+// store (amendments, retractions, time travel) and the audit trail.
+#include "storage/registry_store.h"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "core/violations.h"
+#include "storage/connection.h"
+#include "tests/test_util.h"
+
+namespace registry::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+class StoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    StoreOptions options;
+    options.clock = [this] { return now_; };
+    auto store = RegistryStore::Open(path(), options);
+    ASSERT_THAT(store.status(), IsOk());
+    store_ = std::move(*store);
+    ASSERT_THAT(store_->AddCenter(system_, "C1", "Center 1").status(), IsOk());
+    auto token = store_->IssueToken(system_, Role::kSubmitter, "C1", "");
+    ASSERT_THAT(token.status(), IsOk());
+    auto principal = store_->Authenticate(token->secret);
+    ASSERT_TRUE(principal.ok() && principal->has_value());
+    submitter_ = {**principal, "req_test"};
+    ASSERT_THAT(Submit(Operation::kImport, Kind::kPatients,
+                       {"P1", "F", "1980", "RRMS", "2010-01-01"}),
+                IsOk());
+  }
+
+  std::string path() const { return dir_.File("store.db"); }
+
+  absl::Status Submit(Operation op, Kind kind, Row row,
+                      std::string reason = "") {
+    return store_->Submit(submitter_, op, reason, {{kind, std::move(row)}})
+        .status();
+  }
+  std::vector<std::string> Export(Kind kind,
+                                  std::optional<absl::Time> as_of = {}) {
+    std::vector<std::string> rows;
+    absl::Status status = store_->ExportRecords(
+        submitter_, kind, as_of, [&](const StoredRecord& r) {
+          rows.push_back(absl::StrJoin(ToRow(r.record), ","));
+          return true;
+        });
+    EXPECT_THAT(status, IsOk());
+    return rows;
+  }
+  void Advance() { now_ += absl::Seconds(10); }
+
+  TempDir dir_;
+  absl::Time now_ = absl::FromCivil(absl::CivilSecond(2026, 1, 1, 12, 0, 0),
+                                    absl::UTCTimeZone());
+  std::unique_ptr<RegistryStore> store_;
+  RequestContext system_{{"registryd", Role::kSystem, 0, ""}, "req_setup"};
+  RequestContext submitter_;
+};
+
+TEST_F(StoreTest, ConnectionsUseWalFullSyncAndForeignKeys) {
+  auto connection = Connection::Open(path(), false, 1000);
+  ASSERT_THAT(connection.status(), IsOk());
+  SQLite::Database& db = (*connection)->db();
+  EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
+  EXPECT_EQ(db.execAndGet("PRAGMA synchronous").getInt(), 2);  // FULL
+  EXPECT_EQ(db.execAndGet("PRAGMA foreign_keys").getInt(), 1);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(),
+            LatestSchemaVersion());
+}
+
+TEST_F(StoreTest, TablesAreStrict) {
+  SQLite::Database db(path(), SQLite::OPEN_READWRITE);
+  try {
+    db.exec(
+        "INSERT INTO current_records (registry_id, kind, record_key, "
+        "event_seq, payload) VALUES ('R', 'visits', '', 'not a number', '')");
+    ADD_FAILURE() << "a mistyped value was stored";
+  } catch (const SQLite::Exception& e) {
+    EXPECT_THAT(e.what(), HasSubstr("cannot store TEXT value in INTEGER"));
+  }
+}
+
+TEST_F(StoreTest, TriggersRejectUpdateAndDeleteOfEventsAndAudit) {
+  SQLite::Database db(path(), SQLite::OPEN_READWRITE);
+  for (const char* sql :
+       {"UPDATE events SET payload = 'x'", "DELETE FROM events",
+        "UPDATE audit_log SET reason = 'x'", "DELETE FROM audit_log",
+        "UPDATE patients SET patient_id = 'x'", "DELETE FROM patients"}) {
+    try {
+      db.exec(sql);
+      ADD_FAILURE() << sql << " was allowed";
+    } catch (const SQLite::Exception& e) {
+      EXPECT_THAT(e.what(), HasSubstr("append-only")) << sql;
+    }
+  }
+}
+
+TEST_F(StoreTest, RefusesANewerSchema) {
+  store_.reset();
+  {
+    SQLite::Database db(path(), SQLite::OPEN_READWRITE);
+    db.exec(absl::StrCat("PRAGMA user_version = ", LatestSchemaVersion() + 1));
+  }
+  auto store = RegistryStore::Open(path());
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr("newer than this build"));
+}
+
+TEST_F(StoreTest, RefusesAForeignDatabase) {
+  const std::string other = dir_.File("other.db");
+  {
+    SQLite::Database db(other, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    db.exec("CREATE TABLE t (x)");
+  }
+  auto store = RegistryStore::Open(other);
+  EXPECT_EQ(store.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(store.status().message(), HasSubstr("not a registry database"));
+}
+
+TEST_F(StoreTest, ReopeningKeepsDataAndSchema) {
+  ASSERT_THAT(Submit(Operation::kImport, Kind::kRelapses, {"P1", "2020-01-01"}),
+              IsOk());
+  store_.reset();
+  auto store = RegistryStore::Open(path());
+  ASSERT_THAT(store.status(), IsOk());
+  store_ = std::move(*store);
+  EXPECT_EQ(Export(Kind::kRelapses), std::vector<std::string>{"P1,2020-01-01"});
+}
+
+TEST_F(StoreTest, AsOfRecordedTimeShowsWhatTheRecordsSaidThen) {
+  ASSERT_THAT(Submit(Operation::kImport, Kind::kVisits, {"P1", "2020-01-01", "2.0"}),
+              IsOk());
+  const absl::Time t1 = now_;
+  Advance();
+  ASSERT_THAT(Submit(Operation::kAmend, Kind::kVisits,
+                     {"P1", "2020-01-01", "3.0"}, "typo"),
+              IsOk());
+  const absl::Time t2 = now_;
+  Advance();
+  ASSERT_THAT(Submit(Operation::kRetract, Kind::kVisits,
+                     {"P1", "2020-01-01", ""}, "wrong date"),
+              IsOk());
+  EXPECT_EQ(Export(Kind::kVisits, t1 - absl::Seconds(1)),
+            std::vector<std::string>{});
+  EXPECT_EQ(Export(Kind::kVisits, t1),
+            std::vector<std::string>{"P1,2020-01-01,2.0"});
+  EXPECT_EQ(Export(Kind::kVisits, t2),
+            std::vector<std::string>{"P1,2020-01-01,3.0"});
+  EXPECT_EQ(Export(Kind::kVisits), std::vector<std::string>{});
+
+  auto history = store_->GetPatientHistory(submitter_, {"P1", ""}, t2);
+  ASSERT_THAT(history.status(), IsOk());
+  ASSERT_EQ(history->events.size(), 3u);  // patient, visit, amendment
+  EXPECT_EQ(history->events[2].reason, "typo");
+  EXPECT_EQ(history->events[2].operation, Operation::kAmend);
+}
+
+TEST_F(StoreTest, CurrentRecordsEqualAReplayOfTheEvents) {
+  for (int day = 1; day <= 20; ++day) {
+    ASSERT_THAT(Submit(Operation::kImport, Kind::kVisits,
+                       {"P1", absl::StrFormat("2020-01-%02d", day), "2.0"}),
+                IsOk());
+  }
+  for (int day = 1; day <= 20; day += 3) {
+    ASSERT_THAT(Submit(Operation::kAmend, Kind::kVisits,
+                       {"P1", absl::StrFormat("2020-01-%02d", day), "4.5"},
+                       "fix"),
+                IsOk());
+  }
+  for (int day = 2; day <= 20; day += 5) {
+    ASSERT_THAT(Submit(Operation::kRetract, Kind::kVisits,
+                       {"P1", absl::StrFormat("2020-01-%02d", day), ""},
+                       "dup"),
+                IsOk());
+  }
+  // The projection (current_records) and the event replay (as-of now) agree.
+  EXPECT_EQ(Export(Kind::kVisits), Export(Kind::kVisits, now_));
+  EXPECT_EQ(Export(Kind::kVisits).size(), 16u);
+}
+
+TEST_F(StoreTest, AmendAndRetractNeedAReason) {
+  ASSERT_THAT(Submit(Operation::kImport, Kind::kRelapses, {"P1", "2020-01-01"}),
+              IsOk());
+  for (Operation op : {Operation::kAmend, Operation::kRetract}) {
+    absl::Status status = Submit(op, Kind::kRelapses, {"P1", "2020-01-01"});
+    EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+    ASSERT_EQ(ViolationsOf(status).size(), 1u);
+    EXPECT_EQ(ViolationsOf(status)[0].field, "reason");
+  }
+}
+
+TEST_F(StoreTest, ARequestIsAllOrNothing) {
+  absl::StatusOr<SubmitCounts> counts = store_->Submit(
+      submitter_, Operation::kImport, "",
+      {{Kind::kRelapses, {"P1", "2020-01-01"}},
+       {Kind::kRelapses, {"P2", "2020-01-01"}}});
+  EXPECT_EQ(counts.status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(ViolationsOf(counts.status()).size(), 1u);
+  EXPECT_EQ(ViolationsOf(counts.status())[0].field, "records[1].patient_id");
+  EXPECT_TRUE(Export(Kind::kRelapses).empty());
+}
+
+TEST_F(StoreTest, RecordsOfOneRequestSeeEachOther) {
+  // A patient and its visit in one request; a death then a later visit is
+  // rejected even though both arrive together.
+  absl::StatusOr<SubmitCounts> counts = store_->Submit(
+      submitter_, Operation::kImport, "",
+      {{Kind::kPatients, {"P2", "M", "1970", "PPMS", "2000-01-01"}},
+       {Kind::kVisits, {"P2", "2020-01-01", "6.5"}},
+       {Kind::kDeaths, {"P2", "2021-01-01", ""}},
+       {Kind::kVisits, {"P2", "2021-02-01", "7.0"}}});
+  EXPECT_EQ(counts.status().code(), absl::StatusCode::kInvalidArgument);
+  ASSERT_EQ(ViolationsOf(counts.status()).size(), 1u);
+  EXPECT_EQ(ViolationsOf(counts.status())[0].field, "records[3].visit_date");
+}
+
+TEST_F(StoreTest, DeathBeforeARecordedVisitIsRejected) {
+  ASSERT_THAT(Submit(Operation::kImport, Kind::kVisits, {"P1", "2020-05-01", "2.0"}),
+              IsOk());
+  absl::Status status =
+      Submit(Operation::kImport, Kind::kDeaths, {"P1", "2020-04-01", ""});
+  EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(ViolationsOf(status)[0].description,
+              HasSubstr("before the patient's record dated 2020-05-01"));
+}
+
+TEST_F(StoreTest, AuditChainCoversEveryEventAndDetectsTampering) {
+  ASSERT_THAT(Submit(Operation::kImport, Kind::kVisits, {"P1", "2020-01-01", "2.0"}),
+              IsOk());
+  auto report = store_->VerifyAudit(system_);
+  ASSERT_THAT(report.status(), IsOk());
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->events_checked, 2);
+
+  {
+    SQLite::Database db(path(), SQLite::OPEN_READWRITE);
+    db.exec("DROP TRIGGER events_no_update");
+    db.exec("UPDATE events SET payload = 'P1,2020-01-01,1.0' WHERE kind = "
+            "'visits'");
+  }
+  report = store_->VerifyAudit(system_);
+  ASSERT_THAT(report.status(), IsOk());
+  EXPECT_FALSE(report->ok);
+  EXPECT_THAT(report->problem, HasSubstr("does not match event 2"));
+}
+
+TEST_F(StoreTest, AnEventWithoutAuditEntryIsDetected) {
+  {
+    SQLite::Database db(path(), SQLite::OPEN_READWRITE);
+    db.exec(
+        "INSERT INTO events (recorded_at, request_id, principal, registry_id, "
+        "kind, record_key, op, payload, reason) SELECT recorded_at, "
+        "request_id, principal, registry_id, 'relapses', '2020-02-02', "
+        "'create', 'P1,2020-02-02', '' FROM events LIMIT 1");
+  }
+  auto report = store_->VerifyAudit(system_);
+  ASSERT_THAT(report.status(), IsOk());
+  EXPECT_FALSE(report->ok);
+  EXPECT_THAT(report->problem, HasSubstr("event 2 has no audit entry"));
+}
+
+TEST_F(StoreTest, ADeletedAuditEntryBreaksTheChain) {
+  ASSERT_THAT(Submit(Operation::kImport, Kind::kRelapses, {"P1", "2020-01-01"}),
+              IsOk());
+  {
+    SQLite::Database db(path(), SQLite::OPEN_READWRITE);
+    db.exec("DROP TRIGGER audit_no_delete");
+    db.exec("DELETE FROM audit_log WHERE seq = 2");
+  }
+  auto report = store_->VerifyAudit(system_);
+  ASSERT_THAT(report.status(), IsOk());
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_bad_entry, 3);
+  EXPECT_THAT(report->problem, HasSubstr("sequence gap"));
+}
+
+}  // namespace
+}  // namespace registry::testing
