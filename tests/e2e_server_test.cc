@@ -1,0 +1,213 @@
+// End-to-end tests of the registryd binary and of tamper detection through
+// regctl: start-up on a new database, the admin token file, SIGTERM, and
+// `regctl admin audit verify` after the database is changed behind the
+// server's back.
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <regex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "clients/regctl/regctl.h"
+#include "tests/test_util.h"
+
+extern char** environ;
+
+namespace registry::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+// registryd as a child process with stderr captured in a file.
+class RegistrydProcess {
+ public:
+  RegistrydProcess(const TempDir& dir, const std::string& db)
+      : log_(dir.File("registryd.log")) {
+    std::vector<std::string> args = {REGISTRYD_PATH, "--db", db, "--listen",
+                                     "127.0.0.1:0"};
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 2, log_.c_str(),
+                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    EXPECT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(),
+                          environ),
+              0);
+    posix_spawn_file_actions_destroy(&actions);
+  }
+  ~RegistrydProcess() {
+    if (pid_ > 0) {
+      kill(pid_, SIGKILL);
+      waitpid(pid_, nullptr, 0);
+    }
+  }
+
+  // The port from the "listening on" line, waiting up to 20 s.
+  int WaitForPort() {
+    const std::regex listening("listening on 127\\.0\\.0\\.1:([0-9]+)");
+    for (int i = 0; i < 200; ++i) {
+      std::smatch match;
+      const std::string log = ReadFile(log_);
+      if (std::regex_search(log, match, listening)) return std::stoi(match[1]);
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ADD_FAILURE() << "registryd did not start: " << ReadFile(log_);
+    return 0;
+  }
+
+  // Sends `signal` and returns the exit status, waiting up to 20 s.
+  int StopWith(int signal) {
+    kill(pid_, signal);
+    for (int i = 0; i < 200; ++i) {
+      int status = 0;
+      if (waitpid(pid_, &status, WNOHANG) == pid_) {
+        pid_ = -1;
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    ADD_FAILURE() << "registryd did not stop";
+    return -1;
+  }
+
+  std::string log() const { return ReadFile(log_); }
+
+ private:
+  std::string log_;
+  pid_t pid_ = -1;
+};
+
+RegctlResult RunRegctl(const std::string& address,
+                       const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  RegctlIo io{out, err, {{"REGISTRY_SERVER", address}}, false};
+  const int code = RunRegctl(args, io);
+  return {code, out.str(), err.str()};
+}
+
+TEST(RegistrydTest, NewDatabaseWritesAPrivateAdminTokenAndDrainsOnSigterm) {
+  TempDir dir;
+  const std::string db = dir.File("r.db");
+  std::string token;
+  {
+    RegistrydProcess server(dir, db);
+    const int port = server.WaitForPort();
+    ASSERT_GT(port, 0);
+    const std::string token_file = db + ".admin-token";
+    struct stat info;
+    ASSERT_EQ(stat(token_file.c_str(), &info), 0);
+    EXPECT_EQ(info.st_mode & 0777, 0600);
+    token = std::string(absl::StripAsciiWhitespace(ReadFile(token_file)));
+    EXPECT_EQ(token.size(), 4u + 64u);  // "rgt_" + 256 bits in hex
+    EXPECT_THAT(server.log(), Not(HasSubstr(token)));
+    EXPECT_THAT(server.log(), HasSubstr(token_file));
+
+    const std::string address = absl::StrCat("127.0.0.1:", port);
+    RegctlResult added = RunRegctl(
+        address, {"--token-file", token_file, "admin", "center", "add", "C1",
+                  "--name", "One"});
+    EXPECT_EQ(added.exit_code, 0) << added.err;
+    EXPECT_EQ(server.StopWith(SIGTERM), 0);
+    EXPECT_THAT(server.log(), HasSubstr("stopped"));
+  }
+  {
+    // A restart keeps the database and does not issue another token.
+    RegistrydProcess server(dir, db);
+    const int port = server.WaitForPort();
+    EXPECT_THAT(server.log(), Not(HasSubstr("new database")));
+    EXPECT_EQ(std::string(absl::StripAsciiWhitespace(
+                  ReadFile(db + ".admin-token"))),
+              token);
+    RegctlResult list = RunRegctl(
+        absl::StrCat("127.0.0.1:", port),
+        {"--token-file", db + ".admin-token", "admin", "center", "list",
+         "--format", "csv"});
+    EXPECT_EQ(list.exit_code, 0) << list.err;
+    EXPECT_THAT(list.out, HasSubstr("C1,One,"));
+    EXPECT_EQ(server.StopWith(SIGINT), 0);
+  }
+}
+
+TEST(RegistrydTest, UsageErrorsExitWith2) {
+  TempDir dir;
+  RegistrydProcess server(dir, "");
+  EXPECT_EQ(server.StopWith(0), 2);
+  EXPECT_THAT(server.log(), HasSubstr("--db FILE is required"));
+}
+
+class TamperTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string token = registry_.IssueToken("submitter", "C1");
+    for (const auto& [kind, csv] : std::vector<std::pair<std::string, std::string>>{
+             {"patients",
+              "patient_id,sex,birth_year,disease,diagnosis_date\n"
+              "P1,F,1980,RRMS,2010-01-01\n"},
+             {"visits", "patient_id,visit_date,edss\nP1,2019-01-01,2.0\n"
+                        "P1,2020-01-01,2.5\n"}}) {
+      ASSERT_EQ(registry_.Regctl({"submit", "import", kind,
+                                  registry_.WriteCsv(kind, csv)},
+                                 token)
+                    .exit_code,
+                0);
+    }
+  }
+  RegctlResult Verify() {
+    return registry_.Regctl({"admin", "audit", "verify"},
+                            registry_.admin_token_file());
+  }
+  void Tamper(const std::vector<std::string>& statements) {
+    SQLite::Database db(registry_.db_path(), SQLite::OPEN_READWRITE);
+    for (const std::string& sql : statements) db.exec(sql);
+  }
+
+  TestRegistry registry_;
+};
+
+TEST_F(TamperTest, IntactTrailVerifies) {
+  RegctlResult r = Verify();
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("3 clinical events"));
+}
+
+TEST_F(TamperTest, ChangedAuditRowIsNamed) {
+  Tamper({"DROP TRIGGER audit_no_update",
+          "UPDATE audit_log SET principal = 'someone-else' WHERE seq = 4"});
+  RegctlResult r = Verify();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("entry 4: hash does not match"));
+}
+
+TEST_F(TamperTest, RecomputedHashStillBreaksTheNextLink) {
+  // Rewriting an entry and its own hash leaves the next entry's prev_hash
+  // pointing at the old one.
+  Tamper({"DROP TRIGGER audit_no_update",
+          "UPDATE audit_log SET hash = '" + std::string(64, 'a') +
+              "' WHERE seq = 4"});
+  RegctlResult r = Verify();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("entry 4"));
+}
+
+TEST_F(TamperTest, ChangedClinicalValueIsCaught) {
+  Tamper({"DROP TRIGGER events_no_update",
+          "UPDATE events SET payload = 'P1,2019-01-01,6.0' WHERE record_key = "
+          "'2019-01-01'"});
+  RegctlResult r = Verify();
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("does not match event 2"));
+}
+
+}  // namespace
+}  // namespace registry::testing
