@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# Runs the registry on an embedded SQLite file with a generated demo cohort,
+# then keeps serving until Ctrl-C (DEMO_EXIT=1 stops right away).
+#
+#   deploy/demo.sh            # 300 patients in 3 centers on 127.0.0.1:50051
+#   PATIENTS=2000 PORT=50100 deploy/demo.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+deploy/build.sh
+
+patients=${PATIENTS:-300}
+port=${PORT:-50051}
+dir=${DEMO_DIR:-demo}
+rm -rf "$dir"
+mkdir -p "$dir"
+db="$dir/registry.db"
+bin=build/bin
+export REGISTRY_SERVER="127.0.0.1:$port"
+
+"$bin/registryd" --db "$db" --listen "$REGISTRY_SERVER" 2>"$dir/registryd.log" &
+server=$!
+trap 'kill -TERM $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
+for _ in $(seq 100); do
+  grep -q "listening on" "$dir/registryd.log" 2>/dev/null && break
+  kill -0 $server 2>/dev/null || { cat "$dir/registryd.log" >&2; exit 1; }
+  sleep 0.1
+done
+admin=(--token-file "$db.admin-token")
+
+"$bin/cohortgen" --out "$dir/cohort" --patients "$patients" --centers 3 --seed 2026 >/dev/null
+for center in C01 C02 C03; do
+  "$bin/regctl" "${admin[@]}" admin center add "$center" --name "Transplant center $center" >/dev/null
+  "$bin/regctl" "${admin[@]}" admin token issue --role submitter --center "$center" \
+    --label "demo $center" >"$dir/$center.token" 2>/dev/null
+  for kind in patients transplants visits relapses mri treatments deaths; do
+    "$bin/regctl" --token-file "$dir/$center.token" submit import "$kind" \
+      "$dir/cohort/$center/$kind.csv" >/dev/null
+  done
+done
+"$bin/regctl" "${admin[@]}" admin token issue --role analyst --label demo >"$dir/analyst.token" 2>/dev/null
+
+echo
+echo "HSCT follow-up registry: demo running on $REGISTRY_SERVER (database $db)"
+echo
+printf '%-8s' center; for kind in patients transplants visits relapses mri treatments deaths; do printf '%12s' "$kind"; done; echo
+for center in C01 C02 C03; do
+  printf '%-8s' "$center"
+  for kind in patients transplants visits relapses mri treatments deaths; do
+    n=$("$bin/regctl" --token-file "$dir/$center.token" submit export "$kind" | tail -n +2 | wc -l)
+    printf '%12s' "$n"
+  done
+  echo
+done
+echo
+"$bin/regctl" "${admin[@]}" admin audit verify
+echo
+cat <<NEXT
+Try, in another terminal (from $(pwd)):
+  export REGISTRY_SERVER=$REGISTRY_SERVER
+  $bin/regctl --token-file $dir/C01.token submit export visits | head
+  $bin/regctl --token-file $dir/C01.token patient history C01-0001
+  $bin/regctl --token-file $db.admin-token admin token list
+  $bin/regctl --token-file $db.admin-token admin audit verify
+NEXT
+if [ "${DEMO_EXIT:-0}" = 1 ]; then
+  exit 0
+fi
+echo
+echo "Serving until Ctrl-C."
+wait $server
