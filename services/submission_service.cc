@@ -64,9 +64,7 @@ grpc::Status SubmissionServiceImpl::Submit(
     for (const v1::Record& record : message.records()) {
       std::optional<KindAndRow> row = ToRow(record);
       if (!row) {
-        violations.push_back({absl::StrCat("records[", rows.size(), "]"),
-                              "no record kind is set"});
-        rows.push_back({Kind::kPatients, {}});
+        rows.push_back({std::nullopt, {}});  // the store reports it
         continue;
       }
       rows.push_back({row->kind, std::move(row->row)});

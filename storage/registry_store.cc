@@ -646,11 +646,16 @@ absl::StatusOr<SubmitCounts> RegistryStore::Submit(
     Connection& c = t.connection();
     for (size_t i = 0; i < rows.size(); ++i) {
       const std::string prefix = absl::StrCat("records[", i, "].");
-      const Kind kind = rows[i].kind;
       auto fail = [&](std::vector<FieldViolation> found) {
         PrefixFields(prefix, found);
         violations.insert(violations.end(), found.begin(), found.end());
       };
+      if (!rows[i].kind) {
+        violations.push_back({absl::StrCat("records[", i, "]"),
+                              "no record kind is set"});
+        continue;
+      }
+      const Kind kind = *rows[i].kind;
       std::optional<Record> record;
       RecordKey key;
       if (operation == Operation::kRetract) {

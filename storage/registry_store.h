@@ -75,7 +75,7 @@ enum class Operation { kImport, kAmend, kRetract };
 // One record as submitted: cell texts in ColumnsOf(kind) order. For a
 // retraction only the key cells matter.
 struct SubmittedRow {
-  Kind kind;
+  std::optional<Kind> kind;  // nullopt: the client sent no kind (an error)
   Row row;
 };
 

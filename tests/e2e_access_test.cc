@@ -9,6 +9,8 @@
 #include <functional>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "services/convert.h"
 #include "absl/strings/strip.h"
 #include "registry/v1/admin.grpc.pb.h"
 #include "registry/v1/submission.grpc.pb.h"
@@ -344,6 +346,47 @@ TEST_F(AccessTest, RejectedCallsAreNotRecordedAsReads) {
   EXPECT_EQ(Count("audit_log"), entries);
   EXPECT_TRUE(History(kAnalyst, r, &response).ok());
   EXPECT_EQ(Count("audit_log"), entries + 1);
+}
+
+TEST_F(AccessTest, ServerValidatesRecordsItselfAndReportsEveryField) {
+  // A client that skips local checks still cannot write a bad record.
+  v1::SubmitRequest r;
+  r.set_operation(v1::OPERATION_IMPORT);
+  v1::Visit* v = r.add_records()->mutable_visit();
+  v->set_patient_id("PA1");
+  SetDate(v->mutable_visit_date(), 2021, 2, 29);
+  v->set_edss(3.3);
+  v1::MriScan* m = r.add_records()->mutable_mri();
+  m->set_patient_id("PA1");
+  SetDate(m->mutable_scan_date(), 2020, 1, 1);
+  m->set_new_t2(-2);
+  m->set_gd_enhancing(0);
+  r.add_records();  // no kind at all
+  const int64_t events = Count("events");
+  grpc::Status status = Submit(kSubmitterA, r);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  std::vector<std::string> fields;
+  for (const FieldViolation& f : ViolationsOf(status)) fields.push_back(f.field);
+  EXPECT_THAT(fields, ::testing::IsSupersetOf(
+                          {"records[0].visit_date", "records[0].edss",
+                           "records[1].new_t2", "records[1].enlarging_t2",
+                           "records[2]"}));
+  EXPECT_EQ(Count("events"), events);
+}
+
+TEST_F(AccessTest, LargeImportsStreamInManyMessagesAsOneTransaction) {
+  RegctlResult r;
+  std::string csv = "patient_id,visit_date,edss\n";
+  absl::CivilDay day(2000, 1, 1);
+  for (int i = 0; i < 2500; ++i, ++day) {
+    csv += absl::StrFormat("PA1,%04d-%02d-%02d,%s\n", day.year(), day.month(),
+                           day.day(), i % 2 ? "2.0" : "2.5");
+  }
+  const std::string file = registry_.WriteCsv("many.csv", csv);
+  const std::string token = registry_.IssueToken("submitter", "A");
+  r = registry_.Regctl({"submit", "import", "visits", file}, token);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, ::testing::HasSubstr("2500 records, 2500 accepted"));
 }
 
 }  // namespace

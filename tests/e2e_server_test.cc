@@ -17,6 +17,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "clients/regctl/regctl.h"
+#include "core/audit_chain.h"
 #include "tests/test_util.h"
 
 extern char** environ;
@@ -189,15 +190,33 @@ TEST_F(TamperTest, ChangedAuditRowIsNamed) {
   EXPECT_THAT(r.err, HasSubstr("entry 4: hash does not match"));
 }
 
-TEST_F(TamperTest, RecomputedHashStillBreaksTheNextLink) {
-  // Rewriting an entry and its own hash leaves the next entry's prev_hash
-  // pointing at the old one.
+TEST_F(TamperTest, RewrittenEntryWithRecomputedHashBreaksTheNextLink) {
+  // The forger rewrites entry 4 and recomputes its hash correctly; entry 5
+  // still points at the old hash.
+  AuditEntry entry;
+  {
+    SQLite::Database db(registry_.db_path(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db,
+                        "SELECT seq, at, principal, role, center, action, "
+                        "entity, old_value, new_value, reason, request_id, "
+                        "event_seq, prev_hash FROM audit_log WHERE seq = 4");
+    ASSERT_TRUE(q.executeStep());
+    entry = {q.getColumn(0).getInt64(),  q.getColumn(1).getString(),
+             q.getColumn(2).getString(), q.getColumn(3).getString(),
+             q.getColumn(4).getString(), q.getColumn(5).getString(),
+             q.getColumn(6).getString(), q.getColumn(7).getString(),
+             q.getColumn(8).getString(), q.getColumn(9).getString(),
+             q.getColumn(10).getString()};
+    if (!q.getColumn(11).isNull()) entry.event_seq = q.getColumn(11).getInt64();
+    entry.prev_hash = q.getColumn(12).getString();
+  }
+  entry.principal = "tok_forged";
   Tamper({"DROP TRIGGER audit_no_update",
-          "UPDATE audit_log SET hash = '" + std::string(64, 'a') +
-              "' WHERE seq = 4"});
+          "UPDATE audit_log SET principal = 'tok_forged', hash = '" +
+              ComputeAuditHash(entry) + "' WHERE seq = 4"});
   RegctlResult r = Verify();
   EXPECT_EQ(r.exit_code, 1);
-  EXPECT_THAT(r.err, HasSubstr("entry 4"));
+  EXPECT_THAT(r.err, HasSubstr("entry 5: prev_hash does not match"));
 }
 
 TEST_F(TamperTest, ChangedClinicalValueIsCaught) {
