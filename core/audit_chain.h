@@ -12,20 +12,20 @@ namespace registry {
 
 // One row of `audit_log`. Text fields are stored as given.
 struct AuditEntry {
-  int64_t seq = 0;          // 1, 2, 3, ... without gaps
-  std::string at;           // server UTC time, RFC 3339 with microseconds
-  std::string principal;    // token id from authentication, or "registryd"
-  std::string role;         // submitter, analyst, admin or system
-  std::string center;       // center code the action concerns, or ""
-  std::string action;       // e.g. "record.create", "token.issue"
-  std::string entity;       // what was acted on, e.g. "visits/R.../2021-03-04"
-  std::string old_value;    // previous value or "sha256:<hex>" of it
-  std::string new_value;    // new value or "sha256:<hex>" of it
-  std::string reason;       // required for amendments and retractions
-  std::string request_id;   // one per RPC
+  int64_t seq = 0;         // 1, 2, 3, ... without gaps
+  std::string at;          // server UTC time, RFC 3339 with microseconds
+  std::string principal;   // token id from authentication, or "registryd"
+  std::string role;        // submitter, analyst, admin or system
+  std::string center;      // center code the action concerns, or ""
+  std::string action;      // e.g. "record.create", "token.issue"
+  std::string entity;      // what was acted on, e.g. "visits/R.../2021-03-04"
+  std::string old_value;   // previous value or "sha256:<hex>" of it
+  std::string new_value;   // new value or "sha256:<hex>" of it
+  std::string reason;      // required for amendments and retractions
+  std::string request_id;  // one per RPC
   std::optional<int64_t> event_seq;  // the clinical event it covers
-  std::string prev_hash;    // hex hash of entry seq-1 (kGenesisHash for 1)
-  std::string hash;         // hex SHA-256 of CanonicalAuditBytes
+  std::string prev_hash;  // hex hash of entry seq-1 (kGenesisHash for 1)
+  std::string hash;       // hex SHA-256 of CanonicalAuditBytes
 };
 
 inline constexpr std::string_view kGenesisHash =

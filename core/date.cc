@@ -18,7 +18,8 @@ bool ParseDigits(std::string_view text, int* value) {
 }  // namespace
 
 std::optional<Date> ParseIsoDate(std::string_view text) {
-  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return std::nullopt;
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-')
+    return std::nullopt;
   int year, month, day;
   if (!ParseDigits(text.substr(0, 4), &year) ||
       !ParseDigits(text.substr(5, 2), &month) ||

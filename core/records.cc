@@ -17,8 +17,8 @@ constexpr std::array<std::string_view, 7> kKindNames = {
 constexpr std::array<std::string_view, 3> kSexCodes = {"F", "M", "X"};
 constexpr std::array<std::string_view, 7> kDiseaseCodes = {
     "RRMS", "SPMS", "PPMS", "NMOSD", "SSC", "SLE", "OTHER"};
-constexpr std::array<std::string_view, 2> kTransplantTypeCodes = {
-    "autologous", "allogeneic"};
+constexpr std::array<std::string_view, 2> kTransplantTypeCodes = {"autologous",
+                                                                  "allogeneic"};
 
 constexpr Column kPatientColumns[] = {{"patient_id", true, true},
                                       {"sex", true, false},
@@ -34,12 +34,10 @@ constexpr Column kVisitColumns[] = {{"patient_id", true, true},
                                     {"edss", true, false}};
 constexpr Column kRelapseColumns[] = {{"patient_id", true, true},
                                       {"onset_date", true, true}};
-constexpr Column kMriColumns[] = {{"patient_id", true, true},
-                                  {"scan_date", true, true},
-                                  {"new_t2", true, false},
-                                  {"enlarging_t2", true, false},
-                                  {"gd_enhancing", true, false},
-                                  {"brain_volume_change_pct", false, false}};
+constexpr Column kMriColumns[] = {
+    {"patient_id", true, true},    {"scan_date", true, true},
+    {"new_t2", true, false},       {"enlarging_t2", true, false},
+    {"gd_enhancing", true, false}, {"brain_volume_change_pct", false, false}};
 constexpr Column kTreatmentColumns[] = {{"patient_id", true, true},
                                         {"drug", true, true},
                                         {"start_date", true, true},
@@ -113,8 +111,8 @@ class RowReader {
     if (text == nullptr) return "";
     if (text->size() > 64 || !IsCodeText(*text, "._-")) {
       Fail("patient_id",
-           "must be 1 to 64 letters, digits, '.', '_' or '-' (got '" +
-               *text + "')");
+           "must be 1 to 64 letters, digits, '.', '_' or '-' (got '" + *text +
+               "')");
     }
     return *text;
   }
@@ -140,8 +138,8 @@ class RowReader {
       return std::nullopt;
     }
     if (value < min || value > max) {
-      Fail(column, absl::StrCat("must be between ", min, " and ", max,
-                                " (got ", value, ")"));
+      Fail(column, absl::StrCat("must be between ", min, " and ", max, " (got ",
+                                value, ")"));
     }
     return value;
   }
@@ -155,7 +153,7 @@ class RowReader {
       Fail(column, "'" + *text + "' is not a number");
       return std::nullopt;
     }
-    return value;
+    return value == 0 ? 0.0 : value;  // -0 is 0
   }
 
   template <size_t N>
@@ -281,7 +279,9 @@ std::optional<Kind> ParseKind(std::string_view name) {
   return static_cast<Kind>(*index);
 }
 
-std::string_view SexCode(Sex sex) { return kSexCodes[static_cast<size_t>(sex)]; }
+std::string_view SexCode(Sex sex) {
+  return kSexCodes[static_cast<size_t>(sex)];
+}
 std::string_view DiseaseCode(Disease disease) {
   return kDiseaseCodes[static_cast<size_t>(disease)];
 }
@@ -293,8 +293,7 @@ Kind KindOf(const Record& record) { return static_cast<Kind>(record.index()); }
 
 const std::string& PatientIdOf(const Record& record) {
   return std::visit(
-      [](const auto& r) -> const std::string& { return r.patient_id; },
-      record);
+      [](const auto& r) -> const std::string& { return r.patient_id; }, record);
 }
 
 void SetPatientId(Record& record, std::string patient_id) {
@@ -404,6 +403,9 @@ Parsed<RecordKey> ParseRecordKey(Kind kind, const Row& row) {
       parts.push_back(DateText(reader.DateCell(columns[i].name)));
     } else {
       parts.push_back(reader.TextCell(columns[i].name, 100));
+      if (parts.back().find('|') != std::string::npos) {
+        reader.Fail(columns[i].name, "must not contain '|'");
+      }
     }
   }
   result.violations = reader.TakeViolations();
@@ -440,9 +442,12 @@ std::optional<Date> LatestDateOf(const Record& record) {
 }
 
 std::string FormatNumber(double value) {
-  char buffer[32];
-  for (int precision = 1; precision <= 17; ++precision) {
-    std::snprintf(buffer, sizeof buffer, "%.*g", precision, value);
+  if (value == 0) return "0";  // also for -0
+  // Fixed notation with the fewest decimals that read back exactly
+  // (%g would write 10 as 1e+01).
+  char buffer[64];
+  for (int decimals = 0; decimals <= 17; ++decimals) {
+    std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
     if (std::strtod(buffer, nullptr) == value) break;
   }
   return buffer;
@@ -461,17 +466,22 @@ std::vector<FieldViolation> CheckAgainstPatient(const Record& record,
   const Kind kind = KindOf(record);
   const std::optional<Date> date = LatestDateOf(record);
   if (!date) return violations;
-  // The date column the rule is about: the key date, or death_date.
-  std::string_view column = ColumnsOf(kind)[1].name;
-  if (kind == Kind::kTreatments) column = "start_date";
-  if (kind == Kind::kTreatments && std::get<TreatmentRecord>(record).end_date)
-    column = "end_date";
+  // The column each rule is about: the record's first date for the birth
+  // year, its latest date (a treatment's end) for death.
+  std::string_view first_column = ColumnsOf(kind)[1].name;
+  Date first_date = *date;
+  std::string_view last_column = first_column;
+  if (kind == Kind::kTreatments) {
+    const auto& treatment = std::get<TreatmentRecord>(record);
+    first_column = "start_date";
+    first_date = treatment.start_date;
+    last_column = treatment.end_date ? "end_date" : "start_date";
+  }
 
-  if (facts.birth_year && date->year() < *facts.birth_year) {
-    violations.push_back(
-        {std::string(column),
-         absl::StrCat("is before the patient's birth year ",
-                      *facts.birth_year)});
+  if (facts.birth_year && first_date.year() < *facts.birth_year) {
+    violations.push_back({std::string(first_column),
+                          absl::StrCat("is before the patient's birth year ",
+                                       *facts.birth_year)});
   }
   if (kind == Kind::kDeaths) {
     if (facts.latest_record_date && *date < *facts.latest_record_date) {
@@ -482,9 +492,9 @@ std::vector<FieldViolation> CheckAgainstPatient(const Record& record,
     return violations;
   }
   if (facts.death_date && *date > *facts.death_date) {
-    violations.push_back({std::string(column),
-                          "is after the patient's recorded death on " +
-                              FormatIsoDate(*facts.death_date)});
+    violations.push_back(
+        {std::string(last_column), "is after the patient's recorded death on " +
+                                       FormatIsoDate(*facts.death_date)});
   }
   if (kind == Kind::kTransplants && is_new && facts.latest_transplant_date &&
       *date <= *facts.latest_transplant_date) {

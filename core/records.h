@@ -29,7 +29,7 @@ enum class Kind {
   kDeaths,
 };
 inline constexpr std::array<Kind, 7> kAllKinds = {
-    Kind::kPatients, Kind::kTransplants, Kind::kVisits,    Kind::kRelapses,
+    Kind::kPatients, Kind::kTransplants, Kind::kVisits, Kind::kRelapses,
     Kind::kMri,      Kind::kTreatments,  Kind::kDeaths};
 
 // "patients", "transplants", "visits", "relapses", "mri", "treatments",
@@ -42,7 +42,7 @@ enum class Disease { kRrms, kSpms, kPpms, kNmosd, kSsc, kSle, kOther };
 enum class TransplantType { kAutologous, kAllogeneic };
 
 std::string_view SexCode(Sex sex);
-std::string_view DiseaseCode(Disease disease);  // "RRMS", ...
+std::string_view DiseaseCode(Disease disease);             // "RRMS", ...
 std::string_view TransplantTypeCode(TransplantType type);  // "autologous"
 
 struct PatientRecord {
@@ -100,9 +100,9 @@ struct DeathRecord {
   bool operator==(const DeathRecord&) const = default;
 };
 
-using Record = std::variant<PatientRecord, TransplantRecord, VisitRecord,
-                            RelapseRecord, MriRecord, TreatmentRecord,
-                            DeathRecord>;
+using Record =
+    std::variant<PatientRecord, TransplantRecord, VisitRecord, RelapseRecord,
+                 MriRecord, TreatmentRecord, DeathRecord>;
 
 Kind KindOf(const Record& record);
 const std::string& PatientIdOf(const Record& record);

@@ -10,10 +10,10 @@
 #define REGISTRY_CONCAT_(a, b) REGISTRY_CONCAT_INNER_(a, b)
 
 // Returns the status of `expr` from the enclosing function when it is not OK.
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
-    const absl::Status _status = (expr);       \
-    if (!_status.ok()) return _status;         \
+#define RETURN_IF_ERROR(expr)            \
+  do {                                   \
+    const absl::Status _status = (expr); \
+    if (!_status.ok()) return _status;   \
   } while (0)
 
 // `ASSIGN_OR_RETURN(auto x, MakeX());` assigns the value of a StatusOr or

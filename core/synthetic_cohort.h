@@ -23,7 +23,7 @@ struct CohortOptions {
 
 // One center's records, each kind in the order an import needs.
 struct CenterCohort {
-  std::string center_code;  // "C01", "C02", ...
+  std::string center_code;      // "C01", "C02", ...
   std::vector<Record> records;  // patients first, then the other kinds
 };
 

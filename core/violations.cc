@@ -31,7 +31,8 @@ absl::Status StatusWithViolations(
 
 std::vector<FieldViolation> ViolationsOf(const absl::Status& status) {
   std::vector<FieldViolation> violations;
-  absl::optional<absl::Cord> payload = status.GetPayload(std::string(kPayloadUrl));
+  absl::optional<absl::Cord> payload =
+      status.GetPayload(std::string(kPayloadUrl));
   if (!payload) return violations;
   std::vector<std::string> parts =
       absl::StrSplit(std::string(*payload), kSeparator);

@@ -13,9 +13,9 @@
 namespace registry {
 
 // A status with `code` and `message` whose payload lists `violations`.
-absl::Status StatusWithViolations(absl::StatusCode code,
-                                  std::string_view message,
-                                  const std::vector<FieldViolation>& violations);
+absl::Status StatusWithViolations(
+    absl::StatusCode code, std::string_view message,
+    const std::vector<FieldViolation>& violations);
 
 // The violations a status carries; empty when it carries none.
 std::vector<FieldViolation> ViolationsOf(const absl::Status& status);

@@ -39,82 +39,91 @@ grpc::Status AsAdmin(grpc::ServerContext* context, RegistryStore& store,
 grpc::Status AdminServiceImpl::AddCenter(grpc::ServerContext* context,
                                          const v1::AddCenterRequest* request,
                                          v1::AddCenterResponse* response) {
-  return AsAdmin(context, *store_, [&](const RequestContext& call) -> absl::Status {
-    absl::StatusOr<CenterInfo> center =
-        store_->AddCenter(call, request->code(), request->name());
-    if (!center.ok()) return center.status();
-    ToProto(*center, response->mutable_center());
-    return absl::OkStatus();
-  });
+  return AsAdmin(
+      context, *store_, [&](const RequestContext& call) -> absl::Status {
+        absl::StatusOr<CenterInfo> center =
+            store_->AddCenter(call, request->code(), request->name());
+        if (!center.ok()) return center.status();
+        ToProto(*center, response->mutable_center());
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status AdminServiceImpl::ListCenters(
     grpc::ServerContext* context, const v1::ListCentersRequest* request,
     v1::ListCentersResponse* response) {
-  return AsAdmin(context, *store_, [&](const RequestContext& call) -> absl::Status {
-    absl::StatusOr<std::vector<CenterInfo>> centers = store_->ListCenters(call);
-    if (!centers.ok()) return centers.status();
-    for (const CenterInfo& c : *centers) ToProto(c, response->add_centers());
-    return absl::OkStatus();
-  });
+  return AsAdmin(context, *store_,
+                 [&](const RequestContext& call) -> absl::Status {
+                   absl::StatusOr<std::vector<CenterInfo>> centers =
+                       store_->ListCenters(call);
+                   if (!centers.ok()) return centers.status();
+                   for (const CenterInfo& c : *centers)
+                     ToProto(c, response->add_centers());
+                   return absl::OkStatus();
+                 });
 }
 
 grpc::Status AdminServiceImpl::IssueToken(grpc::ServerContext* context,
                                           const v1::IssueTokenRequest* request,
                                           v1::IssueTokenResponse* response) {
-  return AsAdmin(context, *store_, [&](const RequestContext& call) -> absl::Status {
-    const int role = static_cast<int>(request->role()) - 1;
-    if (role < 0 || role > static_cast<int>(Role::kAdmin)) {
-      return StatusWithViolations(
-          absl::StatusCode::kInvalidArgument, "invalid token request",
-          {{"role", "must be submitter, analyst or admin"}});
-    }
-    absl::StatusOr<IssuedToken> issued =
-        store_->IssueToken(call, static_cast<Role>(role), request->center(),
-                           request->label());
-    if (!issued.ok()) return issued.status();
-    response->set_token(issued->secret);
-    ToProto(issued->info, response->mutable_info());
-    return absl::OkStatus();
-  });
+  return AsAdmin(
+      context, *store_, [&](const RequestContext& call) -> absl::Status {
+        const int role = static_cast<int>(request->role()) - 1;
+        if (role < 0 || role > static_cast<int>(Role::kAdmin)) {
+          return StatusWithViolations(
+              absl::StatusCode::kInvalidArgument, "invalid token request",
+              {{"role", "must be submitter, analyst or admin"}});
+        }
+        absl::StatusOr<IssuedToken> issued = store_->IssueToken(
+            call, static_cast<Role>(role), request->center(), request->label());
+        if (!issued.ok()) return issued.status();
+        response->set_token(issued->secret);
+        ToProto(issued->info, response->mutable_info());
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status AdminServiceImpl::ListTokens(grpc::ServerContext* context,
                                           const v1::ListTokensRequest* request,
                                           v1::ListTokensResponse* response) {
-  return AsAdmin(context, *store_, [&](const RequestContext& call) -> absl::Status {
-    absl::StatusOr<std::vector<TokenInfo>> tokens = store_->ListTokens(call);
-    if (!tokens.ok()) return tokens.status();
-    for (const TokenInfo& t : *tokens) ToProto(t, response->add_tokens());
-    return absl::OkStatus();
-  });
+  return AsAdmin(context, *store_,
+                 [&](const RequestContext& call) -> absl::Status {
+                   absl::StatusOr<std::vector<TokenInfo>> tokens =
+                       store_->ListTokens(call);
+                   if (!tokens.ok()) return tokens.status();
+                   for (const TokenInfo& t : *tokens)
+                     ToProto(t, response->add_tokens());
+                   return absl::OkStatus();
+                 });
 }
 
 grpc::Status AdminServiceImpl::RevokeToken(
     grpc::ServerContext* context, const v1::RevokeTokenRequest* request,
     v1::RevokeTokenResponse* response) {
-  return AsAdmin(context, *store_, [&](const RequestContext& call) -> absl::Status {
-    absl::StatusOr<TokenInfo> info =
-        store_->RevokeToken(call, request->token_id());
-    if (!info.ok()) return info.status();
-    ToProto(*info, response->mutable_info());
-    return absl::OkStatus();
-  });
+  return AsAdmin(context, *store_,
+                 [&](const RequestContext& call) -> absl::Status {
+                   absl::StatusOr<TokenInfo> info =
+                       store_->RevokeToken(call, request->token_id());
+                   if (!info.ok()) return info.status();
+                   ToProto(*info, response->mutable_info());
+                   return absl::OkStatus();
+                 });
 }
 
 grpc::Status AdminServiceImpl::VerifyAudit(
     grpc::ServerContext* context, const v1::VerifyAuditRequest* request,
     v1::VerifyAuditResponse* response) {
-  return AsAdmin(context, *store_, [&](const RequestContext& call) -> absl::Status {
-    absl::StatusOr<AuditReport> report = store_->VerifyAudit(call);
-    if (!report.ok()) return report.status();
-    response->set_ok(report->ok);
-    response->set_entries_checked(report->entries_checked);
-    response->set_events_checked(report->events_checked);
-    response->set_first_bad_entry(report->first_bad_entry);
-    response->set_problem(report->problem);
-    return absl::OkStatus();
-  });
+  return AsAdmin(
+      context, *store_, [&](const RequestContext& call) -> absl::Status {
+        absl::StatusOr<AuditReport> report = store_->VerifyAudit(call);
+        if (!report.ok()) return report.status();
+        response->set_ok(report->ok);
+        response->set_entries_checked(report->entries_checked);
+        response->set_events_checked(report->events_checked);
+        response->set_first_bad_entry(report->first_bad_entry);
+        response->set_problem(report->problem);
+        return absl::OkStatus();
+      });
 }
 
 }  // namespace registry

@@ -23,8 +23,7 @@ absl::StatusOr<std::optional<std::string>> BearerSecret(
   if (header == metadata.end()) return std::nullopt;
   const std::string value(header->second.data(), header->second.size());
   if (value.rfind(std::string(kBearerPrefix), 0) != 0) {
-    return absl::UnauthenticatedError(
-        "authorization must be 'Bearer <token>'");
+    return absl::UnauthenticatedError("authorization must be 'Bearer <token>'");
   }
   return value.substr(kBearerPrefix.size());
 }

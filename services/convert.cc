@@ -77,15 +77,14 @@ std::optional<KindAndRow> ToRow(const v1::Record& record) {
       auto count = [](bool has, int32_t value) {
         return has ? absl::StrCat(value) : std::string();
       };
-      return KindAndRow{
-          Kind::kMri,
-          {m.patient_id(), DateText(m.scan_date()),
-           count(m.has_new_t2(), m.new_t2()),
-           count(m.has_enlarging_t2(), m.enlarging_t2()),
-           count(m.has_gd_enhancing(), m.gd_enhancing()),
-           m.has_brain_volume_change_pct()
-               ? FormatNumber(m.brain_volume_change_pct())
-               : ""}};
+      return KindAndRow{Kind::kMri,
+                        {m.patient_id(), DateText(m.scan_date()),
+                         count(m.has_new_t2(), m.new_t2()),
+                         count(m.has_enlarging_t2(), m.enlarging_t2()),
+                         count(m.has_gd_enhancing(), m.gd_enhancing()),
+                         m.has_brain_volume_change_pct()
+                             ? FormatNumber(m.brain_volume_change_pct())
+                             : ""}};
     }
     case v1::Record::kTreatment: {
       const v1::Treatment& t = record.treatment();

@@ -1,10 +1,10 @@
 #include "services/server.h"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/security/server_credentials.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "absl/strings/str_cat.h"
@@ -19,8 +19,8 @@ namespace {
 // Creates the token file before the token exists, so a file we cannot
 // write never leaves a database whose only admin token is lost.
 absl::StatusOr<int> OpenTokenFile(const std::string& path) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-                        0600);
+  const int fd =
+      ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   if (fd < 0 || ::fchmod(fd, 0600) != 0) {
     if (fd >= 0) ::close(fd);
     return absl::PermissionDeniedError(
@@ -90,7 +90,8 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 30 * 1000);
   server->services_.push_back(std::make_unique<SubmissionServiceImpl>(&store));
   server->services_.push_back(std::make_unique<AdminServiceImpl>(&store));
-  for (auto& service : server->services_) builder.RegisterService(service.get());
+  for (auto& service : server->services_)
+    builder.RegisterService(service.get());
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(

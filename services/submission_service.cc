@@ -57,9 +57,9 @@ grpc::Status SubmissionServiceImpl::Submit(
     } else if ((message.operation() != v1::OPERATION_UNSPECIFIED &&
                 message.operation() != operation) ||
                (!message.reason().empty() && message.reason() != reason)) {
-      violations.push_back(
-          {"operation", "later messages must repeat or omit the operation "
-                        "and reason of the first"});
+      violations.push_back({"operation",
+                            "later messages must repeat or omit the operation "
+                            "and reason of the first"});
     }
     for (const v1::Record& record : message.records()) {
       std::optional<KindAndRow> row = ToRow(record);
@@ -105,7 +105,8 @@ grpc::Status SubmissionServiceImpl::Export(
   v1::ExportResponse batch;
   bool open = true;
   absl::Status status = store_->ExportRecords(
-      *call, *kind, AsOf(request->has_as_of_recorded(), request->as_of_recorded()),
+      *call, *kind,
+      AsOf(request->has_as_of_recorded(), request->as_of_recorded()),
       [&](const StoredRecord& stored) {
         *batch.add_records() = registry::ToProto(stored.record);
         if (batch.records_size() >= kExportBatch) {

@@ -121,9 +121,9 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
     return absl::OkStatus();
   });
   if (!status.ok()) {
-    return absl::Status(status.code(), absl::StrCat("cannot open database ",
-                                                    path, ": ",
-                                                    status.message()));
+    return absl::Status(
+        status.code(),
+        absl::StrCat("cannot open database ", path, ": ", status.message()));
   }
   return connection;
 }
@@ -161,8 +161,7 @@ int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
 absl::Status MigrateSchema(Connection& connection) {
   return CatchSqlite([&]() -> absl::Status {
     SQLite::Database& db = connection.db();
-    const int application_id =
-        db.execAndGet("PRAGMA application_id").getInt();
+    const int application_id = db.execAndGet("PRAGMA application_id").getInt();
     int version = db.execAndGet("PRAGMA user_version").getInt();
     if (application_id != kApplicationId &&
         !(application_id == 0 && version == 0 &&
@@ -171,10 +170,10 @@ absl::Status MigrateSchema(Connection& connection) {
           "the database file is not a registry database");
     }
     if (version > LatestSchemaVersion()) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          "the database has schema version ", version,
-          ", newer than this build supports (", LatestSchemaVersion(),
-          "); use a newer registryd"));
+      return absl::FailedPreconditionError(
+          absl::StrCat("the database has schema version ", version,
+                       ", newer than this build supports (",
+                       LatestSchemaVersion(), "); use a newer registryd"));
     }
     for (; version < LatestSchemaVersion(); ++version) {
       SQLite::Transaction transaction(db,

@@ -30,8 +30,7 @@ std::string FormatRecordedTime(absl::Time time) {
 absl::Time ParseRecordedTime(const std::string& text) {
   absl::Time time;
   std::string error;
-  if (!absl::ParseTime(kTimeFormat, text, absl::UTCTimeZone(), &time,
-                       &error)) {
+  if (!absl::ParseTime(kTimeFormat, text, absl::UTCTimeZone(), &time, &error)) {
     return absl::InfinitePast();
   }
   return time;
@@ -268,8 +267,8 @@ absl::StatusOr<bool> RegistryStore::NeedsBootstrap() {
   ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
   bool empty = false;
   RETURN_IF_ERROR(CatchSqlite([&] {
-    empty = (**lease).db().execAndGet("SELECT count(*) FROM tokens").getInt() ==
-            0;
+    empty =
+        (**lease).db().execAndGet("SELECT count(*) FROM tokens").getInt() == 0;
     return absl::OkStatus();
   }));
   return empty;
@@ -381,8 +380,12 @@ absl::StatusOr<IssuedToken> RegistryStore::IssueToken(
   }
   IssuedToken issued;
   issued.secret = "rgt_" + absl::BytesToHexString(RandomBytes(32));
-  issued.info = {"tok_" + absl::BytesToHexString(RandomBytes(8)), role,
-                 S(center_code), S(label), absl::InfinitePast(), std::nullopt};
+  issued.info = {"tok_" + absl::BytesToHexString(RandomBytes(8)),
+                 role,
+                 S(center_code),
+                 S(label),
+                 absl::InfinitePast(),
+                 std::nullopt};
   RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
     std::optional<int64_t> center_id;
     if (!center_code.empty()) {
@@ -554,7 +557,8 @@ absl::StatusOr<PatientFacts> LoadFacts(Connection& c,
     facts.birth_year = std::get<PatientRecord>(record).birth_year;
   }
   if (auto death = LoadCurrent(c, registry_id, Kind::kDeaths, "")) {
-    ASSIGN_OR_RETURN(Record record, DecodePayload(Kind::kDeaths, death->payload));
+    ASSIGN_OR_RETURN(Record record,
+                     DecodePayload(Kind::kDeaths, death->payload));
     facts.death_date = std::get<DeathRecord>(record).death_date;
   }
   facts.latest_record_date = MaxRecordDate(c, registry_id, false);
@@ -651,8 +655,8 @@ absl::StatusOr<SubmitCounts> RegistryStore::Submit(
         violations.insert(violations.end(), found.begin(), found.end());
       };
       if (!rows[i].kind) {
-        violations.push_back({absl::StrCat("records[", i, "]"),
-                              "no record kind is set"});
+        violations.push_back(
+            {absl::StrCat("records[", i, "]"), "no record kind is set"});
         continue;
       }
       const Kind kind = *rows[i].kind;
@@ -682,10 +686,9 @@ absl::StatusOr<SubmitCounts> RegistryStore::Submit(
           registry_id = CreatePatientIdentity(c, actor.center_id,
                                               key.patient_id, t.now_text());
         } else {
-          fail({{"patient_id",
-                 absl::StrCat("unknown patient '", key.patient_id,
-                              "' in center ", actor.center_code,
-                              "; import it in patients first")}});
+          fail({{"patient_id", absl::StrCat("unknown patient '", key.patient_id,
+                                            "' in center ", actor.center_code,
+                                            "; import it in patients first")}});
           continue;
         }
       }
@@ -792,17 +795,16 @@ absl::StatusOr<SubmitCounts> RegistryStore::Submit(
         upsert.bind(6, payload);
         upsert.exec();
       }
-      t.Audit({.center = actor.center_code,
-               .action = absl::StrCat(
-                   "record.",
-                   S(kOperationNames[static_cast<size_t>(operation)])),
-               .entity = EntityOf(KindName(kind), *registry_id, key.key),
-               .old_value = current ? ValueDigest(current->payload) : "",
-               .new_value = operation == Operation::kRetract
-                                ? ""
-                                : ValueDigest(payload),
-               .reason = S(reason),
-               .event_seq = event_seq});
+      t.Audit(
+          {.center = actor.center_code,
+           .action = absl::StrCat(
+               "record.", S(kOperationNames[static_cast<size_t>(operation)])),
+           .entity = EntityOf(KindName(kind), *registry_id, key.key),
+           .old_value = current ? ValueDigest(current->payload) : "",
+           .new_value =
+               operation == Operation::kRetract ? "" : ValueDigest(payload),
+           .reason = S(reason),
+           .event_seq = event_seq});
       ++counts.accepted;
     }
     if (!violations.empty()) {
@@ -868,8 +870,8 @@ absl::Status RegistryStore::ExportRecords(
   RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
     t.Audit({.center = actor.center_code,
              .action = "records.read",
-             .entity = absl::StrCat(S(KindName(kind)), "/center/",
-                                    actor.center_code),
+             .entity =
+                 absl::StrCat(S(KindName(kind)), "/center/", actor.center_code),
              .new_value = as_of_recorded
                               ? "as_of=" + FormatRecordedTime(*as_of_recorded)
                               : "current"});

@@ -1,19 +1,18 @@
 // End-to-end access control: every RPC x every role x own/other center x
 // no, unknown and revoked tokens, against a real server on a loopback port.
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/security/credentials.h>
-
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <functional>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "services/convert.h"
 #include "absl/strings/strip.h"
 #include "registry/v1/admin.grpc.pb.h"
 #include "registry/v1/submission.grpc.pb.h"
+#include "services/convert.h"
 #include "tests/test_util.h"
 
 namespace registry::testing {
@@ -30,13 +29,13 @@ enum Caller {
   kAnalyst,
   kAdmin,
 };
-constexpr Caller kAllCallers[] = {kNoToken,   kUnknownToken, kRevokedToken,
-                                  kSubmitterA, kSubmitterB,  kAnalyst,
+constexpr Caller kAllCallers[] = {kNoToken,    kUnknownToken, kRevokedToken,
+                                  kSubmitterA, kSubmitterB,   kAnalyst,
                                   kAdmin};
 const char* CallerName(Caller c) {
-  static const char* kNames[] = {"no token",    "unknown token", "revoked token",
-                                 "submitter A", "submitter B",   "analyst",
-                                 "admin"};
+  static const char* kNames[] = {
+      "no token",    "unknown token", "revoked token", "submitter A",
+      "submitter B", "analyst",       "admin"};
   return kNames[c];
 }
 
@@ -50,14 +49,16 @@ class AccessTest : public ::testing::Test {
     tokens_[kUnknownToken] = "rgt_" + std::string(64, '0');
     const std::string revoked_file = registry_.IssueToken("submitter", "A");
     tokens_[kRevokedToken] = Secret(revoked_file);
-    RegctlResult list = registry_.Regctl({"admin", "token", "list", "--format",
-                                          "csv"},
-                                         registry_.admin_token_file());
+    RegctlResult list =
+        registry_.Regctl({"admin", "token", "list", "--format", "csv"},
+                         registry_.admin_token_file());
     // The newest token is the one to revoke: the last row.
-    std::string last = list.out.substr(list.out.rfind('\n', list.out.size() - 2) + 1);
+    std::string last =
+        list.out.substr(list.out.rfind('\n', list.out.size() - 2) + 1);
     const std::string revoked_id = last.substr(0, last.find(','));
-    ASSERT_EQ(registry_.Regctl({"admin", "token", "revoke", revoked_id},
-                               registry_.admin_token_file())
+    ASSERT_EQ(registry_
+                  .Regctl({"admin", "token", "revoke", revoked_id},
+                          registry_.admin_token_file())
                   .exit_code,
               0);
 
@@ -136,7 +137,8 @@ class AccessTest : public ::testing::Test {
   }
   int64_t Count(const char* table) {
     SQLite::Database db(registry_.db_path(), SQLite::OPEN_READONLY);
-    return db.execAndGet(absl::StrCat("SELECT count(*) FROM ", table)).getInt64();
+    return db.execAndGet(absl::StrCat("SELECT count(*) FROM ", table))
+        .getInt64();
   }
 
   TestRegistry registry_;
@@ -163,11 +165,10 @@ TEST_F(AccessTest, EveryRpcEveryCaller) {
     m.insert(unauthenticated.begin(), unauthenticated.end());
     return m;
   };
-  const auto admin_only =
-      with({{kSubmitterA, StatusCode::PERMISSION_DENIED},
-            {kSubmitterB, StatusCode::PERMISSION_DENIED},
-            {kAnalyst, StatusCode::PERMISSION_DENIED},
-            {kAdmin, StatusCode::OK}});
+  const auto admin_only = with({{kSubmitterA, StatusCode::PERMISSION_DENIED},
+                                {kSubmitterB, StatusCode::PERMISSION_DENIED},
+                                {kAnalyst, StatusCode::PERMISSION_DENIED},
+                                {kAdmin, StatusCode::OK}});
   int center_counter = 0;
 
   std::vector<Expectation> table = {
@@ -366,7 +367,8 @@ TEST_F(AccessTest, ServerValidatesRecordsItselfAndReportsEveryField) {
   grpc::Status status = Submit(kSubmitterA, r);
   EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
   std::vector<std::string> fields;
-  for (const FieldViolation& f : ViolationsOf(status)) fields.push_back(f.field);
+  for (const FieldViolation& f : ViolationsOf(status))
+    fields.push_back(f.field);
   EXPECT_THAT(fields, ::testing::IsSupersetOf(
                           {"records[0].visit_date", "records[0].edss",
                            "records[1].new_t2", "records[1].enlarging_t2",

@@ -2,14 +2,13 @@
 // regctl: start-up on a new database, the admin token file, SIGTERM, and
 // `regctl admin audit verify` after the database is changed behind the
 // server's back.
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <SQLiteCpp/SQLiteCpp.h>
 
 #include <regex>
 #include <thread>
@@ -42,9 +41,9 @@ class RegistrydProcess {
     posix_spawn_file_actions_init(&actions);
     posix_spawn_file_actions_addopen(&actions, 2, log_.c_str(),
                                      O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    EXPECT_EQ(posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(),
-                          environ),
-              0);
+    EXPECT_EQ(
+        posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ),
+        0);
     posix_spawn_file_actions_destroy(&actions);
   }
   ~RegistrydProcess() {
@@ -115,9 +114,9 @@ TEST(RegistrydTest, NewDatabaseWritesAPrivateAdminTokenAndDrainsOnSigterm) {
     EXPECT_THAT(server.log(), HasSubstr(token_file));
 
     const std::string address = absl::StrCat("127.0.0.1:", port);
-    RegctlResult added = RunRegctl(
-        address, {"--token-file", token_file, "admin", "center", "add", "C1",
-                  "--name", "One"});
+    RegctlResult added =
+        RunRegctl(address, {"--token-file", token_file, "admin", "center",
+                            "add", "C1", "--name", "One"});
     EXPECT_EQ(added.exit_code, 0) << added.err;
     EXPECT_EQ(server.StopWith(SIGTERM), 0);
     EXPECT_THAT(server.log(), HasSubstr("stopped"));
@@ -127,13 +126,12 @@ TEST(RegistrydTest, NewDatabaseWritesAPrivateAdminTokenAndDrainsOnSigterm) {
     RegistrydProcess server(dir, db);
     const int port = server.WaitForPort();
     EXPECT_THAT(server.log(), Not(HasSubstr("new database")));
-    EXPECT_EQ(std::string(absl::StripAsciiWhitespace(
-                  ReadFile(db + ".admin-token"))),
-              token);
-    RegctlResult list = RunRegctl(
-        absl::StrCat("127.0.0.1:", port),
-        {"--token-file", db + ".admin-token", "admin", "center", "list",
-         "--format", "csv"});
+    EXPECT_EQ(
+        std::string(absl::StripAsciiWhitespace(ReadFile(db + ".admin-token"))),
+        token);
+    RegctlResult list = RunRegctl(absl::StrCat("127.0.0.1:", port),
+                                  {"--token-file", db + ".admin-token", "admin",
+                                   "center", "list", "--format", "csv"});
     EXPECT_EQ(list.exit_code, 0) << list.err;
     EXPECT_THAT(list.out, HasSubstr("C1,One,"));
     EXPECT_EQ(server.StopWith(SIGINT), 0);
@@ -151,17 +149,20 @@ class TamperTest : public ::testing::Test {
  protected:
   void SetUp() override {
     const std::string token = registry_.IssueToken("submitter", "C1");
-    for (const auto& [kind, csv] : std::vector<std::pair<std::string, std::string>>{
+    for (const auto& [kind, csv] :
+         std::vector<std::pair<std::string, std::string>>{
              {"patients",
               "patient_id,sex,birth_year,disease,diagnosis_date\n"
               "P1,F,1980,RRMS,2010-01-01\n"},
-             {"visits", "patient_id,visit_date,edss\nP1,2019-01-01,2.0\n"
-                        "P1,2020-01-01,2.5\n"}}) {
-      ASSERT_EQ(registry_.Regctl({"submit", "import", kind,
-                                  registry_.WriteCsv(kind, csv)},
-                                 token)
-                    .exit_code,
-                0);
+             {"visits",
+              "patient_id,visit_date,edss\nP1,2019-01-01,2.0\n"
+              "P1,2020-01-01,2.5\n"}}) {
+      ASSERT_EQ(
+          registry_
+              .Regctl({"submit", "import", kind, registry_.WriteCsv(kind, csv)},
+                      token)
+              .exit_code,
+          0);
     }
   }
   RegctlResult Verify() {

@@ -13,40 +13,41 @@ using ::testing::Not;
 
 // One file per kind, in export order (patient_id, then key), canonical text.
 const std::vector<std::pair<std::string, std::string>>& EveryKind() {
-  static const auto* files = new std::vector<std::pair<std::string, std::string>>{
-      {"patients",
-       "patient_id,sex,birth_year,disease,diagnosis_date\n"
-       "P001,F,1980,RRMS,2010-05-01\n"
-       "P002,M,1975,SPMS,2005-02-11\n"
-       "P003,X,1990,NMOSD,2015-09-30\n"},
-      {"transplants",
-       "patient_id,transplant_date,type,regimen\n"
-       "P001,2018-03-01,autologous,BEAM-ATG\n"
-       "P001,2021-06-01,autologous,CY-ATG\n"
-       "P002,2017-01-15,allogeneic,\"BU,FLU\"\n"},
-      {"visits",
-       "patient_id,visit_date,edss\n"
-       "P001,2018-01-10,3.5\n"
-       "P001,2018-09-01,3.0\n"
-       "P002,2016-12-01,6.0\n"
-       "P002,2017-07-01,0.0\n"},
-      {"relapses",
-       "patient_id,onset_date\n"
-       "P001,2017-11-02\n"
-       "P003,2019-04-05\n"},
-      {"mri",
-       "patient_id,scan_date,new_t2,enlarging_t2,gd_enhancing,"
-       "brain_volume_change_pct\n"
-       "P001,2018-01-05,3,1,2,\n"
-       "P001,2018-09-03,0,0,0,-0.35\n"},
-      {"treatments",
-       "patient_id,drug,start_date,end_date\n"
-       "P002,Natalizumab,2019-01-01,2019-12-31\n"
-       "P002,Ocrelizumab,2020-02-01,\n"},
-      {"deaths",
-       "patient_id,death_date,cause\n"
-       "P003,2022-01-01,\"infection, pneumonia\"\n"},
-  };
+  static const auto* files =
+      new std::vector<std::pair<std::string, std::string>>{
+          {"patients",
+           "patient_id,sex,birth_year,disease,diagnosis_date\n"
+           "P001,F,1980,RRMS,2010-05-01\n"
+           "P002,M,1975,SPMS,2005-02-11\n"
+           "P003,X,1990,NMOSD,2015-09-30\n"},
+          {"transplants",
+           "patient_id,transplant_date,type,regimen\n"
+           "P001,2018-03-01,autologous,BEAM-ATG\n"
+           "P001,2021-06-01,autologous,CY-ATG\n"
+           "P002,2017-01-15,allogeneic,\"BU,FLU\"\n"},
+          {"visits",
+           "patient_id,visit_date,edss\n"
+           "P001,2018-01-10,3.5\n"
+           "P001,2018-09-01,3.0\n"
+           "P002,2016-12-01,6.0\n"
+           "P002,2017-07-01,0.0\n"},
+          {"relapses",
+           "patient_id,onset_date\n"
+           "P001,2017-11-02\n"
+           "P003,2019-04-05\n"},
+          {"mri",
+           "patient_id,scan_date,new_t2,enlarging_t2,gd_enhancing,"
+           "brain_volume_change_pct\n"
+           "P001,2018-01-05,3,1,2,\n"
+           "P001,2018-09-03,0,0,0,-0.35\n"},
+          {"treatments",
+           "patient_id,drug,start_date,end_date\n"
+           "P002,Natalizumab,2019-01-01,2019-12-31\n"
+           "P002,Ocrelizumab,2020-02-01,\n"},
+          {"deaths",
+           "patient_id,death_date,cause\n"
+           "P003,2022-01-01,\"infection, pneumonia\"\n"},
+      };
   return *files;
 }
 
@@ -59,8 +60,8 @@ class SubmissionTest : public ::testing::Test {
   }
   void ImportAll() {
     for (const auto& [kind, content] : EveryKind()) {
-      RegctlResult r =
-          Run({"submit", "import", kind, registry_.WriteCsv(kind + ".csv", content)});
+      RegctlResult r = Run({"submit", "import", kind,
+                            registry_.WriteCsv(kind + ".csv", content)});
       ASSERT_EQ(r.exit_code, 0) << kind << ": " << r.err;
     }
   }
@@ -86,8 +87,8 @@ TEST_F(SubmissionTest, ReimportingTheSameFilesChangesNothing) {
   ImportAll();
   const int64_t events = EventCount();
   for (const auto& [kind, content] : EveryKind()) {
-    RegctlResult r =
-        Run({"submit", "import", kind, registry_.WriteCsv(kind + ".csv", content)});
+    RegctlResult r = Run(
+        {"submit", "import", kind, registry_.WriteCsv(kind + ".csv", content)});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr(" 0 accepted")) << kind;
   }
@@ -127,8 +128,8 @@ TEST_F(SubmissionTest, AmendNeedsAReasonAndKeepsTheEarlierValue) {
   EXPECT_EQ(no_reason.exit_code, 2);
   EXPECT_THAT(no_reason.err, HasSubstr("--reason"));
 
-  RegctlResult amended =
-      Run({"submit", "amend", "visits", file, "--reason", "transcription error"});
+  RegctlResult amended = Run(
+      {"submit", "amend", "visits", file, "--reason", "transcription error"});
   ASSERT_EQ(amended.exit_code, 0) << amended.err;
   EXPECT_THAT(amended.out, HasSubstr("1 accepted"));
   RegctlResult exported = Run({"submit", "export", "visits"});
@@ -138,8 +139,9 @@ TEST_F(SubmissionTest, AmendNeedsAReasonAndKeepsTheEarlierValue) {
   RegctlResult history = Run({"patient", "history", "P001", "--format", "csv"});
   ASSERT_EQ(history.exit_code, 0) << history.err;
   EXPECT_THAT(history.out, HasSubstr("create,visits,\"P001,2018-01-10,3.5\""));
-  EXPECT_THAT(history.out,
-              HasSubstr("amend,visits,\"P001,2018-01-10,4.0\",transcription error"));
+  EXPECT_THAT(
+      history.out,
+      HasSubstr("amend,visits,\"P001,2018-01-10,4.0\",transcription error"));
 }
 
 TEST_F(SubmissionTest, AmendOfAnUnknownKeyIsRejected) {
@@ -163,19 +165,20 @@ TEST_F(SubmissionTest, RetractNeedsAReasonAndKeepsHistory) {
 
   const absl::Time before = absl::Now();
   absl::SleepFor(absl::Milliseconds(5));
-  RegctlResult retracted = Run(
-      {"submit", "retract", "visits", file, "--reason", "wrong patient"});
+  RegctlResult retracted =
+      Run({"submit", "retract", "visits", file, "--reason", "wrong patient"});
   ASSERT_EQ(retracted.exit_code, 0) << retracted.err;
   RegctlResult exported = Run({"submit", "export", "visits"});
   EXPECT_THAT(exported.out, Not(HasSubstr("P002,2017-07-01")));
 
   // The earlier value stays readable, and the records as they were.
   RegctlResult history = Run({"patient", "history", "P002", "--format", "csv"});
-  EXPECT_THAT(history.out,
-              HasSubstr("retract,visits,\"P002,2017-07-01,0.0\",wrong patient"));
-  RegctlResult then = Run({"submit", "export", "visits", "--as-of-recorded",
-                           absl::FormatTime(absl::RFC3339_full, before,
-                                            absl::UTCTimeZone())});
+  EXPECT_THAT(
+      history.out,
+      HasSubstr("retract,visits,\"P002,2017-07-01,0.0\",wrong patient"));
+  RegctlResult then =
+      Run({"submit", "export", "visits", "--as-of-recorded",
+           absl::FormatTime(absl::RFC3339_full, before, absl::UTCTimeZone())});
   ASSERT_EQ(then.exit_code, 0) << then.err;
   EXPECT_THAT(then.out, HasSubstr("P002,2017-07-01,0.0"));
 

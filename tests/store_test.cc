@@ -1,7 +1,5 @@
 // Unit tests of the storage layer: schema discipline, migrations, the event
 // store (amendments, retractions, time travel) and the audit trail.
-#include "storage/registry_store.h"
-
 #include <SQLiteCpp/SQLiteCpp.h>
 
 #include "absl/strings/str_cat.h"
@@ -9,6 +7,7 @@
 #include "absl/strings/str_join.h"
 #include "core/violations.h"
 #include "storage/connection.h"
+#include "storage/registry_store.h"
 #include "tests/test_util.h"
 
 namespace registry::testing {
@@ -134,8 +133,9 @@ TEST_F(StoreTest, ReopeningKeepsDataAndSchema) {
 }
 
 TEST_F(StoreTest, AsOfRecordedTimeShowsWhatTheRecordsSaidThen) {
-  ASSERT_THAT(Submit(Operation::kImport, Kind::kVisits, {"P1", "2020-01-01", "2.0"}),
-              IsOk());
+  ASSERT_THAT(
+      Submit(Operation::kImport, Kind::kVisits, {"P1", "2020-01-01", "2.0"}),
+      IsOk());
   const absl::Time t1 = now_;
   Advance();
   ASSERT_THAT(Submit(Operation::kAmend, Kind::kVisits,
@@ -168,15 +168,14 @@ TEST_F(StoreTest, CurrentRecordsEqualAReplayOfTheEvents) {
                 IsOk());
   }
   for (int day = 1; day <= 20; day += 3) {
-    ASSERT_THAT(Submit(Operation::kAmend, Kind::kVisits,
-                       {"P1", absl::StrFormat("2020-01-%02d", day), "4.5"},
-                       "fix"),
-                IsOk());
+    ASSERT_THAT(
+        Submit(Operation::kAmend, Kind::kVisits,
+               {"P1", absl::StrFormat("2020-01-%02d", day), "4.5"}, "fix"),
+        IsOk());
   }
   for (int day = 2; day <= 20; day += 5) {
     ASSERT_THAT(Submit(Operation::kRetract, Kind::kVisits,
-                       {"P1", absl::StrFormat("2020-01-%02d", day), ""},
-                       "dup"),
+                       {"P1", absl::StrFormat("2020-01-%02d", day), ""}, "dup"),
                 IsOk());
   }
   // The projection (current_records) and the event replay (as-of now) agree.
@@ -196,10 +195,10 @@ TEST_F(StoreTest, AmendAndRetractNeedAReason) {
 }
 
 TEST_F(StoreTest, ARequestIsAllOrNothing) {
-  absl::StatusOr<SubmitCounts> counts = store_->Submit(
-      submitter_, Operation::kImport, "",
-      {{Kind::kRelapses, {"P1", "2020-01-01"}},
-       {Kind::kRelapses, {"P2", "2020-01-01"}}});
+  absl::StatusOr<SubmitCounts> counts =
+      store_->Submit(submitter_, Operation::kImport, "",
+                     {{Kind::kRelapses, {"P1", "2020-01-01"}},
+                      {Kind::kRelapses, {"P2", "2020-01-01"}}});
   EXPECT_EQ(counts.status().code(), absl::StatusCode::kInvalidArgument);
   ASSERT_EQ(ViolationsOf(counts.status()).size(), 1u);
   EXPECT_EQ(ViolationsOf(counts.status())[0].field, "records[1].patient_id");
@@ -221,8 +220,9 @@ TEST_F(StoreTest, RecordsOfOneRequestSeeEachOther) {
 }
 
 TEST_F(StoreTest, DeathBeforeARecordedVisitIsRejected) {
-  ASSERT_THAT(Submit(Operation::kImport, Kind::kVisits, {"P1", "2020-05-01", "2.0"}),
-              IsOk());
+  ASSERT_THAT(
+      Submit(Operation::kImport, Kind::kVisits, {"P1", "2020-05-01", "2.0"}),
+      IsOk());
   absl::Status status =
       Submit(Operation::kImport, Kind::kDeaths, {"P1", "2020-04-01", ""});
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
@@ -231,8 +231,9 @@ TEST_F(StoreTest, DeathBeforeARecordedVisitIsRejected) {
 }
 
 TEST_F(StoreTest, AuditChainCoversEveryEventAndDetectsTampering) {
-  ASSERT_THAT(Submit(Operation::kImport, Kind::kVisits, {"P1", "2020-01-01", "2.0"}),
-              IsOk());
+  ASSERT_THAT(
+      Submit(Operation::kImport, Kind::kVisits, {"P1", "2020-01-01", "2.0"}),
+      IsOk());
   auto report = store_->VerifyAudit(system_);
   ASSERT_THAT(report.status(), IsOk());
   EXPECT_TRUE(report->ok) << report->problem;
@@ -241,8 +242,9 @@ TEST_F(StoreTest, AuditChainCoversEveryEventAndDetectsTampering) {
   {
     SQLite::Database db(path(), SQLite::OPEN_READWRITE);
     db.exec("DROP TRIGGER events_no_update");
-    db.exec("UPDATE events SET payload = 'P1,2020-01-01,1.0' WHERE kind = "
-            "'visits'");
+    db.exec(
+        "UPDATE events SET payload = 'P1,2020-01-01,1.0' WHERE kind = "
+        "'visits'");
   }
   report = store_->VerifyAudit(system_);
   ASSERT_THAT(report.status(), IsOk());

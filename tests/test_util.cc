@@ -72,9 +72,9 @@ RegctlResult TestRegistry::Regctl(const std::vector<std::string>& args,
 }
 
 void TestRegistry::AddCenter(const std::string& code) {
-  RegctlResult result = Regctl(
-      {"admin", "center", "add", code, "--name", "Center " + code},
-      admin_token_file_);
+  RegctlResult result =
+      Regctl({"admin", "center", "add", code, "--name", "Center " + code},
+             admin_token_file_);
   if (result.exit_code != 0 &&
       result.err.find("ALREADY_EXISTS") == std::string::npos) {
     ADD_FAILURE() << result.err;

@@ -18,7 +18,8 @@
 ABSL_FLAG(std::string, out, "", "output directory (created)");
 ABSL_FLAG(int, patients, 100, "number of patients (1 to 1000000)");
 ABSL_FLAG(int, centers, 3, "number of centers (1 to 99)");
-ABSL_FLAG(uint64_t, seed, 1, "random seed: the same seed gives the same cohort");
+ABSL_FLAG(uint64_t, seed, 1,
+          "random seed: the same seed gives the same cohort");
 ABSL_FLAG(std::string, last_date, "",
           "no record after this date (default: today, UTC)");
 
@@ -51,7 +52,8 @@ int main(int argc, char** argv) {
   }
   for (const registry::CenterCohort& center :
        registry::GenerateCohort(options)) {
-    const std::filesystem::path dir = std::filesystem::path(out) / center.center_code;
+    const std::filesystem::path dir =
+        std::filesystem::path(out) / center.center_code;
     std::filesystem::create_directories(dir);
     std::map<registry::Kind, std::ofstream> files;
     for (registry::Kind kind : registry::kAllKinds) {

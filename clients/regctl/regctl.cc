@@ -20,7 +20,8 @@
 namespace registry {
 namespace {
 
-constexpr char kUsage[] = R"(regctl: command-line client of the HSCT follow-up registry
+constexpr char kUsage[] =
+    R"(regctl: command-line client of the HSCT follow-up registry
 
 Usage: regctl [global flags] COMMAND ...
 
@@ -58,9 +59,9 @@ constexpr size_t kRecordsPerMessage = 1000;
 
 const std::set<std::string>& ValueFlags() {
   static const auto* flags = new std::set<std::string>{
-      "server", "token-file", "format",         "name",        "role",
-      "center", "label",      "reason",         "registry-id", "timeout",
-      "as-of-recorded"};
+      "server",      "token-file", "format",        "name",
+      "role",        "center",     "label",         "reason",
+      "registry-id", "timeout",    "as-of-recorded"};
   return *flags;
 }
 
@@ -73,8 +74,8 @@ struct Args {
   std::map<std::string, std::string> flags;
   bool help = false;
 
-  std::string Flag(const std::string& name, const std::string& fallback = "")
-      const {
+  std::string Flag(const std::string& name,
+                   const std::string& fallback = "") const {
     auto it = flags.find(name);
     return it == flags.end() ? fallback : it->second;
   }
@@ -98,7 +99,8 @@ Args ParseArgs(const std::vector<std::string>& raw) {
       value = name.substr(equals + 1);
       name = name.substr(0, equals);
     } else {
-      if (ValueFlags().count(name) && i + 1 < raw.size()) value = raw[++i];
+      if (ValueFlags().count(name) && i + 1 < raw.size())
+        value = raw[++i];
       else if (ValueFlags().count(name)) {
         throw UsageError{"--" + name + " needs a value"};
       }
@@ -169,7 +171,8 @@ void PrintTable(const Table& table, const std::string& format,
       std::string line;
       for (size_t c = 0; c < row.size(); ++c) {
         line += row[c];
-        if (c + 1 < row.size()) line += std::string(widths[c] - row[c].size() + 2, ' ');
+        if (c + 1 < row.size())
+          line += std::string(widths[c] - row[c].size() + 2, ' ');
       }
       out << line << "\n";
     };
@@ -248,12 +251,23 @@ class Client {
   }
 
   static std::string CodeName(grpc::StatusCode code) {
-    static const char* kNames[] = {
-        "OK",      "CANCELLED",          "UNKNOWN",          "INVALID_ARGUMENT",
-        "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",  "PERMISSION_DENIED",
-        "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
-        "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
-        "UNAUTHENTICATED"};
+    static const char* kNames[] = {"OK",
+                                   "CANCELLED",
+                                   "UNKNOWN",
+                                   "INVALID_ARGUMENT",
+                                   "DEADLINE_EXCEEDED",
+                                   "NOT_FOUND",
+                                   "ALREADY_EXISTS",
+                                   "PERMISSION_DENIED",
+                                   "RESOURCE_EXHAUSTED",
+                                   "FAILED_PRECONDITION",
+                                   "ABORTED",
+                                   "OUT_OF_RANGE",
+                                   "UNIMPLEMENTED",
+                                   "INTERNAL",
+                                   "UNAVAILABLE",
+                                   "DATA_LOSS",
+                                   "UNAUTHENTICATED"};
     const int index = static_cast<int>(code);
     return index >= 0 && index < 17 ? kNames[index] : "UNKNOWN";
   }
@@ -342,8 +356,8 @@ int TokenIssue(Client& client) {
   grpc::Status status = client.admin().IssueToken(&context, request, &response);
   if (!status.ok()) return client.Fail(status);
   client.io().out << response.token() << "\n";
-  client.io().err << "issued " << role << " token " << response.info().token_id()
-                  << "\n";
+  client.io().err << "issued " << role << " token "
+                  << response.info().token_id() << "\n";
   return 0;
 }
 
@@ -355,9 +369,8 @@ int TokenList(Client& client) {
   grpc::Status status =
       client.admin().ListTokens(&context, v1::ListTokensRequest(), &response);
   if (!status.ok()) return client.Fail(status);
-  Table table{{"token_id", "role", "center", "label", "created_at",
-               "revoked_at"},
-              {}};
+  Table table{
+      {"token_id", "role", "center", "label", "created_at", "revoked_at"}, {}};
   for (const v1::TokenInfo& t : response.tokens()) {
     table.rows.push_back({t.token_id(), RoleText(t.role()), t.center(),
                           t.label(), TimeText(t.created_at()),
@@ -368,7 +381,8 @@ int TokenList(Client& client) {
 }
 
 int TokenRevoke(Client& client) {
-  ExpectPositional(client.args(), 4, "usage: regctl admin token revoke TOKEN_ID");
+  ExpectPositional(client.args(), 4,
+                   "usage: regctl admin token revoke TOKEN_ID");
   v1::RevokeTokenRequest request;
   request.set_token_id(client.args().positional[3]);
   v1::RevokeTokenResponse response;
@@ -386,8 +400,8 @@ int AuditVerify(Client& client) {
   v1::VerifyAuditResponse response;
   grpc::ClientContext context;
   client.Prepare(context);
-  grpc::Status status = client.admin().VerifyAudit(
-      &context, v1::VerifyAuditRequest(), &response);
+  grpc::Status status =
+      client.admin().VerifyAudit(&context, v1::VerifyAuditRequest(), &response);
   if (!status.ok()) return client.Fail(status);
   if (!response.ok()) {
     client.io().err << "regctl: audit trail is BROKEN: "
@@ -399,7 +413,8 @@ int AuditVerify(Client& client) {
     return 1;
   }
   client.io().out << "audit trail OK: " << response.entries_checked()
-                  << " entries, hash chain intact; " << response.events_checked()
+                  << " entries, hash chain intact; "
+                  << response.events_checked()
                   << " clinical events, each covered by its entry\n";
   return 0;
 }
@@ -456,13 +471,12 @@ LoadedFile LoadCsv(const std::string& path, Kind kind, bool key_only) {
     const std::string& name = header.fields[i];
     auto it = std::find(names.begin(), names.end(), name);
     if (it == names.end()) {
-      file.errors.push_back(absl::StrCat(path, ":", header.line, ": ", name,
-                                         ": unknown column for ",
-                                         std::string(KindName(kind)),
-                                         " (columns: ", expected, ")"));
+      file.errors.push_back(absl::StrCat(
+          path, ":", header.line, ": ", name, ": unknown column for ",
+          std::string(KindName(kind)), " (columns: ", expected, ")"));
     } else if (position[it - names.begin()] >= 0) {
-      file.errors.push_back(
-          absl::StrCat(path, ":", header.line, ": ", name, ": repeated column"));
+      file.errors.push_back(absl::StrCat(path, ":", header.line, ": ", name,
+                                         ": repeated column"));
     } else {
       position[it - names.begin()] = static_cast<int>(i);
     }
@@ -470,8 +484,7 @@ LoadedFile LoadCsv(const std::string& path, Kind kind, bool key_only) {
   for (size_t c = 0; c < columns.size(); ++c) {
     const bool needed = key_only ? columns[c].key : columns[c].required;
     if (position[c] < 0 && needed) {
-      file.errors.push_back(absl::StrCat(path, ":", header.line, ": ",
-                                         names[c],
+      file.errors.push_back(absl::StrCat(path, ":", header.line, ": ", names[c],
                                          ": required column is missing"));
     }
   }
@@ -501,8 +514,8 @@ LoadedFile LoadCsv(const std::string& path, Kind kind, bool key_only) {
       if (record.value) file.records.push_back(ToProto(*record.value));
     }
     for (const FieldViolation& v : violations) {
-      file.errors.push_back(
-          absl::StrCat(path, ":", csv.line, ": ", v.field, ": ", v.description));
+      file.errors.push_back(absl::StrCat(path, ":", csv.line, ": ", v.field,
+                                         ": ", v.description));
     }
     file.lines.push_back(csv.line);
   }
@@ -545,8 +558,8 @@ int Submit(Client& client, v1::Operation operation) {
   LoadedFile file = LoadCsv(path, kind, operation == v1::OPERATION_RETRACT);
   if (!file.errors.empty()) {
     for (const std::string& e : file.errors) client.io().err << e << "\n";
-    client.io().err << "regctl: " << file.errors.size()
-                    << " error(s) in " << path << "; nothing was sent\n";
+    client.io().err << "regctl: " << file.errors.size() << " error(s) in "
+                    << path << "; nothing was sent\n";
     return 1;
   }
 
@@ -589,17 +602,19 @@ int Submit(Client& client, v1::Operation operation) {
       std::string column;
       if (SplitRecordField(v.field, &index, &column) &&
           index < file.lines.size()) {
-        messages.push_back({file.lines[index],
-                            absl::StrCat(path, ":", file.lines[index], ": ",
-                                         column, ": ", v.description)});
+        messages.push_back(
+            {file.lines[index], absl::StrCat(path, ":", file.lines[index], ": ",
+                                             column, ": ", v.description)});
       } else {
         messages.push_back(
             {0, absl::StrCat(path, ": ", v.field, ": ", v.description)});
       }
     }
-    std::stable_sort(messages.begin(), messages.end(),
-                     [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [line, message] : messages) client.io().err << message << "\n";
+    std::stable_sort(
+        messages.begin(), messages.end(),
+        [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [line, message] : messages)
+      client.io().err << message << "\n";
     return 1;
   }
   client.io().out << verb << " " << KindName(kind) << " from " << path << ": "
@@ -615,9 +630,10 @@ std::optional<google::protobuf::Timestamp> AsOfFlag(const Args& args) {
   absl::Time time;
   std::string error;
   if (!absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
-    throw UsageError{"--as-of-recorded must be RFC 3339, e.g. "
-                     "2026-01-31T12:00:00Z: " +
-                     error};
+    throw UsageError{
+        "--as-of-recorded must be RFC 3339, e.g. "
+        "2026-01-31T12:00:00Z: " +
+        error};
   }
   return ToProto(time);
 }
@@ -686,7 +702,8 @@ int PatientHistoryCommand(Client& client) {
   Table table{{"section", "event_seq", "recorded_at", "operation", "kind",
                "values", "reason"},
               {}};
-  auto values = [](const v1::Record& record) -> std::pair<std::string, std::string> {
+  auto values =
+      [](const v1::Record& record) -> std::pair<std::string, std::string> {
     std::optional<Record> parsed = ToCore(record);
     if (!parsed) return {"?", ""};
     return {std::string(KindName(KindOf(*parsed))),
