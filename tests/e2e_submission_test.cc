@@ -206,6 +206,8 @@ struct BadInput {
   std::string expected_error;
 };
 
+void PrintTo(const BadInput& input, std::ostream* os) { *os << input.name; }
+
 class BadInputTest : public SubmissionTest,
                      public ::testing::WithParamInterface<BadInput> {};
 
