@@ -4,6 +4,8 @@
 // server's back.
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <fcntl.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/security/credentials.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
@@ -17,6 +19,7 @@
 #include "absl/strings/strip.h"
 #include "clients/regctl/regctl.h"
 #include "core/audit_chain.h"
+#include "registry/v1/submission.grpc.pb.h"
 #include "tests/test_util.h"
 
 extern char** environ;
@@ -143,6 +146,50 @@ TEST(RegistrydTest, UsageErrorsExitWith2) {
   RegistrydProcess server(dir, "");
   EXPECT_EQ(server.StopWith(0), 2);
   EXPECT_THAT(server.log(), HasSubstr("--db FILE is required"));
+}
+
+TEST(DrainTest, ShutdownLetsAnInFlightImportFinish) {
+  TestRegistry registry;
+  const std::string token = std::string(absl::StripAsciiWhitespace(
+      ReadFile(registry.IssueToken("submitter", "C1"))));
+  auto channel = grpc::CreateChannel(
+      registry.address(), grpc::experimental::LocalCredentials(LOCAL_TCP));
+  auto stub = v1::SubmissionService::NewStub(channel);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + token);
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(30));
+  v1::SubmitResponse response;
+  auto writer = stub->Submit(&context, &response);
+  v1::SubmitRequest first;
+  first.set_operation(v1::OPERATION_IMPORT);
+  v1::Patient* p = first.add_records()->mutable_patient();
+  p->set_patient_id("P1");
+  p->set_sex(v1::SEX_MALE);
+  p->set_birth_year(1970);
+  p->set_disease(v1::DISEASE_SPMS);
+  p->mutable_diagnosis_date()->set_year(2000);
+  p->mutable_diagnosis_date()->set_month(1);
+  p->mutable_diagnosis_date()->set_day(1);
+  ASSERT_TRUE(writer->Write(first));
+
+  // Give the call time to reach its handler (which then waits for more
+  // messages); the server starts draining while the client still sends.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  std::thread stopper([&] { registry.server().Shutdown(absl::Seconds(10)); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  v1::SubmitRequest second;
+  v1::Relapse* r = second.add_records()->mutable_relapse();
+  r->set_patient_id("P1");
+  r->mutable_onset_date()->set_year(2020);
+  r->mutable_onset_date()->set_month(5);
+  r->mutable_onset_date()->set_day(1);
+  EXPECT_TRUE(writer->Write(second));
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  stopper.join();
+  EXPECT_TRUE(status.ok()) << status.error_message();
+  EXPECT_EQ(response.accepted(), 2);
 }
 
 class TamperTest : public ::testing::Test {

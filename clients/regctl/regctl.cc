@@ -272,6 +272,20 @@ class Client {
     return index >= 0 && index < 17 ? kNames[index] : "UNKNOWN";
   }
 
+  // One unary call with the token and deadline set.
+  template <typename Stub, typename Request, typename Response>
+  grpc::Status Call(grpc::Status (Stub::*method)(grpc::ClientContext*,
+                                                 const Request&, Response*),
+                    const Request& request, Response* response) {
+    grpc::ClientContext context;
+    Prepare(context);
+    if constexpr (std::is_same_v<Stub, v1::AdminService::Stub>) {
+      return (admin_.get()->*method)(&context, request, response);
+    } else {
+      return (submission_.get()->*method)(&context, request, response);
+    }
+  }
+
   v1::SubmissionService::Stub& submission() { return *submission_; }
   v1::AdminService::Stub& admin() { return *admin_; }
   const Args& args() const { return args_; }
@@ -304,9 +318,8 @@ int CenterAdd(Client& client) {
   request.set_code(args.positional[3]);
   request.set_name(args.Flag("name"));
   v1::AddCenterResponse response;
-  grpc::ClientContext context;
-  client.Prepare(context);
-  grpc::Status status = client.admin().AddCenter(&context, request, &response);
+  grpc::Status status =
+      client.Call(&v1::AdminService::Stub::AddCenter, request, &response);
   if (!status.ok()) return client.Fail(status);
   client.io().out << "added center " << response.center().code() << " ("
                   << response.center().name() << ")\n";
@@ -316,10 +329,8 @@ int CenterAdd(Client& client) {
 int CenterList(Client& client) {
   ExpectPositional(client.args(), 3, "usage: regctl admin center list");
   v1::ListCentersResponse response;
-  grpc::ClientContext context;
-  client.Prepare(context);
-  grpc::Status status =
-      client.admin().ListCenters(&context, v1::ListCentersRequest(), &response);
+  grpc::Status status = client.Call(&v1::AdminService::Stub::ListCenters,
+                                    v1::ListCentersRequest(), &response);
   if (!status.ok()) return client.Fail(status);
   Table table{{"code", "name", "created_at"}, {}};
   for (const v1::Center& c : response.centers()) {
@@ -351,9 +362,8 @@ int TokenIssue(Client& client) {
   request.set_center(args.Flag("center"));
   request.set_label(args.Flag("label"));
   v1::IssueTokenResponse response;
-  grpc::ClientContext context;
-  client.Prepare(context);
-  grpc::Status status = client.admin().IssueToken(&context, request, &response);
+  grpc::Status status =
+      client.Call(&v1::AdminService::Stub::IssueToken, request, &response);
   if (!status.ok()) return client.Fail(status);
   client.io().out << response.token() << "\n";
   client.io().err << "issued " << role << " token "
@@ -364,10 +374,8 @@ int TokenIssue(Client& client) {
 int TokenList(Client& client) {
   ExpectPositional(client.args(), 3, "usage: regctl admin token list");
   v1::ListTokensResponse response;
-  grpc::ClientContext context;
-  client.Prepare(context);
-  grpc::Status status =
-      client.admin().ListTokens(&context, v1::ListTokensRequest(), &response);
+  grpc::Status status = client.Call(&v1::AdminService::Stub::ListTokens,
+                                    v1::ListTokensRequest(), &response);
   if (!status.ok()) return client.Fail(status);
   Table table{
       {"token_id", "role", "center", "label", "created_at", "revoked_at"}, {}};
@@ -386,10 +394,8 @@ int TokenRevoke(Client& client) {
   v1::RevokeTokenRequest request;
   request.set_token_id(client.args().positional[3]);
   v1::RevokeTokenResponse response;
-  grpc::ClientContext context;
-  client.Prepare(context);
   grpc::Status status =
-      client.admin().RevokeToken(&context, request, &response);
+      client.Call(&v1::AdminService::Stub::RevokeToken, request, &response);
   if (!status.ok()) return client.Fail(status);
   client.io().out << "revoked token " << response.info().token_id() << "\n";
   return 0;
@@ -398,10 +404,8 @@ int TokenRevoke(Client& client) {
 int AuditVerify(Client& client) {
   ExpectPositional(client.args(), 3, "usage: regctl admin audit verify");
   v1::VerifyAuditResponse response;
-  grpc::ClientContext context;
-  client.Prepare(context);
-  grpc::Status status =
-      client.admin().VerifyAudit(&context, v1::VerifyAuditRequest(), &response);
+  grpc::Status status = client.Call(&v1::AdminService::Stub::VerifyAudit,
+                                    v1::VerifyAuditRequest(), &response);
   if (!status.ok()) return client.Fail(status);
   if (!response.ok()) {
     client.io().err << "regctl: audit trail is BROKEN: "
@@ -691,11 +695,9 @@ int PatientHistoryCommand(Client& client) {
     request.set_patient_id(args.positional[2]);
   }
   if (auto as_of = AsOfFlag(args)) *request.mutable_as_of_recorded() = *as_of;
-  grpc::ClientContext context;
-  client.Prepare(context);
   v1::GetPatientHistoryResponse response;
-  grpc::Status status =
-      client.submission().GetPatientHistory(&context, request, &response);
+  grpc::Status status = client.Call(
+      &v1::SubmissionService::Stub::GetPatientHistory, request, &response);
   if (!status.ok()) return client.Fail(status);
 
   const std::string format = client.format();
