@@ -311,7 +311,7 @@ TEST_F(AccessTest, EveryRpcEveryCaller) {
   }
 }
 
-TEST_F(AccessTest, HealthAndReflectionAnswerWithoutAToken) {
+TEST_F(AccessTest, HealthAnswersWithoutAToken) {
   grpc::ClientContext context;
   context.set_deadline(std::chrono::system_clock::now() +
                        std::chrono::seconds(10));
@@ -335,6 +335,50 @@ TEST_F(AccessTest, HealthAndReflectionAnswerWithoutAToken) {
   std::unique_lock<std::mutex> lock(mu);
   cv.wait(lock, [&] { return done; });
   EXPECT_TRUE(status.ok()) << status.error_message();
+}
+
+TEST_F(AccessTest, ReflectionListsTheRegistryServicesWithoutAToken) {
+  grpc::GenericStub generic(channel_);
+  grpc::CompletionQueue queue;
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  auto call = generic.PrepareCall(
+      &context,
+      "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &queue);
+  void* tag;
+  bool ok;
+  auto next = [&](intptr_t expected) {
+    EXPECT_TRUE(queue.Next(&tag, &ok));
+    EXPECT_EQ(reinterpret_cast<intptr_t>(tag), expected);
+    return ok;
+  };
+  call->StartCall(reinterpret_cast<void*>(1));
+  ASSERT_TRUE(next(1));
+  // ServerReflectionRequest{list_services: ""}: field 7, length 0.
+  const char request_bytes[] = {0x3a, 0x00};
+  grpc::Slice slice(request_bytes, sizeof request_bytes);
+  call->Write(grpc::ByteBuffer(&slice, 1), reinterpret_cast<void*>(2));
+  ASSERT_TRUE(next(2));
+  grpc::ByteBuffer reply;
+  call->Read(&reply, reinterpret_cast<void*>(3));
+  ASSERT_TRUE(next(3));
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(reply.Dump(&slices).ok());
+  std::string bytes;
+  for (const grpc::Slice& s : slices) {
+    bytes.append(reinterpret_cast<const char*>(s.begin()), s.size());
+  }
+  EXPECT_THAT(bytes, ::testing::HasSubstr("registry.v1.SubmissionService"));
+  EXPECT_THAT(bytes, ::testing::HasSubstr("registry.v1.AdminService"));
+  call->WritesDone(reinterpret_cast<void*>(4));
+  next(4);
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(5));
+  next(5);
+  queue.Shutdown();
+  while (queue.Next(&tag, &ok)) {
+  }
 }
 
 TEST_F(AccessTest, RejectedCallsAreNotRecordedAsReads) {
