@@ -1,0 +1,91 @@
+// The rules an outcome was computed with. Every field defaults to the
+// registry's reference definition (docs/outcomes.md); every result carries
+// the definition it used and kOutcomeRulesVersion, so a figure can always
+// be traced back to its rule.
+#ifndef REGISTRY_CORE_OUTCOME_DEFINITION_H_
+#define REGISTRY_CORE_OUTCOME_DEFINITION_H_
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace registry {
+
+// Version of the rule implementation. Bump it whenever a rule changes the
+// result for some input, even with the same definition fields.
+inline constexpr std::string_view kOutcomeRulesVersion = "hsct-outcomes/1.0";
+
+// Which disability events are reported (msprog's `event`).
+enum class EventSelection {
+  kFirstCdw,   // first confirmed disability worsening (default)
+  kFirstCdi,   // first confirmed disability improvement
+  kFirst,      // the first event of either kind
+  kMultiple,   // every event
+  kFirstPira,  // first progression independent of relapse activity
+  kFirstRaw,   // first relapse-associated worsening
+};
+
+enum class BaselineScheme {
+  kFixed,   // the baseline never moves after an event (default)
+  kRoving,  // after each confirmed event, the baseline moves to its
+            // first confirmation visit
+};
+
+struct OutcomeDefinition {
+  // --- Disability (msprog defaults) ---
+  EventSelection event = EventSelection::kFirstCdw;
+  BaselineScheme baseline = BaselineScheme::kFixed;
+  // Confirmation delays, days from the onset (confirmed at any).
+  std::vector<int> confirmation_days = {84};
+  // A confirmation visit lies in [onset + C - before, onset + C + after].
+  double confirmation_tolerance_before_days = 7;
+  double confirmation_tolerance_after_days = 730.5;
+  // A baseline less than this many days after a relapse onset moves on.
+  int relapse_to_baseline_days = 30;
+  // Onsets less than this many days after a relapse are not candidates.
+  int relapse_to_event_days = 0;
+  // Confirmation visits at least this many days after a relapse onset.
+  int relapse_to_confirmation_days = 30;
+  // A CDW whose onset is within this many days after a relapse is RAW.
+  int relapse_assoc_days = 90;
+  // PIRA needs no relapse in [onset - a, onset + b] nor in
+  // [confirmation - c, confirmation + d] (Müller et al. 2023).
+  int pira_event_before_days = 90;
+  int pira_event_after_days = 30;
+  int pira_confirmation_before_days = 90;
+  int pira_confirmation_after_days = 30;
+  // Upper end of the baseline band where worsening needs +1.0 (above it
+  // +0.5; at 0 it needs +1.5).
+  double edss_plus1_max = 5.0;
+
+  // --- Relapses ---
+  // Onsets closer than this are one relapse (the later is not counted).
+  int relapse_merge_days = 30;
+  // Pre-transplant ARR looks back this many days (or to diagnosis).
+  int arr_pre_window_days = 730;
+
+  // --- MRI and NEDA ---
+  // Scans before day 0 + this are ignored for NEDA; the first scan on or
+  // after it is the re-baseline scan.
+  int mri_rebaseline_days = 180;
+  // NEDA-4 needs annualised brain-volume loss below this, in %/year.
+  double neda4_max_brain_volume_loss_pct_per_year = 0.4;
+};
+
+std::string_view EventSelectionName(EventSelection event);  // "first-cdw"
+std::optional<EventSelection> ParseEventSelection(std::string_view name);
+std::string_view BaselineSchemeName(BaselineScheme scheme);  // "fixed"
+std::optional<BaselineScheme> ParseBaselineScheme(std::string_view name);
+
+// Every field as `name=value` joined by ';', in declaration order: the
+// definition's stable text, printed next to results.
+std::string DefinitionText(const OutcomeDefinition& definition);
+
+// Empty when the definition is usable; otherwise one message per bad field.
+std::vector<std::string> ValidateDefinition(
+    const OutcomeDefinition& definition);
+
+}  // namespace registry
+
+#endif  // REGISTRY_CORE_OUTCOME_DEFINITION_H_
