@@ -209,6 +209,14 @@ v1::Record KeyOnlyProto(const RecordKey& key) {
   return out;
 }
 
+std::optional<Date> FromProto(const v1::Date& date) {
+  const std::string text = DateText(date);
+  if (text.empty()) return std::nullopt;
+  return ParseIsoDate(text);
+}
+
+v1::Date ToProtoDate(Date date) { return DateProto(date); }
+
 v1::RecordKind ToProto(Kind kind) {
   return static_cast<v1::RecordKind>(static_cast<int>(kind) + 1);
 }

@@ -36,6 +36,11 @@ v1::Record ToProto(const Record& record);
 // A proto record with only the key fields of `key` set, for retractions.
 v1::Record KeyOnlyProto(const RecordKey& key);
 
+// A set proto Date as a calendar date; nullopt when unset (all zero) or
+// not a real date.
+std::optional<Date> FromProto(const v1::Date& date);
+v1::Date ToProtoDate(Date date);
+
 v1::RecordKind ToProto(Kind kind);
 std::optional<Kind> FromProto(v1::RecordKind kind);
 

@@ -11,6 +11,7 @@
 #include "core/status_macros.h"
 #include "services/admin_service.h"
 #include "services/auth.h"
+#include "services/outcome_service.h"
 #include "services/submission_service.h"
 
 namespace registry {
@@ -90,6 +91,7 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 30 * 1000);
   server->services_.push_back(std::make_unique<SubmissionServiceImpl>(&store));
   server->services_.push_back(std::make_unique<AdminServiceImpl>(&store));
+  server->services_.push_back(std::make_unique<OutcomeServiceImpl>(&store));
   for (auto& service : server->services_)
     builder.RegisterService(service.get());
   server->server_ = builder.BuildAndStart();

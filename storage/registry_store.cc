@@ -990,6 +990,121 @@ absl::StatusOr<PatientHistory> RegistryStore::GetPatientHistory(
   return history;
 }
 
+namespace {
+
+constexpr const char* kPatientsOfCenterSql =
+    "SELECT p.registry_id, p.patient_id, c.code, r.kind, r.payload FROM "
+    "patients p JOIN centers c ON c.center_id = p.center_id JOIN "
+    "current_records r ON r.registry_id = p.registry_id WHERE p.center_id = "
+    "?1 ORDER BY p.patient_id";
+
+constexpr const char* kPatientsOfAllCentersSql =
+    "SELECT p.registry_id, '', c.code, r.kind, r.payload FROM patients p "
+    "JOIN centers c ON c.center_id = p.center_id JOIN current_records r ON "
+    "r.registry_id = p.registry_id ORDER BY p.registry_id";
+
+constexpr const char* kOnePatientSql =
+    "SELECT p.registry_id, p.patient_id, c.code, r.kind, r.payload FROM "
+    "patients p JOIN centers c ON c.center_id = p.center_id JOIN "
+    "current_records r ON r.registry_id = p.registry_id WHERE p.registry_id "
+    "= ?1";
+
+// Groups consecutive rows of one patient and hands each group to `sink`.
+absl::Status StreamGroupedPatients(
+    SQLite::Statement& query, bool blank_codes,
+    const std::function<bool(PatientRecords&&)>& sink) {
+  PatientRecords current;
+  bool open = false;
+  while (query.executeStep()) {
+    std::string registry_id = query.getColumn(0).getString();
+    if (open && registry_id != current.registry_id) {
+      if (!sink(std::move(current))) return absl::OkStatus();
+      current = PatientRecords();
+      open = false;
+    }
+    if (!open) {
+      current.registry_id = std::move(registry_id);
+      current.patient_id = blank_codes ? "" : query.getColumn(1).getString();
+      current.center_code = query.getColumn(2).getString();
+      open = true;
+    }
+    std::optional<Kind> kind = ParseKind(query.getColumn(3).getString());
+    if (!kind) return absl::DataLossError("unknown record kind in store");
+    ASSIGN_OR_RETURN(Record record,
+                     DecodePayload(*kind, query.getColumn(4).getString()));
+    if (blank_codes) SetPatientId(record, "");
+    current.records.push_back(std::move(record));
+  }
+  if (open) sink(std::move(current));
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::Status RegistryStore::ReadPatients(
+    const RequestContext& context, std::optional<PatientRef> patient,
+    std::string_view action,
+    const std::function<bool(PatientRecords&&)>& sink) {
+  const Principal& actor = context.principal;
+  if (actor.role != Role::kSubmitter && actor.role != Role::kAnalyst) {
+    return absl::PermissionDeniedError(
+        "only submitters and analysts read patient data");
+  }
+  const bool analyst = actor.role == Role::kAnalyst;
+  ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
+  Connection& c = **lease;
+  if (patient) {
+    // Resolve, read and audit, then hand out: a missing patient leaves no
+    // trace that could tell it apart from another center's.
+    std::optional<PatientRecords> found;
+    RETURN_IF_ERROR(CatchSqlite([&]() -> absl::Status {
+      SQLite::Transaction snapshot(c.db(),
+                                   SQLite::TransactionBehavior::DEFERRED);
+      SQLite::Statement& find = c.Prepare(
+          "SELECT p.registry_id, p.center_id FROM patients p WHERE (?1 <> '' "
+          "AND p.registry_id = ?1) OR (?2 <> '' AND p.center_id = ?3 AND "
+          "p.patient_id = ?2)");
+      find.bind(1, patient->registry_id);
+      find.bind(2, analyst ? "" : patient->patient_id);
+      find.bind(3, static_cast<int64_t>(actor.center_id));
+      if (!find.executeStep() ||
+          (!analyst && find.getColumn(1).getInt64() != actor.center_id)) {
+        return absl::NotFoundError("no such patient");
+      }
+      const std::string registry_id = find.getColumn(0).getString();
+      SQLite::Statement& query = c.Prepare(kOnePatientSql);
+      query.bind(1, registry_id);
+      return StreamGroupedPatients(query, analyst, [&](PatientRecords&& p) {
+        found = std::move(p);
+        return true;
+      });
+    }));
+    if (!found) return absl::NotFoundError("no such patient");
+    RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
+      t.Audit({.center = found->center_code,
+               .action = S(action),
+               .entity = "patient/" + found->registry_id});
+      return absl::OkStatus();
+    }));
+    sink(*std::move(found));
+    return absl::OkStatus();
+  }
+  RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
+    t.Audit({.center = actor.center_code,
+             .action = S(action),
+             .entity = analyst ? "cohort/all-centers"
+                               : "cohort/center/" + actor.center_code});
+    return absl::OkStatus();
+  }));
+  return CatchSqlite([&]() -> absl::Status {
+    SQLite::Transaction snapshot(c.db(), SQLite::TransactionBehavior::DEFERRED);
+    SQLite::Statement& query =
+        c.Prepare(analyst ? kPatientsOfAllCentersSql : kPatientsOfCenterSql);
+    if (!analyst) query.bind(1, static_cast<int64_t>(actor.center_id));
+    return StreamGroupedPatients(query, analyst, sink);
+  });
+}
+
 // --- Audit -------------------------------------------------------------------
 
 absl::StatusOr<AuditReport> RegistryStore::VerifyAudit(

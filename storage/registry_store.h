@@ -115,6 +115,14 @@ struct PatientRef {
   std::string registry_id;
 };
 
+// One patient's current records, for outcome computations.
+struct PatientRecords {
+  std::string registry_id;
+  std::string patient_id;  // empty for analysts
+  std::string center_code;
+  std::vector<Record> records;  // patient_id fields blanked for analysts
+};
+
 struct AuditReport {
   bool ok = true;
   int64_t entries_checked = 0;
@@ -193,6 +201,17 @@ class RegistryStore {
   absl::StatusOr<PatientHistory> GetPatientHistory(
       const RequestContext& context, const PatientRef& patient,
       std::optional<absl::Time> as_of_recorded);
+
+  // Calls `sink` with the current records of each patient in the
+  // principal's scope (submitters: their center, by patient code;
+  // analysts: all centers, by registry id), or only of `patient` when
+  // given (NOT_FOUND as for GetPatientHistory). One audit entry with
+  // `action` is committed before any record is handed out. A false return
+  // from `sink` stops early.
+  absl::Status ReadPatients(const RequestContext& context,
+                            std::optional<PatientRef> patient,
+                            std::string_view action,
+                            const std::function<bool(PatientRecords&&)>& sink);
 
   // --- Audit ---------------------------------------------------------------
 

@@ -8,12 +8,16 @@
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "core/csv.h"
+#include "core/outcome_definition.h"
 #include "core/records.h"
 #include "registry/v1/admin.grpc.pb.h"
+#include "registry/v1/outcomes.grpc.pb.h"
 #include "registry/v1/submission.grpc.pb.h"
 #include "services/convert.h"
 
@@ -41,6 +45,20 @@ Commands:
                                         print current records in import format
   patient history PATIENT_ID | --registry-id ID [--as-of-recorded TIME]
                                         one patient's records and their history
+  patient status PATIENT_ID | --registry-id ID [definition flags] [--as-of DATE]
+                                        one patient's timeline and NEDA status
+  report outcomes [definition flags] [--as-of DATE] [--format csv]
+                                        one outcome row per patient
+  report disability-events [definition flags] [--as-of DATE] [--format csv]
+                                        one row per CDW/CDI event
+
+Definition flags (each defaults to the registry's reference definition):
+  --event first-cdw|first-cdi|first|multiple|first-pira|first-raw
+  --baseline fixed|roving           --confirmation-days N[,N...]   (84)
+  --confirmation-tolerance-days BEFORE,AFTER                       (7,730.5)
+  --relapse-to-baseline-days N (30) --relapse-to-event-days N      (0)
+  --relapse-to-confirmation-days N (30)  --relapse-assoc-days N    (90)
+  --edss-plus1-max X (5.0)          --mri-rebaseline-days N        (180)
 
 KIND: patients, transplants, visits, relapses, mri, treatments, deaths.
 TIME: RFC 3339, e.g. 2026-01-31T12:00:00Z (the server's recorded time).
@@ -61,7 +79,12 @@ const std::set<std::string>& ValueFlags() {
   static const auto* flags = new std::set<std::string>{
       "server",      "token-file", "format",        "name",
       "role",        "center",     "label",         "reason",
-      "registry-id", "timeout",    "as-of-recorded"};
+      "registry-id", "timeout",    "as-of-recorded",
+      // Outcome definition and status date.
+      "as-of", "event", "baseline", "confirmation-days",
+      "confirmation-tolerance-days", "relapse-to-baseline-days",
+      "relapse-to-event-days", "relapse-to-confirmation-days",
+      "relapse-assoc-days", "edss-plus1-max", "mri-rebaseline-days"};
   return *flags;
 }
 
@@ -230,6 +253,7 @@ class Client {
         server, grpc::experimental::LocalCredentials(LOCAL_TCP), channel_args);
     submission_ = v1::SubmissionService::NewStub(channel_);
     admin_ = v1::AdminService::NewStub(channel_);
+    outcomes_ = v1::OutcomeService::NewStub(channel_);
   }
 
   void Prepare(grpc::ClientContext& context) const {
@@ -281,12 +305,15 @@ class Client {
     Prepare(context);
     if constexpr (std::is_same_v<Stub, v1::AdminService::Stub>) {
       return (admin_.get()->*method)(&context, request, response);
+    } else if constexpr (std::is_same_v<Stub, v1::OutcomeService::Stub>) {
+      return (outcomes_.get()->*method)(&context, request, response);
     } else {
       return (submission_.get()->*method)(&context, request, response);
     }
   }
 
   v1::SubmissionService::Stub& submission() { return *submission_; }
+  v1::OutcomeService::Stub& outcomes() { return *outcomes_; }
   v1::AdminService::Stub& admin() { return *admin_; }
   const Args& args() const { return args_; }
   RegctlIo& io() { return io_; }
@@ -302,6 +329,7 @@ class Client {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::SubmissionService::Stub> submission_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
+  std::unique_ptr<v1::OutcomeService::Stub> outcomes_;
 };
 
 void ExpectPositional(const Args& args, size_t count, const char* usage) {
@@ -733,6 +761,289 @@ int PatientHistoryCommand(Client& client) {
   return 0;
 }
 
+// --- outcomes ---------------------------------------------------------------
+
+int IntFlag(const Args& args, const std::string& name) {
+  int value;
+  if (!absl::SimpleAtoi(args.Flag(name), &value)) {
+    throw UsageError{"--" + name + " must be a whole number of days"};
+  }
+  return value;
+}
+
+double NumberFlag(const std::string& name, const std::string& text) {
+  double value;
+  if (!absl::SimpleAtod(text, &value)) {
+    throw UsageError{"--" + name + " must be a number"};
+  }
+  return value;
+}
+
+v1::OutcomeDefinition DefinitionFlags(const Args& args) {
+  v1::OutcomeDefinition d;
+  if (!args.Flag("event").empty()) {
+    std::optional<EventSelection> event =
+        ParseEventSelection(args.Flag("event"));
+    if (!event) {
+      throw UsageError{
+          "--event must be first-cdw, first-cdi, first, multiple, first-pira "
+          "or first-raw"};
+    }
+    d.set_event(static_cast<v1::EventSelection>(static_cast<int>(*event) + 1));
+  }
+  if (!args.Flag("baseline").empty()) {
+    std::optional<BaselineScheme> scheme =
+        ParseBaselineScheme(args.Flag("baseline"));
+    if (!scheme) throw UsageError{"--baseline must be fixed or roving"};
+    d.set_baseline(
+        static_cast<v1::BaselineScheme>(static_cast<int>(*scheme) + 1));
+  }
+  if (!args.Flag("confirmation-days").empty()) {
+    for (absl::string_view part :
+         absl::StrSplit(args.Flag("confirmation-days"), ',')) {
+      int days;
+      if (!absl::SimpleAtoi(part, &days)) {
+        throw UsageError{"--confirmation-days must be N[,N...] (days)"};
+      }
+      d.add_confirmation_days(days);
+    }
+  }
+  if (!args.Flag("confirmation-tolerance-days").empty()) {
+    std::vector<std::string> parts =
+        absl::StrSplit(args.Flag("confirmation-tolerance-days"), ',');
+    if (parts.size() != 2) {
+      throw UsageError{"--confirmation-tolerance-days must be BEFORE,AFTER"};
+    }
+    d.set_confirmation_tolerance_before_days(
+        NumberFlag("confirmation-tolerance-days", parts[0]));
+    d.set_confirmation_tolerance_after_days(
+        NumberFlag("confirmation-tolerance-days", parts[1]));
+  }
+  if (!args.Flag("relapse-to-baseline-days").empty()) {
+    d.set_relapse_to_baseline_days(IntFlag(args, "relapse-to-baseline-days"));
+  }
+  if (!args.Flag("relapse-to-event-days").empty()) {
+    d.set_relapse_to_event_days(IntFlag(args, "relapse-to-event-days"));
+  }
+  if (!args.Flag("relapse-to-confirmation-days").empty()) {
+    d.set_relapse_to_confirmation_days(
+        IntFlag(args, "relapse-to-confirmation-days"));
+  }
+  if (!args.Flag("relapse-assoc-days").empty()) {
+    d.set_relapse_assoc_days(IntFlag(args, "relapse-assoc-days"));
+  }
+  if (!args.Flag("edss-plus1-max").empty()) {
+    d.set_edss_plus1_max(
+        NumberFlag("edss-plus1-max", args.Flag("edss-plus1-max")));
+  }
+  if (!args.Flag("mri-rebaseline-days").empty()) {
+    d.set_mri_rebaseline_days(IntFlag(args, "mri-rebaseline-days"));
+  }
+  return d;
+}
+
+std::optional<v1::Date> AsOfDateFlag(const Args& args) {
+  if (args.Flag("as-of").empty()) return std::nullopt;
+  std::optional<Date> date = ParseIsoDate(args.Flag("as-of"));
+  if (!date) throw UsageError{"--as-of must be a date, YYYY-MM-DD"};
+  return ToProtoDate(*date);
+}
+
+std::string DateText(const v1::Date& date) {
+  std::optional<Date> parsed = FromProto(date);
+  return parsed ? FormatIsoDate(*parsed) : "";
+}
+
+std::string EdssText(double edss) { return absl::StrFormat("%.1f", edss); }
+
+std::string DiseaseText(v1::Disease disease) {
+  if (disease <= v1::DISEASE_UNSPECIFIED || disease > v1::DISEASE_OTHER) {
+    return "";
+  }
+  return std::string(DiseaseCode(static_cast<Disease>(disease - 1)));
+}
+
+void PrintDefinition(const v1::AppliedDefinition& applied, RegctlIo& io) {
+  io.err << "# definition " << applied.rules_version() << ": " << applied.text()
+         << "\n";
+}
+
+int ReportOutcomes(Client& client) {
+  const Args& args = client.args();
+  ExpectPositional(args, 2,
+                   "usage: regctl report outcomes [definition flags] "
+                   "[--as-of DATE] [--format csv]");
+  v1::StreamCohortOutcomesRequest request;
+  *request.mutable_definition() = DefinitionFlags(args);
+  if (auto as_of = AsOfDateFlag(args)) *request.mutable_as_of() = *as_of;
+  grpc::ClientContext context;
+  client.Prepare(context);
+  auto reader = client.outcomes().StreamCohortOutcomes(&context, request);
+  Table table{{"registry_id", "patient_id", "center", "disease",
+               "transplant_date", "neda3_evaluable", "eda_date", "eda_kind",
+               "remission_days", "censored", "last_edss_date", "last_mri_date",
+               "relapses_post", "arr_pre", "arr_post", "cdw_count", "neda4"},
+              {}};
+  const std::string format = client.format("csv");
+  const bool stream = format == "csv";
+  if (stream) client.io().out << FormatCsvRow(table.columns) << "\n";
+  v1::StreamCohortOutcomesResponse message;
+  while (reader->Read(&message)) {
+    if (message.has_definition())
+      PrintDefinition(message.definition(), client.io());
+    for (const v1::PatientOutcome& o : message.outcomes()) {
+      const bool evaluable = o.neda3_evaluable();
+      std::vector<std::string> kinds;
+      for (int kind : o.eda_kinds()) {
+        kinds.push_back(kind == v1::EDA_KIND_RELAPSE ? "relapse"
+                        : kind == v1::EDA_KIND_MRI   ? "mri"
+                                                     : "cdw");
+      }
+      auto number = [](bool has, double value) {
+        return has ? absl::StrFormat("%.4f", value) : std::string();
+      };
+      std::vector<std::string> row = {
+          o.patient().registry_id(),
+          o.patient().patient_id(),
+          o.patient().center(),
+          DiseaseText(o.patient().disease()),
+          DateText(o.patient().transplant_date()),
+          evaluable ? "1" : "0",
+          DateText(o.eda_date()),
+          absl::StrJoin(kinds, "+"),
+          o.has_remission_days() ? absl::StrCat(o.remission_days()) : "",
+          o.has_censored() ? (o.censored() ? "1" : "0") : "",
+          DateText(o.last_edss_date()),
+          DateText(o.last_mri_date()),
+          absl::StrCat(o.relapses_post()),
+          number(o.has_arr_pre(), o.arr_pre()),
+          number(o.has_arr_post(), o.arr_post()),
+          absl::StrCat(o.cdw_count()),
+          o.has_neda4() ? (o.neda4() ? "1" : "0") : ""};
+      if (stream) {
+        client.io().out << FormatCsvRow(row) << "\n";
+      } else {
+        table.rows.push_back(std::move(row));
+      }
+    }
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return client.Fail(status);
+  if (!stream) PrintTable(table, format, client.io().out);
+  return 0;
+}
+
+int ReportDisabilityEvents(Client& client) {
+  const Args& args = client.args();
+  ExpectPositional(args, 2,
+                   "usage: regctl report disability-events [definition flags] "
+                   "[--as-of DATE] [--format csv]");
+  v1::ListDisabilityEventsRequest request;
+  *request.mutable_definition() = DefinitionFlags(args);
+  if (auto as_of = AsOfDateFlag(args)) *request.mutable_as_of() = *as_of;
+  grpc::ClientContext context;
+  client.Prepare(context);
+  auto reader = client.outcomes().ListDisabilityEvents(&context, request);
+  Table table{
+      {"registry_id", "patient_id", "event_seq", "event_type", "cdw_type",
+       "onset_date", "onset_edss", "baseline_date", "baseline_edss",
+       "confirmation_date", "confirmation_edss", "days_from_day0"},
+      {}};
+  const std::string format = client.format("csv");
+  const bool stream = format == "csv";
+  if (stream) client.io().out << FormatCsvRow(table.columns) << "\n";
+  v1::ListDisabilityEventsResponse message;
+  while (reader->Read(&message)) {
+    if (message.has_definition())
+      PrintDefinition(message.definition(), client.io());
+    for (const v1::PatientDisabilityEvents& patient : message.patients()) {
+      int seq = 0;
+      for (const v1::DisabilityEvent& e : patient.events()) {
+        const bool cdw = e.type() == v1::DISABILITY_EVENT_TYPE_CDW;
+        std::vector<std::string> row = {
+            patient.patient().registry_id(),
+            patient.patient().patient_id(),
+            absl::StrCat(++seq),
+            cdw ? "CDW" : "CDI",
+            !cdw                                ? ""
+            : e.cdw_type() == v1::CDW_TYPE_PIRA ? "PIRA"
+            : e.cdw_type() == v1::CDW_TYPE_RAW  ? "RAW"
+                                                : "undefined",
+            DateText(e.onset_date()),
+            EdssText(e.onset_edss()),
+            DateText(e.baseline_date()),
+            EdssText(e.baseline_edss()),
+            DateText(e.confirmation_date()),
+            EdssText(e.confirmation_edss()),
+            absl::StrCat(e.days_from_day0())};
+        if (stream) {
+          client.io().out << FormatCsvRow(row) << "\n";
+        } else {
+          table.rows.push_back(std::move(row));
+        }
+      }
+    }
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return client.Fail(status);
+  if (!stream) PrintTable(table, format, client.io().out);
+  return 0;
+}
+
+int PatientStatus(Client& client) {
+  const Args& args = client.args();
+  v1::GetPatientStatusRequest request;
+  if (!args.Flag("registry-id").empty()) {
+    ExpectPositional(args, 2, "usage: regctl patient status --registry-id ID");
+    request.set_registry_id(args.Flag("registry-id"));
+  } else {
+    ExpectPositional(args, 3,
+                     "usage: regctl patient status PATIENT_ID | --registry-id "
+                     "ID [definition flags] [--as-of DATE]");
+    request.set_patient_id(args.positional[2]);
+  }
+  *request.mutable_definition() = DefinitionFlags(args);
+  if (auto as_of = AsOfDateFlag(args)) *request.mutable_as_of() = *as_of;
+  v1::GetPatientStatusResponse response;
+  grpc::Status status = client.Call(&v1::OutcomeService::Stub::GetPatientStatus,
+                                    request, &response);
+  if (!status.ok()) return client.Fail(status);
+  const v1::PatientOutcome& o = response.outcome();
+  std::ostream& out = client.io().out;
+  out << "Patient "
+      << (o.patient().patient_id().empty()
+              ? o.patient().registry_id()
+              : o.patient().patient_id() + " (" + o.patient().registry_id() +
+                    ")")
+      << ", center " << o.patient().center() << ", "
+      << DiseaseText(o.patient().disease());
+  if (o.patient().has_transplant_date()) {
+    out << ", transplant on " << DateText(o.patient().transplant_date());
+  }
+  out << "\n" << response.neda_status() << "\n";
+  out << "Relapses after transplant: " << o.relapses_post();
+  if (o.has_arr_pre() || o.has_arr_post()) {
+    out << absl::StrFormat(
+        " (ARR %s before, %s after)",
+        o.has_arr_pre() ? absl::StrFormat("%.2f", o.arr_pre()) : "-",
+        o.has_arr_post() ? absl::StrFormat("%.2f", o.arr_post()) : "-");
+  }
+  out << "; confirmed disability worsening: " << o.cdw_count() << "\n";
+  for (const std::string& warning : o.warnings()) {
+    out << "Note: " << warning << "\n";
+  }
+  out << "\nTimeline\n";
+  for (const v1::TimelineEntry& entry : response.timeline()) {
+    out << "  " << DateText(entry.date()) << "  "
+        << (entry.has_day() ? absl::StrFormat("day %6d", entry.day())
+                            : std::string(10, ' '))
+        << "  " << entry.what() << "\n";
+  }
+  out << "\nDefinition " << response.definition().rules_version() << ": "
+      << response.definition().text() << "\n";
+  return 0;
+}
+
 int Dispatch(Client& client) {
   const std::vector<std::string>& p = client.args().positional;
   auto is = [&](std::initializer_list<const char*> words) {
@@ -754,6 +1065,10 @@ int Dispatch(Client& client) {
   if (is({"submit", "retract"})) return Submit(client, v1::OPERATION_RETRACT);
   if (is({"submit", "export"})) return Export(client);
   if (is({"patient", "history"})) return PatientHistoryCommand(client);
+  if (is({"patient", "status"})) return PatientStatus(client);
+  if (is({"report", "outcomes"})) return ReportOutcomes(client);
+  if (is({"report", "disability-events"}))
+    return ReportDisabilityEvents(client);
   throw UsageError{"unknown command '" + absl::StrJoin(p, " ") +
                    "' (see regctl --help)"};
 }

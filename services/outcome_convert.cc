@@ -1,0 +1,171 @@
+#include "services/outcome_convert.h"
+
+#include "core/violations.h"
+#include "services/convert.h"
+
+namespace registry {
+
+absl::StatusOr<OutcomeDefinition> FromProto(const v1::OutcomeDefinition& p) {
+  OutcomeDefinition d;
+  std::vector<FieldViolation> violations;
+  switch (p.event()) {
+    case v1::EVENT_SELECTION_UNSPECIFIED:
+    case v1::EVENT_SELECTION_FIRST_CDW:
+      d.event = EventSelection::kFirstCdw;
+      break;
+    case v1::EVENT_SELECTION_FIRST_CDI:
+      d.event = EventSelection::kFirstCdi;
+      break;
+    case v1::EVENT_SELECTION_FIRST:
+      d.event = EventSelection::kFirst;
+      break;
+    case v1::EVENT_SELECTION_MULTIPLE:
+      d.event = EventSelection::kMultiple;
+      break;
+    case v1::EVENT_SELECTION_FIRST_PIRA:
+      d.event = EventSelection::kFirstPira;
+      break;
+    case v1::EVENT_SELECTION_FIRST_RAW:
+      d.event = EventSelection::kFirstRaw;
+      break;
+    default:
+      violations.push_back({"definition.event", "unknown event selection"});
+  }
+  switch (p.baseline()) {
+    case v1::BASELINE_SCHEME_UNSPECIFIED:
+    case v1::BASELINE_SCHEME_FIXED:
+      d.baseline = BaselineScheme::kFixed;
+      break;
+    case v1::BASELINE_SCHEME_ROVING:
+      d.baseline = BaselineScheme::kRoving;
+      break;
+    default:
+      violations.push_back({"definition.baseline", "unknown baseline scheme"});
+  }
+  if (p.confirmation_days_size() > 0) {
+    d.confirmation_days.assign(p.confirmation_days().begin(),
+                               p.confirmation_days().end());
+  }
+#define REGISTRY_TAKE(field) \
+  if (p.has_##field()) d.field = p.field()
+  REGISTRY_TAKE(confirmation_tolerance_before_days);
+  REGISTRY_TAKE(confirmation_tolerance_after_days);
+  REGISTRY_TAKE(relapse_to_baseline_days);
+  REGISTRY_TAKE(relapse_to_event_days);
+  REGISTRY_TAKE(relapse_to_confirmation_days);
+  REGISTRY_TAKE(relapse_assoc_days);
+  REGISTRY_TAKE(pira_event_before_days);
+  REGISTRY_TAKE(pira_event_after_days);
+  REGISTRY_TAKE(pira_confirmation_before_days);
+  REGISTRY_TAKE(pira_confirmation_after_days);
+  REGISTRY_TAKE(edss_plus1_max);
+  REGISTRY_TAKE(relapse_merge_days);
+  REGISTRY_TAKE(arr_pre_window_days);
+  REGISTRY_TAKE(mri_rebaseline_days);
+  REGISTRY_TAKE(neda4_max_brain_volume_loss_pct_per_year);
+#undef REGISTRY_TAKE
+  for (const std::string& problem : ValidateDefinition(d)) {
+    const size_t colon = problem.find(':');
+    violations.push_back(
+        {"definition." + problem.substr(0, colon), problem.substr(colon + 2)});
+  }
+  if (!violations.empty()) {
+    return StatusWithViolations(absl::StatusCode::kInvalidArgument,
+                                "invalid outcome definition", violations);
+  }
+  return d;
+}
+
+v1::AppliedDefinition ToAppliedDefinition(const OutcomeDefinition& d) {
+  v1::AppliedDefinition applied;
+  v1::OutcomeDefinition* p = applied.mutable_definition();
+  p->set_event(static_cast<v1::EventSelection>(static_cast<int>(d.event) + 1));
+  p->set_baseline(
+      static_cast<v1::BaselineScheme>(static_cast<int>(d.baseline) + 1));
+  for (int days : d.confirmation_days) p->add_confirmation_days(days);
+  p->set_confirmation_tolerance_before_days(
+      d.confirmation_tolerance_before_days);
+  p->set_confirmation_tolerance_after_days(d.confirmation_tolerance_after_days);
+  p->set_relapse_to_baseline_days(d.relapse_to_baseline_days);
+  p->set_relapse_to_event_days(d.relapse_to_event_days);
+  p->set_relapse_to_confirmation_days(d.relapse_to_confirmation_days);
+  p->set_relapse_assoc_days(d.relapse_assoc_days);
+  p->set_pira_event_before_days(d.pira_event_before_days);
+  p->set_pira_event_after_days(d.pira_event_after_days);
+  p->set_pira_confirmation_before_days(d.pira_confirmation_before_days);
+  p->set_pira_confirmation_after_days(d.pira_confirmation_after_days);
+  p->set_edss_plus1_max(d.edss_plus1_max);
+  p->set_relapse_merge_days(d.relapse_merge_days);
+  p->set_arr_pre_window_days(d.arr_pre_window_days);
+  p->set_mri_rebaseline_days(d.mri_rebaseline_days);
+  p->set_neda4_max_brain_volume_loss_pct_per_year(
+      d.neda4_max_brain_volume_loss_pct_per_year);
+  applied.set_text(DefinitionText(d));
+  applied.set_rules_version(std::string(kOutcomeRulesVersion));
+  return applied;
+}
+
+v1::DisabilityEvent ToProto(const DisabilityEvent& e,
+                            std::optional<Date> day0) {
+  v1::DisabilityEvent p;
+  p.set_type(e.type == DisabilityEventType::kCdw
+                 ? v1::DISABILITY_EVENT_TYPE_CDW
+                 : v1::DISABILITY_EVENT_TYPE_CDI);
+  switch (e.cdw_type) {
+    case CdwType::kPira:
+      p.set_cdw_type(v1::CDW_TYPE_PIRA);
+      break;
+    case CdwType::kRaw:
+      p.set_cdw_type(v1::CDW_TYPE_RAW);
+      break;
+    case CdwType::kUndefined:
+      p.set_cdw_type(v1::CDW_TYPE_UNDEFINED);
+      break;
+    case CdwType::kNotApplicable:
+      break;
+  }
+  *p.mutable_onset_date() = ToProtoDate(e.onset_date);
+  p.set_onset_edss(e.onset_edss);
+  *p.mutable_baseline_date() = ToProtoDate(e.baseline_date);
+  p.set_baseline_edss(e.baseline_edss);
+  *p.mutable_confirmation_date() = ToProtoDate(e.confirmation_date);
+  p.set_confirmation_edss(e.confirmation_edss);
+  if (day0) p.set_days_from_day0(static_cast<int32_t>(e.onset_date - *day0));
+  return p;
+}
+
+v1::PatientOutcome ToProto(const PatientOutcome& o,
+                           const v1::PatientIdentity& identity) {
+  v1::PatientOutcome p;
+  *p.mutable_patient() = identity;
+  p.set_neda3_evaluable(o.neda3_evaluable);
+  p.set_not_evaluable_reason(o.not_evaluable_reason);
+  auto set_date = [](const std::optional<Date>& date, v1::Date* out) {
+    if (date) *out = ToProtoDate(*date);
+  };
+  set_date(o.eda_date, p.mutable_eda_date());
+  for (EdaKind kind : o.eda_kinds) {
+    p.add_eda_kinds(static_cast<v1::EdaKind>(static_cast<int>(kind) + 1));
+  }
+  if (o.remission_days) p.set_remission_days(*o.remission_days);
+  if (o.censored) p.set_censored(*o.censored);
+  set_date(o.censoring_date, p.mutable_censoring_date());
+  set_date(o.last_edss_date, p.mutable_last_edss_date());
+  set_date(o.last_mri_date, p.mutable_last_mri_date());
+  p.set_relapses_pre(o.relapses_pre);
+  p.set_relapses_post(o.relapses_post);
+  if (o.arr_pre) p.set_arr_pre(*o.arr_pre);
+  if (o.arr_post) p.set_arr_post(*o.arr_post);
+  p.set_cdw_count(o.cdw_count);
+  if (o.neda4) p.set_neda4(*o.neda4);
+  if (o.brain_volume_loss_pct_per_year) {
+    p.set_brain_volume_loss_pct_per_year(*o.brain_volume_loss_pct_per_year);
+  }
+  for (const DisabilityEvent& e : o.disability_events) {
+    *p.add_disability_events() = ToProto(e, o.day0);
+  }
+  for (const std::string& w : o.warnings) p.add_warnings(w);
+  return p;
+}
+
+}  // namespace registry

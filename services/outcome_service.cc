@@ -1,0 +1,175 @@
+#include "services/outcome_service.h"
+
+#include "core/outcomes.h"
+#include "core/status_macros.h"
+#include "core/violations.h"
+#include "services/auth.h"
+#include "services/convert.h"
+#include "services/outcome_convert.h"
+
+namespace registry {
+namespace {
+
+// Patients per streamed message.
+constexpr int kBatch = 256;
+
+// What every outcome call needs: the caller, the definition, the as-of date.
+struct OutcomeCall {
+  RequestContext context;
+  OutcomeDefinition definition;
+  std::optional<Date> as_of;
+};
+
+absl::StatusOr<OutcomeCall> StartCall(grpc::ServerContext* context,
+                                      RegistryStore& store,
+                                      const v1::OutcomeDefinition& definition,
+                                      bool has_as_of, const v1::Date& as_of) {
+  OutcomeCall call;
+  ASSIGN_OR_RETURN(
+      call.context,
+      AuthorizeCall(context, store, {Role::kSubmitter, Role::kAnalyst}));
+  ASSIGN_OR_RETURN(call.definition, FromProto(definition));
+  if (has_as_of) {
+    call.as_of = FromProto(as_of);
+    if (!call.as_of) {
+      return StatusWithViolations(absl::StatusCode::kInvalidArgument,
+                                  "invalid request",
+                                  {{"as_of", "not a valid date"}});
+    }
+  }
+  return call;
+}
+
+v1::PatientIdentity Identity(const PatientRecords& patient,
+                             const PatientClinicalData& data) {
+  v1::PatientIdentity identity;
+  identity.set_registry_id(patient.registry_id);
+  identity.set_patient_id(patient.patient_id);
+  identity.set_center(patient.center_code);
+  if (data.disease) {
+    identity.set_disease(
+        static_cast<v1::Disease>(static_cast<int>(*data.disease) + 1));
+  }
+  if (!data.transplant_dates.empty()) {
+    *identity.mutable_transplant_date() =
+        ToProtoDate(data.transplant_dates.front());
+  }
+  return identity;
+}
+
+// Streams `fill(patient, data, outcome, message)` over every patient in
+// scope, kBatch patients per message, the definition in the first.
+template <typename Response, typename Fill>
+grpc::Status StreamPatients(RegistryStore& store, const OutcomeCall& call,
+                            grpc::ServerWriter<Response>* writer,
+                            std::string_view action, Fill fill) {
+  Response message;
+  *message.mutable_definition() = ToAppliedDefinition(call.definition);
+  int in_message = 0;
+  bool open = true;
+  absl::Status status = store.ReadPatients(
+      call.context, std::nullopt, action, [&](PatientRecords&& patient) {
+        const PatientClinicalData data =
+            ClinicalDataFromRecords(patient.records);
+        const PatientOutcome outcome =
+            ComputeOutcome(data, call.definition, call.as_of);
+        fill(patient, data, outcome, message);
+        if (++in_message >= kBatch) {
+          open = writer->Write(message);
+          message = Response();
+          in_message = 0;
+        }
+        return open;
+      });
+  if (!status.ok()) return ToGrpcStatus(status);
+  if (open && (in_message > 0 || message.has_definition())) {
+    writer->Write(message);
+  }
+  return grpc::Status::OK;
+}
+
+}  // namespace
+
+grpc::Status OutcomeServiceImpl::GetPatientStatus(
+    grpc::ServerContext* context, const v1::GetPatientStatusRequest* request,
+    v1::GetPatientStatusResponse* response) {
+  absl::StatusOr<OutcomeCall> call =
+      StartCall(context, *store_, request->definition(), request->has_as_of(),
+                request->as_of());
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  PatientRef ref{request->patient_id(), request->registry_id()};
+  if (ref.patient_id.empty() == ref.registry_id.empty()) {
+    return ToGrpcStatus(StatusWithViolations(
+        absl::StatusCode::kInvalidArgument, "invalid request",
+        {{"patient", "give exactly one of patient_id and registry_id"}}));
+  }
+  if (call->context.principal.role == Role::kAnalyst &&
+      !ref.patient_id.empty()) {
+    return ToGrpcStatus(StatusWithViolations(
+        absl::StatusCode::kInvalidArgument, "invalid request",
+        {{"patient_id", "analysts name patients by registry_id"}}));
+  }
+  absl::Status status = store_->ReadPatients(
+      call->context, ref, "outcomes.read", [&](PatientRecords&& patient) {
+        const PatientClinicalData data =
+            ClinicalDataFromRecords(patient.records);
+        const PatientOutcome outcome =
+            ComputeOutcome(data, call->definition, call->as_of);
+        *response->mutable_definition() = ToAppliedDefinition(call->definition);
+        *response->mutable_outcome() =
+            ToProto(outcome, Identity(patient, data));
+        const PatientClinicalData shown =
+            call->as_of ? DataAsOf(data, *call->as_of) : data;
+        for (const TimelineEntry& entry :
+             BuildTimeline(shown, outcome, call->definition)) {
+          v1::TimelineEntry* out = response->add_timeline();
+          *out->mutable_date() = ToProtoDate(entry.date);
+          if (entry.day) out->set_day(*entry.day);
+          out->set_what(entry.what);
+        }
+        response->set_neda_status(DescribeNedaStatus(outcome));
+        return true;
+      });
+  return ToGrpcStatus(status);
+}
+
+grpc::Status OutcomeServiceImpl::ListDisabilityEvents(
+    grpc::ServerContext* context,
+    const v1::ListDisabilityEventsRequest* request,
+    grpc::ServerWriter<v1::ListDisabilityEventsResponse>* writer) {
+  absl::StatusOr<OutcomeCall> call =
+      StartCall(context, *store_, request->definition(), request->has_as_of(),
+                request->as_of());
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  return StreamPatients(
+      *store_, *call, writer, "outcomes.read",
+      [](const PatientRecords& patient, const PatientClinicalData& data,
+         const PatientOutcome& outcome,
+         v1::ListDisabilityEventsResponse& message) {
+        if (outcome.disability_events.empty()) return;
+        v1::PatientDisabilityEvents* out = message.add_patients();
+        *out->mutable_patient() = Identity(patient, data);
+        for (const DisabilityEvent& e : outcome.disability_events) {
+          *out->add_events() = ToProto(e, outcome.day0);
+        }
+      });
+}
+
+grpc::Status OutcomeServiceImpl::StreamCohortOutcomes(
+    grpc::ServerContext* context,
+    const v1::StreamCohortOutcomesRequest* request,
+    grpc::ServerWriter<v1::StreamCohortOutcomesResponse>* writer) {
+  absl::StatusOr<OutcomeCall> call =
+      StartCall(context, *store_, request->definition(), request->has_as_of(),
+                request->as_of());
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  return StreamPatients(
+      *store_, *call, writer, "outcomes.read",
+      [](const PatientRecords& patient, const PatientClinicalData& data,
+         const PatientOutcome& outcome,
+         v1::StreamCohortOutcomesResponse& message) {
+        *message.add_outcomes() = ToProto(outcome, Identity(patient, data));
+      });
+}
+
+}  // namespace registry
