@@ -11,6 +11,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "registry/v1/admin.grpc.pb.h"
+#include "registry/v1/outcomes.grpc.pb.h"
 #include "registry/v1/submission.grpc.pb.h"
 #include "services/convert.h"
 #include "tests/test_util.h"
@@ -66,6 +67,7 @@ class AccessTest : public ::testing::Test {
         registry_.address(), grpc::experimental::LocalCredentials(LOCAL_TCP));
     submission_ = v1::SubmissionService::NewStub(channel_);
     admin_ = v1::AdminService::NewStub(channel_);
+    outcomes_ = v1::OutcomeService::NewStub(channel_);
 
     // Patient PA1 of center A, with one visit.
     v1::SubmitRequest patient;
@@ -146,6 +148,7 @@ class AccessTest : public ::testing::Test {
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<v1::SubmissionService::Stub> submission_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
+  std::unique_ptr<v1::OutcomeService::Stub> outcomes_;
   std::string pa1_registry_id_;
 };
 
@@ -231,6 +234,65 @@ TEST_F(AccessTest, EveryRpcEveryCaller) {
        with({{kSubmitterA, StatusCode::OK},
              {kSubmitterB, StatusCode::NOT_FOUND},
              {kAnalyst, StatusCode::INVALID_ARGUMENT},
+             {kAdmin, StatusCode::PERMISSION_DENIED}})},
+      {"OutcomeService.GetPatientStatus",
+       [](AccessTest& t, Caller c) {
+         grpc::ClientContext context;
+         t.Prepare(context, c);
+         v1::GetPatientStatusRequest r;
+         r.set_registry_id(t.pa1_registry_id_);
+         v1::GetPatientStatusResponse response;
+         grpc::Status s = t.outcomes_->GetPatientStatus(&context, r, &response);
+         if (s.ok() && c == kAnalyst &&
+             !response.outcome().patient().patient_id().empty()) {
+           return grpc::Status(StatusCode::INTERNAL, "analyst saw a code");
+         }
+         return s;
+       },
+       with({{kSubmitterA, StatusCode::OK},
+             {kSubmitterB, StatusCode::NOT_FOUND},
+             {kAnalyst, StatusCode::OK},
+             {kAdmin, StatusCode::PERMISSION_DENIED}})},
+      {"OutcomeService.StreamCohortOutcomes",
+       [](AccessTest& t, Caller c) {
+         grpc::ClientContext context;
+         t.Prepare(context, c);
+         auto reader = t.outcomes_->StreamCohortOutcomes(&context, {});
+         v1::StreamCohortOutcomesResponse message;
+         int rows = 0;
+         bool codes = false;
+         while (reader->Read(&message)) {
+           for (const auto& o : message.outcomes()) {
+             ++rows;
+             codes |= !o.patient().patient_id().empty();
+           }
+         }
+         grpc::Status s = reader->Finish();
+         if (s.ok() && c == kSubmitterB && rows > 0) {
+           return grpc::Status(StatusCode::INTERNAL, "B saw A's patients");
+         }
+         if (s.ok() && c == kAnalyst && (rows == 0 || codes)) {
+           return grpc::Status(StatusCode::INTERNAL, "analyst view wrong");
+         }
+         return s;
+       },
+       with({{kSubmitterA, StatusCode::OK},
+             {kSubmitterB, StatusCode::OK},
+             {kAnalyst, StatusCode::OK},
+             {kAdmin, StatusCode::PERMISSION_DENIED}})},
+      {"OutcomeService.ListDisabilityEvents",
+       [](AccessTest& t, Caller c) {
+         grpc::ClientContext context;
+         t.Prepare(context, c);
+         auto reader = t.outcomes_->ListDisabilityEvents(&context, {});
+         v1::ListDisabilityEventsResponse message;
+         while (reader->Read(&message)) {
+         }
+         return reader->Finish();
+       },
+       with({{kSubmitterA, StatusCode::OK},
+             {kSubmitterB, StatusCode::OK},
+             {kAnalyst, StatusCode::OK},
              {kAdmin, StatusCode::PERMISSION_DENIED}})},
       {"AddCenter",
        [&center_counter](AccessTest& t, Caller c) {

@@ -1,0 +1,253 @@
+// End-to-end outcome reports: msprog's toy data loaded through the real
+// import path (each patient's first visit as the transplant date) and
+// matched exactly through `regctl report disability-events`; outcome rows,
+// patient status, access and auditing of the outcome reads.
+#include <SQLiteCpp/SQLiteCpp.h>
+
+#include <map>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "core/csv.h"
+#include "core/records.h"
+#include "tests/test_util.h"
+
+namespace registry::testing {
+namespace {
+
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::vector<std::vector<std::string>> Rows(const std::string& csv) {
+  auto rows = ParseCsv(csv);
+  EXPECT_TRUE(rows.ok()) << rows.status();
+  std::vector<std::vector<std::string>> out;
+  for (const CsvRow& row : *rows) out.push_back(row.fields);
+  return out;
+}
+
+std::string Edss(const std::string& text) {
+  return FormatNumber(std::stod(text));
+}
+
+class ToyOutcomesTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    submitter_ = registry_.IssueToken("submitter", "C1");
+    analyst_ = registry_.IssueToken("analyst");
+    const auto visits = Rows(ReadFile(TEST_DATA_DIR "/msprog_toy/visits.csv"));
+    const auto relapses =
+        Rows(ReadFile(TEST_DATA_DIR "/msprog_toy/relapses.csv"));
+    std::map<std::string, std::string> first_visit;
+    std::string patients = "patient_id,sex,birth_year,disease,diagnosis_date\n";
+    std::string transplants = "patient_id,transplant_date,type,regimen\n";
+    std::string visit_csv = "patient_id,visit_date,edss\n";
+    std::string relapse_csv = "patient_id,onset_date\n";
+    for (size_t i = 1; i < visits.size(); ++i) {
+      const auto& v = visits[i];
+      if (!first_visit.count(v[0])) {
+        first_visit[v[0]] = v[1];
+        patients += v[0] + ",F,1980,RRMS,2015-01-01\n";
+        transplants += v[0] + "," + v[1] + ",autologous,BEAM-ATG\n";
+      }
+      visit_csv += v[0] + "," + v[1] + "," + v[3] + "\n";
+    }
+    for (size_t i = 1; i < relapses.size(); ++i) {
+      relapse_csv += relapses[i][0] + "," + relapses[i][1] + "\n";
+    }
+    // Patient 1 also has scans: quiet, so NEDA is lost by the CDW.
+    const std::string mri =
+        "patient_id,scan_date,new_t2,enlarging_t2,gd_enhancing,"
+        "brain_volume_change_pct\n"
+        "1,2022-04-01,0,0,0,-0.1\n"
+        "1,2023-03-01,0,0,0,-0.2\n";
+    for (const auto& [kind, csv] :
+         std::vector<std::pair<std::string, std::string>>{
+             {"patients", patients},
+             {"transplants", transplants},
+             {"visits", visit_csv},
+             {"relapses", relapse_csv},
+             {"mri", mri}}) {
+      RegctlResult r = registry_.Regctl(
+          {"submit", "import", kind, registry_.WriteCsv(kind + ".csv", csv)},
+          submitter_);
+      ASSERT_EQ(r.exit_code, 0) << kind << ": " << r.err;
+    }
+  }
+
+  // msprog's expected events as report rows (without registry_id).
+  static std::vector<std::string> Expected(const std::string& file) {
+    std::vector<std::string> out;
+    const auto rows = Rows(ReadFile(TEST_DATA_DIR "/msprog_toy/" + file));
+    for (size_t i = 1; i < rows.size(); ++i) {
+      const auto& r = rows[i];
+      if (r[2].empty()) continue;
+      out.push_back(absl::StrJoin({r[0], r[1], r[2], r[4], Edss(r[5]), r[6],
+                                   Edss(r[7]), r[14], Edss(r[15]), r[11]},
+                                  ","));
+    }
+    return out;
+  }
+
+  // The report's rows in the same shape; checks the header too.
+  static std::vector<std::string> Reported(const std::string& csv) {
+    const auto rows = Rows(csv);
+    EXPECT_EQ(absl::StrJoin(rows.at(0), ","),
+              "registry_id,patient_id,event_seq,event_type,cdw_type,"
+              "onset_date,onset_edss,baseline_date,baseline_edss,"
+              "confirmation_date,confirmation_edss,days_from_day0");
+    std::vector<std::string> out;
+    for (size_t i = 1; i < rows.size(); ++i) {
+      const auto& r = rows[i];
+      out.push_back(absl::StrJoin({r[1], r[2], r[3], r[5], Edss(r[6]), r[7],
+                                   Edss(r[8]), r[9], Edss(r[10]), r[11]},
+                                  ","));
+    }
+    return out;
+  }
+
+  TestRegistry registry_;
+  std::string submitter_;
+  std::string analyst_;
+};
+
+TEST_F(ToyOutcomesTest, DefaultsReproduceMsprogExactly) {
+  RegctlResult r = registry_.Regctl(
+      {"report", "disability-events", "--format", "csv"}, submitter_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Reported(r.out), Expected("expected_first_cdw_default.csv"));
+  EXPECT_THAT(r.err, HasSubstr("event=first-cdw;baseline=fixed"));
+}
+
+TEST_F(ToyOutcomesTest, MultipleRovingReproducesMsprogExactly) {
+  RegctlResult r =
+      registry_.Regctl({"report", "disability-events", "--event", "multiple",
+                        "--baseline", "roving", "--format", "csv"},
+                       submitter_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Reported(r.out), Expected("expected_multiple_roving.csv"));
+}
+
+TEST_F(ToyOutcomesTest, RawAndPiraAreTold) {
+  RegctlResult r = registry_.Regctl({"report", "disability-events", "--event",
+                                     "multiple", "--baseline", "roving"},
+                                    submitter_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Patient 2's first CDW starts on its relapse day: relapse-associated.
+  EXPECT_THAT(r.out, HasSubstr(",2,1,CDW,RAW,2021-06-12,"));
+  // Patient 7's CDW is 187 days after its relapse, none near: PIRA.
+  EXPECT_THAT(r.out, HasSubstr(",7,1,CDW,PIRA,2022-03-17,"));
+  EXPECT_THAT(r.out, HasSubstr(",4,1,CDI,,2021-12-04,"));
+}
+
+TEST_F(ToyOutcomesTest, OutcomeRowsFollowTheContract) {
+  RegctlResult r = registry_.Regctl({"report", "outcomes"}, submitter_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = Rows(r.out);
+  ASSERT_EQ(rows.size(), 8u);
+  EXPECT_EQ(absl::StrJoin(rows[0], ","),
+            "registry_id,patient_id,center,disease,transplant_date,"
+            "neda3_evaluable,eda_date,eda_kind,remission_days,censored,"
+            "last_edss_date,last_mri_date,relapses_post,arr_pre,arr_post,"
+            "cdw_count,neda4");
+  // Patient 1: scans after the re-baseline day make NEDA evaluable; the
+  // CDW on day 292 ends it.
+  EXPECT_EQ(
+      absl::StrJoin(
+          std::vector<std::string>(rows[1].begin() + 1, rows[1].end()), ","),
+      "1,C1,RRMS,2021-09-23,1,2022-07-12,cdw,292,0,2023-03-11,"
+      "2023-03-01,0,0.0000,0.0000,1,0");
+  // Patient 2 has no scans: not evaluable, so no EDA, remission or NEDA-4.
+  EXPECT_EQ(rows[2][1], "2");
+  EXPECT_EQ(rows[2][5], "0");
+  EXPECT_EQ(absl::StrJoin(std::vector<std::string>(rows[2].begin() + 6,
+                                                   rows[2].begin() + 10),
+                          ","),
+            ",,,");
+  EXPECT_EQ(rows[2][12], "2");  // two relapses after day 0
+}
+
+TEST_F(ToyOutcomesTest, AnalystsSeeRegistryIdsOnly) {
+  for (const std::vector<std::string>& command :
+       {std::vector<std::string>{"report", "outcomes"},
+        std::vector<std::string>{"report", "disability-events", "--event",
+                                 "multiple"}}) {
+    RegctlResult r = registry_.Regctl(command, analyst_);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto rows = Rows(r.out);
+    ASSERT_GT(rows.size(), 1u);
+    for (size_t i = 1; i < rows.size(); ++i) {
+      EXPECT_EQ(rows[i][1], "") << r.out;  // patient_id
+      EXPECT_EQ(rows[i][0].front(), 'R');
+    }
+  }
+  // By registry id the status works for an analyst; by code it does not.
+  RegctlResult codes = registry_.Regctl({"report", "outcomes"}, submitter_);
+  const std::string registry_id = Rows(codes.out)[1][0];
+  RegctlResult status = registry_.Regctl(
+      {"patient", "status", "--registry-id", registry_id}, analyst_);
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("Patient " + registry_id + ", center C1"));
+  EXPECT_EQ(registry_.Regctl({"patient", "status", "1"}, analyst_).exit_code,
+            1);
+}
+
+TEST_F(ToyOutcomesTest, PatientStatusReadsAtAGlance) {
+  RegctlResult r = registry_.Regctl({"patient", "status", "1"}, submitter_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("NEDA-3 lost on 2022-07-12 (day 292, 0.8 "
+                               "years) by confirmed disability worsening."));
+  EXPECT_THAT(r.out, HasSubstr("transplant (day 0)"));
+  EXPECT_THAT(r.out, HasSubstr("confirmed disability worsening (PIRA)"));
+  EXPECT_THAT(r.out, HasSubstr("Definition hsct-outcomes/"));
+  // As of a date before the CDW, NEDA still holds.
+  RegctlResult before = registry_.Regctl(
+      {"patient", "status", "1", "--as-of", "2022-06-30"}, submitter_);
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_THAT(before.out, HasSubstr("NEDA-3 maintained"));
+}
+
+TEST_F(ToyOutcomesTest, OtherCentersAndAdminsSeeNothing) {
+  const std::string other = registry_.IssueToken("submitter", "C2");
+  RegctlResult status = registry_.Regctl({"patient", "status", "1"}, other);
+  EXPECT_EQ(status.exit_code, 1);
+  EXPECT_THAT(status.err, HasSubstr("NOT_FOUND"));
+  RegctlResult rows = registry_.Regctl({"report", "outcomes"}, other);
+  ASSERT_EQ(rows.exit_code, 0) << rows.err;
+  EXPECT_EQ(Rows(rows.out).size(), 1u);  // header only
+  RegctlResult admin =
+      registry_.Regctl({"report", "outcomes"}, registry_.admin_token_file());
+  EXPECT_EQ(admin.exit_code, 1);
+  EXPECT_THAT(admin.err, HasSubstr("PERMISSION_DENIED"));
+  RegctlResult none = registry_.Regctl({"report", "outcomes"}, "");
+  EXPECT_THAT(none.err, HasSubstr("UNAUTHENTICATED"));
+}
+
+TEST_F(ToyOutcomesTest, OutcomeReadsAreAudited) {
+  auto count = [&] {
+    SQLite::Database db(registry_.db_path(), SQLite::OPEN_READONLY);
+    return db
+        .execAndGet(
+            "SELECT count(*) FROM audit_log WHERE action = "
+            "'outcomes.read'")
+        .getInt();
+  };
+  const int before = count();
+  ASSERT_EQ(registry_.Regctl({"report", "outcomes"}, analyst_).exit_code, 0);
+  ASSERT_EQ(registry_.Regctl({"patient", "status", "2"}, submitter_).exit_code,
+            0);
+  EXPECT_EQ(count(), before + 2);
+}
+
+TEST_F(ToyOutcomesTest, BadDefinitionsAreRefused) {
+  RegctlResult usage = registry_.Regctl(
+      {"report", "outcomes", "--event", "sometimes"}, submitter_);
+  EXPECT_EQ(usage.exit_code, 2);
+  RegctlResult bad = registry_.Regctl(
+      {"report", "outcomes", "--edss-plus1-max", "5.2"}, submitter_);
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("definition.edss_plus1_max"));
+}
+
+}  // namespace
+}  // namespace registry::testing
