@@ -52,13 +52,22 @@ for center in C01 C02 C03; do
   echo
 done
 echo
+"$bin/regctl" --token-file "$dir/analyst.token" report outcomes 2>/dev/null >"$dir/outcomes.csv"
+awk -F, 'NR > 1 { n++; if ($6 == 1) { e++; if ($7 != "") a++; else k++ } }
+  END { printf "Outcomes (reference definition): %d patients, %d evaluable for NEDA-3;\n", n, e
+        printf "  %d with evidence of disease activity, %d still NEDA-3 at their last assessment.\n", a, k }' \
+  "$dir/outcomes.csv"
+echo
 "$bin/regctl" "${admin[@]}" admin audit verify
 echo
 cat <<NEXT
 Try, in another terminal (from $(pwd)):
   export REGISTRY_SERVER=$REGISTRY_SERVER
   $bin/regctl --token-file $dir/C01.token submit export visits | head
+  $bin/regctl --token-file $dir/C01.token patient status C01-0001
   $bin/regctl --token-file $dir/C01.token patient history C01-0001
+  $bin/regctl --token-file $dir/analyst.token report outcomes | head
+  $bin/regctl --token-file $dir/analyst.token report disability-events --event multiple --baseline roving | head
   $bin/regctl --token-file $db.admin-token admin token list
   $bin/regctl --token-file $db.admin-token admin audit verify
 NEXT

@@ -185,7 +185,6 @@ TEST(MsprogToyTest, MultipleRovingGivesMsprogsEvents) {
             Expected("expected_multiple_roving.csv"));
 }
 
-
 // --- Thresholds ---
 
 TEST(MinimumEdssChangeTest, DependsOnTheBaseline) {
@@ -280,8 +279,7 @@ TEST(DisabilityConfirmationTest, DipBeforeTheConfirmationCancelsTheEvent) {
   EXPECT_EQ(Events({{0, 2.0}, {30, 3.0}, {60, 3.0}, {120, 3.0}}),
             Are({Cdw(CdwType::kPira, 30, 3.0, 0, 2.0, 120, 3.0)}));
   // 2.5 on day 60 no longer shows the +1.0 change.
-  EXPECT_THAT(Events({{0, 2.0}, {30, 3.0}, {60, 2.5}, {120, 3.0}}),
-              IsEmpty());
+  EXPECT_THAT(Events({{0, 2.0}, {30, 3.0}, {60, 2.5}, {120, 3.0}}), IsEmpty());
 }
 
 TEST(DisabilityConfirmationTest, DipAfterTheConfirmationKeepsTheEvent) {
