@@ -52,6 +52,8 @@ bool IsActive(const MriScanData& scan, bool rebaseline) {
   return scan.new_t2 > 0 || scan.enlarging_t2 > 0 || scan.gd_enhancing > 0;
 }
 
+std::string EdssText(double edss) { return absl::StrFormat("%.1f", edss); }
+
 std::string DayText(int days) {
   return absl::StrFormat("day %d, %.1f years", days, days / kDaysPerYear);
 }
@@ -121,7 +123,14 @@ PatientClinicalData DataAsOf(const PatientClinicalData& data, Date as_of) {
 PatientOutcome ComputeOutcome(const PatientClinicalData& input,
                               const OutcomeDefinition& d,
                               std::optional<Date> as_of) {
-  const PatientClinicalData data = as_of ? DataAsOf(input, *as_of) : input;
+  PatientClinicalData data = as_of ? DataAsOf(input, *as_of) : input;
+  // The rules below read dates in order; callers need not sort.
+  std::sort(data.transplant_dates.begin(), data.transplant_dates.end());
+  std::sort(data.relapses.begin(), data.relapses.end());
+  std::stable_sort(data.scans.begin(), data.scans.end(),
+                   [](const MriScanData& a, const MriScanData& b) {
+                     return a.date < b.date;
+                   });
   PatientOutcome out;
   const std::vector<EdssVisit> visits = OnePerDay(data.visits);
   out.last_edss_date =
@@ -320,8 +329,7 @@ std::vector<TimelineEntry> BuildTimeline(const PatientClinicalData& data,
         i == 0 ? "transplant (day 0)" : "further transplant");
   }
   for (const EdssVisit& v : OnePerDay(data.visits)) {
-    std::string what = absl::StrCat("EDSS ", FormatNumber(v.edss));
-    if (v.edss == std::floor(v.edss)) what += ".0";
+    std::string what = "EDSS " + EdssText(v.edss);
     if (o.disability_baseline && o.disability_baseline->date == v.date) {
       what += " (disability baseline)";
     }
@@ -358,11 +366,11 @@ std::vector<TimelineEntry> BuildTimeline(const PatientClinicalData& data,
               : e.cdw_type == CdwType::kRaw ? " (RAW)"
                                             : " (undefined type)";
     }
-    absl::StrAppend(&what, ": EDSS ", FormatNumber(e.baseline_edss), " on ",
+    absl::StrAppend(&what, ": EDSS ", EdssText(e.baseline_edss), " on ",
                     FormatIsoDate(e.baseline_date), " to ",
-                    FormatNumber(e.onset_edss), ", confirmed on ",
+                    EdssText(e.onset_edss), ", confirmed on ",
                     FormatIsoDate(e.confirmation_date), " (EDSS ",
-                    FormatNumber(e.confirmation_edss), ")");
+                    EdssText(e.confirmation_edss), ")");
     add(e.onset_date, what);
   }
   for (const TreatmentData& t : data.treatments) {

@@ -87,7 +87,9 @@ struct PatientOutcome {
 };
 
 // Computes the outcome of one patient under `definition`; with `as_of`,
-// only data dated on or before it is used (status as of that date).
+// only data dated on or before it is used (status as of that date: a
+// worsening whose confirmation visit comes later is not yet confirmed).
+// `data` may be in any order.
 PatientOutcome ComputeOutcome(const PatientClinicalData& data,
                               const OutcomeDefinition& definition,
                               std::optional<Date> as_of = std::nullopt);

@@ -377,6 +377,28 @@ TEST(OutcomeAsOfTest, EventsAfterTheAsOfDateAreIgnored) {
   EXPECT_EQ(Compute(p).eda_date, D(400));
 }
 
+TEST(OutcomeAsOfTest, WorseningConfirmedAfterTheAsOfDateIsNotYetACdw) {
+  PatientClinicalData p = Stable();
+  p.visits = {{D(-10), 2.0}, {D(365), 3.5}, {D(460), 3.5}, {D(730), 3.5}};
+  EXPECT_EQ(Compute(p).first_cdw_onset, D(365));
+  const PatientOutcome before_confirmation = Compute(p, D(440));
+  EXPECT_EQ(before_confirmation.first_cdw_onset, std::nullopt);
+  EXPECT_EQ(before_confirmation.eda_date, std::nullopt);
+  EXPECT_EQ(Compute(p, D(460)).eda_date, D(365));
+}
+
+TEST(OutcomeInputTest, OrderOfTheInputDoesNotMatter) {
+  PatientClinicalData p = Stable();
+  p.relapses = {D(500), D(-100), D(510)};
+  p.scans = {Scan(730), Scan(365, 1), Scan(180), Scan(-30, 3, 1, 2)};
+  const PatientOutcome o = Compute(p);
+  EXPECT_EQ(o.rebaseline_scan, D(180));
+  EXPECT_EQ(o.first_active_scan, D(365));
+  EXPECT_EQ(o.relapses_post, 1);  // 510 merges with 500
+  EXPECT_EQ(o.relapses_pre, 1);
+  EXPECT_EQ(o.eda_date, D(365));
+}
+
 TEST(OutcomeAsOfTest, DataAsOfKeepsWhatIsDatedOnOrBefore) {
   PatientClinicalData p = Stable();
   p.diagnosis_date = D(-1000);
