@@ -93,9 +93,10 @@ std::optional<double> FindQuantile(std::vector<double> x,
   return (ux[*i1] + ux[*i2]) / 2;
 }
 
-// Regularised lower incomplete gamma P(a, x).
-double LowerGammaRegularized(double a, double x) {
-  if (x <= 0) return 0;
+// Regularised upper incomplete gamma Q(a, x) = 1 - P(a, x), computed
+// directly in the tail so small p-values keep their precision.
+double UpperGammaRegularized(double a, double x) {
+  if (x <= 0) return 1;
   const double log_prefix = a * std::log(x) - x - std::lgamma(a);
   if (x < a + 1) {
     double term = 1 / a, sum = term;
@@ -104,7 +105,7 @@ double LowerGammaRegularized(double a, double x) {
       sum += term;
       if (std::abs(term) < std::abs(sum) * 1e-17) break;
     }
-    return sum * std::exp(log_prefix);
+    return 1 - sum * std::exp(log_prefix);
   }
   // Continued fraction for Q(a, x) (modified Lentz).
   const double tiny = 1e-300;
@@ -121,7 +122,7 @@ double LowerGammaRegularized(double a, double x) {
     h *= delta;
     if (std::abs(delta - 1) < 1e-17) break;
   }
-  return 1 - std::exp(log_prefix) * h;
+  return std::exp(log_prefix) * h;
 }
 
 }  // namespace
@@ -234,7 +235,7 @@ Quantile SurvivalQuantile(const KaplanMeierCurve& curve, double p) {
 
 double ChiSquareUpperTail(double x, int df) {
   if (df <= 0) return 1;
-  return 1 - LowerGammaRegularized(df / 2.0, x / 2.0);
+  return UpperGammaRegularized(df / 2.0, x / 2.0);
 }
 
 LogRankResult LogRank(
