@@ -79,6 +79,12 @@ PatientClinicalData ClinicalDataFromRecords(
       data.diagnosis_date = p->diagnosis_date;
     } else if (auto* t = std::get_if<TransplantRecord>(&record)) {
       data.transplant_dates.push_back(t->transplant_date);
+      if (data.transplant_dates.size() == 1 ||
+          t->transplant_date < *std::min_element(
+                                   data.transplant_dates.begin(),
+                                   data.transplant_dates.end() - 1)) {
+        data.first_regimen = t->regimen;
+      }
     } else if (auto* v = std::get_if<VisitRecord>(&record)) {
       data.visits.push_back({v->visit_date, v->edss});
     } else if (auto* r = std::get_if<RelapseRecord>(&record)) {

@@ -12,6 +12,7 @@
 #include "services/admin_service.h"
 #include "services/auth.h"
 #include "services/outcome_service.h"
+#include "services/report_service.h"
 #include "services/submission_service.h"
 
 namespace registry {
@@ -92,6 +93,7 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   server->services_.push_back(std::make_unique<SubmissionServiceImpl>(&store));
   server->services_.push_back(std::make_unique<AdminServiceImpl>(&store));
   server->services_.push_back(std::make_unique<OutcomeServiceImpl>(&store));
+  server->services_.push_back(std::make_unique<ReportServiceImpl>(&store));
   for (auto& service : server->services_)
     builder.RegisterService(service.get());
   server->server_ = builder.BuildAndStart();

@@ -1105,6 +1105,51 @@ absl::Status RegistryStore::ReadPatients(
   });
 }
 
+absl::Status RegistryStore::ExportAllCenters(
+    const RequestContext& context, Kind kind,
+    const std::function<void(const std::string&, Date)>& day0,
+    const std::function<bool(const StoredRecord&)>& sink) {
+  const Principal& actor = context.principal;
+  if (actor.role != Role::kAnalyst) {
+    return absl::PermissionDeniedError("only analysts export all centers");
+  }
+  RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
+    t.Audit({.action = "records.export",
+             .entity = absl::StrCat(S(KindName(kind)), "/all-centers")});
+    return absl::OkStatus();
+  }));
+  ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
+  Connection& c = **lease;
+  return CatchSqlite([&]() -> absl::Status {
+    SQLite::Transaction snapshot(c.db(), SQLite::TransactionBehavior::DEFERRED);
+    SQLite::Statement& transplants = c.Prepare(
+        "SELECT registry_id, min(record_date) FROM current_records WHERE kind "
+        "= 'transplants' GROUP BY registry_id");
+    while (transplants.executeStep()) {
+      if (std::optional<Date> date =
+              ParseIsoDate(transplants.getColumn(1).getString())) {
+        day0(transplants.getColumn(0).getString(), *date);
+      }
+    }
+    SQLite::Statement& query = c.Prepare(
+        "SELECT r.registry_id, c.code, r.payload FROM current_records r JOIN "
+        "patients p ON p.registry_id = r.registry_id JOIN centers c ON "
+        "c.center_id = p.center_id WHERE r.kind = ?1 ORDER BY r.registry_id, "
+        "r.record_key");
+    query.bind(1, S(KindName(kind)));
+    while (query.executeStep()) {
+      ASSIGN_OR_RETURN(Record record,
+                       DecodePayload(kind, query.getColumn(2).getString()));
+      SetPatientId(record, "");
+      if (!sink({query.getColumn(0).getString(), query.getColumn(1).getString(),
+                 std::move(record)})) {
+        break;
+      }
+    }
+    return absl::OkStatus();
+  });
+}
+
 // --- Audit -------------------------------------------------------------------
 
 absl::StatusOr<AuditReport> RegistryStore::VerifyAudit(

@@ -213,6 +213,16 @@ class RegistryStore {
                             std::string_view action,
                             const std::function<bool(PatientRecords&&)>& sink);
 
+  // Analysts: calls `sink` with every current record of `kind` of all
+  // centers, by registry id, patient codes blanked, without holding the
+  // cohort in memory. `day0` receives, first, each patient's first
+  // transplant date. Audited as one `records.export` entry.
+  absl::Status ExportAllCenters(
+      const RequestContext& context, Kind kind,
+      const std::function<void(const std::string& registry_id, Date day0)>&
+          day0,
+      const std::function<bool(const StoredRecord&)>& sink);
+
   // --- Audit ---------------------------------------------------------------
 
   // Recomputes the hash chain from the first entry and checks that every

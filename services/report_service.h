@@ -1,0 +1,37 @@
+// gRPC adapter of registry.v1.ReportService: cohort statistics computed
+// with the pure survival and outcome code over the patients in the
+// caller's scope.
+#ifndef REGISTRY_SERVICES_REPORT_SERVICE_H_
+#define REGISTRY_SERVICES_REPORT_SERVICE_H_
+
+#include "registry/v1/reports.grpc.pb.h"
+#include "storage/registry_store.h"
+
+namespace registry {
+
+class ReportServiceImpl final : public v1::ReportService::Service {
+ public:
+  // `store` must outlive the service.
+  explicit ReportServiceImpl(RegistryStore* store) : store_(store) {}
+
+  grpc::Status KaplanMeier(grpc::ServerContext* context,
+                           const v1::KaplanMeierRequest* request,
+                           v1::KaplanMeierResponse* response) override;
+  grpc::Status CumulativeIncidence(
+      grpc::ServerContext* context,
+      const v1::CumulativeIncidenceRequest* request,
+      v1::CumulativeIncidenceResponse* response) override;
+  grpc::Status CohortSummary(grpc::ServerContext* context,
+                             const v1::CohortSummaryRequest* request,
+                             v1::CohortSummaryResponse* response) override;
+  grpc::Status ExportRecords(
+      grpc::ServerContext* context, const v1::ExportRecordsRequest* request,
+      grpc::ServerWriter<v1::ExportRecordsResponse>* writer) override;
+
+ private:
+  RegistryStore* store_;
+};
+
+}  // namespace registry
+
+#endif  // REGISTRY_SERVICES_REPORT_SERVICE_H_
