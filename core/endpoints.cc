@@ -12,8 +12,8 @@ constexpr std::array<std::string_view, 7> kEndpointNames = {
 constexpr std::array<std::string_view, 5> kStratificationNames = {
     "none", "disease", "center", "regimen", "era"};
 
-std::optional<EndpointObservation> Observation(Date day0, Date date,
-                                               bool event, bool died) {
+std::optional<EndpointObservation> Observation(Date day0, Date date, bool event,
+                                               bool died) {
   const int days = static_cast<int>(date - day0);
   if (days < 0) return std::nullopt;
   return EndpointObservation{static_cast<double>(days), event, died};

@@ -80,9 +80,9 @@ PatientClinicalData ClinicalDataFromRecords(
     } else if (auto* t = std::get_if<TransplantRecord>(&record)) {
       data.transplant_dates.push_back(t->transplant_date);
       if (data.transplant_dates.size() == 1 ||
-          t->transplant_date < *std::min_element(
-                                   data.transplant_dates.begin(),
-                                   data.transplant_dates.end() - 1)) {
+          t->transplant_date <
+              *std::min_element(data.transplant_dates.begin(),
+                                data.transplant_dates.end() - 1)) {
         data.first_regimen = t->regimen;
       }
     } else if (auto* v = std::get_if<VisitRecord>(&record)) {

@@ -35,7 +35,7 @@ struct PatientClinicalData {
   std::optional<Disease> disease;
   std::optional<Date> diagnosis_date;
   std::vector<Date> transplant_dates;  // day 0 is the earliest
-  std::string first_regimen;  // conditioning of the first transplant
+  std::string first_regimen;           // conditioning of the first transplant
   std::vector<EdssVisit> visits;
   std::vector<Date> relapses;  // onsets
   std::vector<MriScanData> scans;

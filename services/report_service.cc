@@ -39,9 +39,9 @@ absl::StatusOr<ReportCall> StartCall(grpc::ServerContext* context,
                                      bool has_as_of, const v1::Date& as_of,
                                      v1::Stratification by) {
   ReportCall call;
-  ASSIGN_OR_RETURN(call.context,
-                   AuthorizeCall(context, store,
-                                 {Role::kSubmitter, Role::kAnalyst}));
+  ASSIGN_OR_RETURN(
+      call.context,
+      AuthorizeCall(context, store, {Role::kSubmitter, Role::kAnalyst}));
   ASSIGN_OR_RETURN(call.definition, FromProto(definition));
   if (has_as_of) {
     call.as_of = FromProto(as_of);
@@ -72,8 +72,7 @@ absl::Status ForEachOutcome(
       [&](PatientRecords&& patient) {
         PatientClinicalData data = ClinicalDataFromRecords(patient.records);
         if (call.as_of) data = DataAsOf(data, *call.as_of);
-        visit(data, ComputeOutcome(data, call.definition),
-              patient.center_code);
+        visit(data, ComputeOutcome(data, call.definition), patient.center_code);
         return true;
       });
 }
@@ -293,7 +292,8 @@ grpc::Status ReportServiceImpl::CohortSummary(
         relapses_post += o.relapses_post;
         years_post += o.years_post;
         for (int year = 0; year <= 10; ++year) {
-          if (auto value = EdssNear(data, o, year)) edss[year].push_back(*value);
+          if (auto value = EdssNear(data, o, year))
+            edss[year].push_back(*value);
         }
         if (o.disability_baseline &&
             std::any_of(data.visits.begin(), data.visits.end(),
@@ -353,48 +353,49 @@ grpc::Status ReportServiceImpl::CohortSummary(
   for (double years : kMilestoneYears) {
     milestone_days.push_back(years * kDaysPerYear);
   }
-  auto milestones = [&](std::map<std::string, std::vector<SurvivalObservation>>&
-                            groups,
-                        google::protobuf::RepeatedPtrField<v1::Milestone>* out,
-                        google::protobuf::RepeatedPtrField<v1::KaplanMeierCurve>*
-                            curves) {
-    if (groups.size() > 1 || call->by != Stratification::kNone) {
-      std::vector<SurvivalObservation> all;
-      for (const auto& [group, observations] : groups) {
-        all.insert(all.end(), observations.begin(), observations.end());
-      }
-      groups["(all)"] = std::move(all);
-    }
-    for (const auto& [group, observations] : groups) {
-      const bool suppress = per_center && group != "(all)" &&
-                            static_cast<int>(observations.size()) < min_cell;
-      const KaplanMeierCurve curve = registry::KaplanMeier(observations);
-      const std::vector<KaplanMeierRow> rows =
-          SummaryAtTimes(curve, milestone_days);
-      for (size_t i = 0; i < milestone_days.size(); ++i) {
-        v1::Milestone* m = out->Add();
-        m->set_group(group);
-        m->set_years(kMilestoneYears[i]);
-        if (suppress) {
-          m->set_n_risk(absl::StrCat("<", min_cell));
-          continue;
+  auto milestones =
+      [&](std::map<std::string, std::vector<SurvivalObservation>>& groups,
+          google::protobuf::RepeatedPtrField<v1::Milestone>* out,
+          google::protobuf::RepeatedPtrField<v1::KaplanMeierCurve>* curves) {
+        if (groups.size() > 1 || call->by != Stratification::kNone) {
+          std::vector<SurvivalObservation> all;
+          for (const auto& [group, observations] : groups) {
+            all.insert(all.end(), observations.begin(), observations.end());
+          }
+          groups["(all)"] = std::move(all);
         }
-        if (i >= rows.size()) {
-          m->set_n_risk("0");
-          continue;
+        for (const auto& [group, observations] : groups) {
+          const bool suppress =
+              per_center && group != "(all)" &&
+              static_cast<int>(observations.size()) < min_cell;
+          const KaplanMeierCurve curve = registry::KaplanMeier(observations);
+          const std::vector<KaplanMeierRow> rows =
+              SummaryAtTimes(curve, milestone_days);
+          for (size_t i = 0; i < milestone_days.size(); ++i) {
+            v1::Milestone* m = out->Add();
+            m->set_group(group);
+            m->set_years(kMilestoneYears[i]);
+            if (suppress) {
+              m->set_n_risk(absl::StrCat("<", min_cell));
+              continue;
+            }
+            if (i >= rows.size()) {
+              m->set_n_risk("0");
+              continue;
+            }
+            m->set_n_risk(
+                shown(rows[i].n_risk, per_center && group != "(all)"));
+            m->set_estimate(rows[i].surv);
+            if (rows[i].lower) m->set_lower(*rows[i].lower);
+            if (rows[i].upper) m->set_upper(*rows[i].upper);
+          }
+          if (!suppress && group != "(all)") {
+            *curves->Add() = CurveProto(group, curve, {});
+          } else if (!suppress && groups.size() == 1) {
+            *curves->Add() = CurveProto("", curve, {});
+          }
         }
-        m->set_n_risk(shown(rows[i].n_risk, per_center && group != "(all)"));
-        m->set_estimate(rows[i].surv);
-        if (rows[i].lower) m->set_lower(*rows[i].lower);
-        if (rows[i].upper) m->set_upper(*rows[i].upper);
-      }
-      if (!suppress && group != "(all)") {
-        *curves->Add() = CurveProto(group, curve, {});
-      } else if (!suppress && groups.size() == 1) {
-        *curves->Add() = CurveProto("", curve, {});
-      }
-    }
-  };
+      };
   milestones(neda3, response->mutable_neda3(),
              response->mutable_neda3_curves());
   milestones(pfs, response->mutable_pfs(), response->mutable_pfs_curves());
@@ -450,9 +451,8 @@ grpc::Status ReportServiceImpl::ExportRecords(
   for (size_t i = 1; i < columns.size(); ++i) {
     const std::string name(columns[i].name);
     const bool dated = name.size() > 5 && name.ends_with("_date");
-    message.add_columns(deidentify && dated
-                            ? name.substr(0, name.size() - 5) + "_day"
-                            : name);
+    message.add_columns(
+        deidentify && dated ? name.substr(0, name.size() - 5) + "_day" : name);
   }
   std::map<std::string, Date> day0;
   int in_message = 0;
@@ -470,7 +470,8 @@ grpc::Status ReportServiceImpl::ExportRecords(
         auto origin = day0.find(stored.registry_id);
         for (size_t i = 1; i < columns.size(); ++i) {
           std::string value = row[i];
-          if (deidentify && std::string_view(columns[i].name).ends_with("_date") &&
+          if (deidentify &&
+              std::string_view(columns[i].name).ends_with("_date") &&
               !value.empty()) {
             std::optional<Date> date = ParseIsoDate(value);
             value = origin == day0.end() || !date

@@ -13,11 +13,16 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "clients/report_render/render.h"
 #include "core/csv.h"
+#include "core/endpoints.h"
 #include "core/outcome_definition.h"
 #include "core/records.h"
+#include "core/survival.h"
+#include "google/protobuf/util/json_util.h"
 #include "registry/v1/admin.grpc.pb.h"
 #include "registry/v1/outcomes.grpc.pb.h"
+#include "registry/v1/reports.grpc.pb.h"
 #include "registry/v1/submission.grpc.pb.h"
 #include "services/convert.h"
 
@@ -52,6 +57,19 @@ Commands:
   report disability-events [definition flags] [--as-of DATE] [--format csv]
                                         one row per CDW/CDI event
 
+  report km --endpoint E [--by G] [--conf-type log|log-log|plain] [--times D,...]
+            [definition flags] [--as-of DATE] [--format csv|json|table|svg]
+                                        Kaplan-Meier curves (as R's survfit)
+  report cif --endpoint E [--by G] [--format csv|json]
+                                        cumulative incidence, death competing
+  report cohort [--by G] [--min-cell-size N] [--format table|json|html]
+                                        the cohort summary (Table 1, outcomes)
+  report export KIND [--deidentify] [--format csv|ndjson]
+                                        pseudonymised records of all centers
+
+E: neda3, neda4, relapse, cdw, pfs, mri, os.  G: disease, center, regimen, era.
+D: days since transplant.
+
 Definition flags (each defaults to the registry's reference definition):
   --event first-cdw|first-cdi|first|multiple|first-pira|first-raw
   --baseline fixed|roving           --confirmation-days N[,N...]   (84)
@@ -77,14 +95,15 @@ constexpr size_t kRecordsPerMessage = 1000;
 
 const std::set<std::string>& ValueFlags() {
   static const auto* flags = new std::set<std::string>{
-      "server",      "token-file", "format",        "name",
-      "role",        "center",     "label",         "reason",
-      "registry-id", "timeout",    "as-of-recorded",
+      "server", "token-file", "format", "name", "role", "center", "label",
+      "reason", "registry-id", "timeout", "as-of-recorded",
       // Outcome definition and status date.
       "as-of", "event", "baseline", "confirmation-days",
       "confirmation-tolerance-days", "relapse-to-baseline-days",
       "relapse-to-event-days", "relapse-to-confirmation-days",
-      "relapse-assoc-days", "edss-plus1-max", "mri-rebaseline-days"};
+      "relapse-assoc-days", "edss-plus1-max", "mri-rebaseline-days",
+      // Cohort reports.
+      "endpoint", "by", "conf-type", "times", "min-cell-size"};
   return *flags;
 }
 
@@ -96,6 +115,7 @@ struct Args {
   std::vector<std::string> positional;
   std::map<std::string, std::string> flags;
   bool help = false;
+  bool deidentify = false;
 
   std::string Flag(const std::string& name,
                    const std::string& fallback = "") const {
@@ -110,6 +130,10 @@ Args ParseArgs(const std::vector<std::string>& raw) {
     const std::string& arg = raw[i];
     if (arg == "--help" || arg == "-h") {
       args.help = true;
+      continue;
+    }
+    if (arg == "--deidentify") {
+      args.deidentify = true;
       continue;
     }
     if (arg.size() < 2 || arg.substr(0, 2) != "--") {
@@ -254,6 +278,7 @@ class Client {
     submission_ = v1::SubmissionService::NewStub(channel_);
     admin_ = v1::AdminService::NewStub(channel_);
     outcomes_ = v1::OutcomeService::NewStub(channel_);
+    reports_ = v1::ReportService::NewStub(channel_);
   }
 
   void Prepare(grpc::ClientContext& context) const {
@@ -307,6 +332,8 @@ class Client {
       return (admin_.get()->*method)(&context, request, response);
     } else if constexpr (std::is_same_v<Stub, v1::OutcomeService::Stub>) {
       return (outcomes_.get()->*method)(&context, request, response);
+    } else if constexpr (std::is_same_v<Stub, v1::ReportService::Stub>) {
+      return (reports_.get()->*method)(&context, request, response);
     } else {
       return (submission_.get()->*method)(&context, request, response);
     }
@@ -314,6 +341,7 @@ class Client {
 
   v1::SubmissionService::Stub& submission() { return *submission_; }
   v1::OutcomeService::Stub& outcomes() { return *outcomes_; }
+  v1::ReportService::Stub& reports() { return *reports_; }
   v1::AdminService::Stub& admin() { return *admin_; }
   const Args& args() const { return args_; }
   RegctlIo& io() { return io_; }
@@ -330,6 +358,7 @@ class Client {
   std::unique_ptr<v1::SubmissionService::Stub> submission_;
   std::unique_ptr<v1::AdminService::Stub> admin_;
   std::unique_ptr<v1::OutcomeService::Stub> outcomes_;
+  std::unique_ptr<v1::ReportService::Stub> reports_;
 };
 
 void ExpectPositional(const Args& args, size_t count, const char* usage) {
@@ -1044,6 +1073,256 @@ int PatientStatus(Client& client) {
   return 0;
 }
 
+// --- cohort reports
+// -----------------------------------------------------------
+
+std::string Num(double value) { return FormatNumber(value); }
+std::string OptNum(bool has, double value) { return has ? Num(value) : "NA"; }
+
+v1::Stratification ByFlag(const Args& args) {
+  const std::string by = args.Flag("by");
+  if (by.empty()) return v1::STRATIFICATION_UNSPECIFIED;
+  std::optional<Stratification> parsed = ParseStratification(by);
+  if (!parsed || *parsed == Stratification::kNone) {
+    throw UsageError{"--by must be disease, center, regimen or era"};
+  }
+  return static_cast<v1::Stratification>(static_cast<int>(*parsed));
+}
+
+v1::Endpoint EndpointFlag(const Args& args) {
+  std::optional<Endpoint> endpoint = ParseEndpoint(args.Flag("endpoint"));
+  if (!endpoint) {
+    throw UsageError{
+        "--endpoint must be neda3, neda4, relapse, cdw, pfs, mri or os"};
+  }
+  return static_cast<v1::Endpoint>(static_cast<int>(*endpoint) + 1);
+}
+
+std::string Json(const google::protobuf::Message& message) {
+  std::string json;
+  google::protobuf::util::JsonPrintOptions options;
+  options.add_whitespace = true;
+  options.preserve_proto_field_names = true;
+  (void)google::protobuf::util::MessageToJsonString(message, &json, options);
+  return json;
+}
+
+int ReportKaplanMeier(Client& client) {
+  const Args& args = client.args();
+  ExpectPositional(
+      args, 2,
+      "usage: regctl report km --endpoint E [--by G] "
+      "[--conf-type T] [--times D,...] [--format csv|json|table|svg]");
+  v1::KaplanMeierRequest request;
+  request.set_endpoint(EndpointFlag(args));
+  request.set_by(ByFlag(args));
+  if (!args.Flag("conf-type").empty()) {
+    std::optional<ConfidenceType> type =
+        ParseConfidenceType(args.Flag("conf-type"));
+    if (!type) throw UsageError{"--conf-type must be log, log-log or plain"};
+    request.set_conf_type(
+        static_cast<v1::ConfidenceType>(static_cast<int>(*type) + 1));
+  }
+  const bool at_times = !args.Flag("times").empty();
+  if (at_times) {
+    for (absl::string_view part : absl::StrSplit(args.Flag("times"), ',')) {
+      request.add_times_days(NumberFlag("times", std::string(part)));
+    }
+  }
+  *request.mutable_definition() = DefinitionFlags(args);
+  if (auto as_of = AsOfDateFlag(args)) *request.mutable_as_of() = *as_of;
+  const std::string format = client.format("csv");
+  v1::KaplanMeierResponse response;
+  grpc::Status status =
+      client.Call(&v1::ReportService::Stub::KaplanMeier, request, &response);
+  if (!status.ok()) return client.Fail(status);
+  PrintDefinition(response.definition(), client.io());
+  std::ostream& out = client.io().out;
+  if (format == "json") {
+    out << Json(response);
+    return 0;
+  }
+  const std::string endpoint(
+      EndpointName(static_cast<Endpoint>(response.endpoint() - 1)));
+  if (format == "svg") {
+    PlotOptions options;
+    options.title = absl::StrCat("Kaplan-Meier: ", endpoint);
+    options.subtitle = absl::StrCat(
+        "95% CI (",
+        std::string(ConfidenceTypeName(
+            static_cast<ConfidenceType>(response.conf_type() - 1))),
+        "); ticks: censored; ", response.definition().rules_version());
+    if (response.has_log_rank()) {
+      absl::StrAppend(&options.subtitle,
+                      absl::StrFormat("; log-rank p = %.3g",
+                                      response.log_rank().p_value()));
+    }
+    out << KaplanMeierSvg({response.curves().begin(), response.curves().end()},
+                          options);
+    return 0;
+  }
+  if (format == "csv") {
+    out << "stratum,time_days,n_risk,n_event,n_censor,surv,std_err,lower,"
+           "upper\n";
+    for (const v1::KaplanMeierCurve& curve : response.curves()) {
+      for (const v1::KaplanMeierRow& row :
+           at_times ? curve.at_times() : curve.rows()) {
+        out << FormatCsvRow({curve.stratum(), Num(row.time_days()),
+                             absl::StrCat(row.n_risk()),
+                             absl::StrCat(row.n_event()),
+                             absl::StrCat(row.n_censor()), Num(row.surv()),
+                             OptNum(row.has_std_err(), row.std_err()),
+                             OptNum(row.has_lower(), row.lower()),
+                             OptNum(row.has_upper(), row.upper())})
+            << "\n";
+      }
+    }
+    return 0;
+  }
+  out << "Kaplan-Meier, endpoint " << endpoint << " (" << response.excluded()
+      << " patients do not count for it)\n";
+  Table table{
+      {"stratum", "n", "events", "median_days", "median_lower", "median_upper"},
+      {}};
+  for (const v1::KaplanMeierCurve& curve : response.curves()) {
+    table.rows.push_back(
+        {curve.stratum().empty() ? "all" : curve.stratum(),
+         absl::StrCat(curve.n()), absl::StrCat(curve.events()),
+         OptNum(curve.has_median_days(), curve.median_days()),
+         OptNum(curve.has_median_lower_days(), curve.median_lower_days()),
+         OptNum(curve.has_median_upper_days(), curve.median_upper_days())});
+  }
+  PrintTable(table, "table", out);
+  if (response.has_log_rank()) {
+    out << absl::StrFormat("Log-rank: chisq = %.4f on %d df, p = %.4g\n",
+                           response.log_rank().chisq(),
+                           response.log_rank().df(),
+                           response.log_rank().p_value());
+  }
+  if (at_times) {
+    Table rows{{"stratum", "time_days", "n_risk", "surv", "lower", "upper"},
+               {}};
+    for (const v1::KaplanMeierCurve& curve : response.curves()) {
+      for (const v1::KaplanMeierRow& row : curve.at_times()) {
+        rows.rows.push_back(
+            {curve.stratum(), Num(row.time_days()), absl::StrCat(row.n_risk()),
+             absl::StrFormat("%.4f", row.surv()),
+             row.has_lower() ? absl::StrFormat("%.4f", row.lower()) : "NA",
+             row.has_upper() ? absl::StrFormat("%.4f", row.upper()) : "NA"});
+      }
+    }
+    out << "\n";
+    PrintTable(rows, "table", out);
+  }
+  return 0;
+}
+
+int ReportCumulativeIncidence(Client& client) {
+  const Args& args = client.args();
+  ExpectPositional(args, 2,
+                   "usage: regctl report cif --endpoint E [--by G] "
+                   "[--format csv|json]");
+  v1::CumulativeIncidenceRequest request;
+  request.set_endpoint(EndpointFlag(args));
+  request.set_by(ByFlag(args));
+  *request.mutable_definition() = DefinitionFlags(args);
+  if (auto as_of = AsOfDateFlag(args)) *request.mutable_as_of() = *as_of;
+  v1::CumulativeIncidenceResponse response;
+  grpc::Status status = client.Call(
+      &v1::ReportService::Stub::CumulativeIncidence, request, &response);
+  if (!status.ok()) return client.Fail(status);
+  PrintDefinition(response.definition(), client.io());
+  if (client.format("csv") == "json") {
+    client.io().out << Json(response);
+    return 0;
+  }
+  Table table{{"stratum", "time_days", "n_risk", "n_event", "n_competing",
+               "n_censor", "incidence", "competing_incidence"},
+              {}};
+  for (const v1::CumulativeIncidenceCurve& curve : response.curves()) {
+    for (const v1::CumulativeIncidenceRow& row : curve.rows()) {
+      table.rows.push_back(
+          {curve.stratum(), Num(row.time_days()), absl::StrCat(row.n_risk()),
+           absl::StrCat(row.n_event()), absl::StrCat(row.n_competing()),
+           absl::StrCat(row.n_censor()), Num(row.incidence()),
+           Num(row.competing_incidence())});
+    }
+  }
+  PrintTable(table, client.format("csv"), client.io().out);
+  return 0;
+}
+
+int ReportCohort(Client& client) {
+  const Args& args = client.args();
+  ExpectPositional(args, 2,
+                   "usage: regctl report cohort [--by G] [--min-cell-size N] "
+                   "[--format table|json|html]");
+  v1::CohortSummaryRequest request;
+  request.set_by(ByFlag(args));
+  if (!args.Flag("min-cell-size").empty()) {
+    request.set_min_cell_size(IntFlag(args, "min-cell-size"));
+  }
+  *request.mutable_definition() = DefinitionFlags(args);
+  if (auto as_of = AsOfDateFlag(args)) *request.mutable_as_of() = *as_of;
+  v1::CohortSummaryResponse response;
+  grpc::Status status =
+      client.Call(&v1::ReportService::Stub::CohortSummary, request, &response);
+  if (!status.ok()) return client.Fail(status);
+  const std::string format = client.format("table");
+  if (format == "html") {
+    client.io().out << CohortReportHtml(response);
+  } else if (format == "json") {
+    client.io().out << Json(response);
+  } else if (format == "table") {
+    client.io().out << CohortReportText(response);
+  } else {
+    throw UsageError{"report cohort prints table, json or html"};
+  }
+  return 0;
+}
+
+int ReportExport(Client& client) {
+  const Args& args = client.args();
+  ExpectPositional(args, 3,
+                   "usage: regctl report export KIND [--deidentify] "
+                   "[--format csv|ndjson]");
+  v1::ExportRecordsRequest request;
+  request.set_kind(ToProto(KindArg(args.positional[2])));
+  request.set_deidentify(args.deidentify);
+  const std::string format = client.format("csv");
+  if (format != "csv" && format != "ndjson") {
+    throw UsageError{"report export prints csv or ndjson"};
+  }
+  grpc::ClientContext context;
+  client.Prepare(context);
+  auto reader = client.reports().ExportRecords(&context, request);
+  std::vector<std::string> columns;
+  v1::ExportRecordsResponse message;
+  std::ostream& out = client.io().out;
+  while (reader->Read(&message)) {
+    if (message.columns_size() > 0) {
+      columns.assign(message.columns().begin(), message.columns().end());
+      if (format == "csv") out << FormatCsvRow(columns) << "\n";
+    }
+    for (const v1::ExportRow& row : message.rows()) {
+      if (format == "csv") {
+        out << FormatCsvRow({row.values().begin(), row.values().end()}) << "\n";
+        continue;
+      }
+      out << "{";
+      for (int i = 0;
+           i < row.values_size() && i < static_cast<int>(columns.size()); ++i) {
+        out << (i ? ", " : "") << JsonString(columns[i]) << ": "
+            << JsonString(row.values(i));
+      }
+      out << "}\n";
+    }
+  }
+  grpc::Status status = reader->Finish();
+  if (!status.ok()) return client.Fail(status);
+  return 0;
+}
+
 int Dispatch(Client& client) {
   const std::vector<std::string>& p = client.args().positional;
   auto is = [&](std::initializer_list<const char*> words) {
@@ -1067,6 +1346,10 @@ int Dispatch(Client& client) {
   if (is({"patient", "history"})) return PatientHistoryCommand(client);
   if (is({"patient", "status"})) return PatientStatus(client);
   if (is({"report", "outcomes"})) return ReportOutcomes(client);
+  if (is({"report", "km"})) return ReportKaplanMeier(client);
+  if (is({"report", "cif"})) return ReportCumulativeIncidence(client);
+  if (is({"report", "cohort"})) return ReportCohort(client);
+  if (is({"report", "export"})) return ReportExport(client);
   if (is({"report", "disability-events"}))
     return ReportDisabilityEvents(client);
   throw UsageError{"unknown command '" + absl::StrJoin(p, " ") +
@@ -1083,8 +1366,13 @@ int RunRegctl(const std::vector<std::string>& raw_args, RegctlIo& io) {
       return args.help ? 0 : 2;
     }
     const std::string format = args.Flag("format", "table");
-    if (format != "table" && format != "csv" && format != "json") {
-      throw UsageError{"--format must be table, csv or json"};
+    const bool report = args.positional[0] == "report";
+    if (format != "table" && format != "csv" && format != "json" &&
+        !(report &&
+          (format == "svg" || format == "html" || format == "ndjson"))) {
+      throw UsageError{
+          "--format must be table, csv or json (reports: also svg, html, "
+          "ndjson where they say so)"};
     }
     Client client(args, io);
     return Dispatch(client);

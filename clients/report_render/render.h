@@ -1,0 +1,39 @@
+// Pictures and pages for people: Kaplan–Meier curves as SVG and the
+// cohort report as one self-contained HTML file. Pure functions of the
+// report messages; the output needs no network to display.
+#ifndef REGISTRY_CLIENTS_REPORT_RENDER_RENDER_H_
+#define REGISTRY_CLIENTS_REPORT_RENDER_RENDER_H_
+
+#include <string>
+#include <vector>
+
+#include "registry/v1/reports.pb.h"
+
+namespace registry {
+
+struct PlotOptions {
+  std::string title;     // e.g. "NEDA-3 after transplant"
+  std::string subtitle;  // e.g. the definition and interval type
+  int width = 860;       // pixels
+};
+
+// Step curves with 95 % confidence bands, censoring ticks, a legend with
+// each curve's n, events and estimate at `highlight_years`, the time axis
+// in years and a number-at-risk table under it. One colour per stratum.
+std::string KaplanMeierSvg(const std::vector<v1::KaplanMeierCurve>& curves,
+                           const PlotOptions& options,
+                           double highlight_years = 5);
+
+// The cohort summary as an HTML page: tables and the NEDA-3 and
+// progression-free survival plots inline.
+std::string CohortReportHtml(const v1::CohortSummaryResponse& summary);
+
+// "<5"-style or plain count tables as text for terminals.
+std::string CohortReportText(const v1::CohortSummaryResponse& summary);
+
+// HTML/XML escaping of text.
+std::string Escape(const std::string& text);
+
+}  // namespace registry
+
+#endif  // REGISTRY_CLIENTS_REPORT_RENDER_RENDER_H_
