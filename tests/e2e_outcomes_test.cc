@@ -239,6 +239,29 @@ TEST_F(ToyOutcomesTest, OutcomeReadsAreAudited) {
   EXPECT_EQ(count(), before + 2);
 }
 
+TEST_F(ToyOutcomesTest, KaplanMeierOfFirstCdwIsRsTable) {
+  // R survival's survfit table for the toy data's first-CDW times.
+  const auto expected = Rows(ReadFile(TEST_DATA_DIR "/km-toy-first-cdw.csv"));
+  RegctlResult r = registry_.Regctl(
+      {"report", "km", "--endpoint", "cdw", "--format", "csv"}, analyst_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const auto rows = Rows(r.out);
+  EXPECT_EQ(absl::StrJoin(rows[0], ","),
+            "stratum,time_days,n_risk,n_event,n_censor,surv,std_err,lower,"
+            "upper");
+  ASSERT_EQ(rows.size(), expected.size());
+  for (size_t i = 1; i < rows.size(); ++i) {
+    // R: time,n.risk,n.event,n.censor,surv,se_logS,se_S,lower,upper
+    const std::vector<std::pair<size_t, size_t>> columns = {
+        {1, 0}, {2, 1}, {3, 2}, {4, 3}, {5, 4}, {6, 6}, {7, 7}, {8, 8}};
+    for (auto [ours, theirs] : columns) {
+      EXPECT_NEAR(std::stod(rows[i][ours]), std::stod(expected[i][theirs]),
+                  1e-9)
+          << "row " << i << " column " << rows[0][ours];
+    }
+  }
+}
+
 TEST_F(ToyOutcomesTest, BadDefinitionsAreRefused) {
   RegctlResult usage = registry_.Regctl(
       {"report", "outcomes", "--event", "sometimes"}, submitter_);
