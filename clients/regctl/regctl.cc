@@ -1147,7 +1147,15 @@ int ReportKaplanMeier(Client& client) {
       EndpointName(static_cast<Endpoint>(response.endpoint() - 1)));
   if (format == "svg") {
     PlotOptions options;
-    options.title = absl::StrCat("Kaplan-Meier: ", endpoint);
+    static const std::map<std::string, std::string> kTitles = {
+        {"neda3", "NEDA-3 (no evidence of disease activity)"},
+        {"neda4", "NEDA-4"},
+        {"relapse", "Relapse-free survival"},
+        {"cdw", "Freedom from confirmed disability worsening"},
+        {"pfs", "Progression-free survival (CDW or death)"},
+        {"mri", "Freedom from MRI activity"},
+        {"os", "Overall survival"}};
+    options.title = kTitles.at(endpoint);
     options.subtitle = absl::StrCat(
         "95% CI (",
         std::string(ConfidenceTypeName(

@@ -52,8 +52,10 @@ std::string MilestoneHtml(
   const MilestoneTable table = Regroup(milestones);
   std::string html =
       "<h3>" + Escape(title) + "</h3>\n<table>\n<tr><th>group</th>";
-  for (double y : kYears)
-    absl::StrAppend(&html, absl::StrFormat("<th>%g years</th>", y));
+  for (double y : kYears) {
+    absl::StrAppend(&html, absl::StrFormat("<th>%g year%s</th>", y,
+                                           y == 1 ? "" : "s"));
+  }
   html += "</tr>\n";
   for (const std::string& group : table.groups) {
     absl::StrAppend(&html, "<tr><td>", Escape(group.empty() ? "All" : group),
@@ -105,7 +107,7 @@ th, td { border: 1px solid #ccc; padding: 4px 10px; text-align: right; font-size
 th:first-child, td:first-child { text-align: left; }
 th { background: #f3f3f3; }
 .counts { display: inline-table; margin-right: 24px; vertical-align: top; }
-.note { color: #555; font-size: 12px; }
+.note { color: #555; font-size: 12px; overflow-wrap: anywhere; }
 </style></head><body>
 )";
   absl::StrAppend(&html,

@@ -65,9 +65,12 @@ std::string Escape(const std::string& text) {
 std::string KaplanMeierSvg(const std::vector<v1::KaplanMeierCurve>& curves,
                            const PlotOptions& options, double highlight_years) {
   const int width = options.width;
-  const double left = 80, right = width - 30, top = 70, plot_height = 330;
+  const double left = 120, right = width - 30, top = 70, plot_height = 330;
   const double bottom = top + plot_height;
-  const double risk_top = bottom + 62, risk_row = 20;
+  // Legend under the axis title, then the number-at-risk table.
+  const double legend_top = bottom + 66, legend_row = 19;
+  const double risk_top = legend_top + legend_row * curves.size() + 22;
+  const double risk_row = 20;
   const int height = static_cast<int>(risk_top + risk_row * curves.size() + 24);
 
   double max_day = 365;
@@ -222,13 +225,13 @@ std::string KaplanMeierSvg(const std::vector<v1::KaplanMeierCurve>& curves,
                RowAt(curve, highlight_years * kDaysPerYear) == nullptr) {
       // No estimate at that year.
     }
-    const double ly = top + 16 + 20 * c;
+    const double ly = legend_top + legend_row * c;
     absl::StrAppend(
-        &svg, absl::StrFormat("<rect x=\"%g\" y=\"%g\" width=\"22\" "
-                              "height=\"4\" fill=\"%s\"/>\n<text x=\"%g\" "
-                              "y=\"%g\">%s</text>\n",
-                              right - 390, ly - 4, colour, right - 362, ly,
-                              Escape(label)));
+        &svg,
+        absl::StrFormat("<rect x=\"%g\" y=\"%g\" width=\"22\" "
+                        "height=\"4\" fill=\"%s\"/>\n<text x=\"%g\" "
+                        "y=\"%g\">%s</text>\n",
+                        left, ly - 4, colour, left + 30, ly, Escape(label)));
 
     // Number at risk row.
     const double ry = risk_top + risk_row * (c + 1);
@@ -236,7 +239,7 @@ std::string KaplanMeierSvg(const std::vector<v1::KaplanMeierCurve>& curves,
         &svg, absl::StrFormat(
                   "<text x=\"%g\" y=\"%g\" text-anchor=\"end\" "
                   "fill=\"%s\">%s</text>\n",
-                  left - 8, ry, colour,
+                  left - 30, ry, colour,
                   Escape(curve.stratum().empty() ? "All" : curve.stratum())));
     for (int year = 0; year <= max_year; year += step) {
       absl::StrAppend(&svg,
@@ -249,7 +252,7 @@ std::string KaplanMeierSvg(const std::vector<v1::KaplanMeierCurve>& curves,
   absl::StrAppend(
       &svg, absl::StrFormat("<text x=\"%g\" y=\"%g\" font-weight=\"bold\">"
                             "Number at risk</text>\n",
-                            left - 70, risk_top));
+                            left - 110, risk_top));
   svg += "</svg>\n";
   return svg;
 }
