@@ -68,6 +68,9 @@ Try, in another terminal (from $(pwd)):
   $bin/regctl --token-file $dir/C01.token patient history C01-0001
   $bin/regctl --token-file $dir/analyst.token report outcomes | head
   $bin/regctl --token-file $dir/analyst.token report disability-events --event multiple --baseline roving | head
+  $bin/regctl --token-file $dir/analyst.token report km --endpoint neda3 --by disease --format table
+  $bin/regctl --token-file $dir/analyst.token report km --endpoint pfs --by disease --format svg > pfs.svg
+  $bin/regctl --token-file $dir/analyst.token report cohort --format html > cohort.html
   $bin/regctl --token-file $db.admin-token admin token list
   $bin/regctl --token-file $db.admin-token admin audit verify
 NEXT
