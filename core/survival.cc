@@ -4,6 +4,7 @@
 #include <array>
 #include <cmath>
 #include <limits>
+#include <unordered_set>
 
 namespace registry {
 namespace {
@@ -69,8 +70,9 @@ std::optional<double> FindQuantile(std::vector<double> x,
   }
   // Drop repeated y values (keeping the first), as duplicated() does.
   std::vector<double> ux, uy;
+  std::unordered_set<double> seen;
   for (size_t i = 0; i < ys.size(); ++i) {
-    if (std::find(uy.begin(), uy.end(), ys[i]) != uy.end()) continue;
+    if (!seen.insert(ys[i]).second) continue;
     ux.push_back(xs[i]);
     uy.push_back(ys[i]);
   }
