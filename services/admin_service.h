@@ -4,14 +4,16 @@
 #define REGISTRY_SERVICES_ADMIN_SERVICE_H_
 
 #include "registry/v1/admin.grpc.pb.h"
+#include "services/auth.h"
 #include "storage/registry_store.h"
 
 namespace registry {
 
 class AdminServiceImpl final : public v1::AdminService::Service {
  public:
-  // `store` must outlive the service.
-  explicit AdminServiceImpl(RegistryStore* store) : store_(store) {}
+  // `store` and `auth` must outlive the service.
+  AdminServiceImpl(RegistryStore* store, Authenticator* auth)
+      : store_(store), auth_(auth) {}
 
   grpc::Status AddCenter(grpc::ServerContext* context,
                          const v1::AddCenterRequest* request,
@@ -28,12 +30,16 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   grpc::Status RevokeToken(grpc::ServerContext* context,
                            const v1::RevokeTokenRequest* request,
                            v1::RevokeTokenResponse* response) override;
+  grpc::Status RotateToken(grpc::ServerContext* context,
+                           const v1::RotateTokenRequest* request,
+                           v1::RotateTokenResponse* response) override;
   grpc::Status VerifyAudit(grpc::ServerContext* context,
                            const v1::VerifyAuditRequest* request,
                            v1::VerifyAuditResponse* response) override;
 
  private:
   RegistryStore* store_;
+  Authenticator* auth_;
 };
 
 }  // namespace registry

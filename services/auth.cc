@@ -7,6 +7,8 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "core/status_macros.h"
 #include "services/convert.h"
 
@@ -47,22 +49,62 @@ grpc::Status TokenAuthProcessor::Process(const InputMetadata& auth_metadata,
                                          grpc::AuthContext* context,
                                          OutputMetadata* consumed_auth_metadata,
                                          OutputMetadata* response_metadata) {
-  // Identity-less calls go on: only the health and reflection services
-  // answer them, registry handlers refuse them.
   absl::StatusOr<std::optional<std::string>> secret =
       BearerSecret(auth_metadata);
   if (!secret.ok()) return ToGrpcStatus(secret.status());
-  if (!secret->has_value()) return grpc::Status::OK;
-  absl::StatusOr<Principal> principal = Authenticate(*store_, **secret);
-  // The AuthContext is shared by every call of a connection on this gRPC
-  // version, so the principal is not stored in it: handlers derive it from
-  // their own call's header (AuthorizeCall).
-  return ToGrpcStatus(principal.status());
+  if (!secret->has_value()) {
+    // Without a token only the public health and reflection services.
+    auto path = auth_metadata.find(":path");
+    const std::string method =
+        path == auth_metadata.end()
+            ? ""
+            : std::string(path->second.data(), path->second.size());
+    if (method.rfind("/grpc.health.v1.Health/", 0) == 0 ||
+        method.rfind("/grpc.reflection.", 0) == 0) {
+      return grpc::Status::OK;
+    }
+    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                        "missing token: send 'authorization: Bearer <token>'");
+  }
+  // A presented token is checked by the handler's AuthorizeCall, which
+  // alone sees the caller's address (to slow down repeated failures) and
+  // its own call's header: on this gRPC version the AuthContext filled here
+  // is shared by every call of a connection, so it cannot carry identity.
+  return grpc::Status::OK;
+}
+
+FailedAuthTracker::FailedAuthTracker(int free_failures,
+                                     std::function<absl::Time()> clock)
+    : free_failures_(free_failures), clock_(std::move(clock)) {}
+
+absl::Duration FailedAuthTracker::RecordFailure(const std::string& peer) {
+  absl::MutexLock lock(&mutex_);
+  const absl::Time now = clock_();
+  Failures& f = failures_[peer];
+  if (now - f.window_start > kWindow) f = {now, 0};
+  ++f.count;
+  if (failures_.size() > 10000) failures_.clear();  // bounded memory
+  if (f.count <= free_failures_) return absl::ZeroDuration();
+  const int doublings = std::min(f.count - free_failures_ - 1, 6);
+  return std::min(kFirstDelay * (1 << doublings), kMaxDelay);
+}
+
+void FailedAuthTracker::RecordSuccess(const std::string& peer) {
+  absl::MutexLock lock(&mutex_);
+  failures_.erase(peer);
+}
+
+std::string PeerHost(const std::string& peer) {
+  // "ipv4:127.0.0.1:54321" or "ipv6:[::1]:54321": drop the port.
+  const size_t colon = peer.rfind(':');
+  return colon == std::string::npos ? peer : peer.substr(0, colon);
 }
 
 absl::StatusOr<RequestContext> AuthorizeCall(
-    grpc::ServerContext* context, RegistryStore& store,
+    grpc::ServerContext* context, Authenticator& auth,
     std::initializer_list<Role> allowed) {
+  RegistryStore& store = auth.store();
+  FailedAuthTracker* tracker = &auth.tracker();
   ASSIGN_OR_RETURN(std::optional<std::string> secret,
                    BearerSecret(context->client_metadata()));
   if (!secret) {
@@ -70,7 +112,21 @@ absl::StatusOr<RequestContext> AuthorizeCall(
         "missing token: send 'authorization: Bearer <token>'");
   }
   RequestContext request;
-  ASSIGN_OR_RETURN(request.principal, Authenticate(store, *secret));
+  const std::string peer = PeerHost(context->peer());
+  absl::StatusOr<Principal> principal = Authenticate(store, *secret);
+  if (principal.status().code() == absl::StatusCode::kUnauthenticated) {
+    const absl::Duration delay = tracker->RecordFailure(peer);
+    const RequestContext anonymous{{"unauthenticated", Role::kAnonymous, 0, ""},
+                                   NewRequestId()};
+    (void)store.RecordAction(
+        anonymous, "auth.failed", "peer/" + peer,
+        absl::StrCat("delay_ms=", absl::ToInt64Milliseconds(delay)));
+    absl::SleepFor(delay);
+    return principal.status();
+  }
+  if (!principal.ok()) return principal.status();
+  tracker->RecordSuccess(peer);
+  request.principal = *std::move(principal);
   if (std::find(allowed.begin(), allowed.end(), request.principal.role) ==
       allowed.end()) {
     return absl::PermissionDeniedError(

@@ -21,13 +21,13 @@ struct OutcomeCall {
 };
 
 absl::StatusOr<OutcomeCall> StartCall(grpc::ServerContext* context,
-                                      RegistryStore& store,
+                                      Authenticator& auth,
                                       const v1::OutcomeDefinition& definition,
                                       bool has_as_of, const v1::Date& as_of) {
   OutcomeCall call;
   ASSIGN_OR_RETURN(
       call.context,
-      AuthorizeCall(context, store, {Role::kSubmitter, Role::kAnalyst}));
+      AuthorizeCall(context, auth, {Role::kSubmitter, Role::kAnalyst}));
   ASSIGN_OR_RETURN(call.definition, FromProto(definition));
   if (has_as_of) {
     call.as_of = FromProto(as_of);
@@ -94,7 +94,7 @@ grpc::Status OutcomeServiceImpl::GetPatientStatus(
     grpc::ServerContext* context, const v1::GetPatientStatusRequest* request,
     v1::GetPatientStatusResponse* response) {
   absl::StatusOr<OutcomeCall> call =
-      StartCall(context, *store_, request->definition(), request->has_as_of(),
+      StartCall(context, *auth_, request->definition(), request->has_as_of(),
                 request->as_of());
   if (!call.ok()) return ToGrpcStatus(call.status());
   PatientRef ref{request->patient_id(), request->registry_id()};
@@ -138,7 +138,7 @@ grpc::Status OutcomeServiceImpl::ListDisabilityEvents(
     const v1::ListDisabilityEventsRequest* request,
     grpc::ServerWriter<v1::ListDisabilityEventsResponse>* writer) {
   absl::StatusOr<OutcomeCall> call =
-      StartCall(context, *store_, request->definition(), request->has_as_of(),
+      StartCall(context, *auth_, request->definition(), request->has_as_of(),
                 request->as_of());
   if (!call.ok()) return ToGrpcStatus(call.status());
   return StreamPatients(
@@ -160,7 +160,7 @@ grpc::Status OutcomeServiceImpl::StreamCohortOutcomes(
     const v1::StreamCohortOutcomesRequest* request,
     grpc::ServerWriter<v1::StreamCohortOutcomesResponse>* writer) {
   absl::StatusOr<OutcomeCall> call =
-      StartCall(context, *store_, request->definition(), request->has_as_of(),
+      StartCall(context, *auth_, request->definition(), request->has_as_of(),
                 request->as_of());
   if (!call.ok()) return ToGrpcStatus(call.status());
   return StreamPatients(

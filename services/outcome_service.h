@@ -4,14 +4,16 @@
 #define REGISTRY_SERVICES_OUTCOME_SERVICE_H_
 
 #include "registry/v1/outcomes.grpc.pb.h"
+#include "services/auth.h"
 #include "storage/registry_store.h"
 
 namespace registry {
 
 class OutcomeServiceImpl final : public v1::OutcomeService::Service {
  public:
-  // `store` must outlive the service.
-  explicit OutcomeServiceImpl(RegistryStore* store) : store_(store) {}
+  // `store` and `auth` must outlive the service.
+  OutcomeServiceImpl(RegistryStore* store, Authenticator* auth)
+      : store_(store), auth_(auth) {}
 
   grpc::Status GetPatientStatus(
       grpc::ServerContext* context, const v1::GetPatientStatusRequest* request,
@@ -27,6 +29,7 @@ class OutcomeServiceImpl final : public v1::OutcomeService::Service {
 
  private:
   RegistryStore* store_;
+  Authenticator* auth_;
 };
 
 }  // namespace registry

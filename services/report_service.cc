@@ -34,14 +34,14 @@ struct ReportCall {
 };
 
 absl::StatusOr<ReportCall> StartCall(grpc::ServerContext* context,
-                                     RegistryStore& store,
+                                     Authenticator& auth,
                                      const v1::OutcomeDefinition& definition,
                                      bool has_as_of, const v1::Date& as_of,
                                      v1::Stratification by) {
   ReportCall call;
   ASSIGN_OR_RETURN(
       call.context,
-      AuthorizeCall(context, store, {Role::kSubmitter, Role::kAnalyst}));
+      AuthorizeCall(context, auth, {Role::kSubmitter, Role::kAnalyst}));
   ASSIGN_OR_RETURN(call.definition, FromProto(definition));
   if (has_as_of) {
     call.as_of = FromProto(as_of);
@@ -142,7 +142,7 @@ grpc::Status ReportServiceImpl::KaplanMeier(
     grpc::ServerContext* context, const v1::KaplanMeierRequest* request,
     v1::KaplanMeierResponse* response) {
   absl::StatusOr<ReportCall> call =
-      StartCall(context, *store_, request->definition(), request->has_as_of(),
+      StartCall(context, *auth_, request->definition(), request->has_as_of(),
                 request->as_of(), request->by());
   if (!call.ok()) return ToGrpcStatus(call.status());
   absl::StatusOr<Endpoint> endpoint = EndpointOf(request->endpoint());
@@ -203,7 +203,7 @@ grpc::Status ReportServiceImpl::CumulativeIncidence(
     grpc::ServerContext* context, const v1::CumulativeIncidenceRequest* request,
     v1::CumulativeIncidenceResponse* response) {
   absl::StatusOr<ReportCall> call =
-      StartCall(context, *store_, request->definition(), request->has_as_of(),
+      StartCall(context, *auth_, request->definition(), request->has_as_of(),
                 request->as_of(), request->by());
   if (!call.ok()) return ToGrpcStatus(call.status());
   absl::StatusOr<Endpoint> endpoint = EndpointOf(request->endpoint());
@@ -248,7 +248,7 @@ grpc::Status ReportServiceImpl::CohortSummary(
     grpc::ServerContext* context, const v1::CohortSummaryRequest* request,
     v1::CohortSummaryResponse* response) {
   absl::StatusOr<ReportCall> call =
-      StartCall(context, *store_, request->definition(), request->has_as_of(),
+      StartCall(context, *auth_, request->definition(), request->has_as_of(),
                 request->as_of(), request->by());
   if (!call.ok()) return ToGrpcStatus(call.status());
   const int min_cell =
@@ -438,7 +438,7 @@ grpc::Status ReportServiceImpl::ExportRecords(
     grpc::ServerContext* context, const v1::ExportRecordsRequest* request,
     grpc::ServerWriter<v1::ExportRecordsResponse>* writer) {
   absl::StatusOr<RequestContext> call =
-      AuthorizeCall(context, *store_, {Role::kAnalyst});
+      AuthorizeCall(context, *auth_, {Role::kAnalyst});
   if (!call.ok()) return ToGrpcStatus(call.status());
   std::optional<Kind> kind = registry::FromProto(request->kind());
   if (!kind) return ToGrpcStatus(Invalid("kind", "must be a record kind"));

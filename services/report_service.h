@@ -5,14 +5,16 @@
 #define REGISTRY_SERVICES_REPORT_SERVICE_H_
 
 #include "registry/v1/reports.grpc.pb.h"
+#include "services/auth.h"
 #include "storage/registry_store.h"
 
 namespace registry {
 
 class ReportServiceImpl final : public v1::ReportService::Service {
  public:
-  // `store` must outlive the service.
-  explicit ReportServiceImpl(RegistryStore* store) : store_(store) {}
+  // `store` and `auth` must outlive the service.
+  ReportServiceImpl(RegistryStore* store, Authenticator* auth)
+      : store_(store), auth_(auth) {}
 
   grpc::Status KaplanMeier(grpc::ServerContext* context,
                            const v1::KaplanMeierRequest* request,
@@ -30,6 +32,7 @@ class ReportServiceImpl final : public v1::ReportService::Service {
 
  private:
   RegistryStore* store_;
+  Authenticator* auth_;
 };
 
 }  // namespace registry

@@ -90,10 +90,16 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 30 * 1000);
-  server->services_.push_back(std::make_unique<SubmissionServiceImpl>(&store));
-  server->services_.push_back(std::make_unique<AdminServiceImpl>(&store));
-  server->services_.push_back(std::make_unique<OutcomeServiceImpl>(&store));
-  server->services_.push_back(std::make_unique<ReportServiceImpl>(&store));
+  server->auth_ =
+      std::make_unique<Authenticator>(&store, options.free_failed_auth);
+  Authenticator* auth = server->auth_.get();
+  server->services_.push_back(
+      std::make_unique<SubmissionServiceImpl>(&store, auth));
+  server->services_.push_back(std::make_unique<AdminServiceImpl>(&store, auth));
+  server->services_.push_back(
+      std::make_unique<OutcomeServiceImpl>(&store, auth));
+  server->services_.push_back(
+      std::make_unique<ReportServiceImpl>(&store, auth));
   for (auto& service : server->services_)
     builder.RegisterService(service.get());
   server->server_ = builder.BuildAndStart();

@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "services/auth.h"
 #include "storage/registry_store.h"
 
 namespace registry {
@@ -21,6 +22,9 @@ struct ServerOptions {
   // Where a new database's first admin token is written (mode 0600).
   // Empty means db_path + ".admin-token".
   std::string admin_token_file;
+  // Failed authentications a host may make within 10 minutes before its
+  // answers are held back (100 ms, doubling up to 5 s).
+  int free_failed_auth = 3;
   // Largest request or response message, in bytes.
   int max_message_bytes = 16 * 1024 * 1024;
   StoreOptions store;
@@ -53,6 +57,7 @@ class RegistryServer {
   RegistryServer() = default;
 
   std::unique_ptr<RegistryStore> store_;
+  std::unique_ptr<Authenticator> auth_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -40,7 +40,7 @@ grpc::Status SubmissionServiceImpl::Submit(
     grpc::ServerContext* context, grpc::ServerReader<v1::SubmitRequest>* reader,
     v1::SubmitResponse* response) {
   absl::StatusOr<RequestContext> request =
-      AuthorizeCall(context, *store_, {Role::kSubmitter});
+      AuthorizeCall(context, *auth_, {Role::kSubmitter});
   if (!request.ok()) return ToGrpcStatus(request.status());
 
   v1::SubmitRequest message;
@@ -94,7 +94,7 @@ grpc::Status SubmissionServiceImpl::Export(
     grpc::ServerContext* context, const v1::ExportRequest* request,
     grpc::ServerWriter<v1::ExportResponse>* writer) {
   absl::StatusOr<RequestContext> call =
-      AuthorizeCall(context, *store_, {Role::kSubmitter});
+      AuthorizeCall(context, *auth_, {Role::kSubmitter});
   if (!call.ok()) return ToGrpcStatus(call.status());
   std::optional<Kind> kind = registry::FromProto(request->kind());
   if (!kind) {
@@ -123,7 +123,7 @@ grpc::Status SubmissionServiceImpl::GetPatientHistory(
     grpc::ServerContext* context, const v1::GetPatientHistoryRequest* request,
     v1::GetPatientHistoryResponse* response) {
   absl::StatusOr<RequestContext> call =
-      AuthorizeCall(context, *store_, {Role::kSubmitter, Role::kAnalyst});
+      AuthorizeCall(context, *auth_, {Role::kSubmitter, Role::kAnalyst});
   if (!call.ok()) return ToGrpcStatus(call.status());
   PatientRef ref{request->patient_id(), request->registry_id()};
   if (ref.patient_id.empty() == ref.registry_id.empty()) {

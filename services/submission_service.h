@@ -4,14 +4,16 @@
 #define REGISTRY_SERVICES_SUBMISSION_SERVICE_H_
 
 #include "registry/v1/submission.grpc.pb.h"
+#include "services/auth.h"
 #include "storage/registry_store.h"
 
 namespace registry {
 
 class SubmissionServiceImpl final : public v1::SubmissionService::Service {
  public:
-  // `store` must outlive the service.
-  explicit SubmissionServiceImpl(RegistryStore* store) : store_(store) {}
+  // `store` and `auth` must outlive the service.
+  SubmissionServiceImpl(RegistryStore* store, Authenticator* auth)
+      : store_(store), auth_(auth) {}
 
   grpc::Status Submit(grpc::ServerContext* context,
                       grpc::ServerReader<v1::SubmitRequest>* reader,
@@ -25,6 +27,7 @@ class SubmissionServiceImpl final : public v1::SubmissionService::Service {
 
  private:
   RegistryStore* store_;
+  Authenticator* auth_;
 };
 
 }  // namespace registry

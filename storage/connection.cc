@@ -101,6 +101,10 @@ BEGIN SELECT RAISE(ABORT, 'patient identities are append-only'); END;
 CREATE TRIGGER patients_no_delete BEFORE DELETE ON patients
 BEGIN SELECT RAISE(ABORT, 'patient identities are append-only'); END;
 )sql",
+      // 2: tokens may expire.
+      R"sql(
+ALTER TABLE tokens ADD COLUMN expires_at TEXT;
+)sql",
   };
   return *migrations;
 }

@@ -18,8 +18,8 @@ namespace registry {
 namespace {
 
 constexpr const char* kTimeFormat = "%Y-%m-%dT%H:%M:%E6SZ";
-constexpr std::array<std::string_view, 4> kRoleNames = {"submitter", "analyst",
-                                                        "admin", "system"};
+constexpr std::array<std::string_view, 5> kRoleNames = {
+    "submitter", "analyst", "admin", "system", "anonymous"};
 constexpr std::array<std::string_view, 3> kOperationNames = {"create", "amend",
                                                              "retract"};
 
@@ -283,8 +283,10 @@ absl::StatusOr<std::optional<Principal>> RegistryStore::Authenticate(
     SQLite::Statement& query = (**lease).Prepare(
         "SELECT t.token_id, t.role, t.center_id, c.code FROM tokens t "
         "LEFT JOIN centers c ON c.center_id = t.center_id "
-        "WHERE t.secret_hash = ? AND t.revoked_at IS NULL");
+        "WHERE t.secret_hash = ? AND t.revoked_at IS NULL AND (t.expires_at "
+        "IS NULL OR t.expires_at > ?)");
     query.bind(1, hash);
+    query.bind(2, FormatRecordedTime(options_.clock()));
     if (query.executeStep()) {
       std::optional<Role> role = ParseRole(query.getColumn(1).getString());
       if (role) {
@@ -360,9 +362,12 @@ absl::StatusOr<std::vector<CenterInfo>> RegistryStore::ListCenters(
 
 absl::StatusOr<IssuedToken> RegistryStore::IssueToken(
     const RequestContext& context, Role role, std::string_view center_code,
-    std::string_view label) {
+    std::string_view label, std::optional<absl::Duration> expires_in) {
   std::vector<FieldViolation> violations;
-  if (role == Role::kSystem) {
+  if (expires_in && *expires_in <= absl::ZeroDuration()) {
+    violations.push_back({"expires_in", "must be positive"});
+  }
+  if (role == Role::kSystem || role == Role::kAnonymous) {
     violations.push_back({"role", "must be submitter, analyst or admin"});
   } else if (role == Role::kSubmitter && center_code.empty()) {
     violations.push_back({"center", "a submitter token needs a center"});
@@ -402,7 +407,7 @@ absl::StatusOr<IssuedToken> RegistryStore::IssueToken(
     }
     SQLite::Statement& insert = t.connection().Prepare(
         "INSERT INTO tokens (token_id, secret_hash, role, center_id, label, "
-        "created_at) VALUES (?, ?, ?, ?, ?, ?)");
+        "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, issued.info.token_id);
     insert.bind(2, Sha256Hex(issued.secret));
     insert.bind(3, S(RoleName(role)));
@@ -413,13 +418,22 @@ absl::StatusOr<IssuedToken> RegistryStore::IssueToken(
     }
     insert.bind(5, issued.info.label);
     insert.bind(6, t.now_text());
+    if (expires_in) {
+      issued.info.expires_at = t.now() + *expires_in;
+      insert.bind(7, FormatRecordedTime(*issued.info.expires_at));
+    } else {
+      insert.bind(7);
+    }
     insert.exec();
     issued.info.created_at = t.now();
     t.Audit({.center = issued.info.center_code,
              .action = "token.issue",
              .entity = "token/" + issued.info.token_id,
-             .new_value = absl::StrCat("role=", S(RoleName(role)),
-                                       " label=", issued.info.label)});
+             .new_value = absl::StrCat(
+                 "role=", S(RoleName(role)), " label=", issued.info.label,
+                 issued.info.expires_at
+                     ? " expires=" + FormatRecordedTime(*issued.info.expires_at)
+                     : std::string())});
     return absl::OkStatus();
   }));
   return issued;
@@ -429,8 +443,8 @@ namespace {
 
 constexpr const char* kTokenColumns =
     "SELECT t.token_id, t.role, coalesce(c.code, ''), t.label, t.created_at, "
-    "t.revoked_at FROM tokens t LEFT JOIN centers c ON c.center_id = "
-    "t.center_id ";
+    "t.revoked_at, t.expires_at FROM tokens t LEFT JOIN centers c ON "
+    "c.center_id = t.center_id ";
 
 TokenInfo ReadTokenInfo(SQLite::Statement& query) {
   TokenInfo info;
@@ -441,6 +455,9 @@ TokenInfo ReadTokenInfo(SQLite::Statement& query) {
   info.created_at = ParseRecordedTime(query.getColumn(4).getString());
   if (!query.getColumn(5).isNull()) {
     info.revoked_at = ParseRecordedTime(query.getColumn(5).getString());
+  }
+  if (!query.getColumn(6).isNull()) {
+    info.expires_at = ParseRecordedTime(query.getColumn(6).getString());
   }
   return info;
 }
@@ -494,6 +511,57 @@ absl::StatusOr<TokenInfo> RegistryStore::RevokeToken(
     return absl::OkStatus();
   }));
   return info;
+}
+
+absl::StatusOr<IssuedToken> RegistryStore::RotateToken(
+    const RequestContext& context, std::optional<absl::Duration> expires_in) {
+  static const std::string sql =
+      absl::StrCat(kTokenColumns, "WHERE t.token_id = ?");
+  IssuedToken issued;
+  RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
+    SQLite::Statement& query = t.connection().Prepare(sql.c_str());
+    query.bind(1, context.principal.token_id);
+    if (!query.executeStep()) {
+      return absl::NotFoundError("the calling token is not in the registry");
+    }
+    const TokenInfo old = ReadTokenInfo(query);
+    query.reset();
+    issued.secret = "rgt_" + absl::BytesToHexString(RandomBytes(32));
+    issued.info = {"tok_" + absl::BytesToHexString(RandomBytes(8)),
+                   old.role,
+                   old.center_code,
+                   old.label,
+                   t.now(),
+                   std::nullopt,
+                   expires_in ? std::optional<absl::Time>(t.now() + *expires_in)
+                              : std::nullopt};
+    SQLite::Statement& insert = t.connection().Prepare(
+        "INSERT INTO tokens (token_id, secret_hash, role, center_id, label, "
+        "created_at, expires_at) SELECT ?, ?, role, center_id, label, ?, ? "
+        "FROM tokens WHERE token_id = ?");
+    insert.bind(1, issued.info.token_id);
+    insert.bind(2, Sha256Hex(issued.secret));
+    insert.bind(3, t.now_text());
+    if (issued.info.expires_at) {
+      insert.bind(4, FormatRecordedTime(*issued.info.expires_at));
+    } else {
+      insert.bind(4);
+    }
+    insert.bind(5, old.token_id);
+    insert.exec();
+    SQLite::Statement& revoke = t.connection().Prepare(
+        "UPDATE tokens SET revoked_at = ? WHERE token_id = ?");
+    revoke.bind(1, t.now_text());
+    revoke.bind(2, old.token_id);
+    revoke.exec();
+    t.Audit({.center = old.center_code,
+             .action = "token.rotate",
+             .entity = "token/" + old.token_id,
+             .old_value = "active",
+             .new_value = "replaced by " + issued.info.token_id});
+    return absl::OkStatus();
+  }));
+  return issued;
 }
 
 absl::Status RegistryStore::RecordAction(const RequestContext& context,

@@ -32,8 +32,9 @@ namespace registry {
 
 class Connection;
 
-enum class Role { kSubmitter, kAnalyst, kAdmin, kSystem };
-std::string_view RoleName(Role role);  // "submitter", ..., "system"
+// kAnonymous is the actor of a failed authentication in the audit trail.
+enum class Role { kSubmitter, kAnalyst, kAdmin, kSystem, kAnonymous };
+std::string_view RoleName(Role role);  // "submitter", ..., "anonymous"
 std::optional<Role> ParseRole(std::string_view name);
 
 // Who is acting, as established by authentication.
@@ -63,6 +64,7 @@ struct TokenInfo {
   std::string label;
   absl::Time created_at;
   std::optional<absl::Time> revoked_at;
+  std::optional<absl::Time> expires_at;  // unset: never expires
 };
 
 struct IssuedToken {
@@ -152,8 +154,8 @@ class RegistryStore {
 
   // --- Identity and access ------------------------------------------------
 
-  // The principal a bearer secret belongs to; nullopt for unknown or
-  // revoked secrets.
+  // The principal a bearer secret belongs to; nullopt for unknown, revoked
+  // or expired secrets.
   absl::StatusOr<std::optional<Principal>> Authenticate(
       std::string_view secret);
 
@@ -165,10 +167,16 @@ class RegistryStore {
       const RequestContext& context);
 
   // `center_code` is required for submitters and must be empty otherwise.
-  absl::StatusOr<IssuedToken> IssueToken(const RequestContext& context,
-                                         Role role,
-                                         std::string_view center_code,
-                                         std::string_view label);
+  // With `expires_in`, the token stops working that long after issue.
+  absl::StatusOr<IssuedToken> IssueToken(
+      const RequestContext& context, Role role, std::string_view center_code,
+      std::string_view label,
+      std::optional<absl::Duration> expires_in = std::nullopt);
+  // Issues a new token with the caller's role, center and label and revokes
+  // the caller's token, in one transaction.
+  absl::StatusOr<IssuedToken> RotateToken(
+      const RequestContext& context,
+      std::optional<absl::Duration> expires_in = std::nullopt);
   absl::StatusOr<std::vector<TokenInfo>> ListTokens(
       const RequestContext& context);
   // NOT_FOUND for an unknown id, FAILED_PRECONDITION when already revoked.

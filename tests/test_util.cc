@@ -37,10 +37,11 @@ std::string ReadFile(const std::string& path) {
   return buffer.str();
 }
 
-TestRegistry::TestRegistry() {
+TestRegistry::TestRegistry(int free_failed_auth) {
   ServerOptions options;
   options.db_path = db_path();
   options.listen = "127.0.0.1:0";
+  options.free_failed_auth = free_failed_auth;
   absl::StatusOr<std::unique_ptr<RegistryServer>> server =
       RegistryServer::Start(options);
   if (!server.ok()) {

@@ -43,7 +43,9 @@ struct RegctlResult {
 // with helpers to run regctl against it.
 class TestRegistry {
  public:
-  TestRegistry();
+  // `free_failed_auth`: failed authentications per host before answers
+  // are held back (high by default: tests send bad tokens on purpose).
+  explicit TestRegistry(int free_failed_auth = 100000);
   ~TestRegistry();
 
   RegistryServer& server() { return *server_; }

@@ -38,9 +38,12 @@ Commands:
   admin center add CODE --name NAME     add a transplant center
   admin center list                     list centers
   admin token issue --role submitter|analyst|admin [--center CODE] [--label TEXT]
+                    [--expires-in D]    D: e.g. 90d, 12h, 30m, 3600s
                                         issue a token (printed alone on stdout)
   admin token list                      list tokens (never their secrets)
   admin token revoke TOKEN_ID           revoke a token
+  admin token rotate [--expires-in D]   replace the calling admin's own token
+                                        (new token alone on stdout)
   admin audit verify                    verify the audit trail (exit 1 if broken)
   submit import KIND FILE               import a CSV file of new records
   submit amend KIND FILE --reason TEXT  correct records named by their key
@@ -103,7 +106,9 @@ const std::set<std::string>& ValueFlags() {
       "relapse-to-event-days", "relapse-to-confirmation-days",
       "relapse-assoc-days", "edss-plus1-max", "mri-rebaseline-days",
       // Cohort reports.
-      "endpoint", "by", "conf-type", "times", "min-cell-size"};
+      "endpoint", "by", "conf-type", "times", "min-cell-size",
+      // Tokens.
+      "expires-in"};
   return *flags;
 }
 
@@ -397,6 +402,52 @@ int CenterList(Client& client) {
   return 0;
 }
 
+// "90d", "12h", "30m", "45s" or plain seconds; 0 when the flag is absent.
+int64_t ExpiresInFlag(const Args& args) {
+  const std::string text = args.Flag("expires-in");
+  if (text.empty()) return 0;
+  int64_t unit = 1;
+  std::string number = text;
+  switch (text.back()) {
+    case 'd':
+      unit = 86400;
+      break;
+    case 'h':
+      unit = 3600;
+      break;
+    case 'm':
+      unit = 60;
+      break;
+    case 's':
+      break;
+    default:
+      number += "s";
+  }
+  number.pop_back();
+  int64_t value;
+  if (!absl::SimpleAtoi(number, &value) || value <= 0) {
+    throw UsageError{
+        "--expires-in must be a positive duration such as 90d, "
+        "12h, 30m or 3600s"};
+  }
+  return value * unit;
+}
+
+int TokenRotate(Client& client) {
+  ExpectPositional(client.args(), 3,
+                   "usage: regctl admin token rotate [--expires-in D]");
+  v1::RotateTokenRequest request;
+  request.set_expires_in_seconds(ExpiresInFlag(client.args()));
+  v1::RotateTokenResponse response;
+  grpc::Status status =
+      client.Call(&v1::AdminService::Stub::RotateToken, request, &response);
+  if (!status.ok()) return client.Fail(status);
+  client.io().out << response.token() << "\n";
+  client.io().err << "new admin token " << response.info().token_id()
+                  << "; the old one is revoked: store the new one now\n";
+  return 0;
+}
+
 int TokenIssue(Client& client) {
   const Args& args = client.args();
   ExpectPositional(args, 3,
@@ -418,6 +469,7 @@ int TokenIssue(Client& client) {
   }
   request.set_center(args.Flag("center"));
   request.set_label(args.Flag("label"));
+  request.set_expires_in_seconds(ExpiresInFlag(args));
   v1::IssueTokenResponse response;
   grpc::Status status =
       client.Call(&v1::AdminService::Stub::IssueToken, request, &response);
@@ -434,12 +486,13 @@ int TokenList(Client& client) {
   grpc::Status status = client.Call(&v1::AdminService::Stub::ListTokens,
                                     v1::ListTokensRequest(), &response);
   if (!status.ok()) return client.Fail(status);
-  Table table{
-      {"token_id", "role", "center", "label", "created_at", "revoked_at"}, {}};
+  Table table{{"token_id", "role", "center", "label", "created_at",
+               "revoked_at", "expires_at"},
+              {}};
   for (const v1::TokenInfo& t : response.tokens()) {
     table.rows.push_back({t.token_id(), RoleText(t.role()), t.center(),
                           t.label(), TimeText(t.created_at()),
-                          TimeText(t.revoked_at())});
+                          TimeText(t.revoked_at()), TimeText(t.expires_at())});
   }
   PrintTable(table, client.format(), client.io().out);
   return 0;
@@ -1347,6 +1400,7 @@ int Dispatch(Client& client) {
   if (is({"admin", "token", "issue"})) return TokenIssue(client);
   if (is({"admin", "token", "list"})) return TokenList(client);
   if (is({"admin", "token", "revoke"})) return TokenRevoke(client);
+  if (is({"admin", "token", "rotate"})) return TokenRotate(client);
   if (is({"admin", "audit", "verify"})) return AuditVerify(client);
   if (is({"submit", "import"})) return Submit(client, v1::OPERATION_IMPORT);
   if (is({"submit", "amend"})) return Submit(client, v1::OPERATION_AMEND);
