@@ -8,7 +8,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsqlitecpp-dev libsqlite3-dev libabsl-dev libssl-dev
   libgtest-dev libgmock-dev
-  sqlite3
+  sqlite3 openssl
   r-base-core r-cran-survival
 )
 

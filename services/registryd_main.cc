@@ -21,13 +21,20 @@ ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
 ABSL_FLAG(std::string, admin_token_file, "",
           "where a new database's admin token is written (default: "
           "DB.admin-token)");
+ABSL_FLAG(std::string, tls_cert, "",
+          "server certificate chain (PEM); enables TLS");
+ABSL_FLAG(std::string, tls_key, "", "server private key (PEM)");
+ABSL_FLAG(std::string, tls_client_ca, "",
+          "CA certificate (PEM) that client certificates must chain to; "
+          "enables mutual TLS");
 ABSL_FLAG(int, drain_seconds, 10,
           "on SIGTERM, how long in-flight calls may take to finish");
 
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "the HSCT follow-up registry server\n\n"
-      "  registryd --db FILE [--listen HOST:PORT] [--admin-token-file FILE]");
+      "  registryd --db FILE [--listen HOST:PORT] [--admin-token-file FILE]\n"
+      "            [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]");
   std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
   if (positional.size() > 1 || absl::GetFlag(FLAGS_db).empty()) {
     std::cerr << "registryd: --db FILE is required (see --help)\n";
@@ -46,6 +53,9 @@ int main(int argc, char** argv) {
   options.db_path = absl::GetFlag(FLAGS_db);
   options.listen = absl::GetFlag(FLAGS_listen);
   options.admin_token_file = absl::GetFlag(FLAGS_admin_token_file);
+  options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
+  options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
+  options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
   absl::StatusOr<std::unique_ptr<registry::RegistryServer>> server =
       registry::RegistryServer::Start(options);
   if (!server.ok()) {
@@ -59,7 +69,7 @@ int main(int argc, char** argv) {
   }
   const std::string host = options.listen.substr(0, options.listen.rfind(':'));
   std::cerr << "registryd: listening on " << host << ":" << (*server)->port()
-            << " (local connections only: no TLS configured)" << std::endl;
+            << " (" << (*server)->transport() << ")" << std::endl;
 
   std::thread waiter([&] {
     int signal_number = 0;

@@ -7,6 +7,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <fstream>
+#include <sstream>
+
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "services/admin_service.h"
@@ -45,6 +48,54 @@ absl::Status WriteTokenFile(int fd, const std::string& token,
   return absl::OkStatus();
 }
 
+absl::StatusOr<std::string> ReadPem(const std::string& path,
+                                    const std::string& what) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  if (!in || buffer.str().find("-----BEGIN") == std::string::npos) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot read ", what, " (PEM) from ", path));
+  }
+  return buffer.str();
+}
+
+// Server credentials: TLS (or mutual TLS) when a certificate is given,
+// otherwise local connections only.
+absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
+    const ServerOptions& options, std::string* transport) {
+  if (options.tls_cert_file.empty() != options.tls_key_file.empty()) {
+    return absl::InvalidArgumentError(
+        "--tls-cert and --tls-key must be given together");
+  }
+  if (options.tls_cert_file.empty()) {
+    if (!options.tls_client_ca_file.empty()) {
+      return absl::InvalidArgumentError(
+          "--tls-client-ca needs --tls-cert and --tls-key");
+    }
+    *transport = "local connections only (no TLS configured)";
+    return grpc::experimental::LocalServerCredentials(LOCAL_TCP);
+  }
+  grpc::SslServerCredentialsOptions ssl;
+  grpc::SslServerCredentialsOptions::PemKeyCertPair pair;
+  ASSIGN_OR_RETURN(pair.cert_chain,
+                   ReadPem(options.tls_cert_file, "the TLS certificate"));
+  ASSIGN_OR_RETURN(pair.private_key,
+                   ReadPem(options.tls_key_file, "the TLS key"));
+  ssl.pem_key_cert_pairs.push_back(pair);
+  if (!options.tls_client_ca_file.empty()) {
+    ASSIGN_OR_RETURN(ssl.pem_root_certs,
+                     ReadPem(options.tls_client_ca_file, "the client CA"));
+    ssl.client_certificate_request =
+        GRPC_SSL_REQUEST_AND_REQUIRE_CLIENT_CERTIFICATE_AND_VERIFY;
+    *transport = "mutual TLS";
+  } else {
+    ssl.client_certificate_request = GRPC_SSL_DONT_REQUEST_CLIENT_CERTIFICATE;
+    *transport = "TLS";
+  }
+  return grpc::SslServerCredentials(ssl);
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
@@ -74,8 +125,8 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
 
   grpc::EnableDefaultHealthCheckService(true);
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
-  std::shared_ptr<grpc::ServerCredentials> credentials =
-      grpc::experimental::LocalServerCredentials(LOCAL_TCP);
+  ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
+                   Credentials(options, &server->transport_));
   credentials->SetAuthMetadataProcessor(
       std::make_shared<TokenAuthProcessor>(&store));
 

@@ -19,6 +19,12 @@ struct ServerOptions {
   std::string db_path;
   // host:port; port 0 picks a free one (see RegistryServer::port()).
   std::string listen = "127.0.0.1:50051";
+  // TLS: PEM files of the server certificate (chain) and key. Without them
+  // the server takes local (loopback) connections only. With a client CA
+  // file, clients must present a certificate it signed (mutual TLS).
+  std::string tls_cert_file;
+  std::string tls_key_file;
+  std::string tls_client_ca_file;
   // Where a new database's first admin token is written (mode 0600).
   // Empty means db_path + ".admin-token".
   std::string admin_token_file;
@@ -44,6 +50,8 @@ class RegistryServer {
   int port() const { return port_; }
   // True when Start() created the admin token (a new database).
   bool bootstrapped() const { return bootstrapped_; }
+  // "mutual TLS", "TLS" or "local connections only".
+  const std::string& transport() const { return transport_; }
   const std::string& admin_token_file() const { return token_file_; }
   RegistryStore& store() { return *store_; }
 
@@ -62,6 +70,7 @@ class RegistryServer {
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;
   bool bootstrapped_ = false;
+  std::string transport_;
   std::string token_file_;
 };
 

@@ -366,3 +366,83 @@ TEST_F(TamperTest, ChangedClinicalValueIsCaught) {
 
 }  // namespace
 }  // namespace registry::testing
+
+namespace registry::testing {
+namespace {
+
+class TlsTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string command =
+        std::string(TEST_DATA_DIR) + "/make_test_certs.sh " + pki_.path();
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  }
+  std::string Pki(const std::string& name) { return pki_.File(name); }
+
+  TempDir pki_;
+};
+
+TEST_F(TlsTest, TlsWorksAndPlaintextIsRefused) {
+  TestRegistry registry([&](ServerOptions& o) {
+    o.tls_cert_file = Pki("server.pem");
+    o.tls_key_file = Pki("server.key");
+  });
+  EXPECT_EQ(registry.server().transport(), "TLS");
+  // Local (plaintext) credentials do not get in.
+  RegctlResult plain =
+      registry.Regctl({"admin", "center", "list"}, registry.admin_token_file());
+  EXPECT_EQ(plain.exit_code, 1);
+  EXPECT_THAT(plain.err, HasSubstr("UNAVAILABLE"));
+  registry.SetRegctlFlags({"--ca-cert", Pki("ca.pem")});
+  RegctlResult tls =
+      registry.Regctl({"admin", "center", "add", "C1", "--name", "One"},
+                      registry.admin_token_file());
+  EXPECT_EQ(tls.exit_code, 0) << tls.err;
+  // A client trusting another CA refuses the server.
+  registry.SetRegctlFlags({"--ca-cert", Pki("other-ca.pem")});
+  EXPECT_EQ(
+      registry.Regctl({"admin", "center", "list"}, registry.admin_token_file())
+          .exit_code,
+      1);
+}
+
+TEST_F(TlsTest, MutualTlsNeedsACertificateFromTheClientCa) {
+  TestRegistry registry([&](ServerOptions& o) {
+    o.tls_cert_file = Pki("server.pem");
+    o.tls_key_file = Pki("server.key");
+    o.tls_client_ca_file = Pki("ca.pem");
+  });
+  EXPECT_EQ(registry.server().transport(), "mutual TLS");
+  registry.SetRegctlFlags({"--ca-cert", Pki("ca.pem")});
+  EXPECT_EQ(
+      registry.Regctl({"admin", "center", "list"}, registry.admin_token_file())
+          .exit_code,
+      1);
+  registry.SetRegctlFlags({"--ca-cert", Pki("ca.pem"), "--cert",
+                           Pki("stranger.pem"), "--key", Pki("stranger.key")});
+  EXPECT_EQ(
+      registry.Regctl({"admin", "center", "list"}, registry.admin_token_file())
+          .exit_code,
+      1);
+  registry.SetRegctlFlags({"--ca-cert", Pki("ca.pem"), "--cert",
+                           Pki("client.pem"), "--key", Pki("client.key")});
+  RegctlResult ok =
+      registry.Regctl({"admin", "center", "list"}, registry.admin_token_file());
+  EXPECT_EQ(ok.exit_code, 0) << ok.err;
+  // The token is still required over mutual TLS.
+  EXPECT_THAT(registry.Regctl({"admin", "center", "list"}, "").err,
+              HasSubstr("UNAUTHENTICATED"));
+}
+
+TEST(ServerOptionsTest, HalfATlsConfigurationIsRefused) {
+  TempDir dir;
+  ServerOptions options;
+  options.db_path = dir.File("r.db");
+  options.listen = "127.0.0.1:0";
+  options.tls_cert_file = dir.File("missing.pem");
+  EXPECT_EQ(RegistryServer::Start(options).status().code(),
+            absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace registry::testing

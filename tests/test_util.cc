@@ -38,10 +38,22 @@ std::string ReadFile(const std::string& path) {
 }
 
 TestRegistry::TestRegistry(int free_failed_auth) {
+  Start([&](ServerOptions& options) {
+    options.free_failed_auth = free_failed_auth;
+  });
+}
+
+TestRegistry::TestRegistry(
+    const std::function<void(ServerOptions&)>& configure) {
+  Start(configure);
+}
+
+void TestRegistry::Start(const std::function<void(ServerOptions&)>& configure) {
   ServerOptions options;
   options.db_path = db_path();
   options.listen = "127.0.0.1:0";
-  options.free_failed_auth = free_failed_auth;
+  options.free_failed_auth = 100000;
+  configure(options);
   absl::StatusOr<std::unique_ptr<RegistryServer>> server =
       RegistryServer::Start(options);
   if (!server.ok()) {
@@ -63,6 +75,7 @@ RegctlResult TestRegistry::Regctl(const std::vector<std::string>& args,
   std::ostringstream out, err;
   RegctlIo io{out, err, {}, false};
   std::vector<std::string> full = {"--server", address(), "--timeout", "60"};
+  full.insert(full.end(), regctl_flags_.begin(), regctl_flags_.end());
   if (!token_file.empty()) {
     full.push_back("--token-file");
     full.push_back(token_file);

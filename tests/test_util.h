@@ -6,6 +6,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -46,6 +47,8 @@ class TestRegistry {
   // `free_failed_auth`: failed authentications per host before answers
   // are held back (high by default: tests send bad tokens on purpose).
   explicit TestRegistry(int free_failed_auth = 100000);
+  // With options adjusted by `configure` (TLS files, say).
+  explicit TestRegistry(const std::function<void(ServerOptions&)>& configure);
   ~TestRegistry();
 
   RegistryServer& server() { return *server_; }
@@ -57,6 +60,10 @@ class TestRegistry {
   // Runs regctl with --server set; `token_file` may be empty (no token).
   RegctlResult Regctl(const std::vector<std::string>& args,
                       const std::string& token_file);
+  // Global flags added to every Regctl call (e.g. --ca-cert FILE).
+  void SetRegctlFlags(std::vector<std::string> flags) {
+    regctl_flags_ = std::move(flags);
+  }
   // Adds a center (idempotent within a test) and issues a token of `role`
   // bound to it for submitters; returns the token file path.
   std::string IssueToken(const std::string& role,
@@ -70,6 +77,9 @@ class TestRegistry {
   std::unique_ptr<RegistryServer> server_;
   std::string admin_token_file_;
   int token_count_ = 0;
+  std::vector<std::string> regctl_flags_;
+
+  void Start(const std::function<void(ServerOptions&)>& configure);
 };
 
 MATCHER(IsOk, "") {

@@ -90,6 +90,9 @@ Global flags:
   --format table|csv|json
                        output format of tabular results
   --timeout SECONDS    deadline of each call (default 300)
+  --ca-cert FILE       connect with TLS, trusting this CA (PEM)
+  --cert FILE --key FILE
+                       client certificate and key for mutual TLS (PEM)
 
 Exit status: 0 success, 1 rejected by the server or invalid input, 2 usage error.
 )";
@@ -107,8 +110,8 @@ const std::set<std::string>& ValueFlags() {
       "relapse-assoc-days", "edss-plus1-max", "mri-rebaseline-days",
       // Cohort reports.
       "endpoint", "by", "conf-type", "times", "min-cell-size",
-      // Tokens.
-      "expires-in"};
+      // Tokens and TLS.
+      "expires-in", "ca-cert", "cert", "key"};
   return *flags;
 }
 
@@ -252,6 +255,38 @@ std::string RoleText(v1::Role role) {
   }
 }
 
+std::string ReadPemFlag(const Args& args, const std::string& flag) {
+  const std::string path = args.Flag(flag);
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  if (!in || buffer.str().find("-----BEGIN") == std::string::npos) {
+    throw UsageError{"--" + flag + ": cannot read a PEM file at " + path};
+  }
+  return buffer.str();
+}
+
+// TLS when --ca-cert is given (with a client certificate for mutual TLS),
+// otherwise the local credentials a loopback registryd expects.
+std::shared_ptr<grpc::ChannelCredentials> ChannelCredentials(const Args& args) {
+  if (args.Flag("cert").empty() != args.Flag("key").empty()) {
+    throw UsageError{"--cert and --key go together"};
+  }
+  if (args.Flag("ca-cert").empty()) {
+    if (!args.Flag("cert").empty()) {
+      throw UsageError{"--cert and --key need --ca-cert"};
+    }
+    return grpc::experimental::LocalCredentials(LOCAL_TCP);
+  }
+  grpc::SslCredentialsOptions ssl;
+  ssl.pem_root_certs = ReadPemFlag(args, "ca-cert");
+  if (!args.Flag("cert").empty()) {
+    ssl.pem_cert_chain = ReadPemFlag(args, "cert");
+    ssl.pem_private_key = ReadPemFlag(args, "key");
+  }
+  return grpc::SslCredentials(ssl);
+}
+
 class Client {
  public:
   Client(const Args& args, RegctlIo& io) : args_(args), io_(io) {
@@ -278,8 +313,8 @@ class Client {
     }
     grpc::ChannelArguments channel_args;
     channel_args.SetMaxReceiveMessageSize(64 * 1024 * 1024);
-    channel_ = grpc::CreateCustomChannel(
-        server, grpc::experimental::LocalCredentials(LOCAL_TCP), channel_args);
+    channel_ = grpc::CreateCustomChannel(server, ChannelCredentials(args),
+                                         channel_args);
     submission_ = v1::SubmissionService::NewStub(channel_);
     admin_ = v1::AdminService::NewStub(channel_);
     outcomes_ = v1::OutcomeService::NewStub(channel_);
