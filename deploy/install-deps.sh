@@ -9,6 +9,7 @@ packages=(
   libsqlitecpp-dev libsqlite3-dev libabsl-dev libssl-dev
   libgtest-dev libgmock-dev
   sqlite3 openssl
+  python3-grpcio
   r-base-core r-cran-survival
 )
 

@@ -1,5 +1,9 @@
 #include "services/admin_service.h"
 
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "core/merkle.h"
+#include "core/status_macros.h"
 #include "core/violations.h"
 #include "services/auth.h"
 #include "services/convert.h"
@@ -40,6 +44,25 @@ grpc::Status AsAdmin(grpc::ServerContext* context, Authenticator& auth,
       AuthorizeCall(context, auth, {Role::kAdmin});
   if (!call.ok()) return ToGrpcStatus(call.status());
   return ToGrpcStatus(body(*call));
+}
+
+// The tree of the current log and its signed checkpoint; the audit entry
+// for the request is written after, so it is not part of this tree.
+struct SignedTree {
+  std::vector<std::string> leaves;
+  Checkpoint checkpoint;
+};
+
+absl::StatusOr<SignedTree> SignCurrentTree(RegistryStore& store,
+                                           const CheckpointSigner& signer) {
+  SignedTree tree;
+  ASSIGN_OR_RETURN(tree.leaves, store.AuditLeafHashes());
+  tree.checkpoint.tree_size = tree.leaves.size();
+  tree.checkpoint.root_hash = MerkleRoot(tree.leaves);
+  tree.checkpoint.time =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", absl::Now(), absl::UTCTimeZone());
+  RETURN_IF_ERROR(signer.Sign(tree.checkpoint));
+  return tree;
 }
 
 }  // namespace
@@ -135,6 +158,69 @@ grpc::Status AdminServiceImpl::RotateToken(
         response->set_token(issued->secret);
         ToProto(issued->info, response->mutable_info());
         return absl::OkStatus();
+      });
+}
+
+grpc::Status AdminServiceImpl::GetCheckpoint(
+    grpc::ServerContext* context, const v1::GetCheckpointRequest* request,
+    v1::GetCheckpointResponse* response) {
+  return AsAdmin(
+      context, *auth_, [&](const RequestContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(SignedTree tree, SignCurrentTree(*store_, *signer_));
+        response->set_checkpoint(FormatCheckpoint(tree.checkpoint));
+        return store_->RecordAction(call, "audit.checkpoint", "audit_log",
+                                    absl::StrCat("size=", tree.leaves.size()));
+      });
+}
+
+grpc::Status AdminServiceImpl::ProveConsistency(
+    grpc::ServerContext* context, const v1::ProveConsistencyRequest* request,
+    v1::ProveConsistencyResponse* response) {
+  return AsAdmin(
+      context, *auth_, [&](const RequestContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(SignedTree tree, SignCurrentTree(*store_, *signer_));
+        const int64_t old_size = request->old_size();
+        if (old_size <= 0) {
+          return StatusWithViolations(absl::StatusCode::kInvalidArgument,
+                                      "invalid request",
+                                      {{"old_size", "must be positive"}});
+        }
+        response->set_checkpoint(FormatCheckpoint(tree.checkpoint));
+        if (static_cast<uint64_t>(old_size) > tree.leaves.size()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              "the audit log has ", tree.leaves.size(),
+              " entries, fewer than the checkpoint's ", old_size,
+              ": it was truncated or the database was rolled back"));
+        }
+        for (const std::string& hash :
+             ConsistencyProof(tree.leaves, old_size, tree.leaves.size())) {
+          response->add_proof(hash);
+        }
+        return store_->RecordAction(
+            call, "audit.prove_consistency", "audit_log",
+            absl::StrCat("from=", old_size, " to=", tree.leaves.size()));
+      });
+}
+
+grpc::Status AdminServiceImpl::ProveInclusion(
+    grpc::ServerContext* context, const v1::ProveInclusionRequest* request,
+    v1::ProveInclusionResponse* response) {
+  return AsAdmin(
+      context, *auth_, [&](const RequestContext& call) -> absl::Status {
+        ASSIGN_OR_RETURN(SignedTree tree, SignCurrentTree(*store_, *signer_));
+        const int64_t seq = request->entry_seq();
+        if (seq <= 0 || static_cast<uint64_t>(seq) > tree.leaves.size()) {
+          return absl::NotFoundError(absl::StrCat("no audit entry ", seq));
+        }
+        response->set_checkpoint(FormatCheckpoint(tree.checkpoint));
+        response->set_leaf_index(seq - 1);
+        response->set_leaf_hash(tree.leaves[seq - 1]);
+        for (const std::string& hash :
+             InclusionProof(tree.leaves, seq - 1, tree.leaves.size())) {
+          response->add_proof(hash);
+        }
+        return store_->RecordAction(call, "audit.prove_inclusion",
+                                    absl::StrCat("audit_log/", seq), "");
       });
 }
 

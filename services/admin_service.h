@@ -3,6 +3,7 @@
 #ifndef REGISTRY_SERVICES_ADMIN_SERVICE_H_
 #define REGISTRY_SERVICES_ADMIN_SERVICE_H_
 
+#include "core/checkpoint.h"
 #include "registry/v1/admin.grpc.pb.h"
 #include "services/auth.h"
 #include "storage/registry_store.h"
@@ -11,9 +12,10 @@ namespace registry {
 
 class AdminServiceImpl final : public v1::AdminService::Service {
  public:
-  // `store` and `auth` must outlive the service.
-  AdminServiceImpl(RegistryStore* store, Authenticator* auth)
-      : store_(store), auth_(auth) {}
+  // `store`, `auth` and `signer` must outlive the service.
+  AdminServiceImpl(RegistryStore* store, Authenticator* auth,
+                   const CheckpointSigner* signer)
+      : store_(store), auth_(auth), signer_(signer) {}
 
   grpc::Status AddCenter(grpc::ServerContext* context,
                          const v1::AddCenterRequest* request,
@@ -33,6 +35,15 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   grpc::Status RotateToken(grpc::ServerContext* context,
                            const v1::RotateTokenRequest* request,
                            v1::RotateTokenResponse* response) override;
+  grpc::Status GetCheckpoint(grpc::ServerContext* context,
+                             const v1::GetCheckpointRequest* request,
+                             v1::GetCheckpointResponse* response) override;
+  grpc::Status ProveConsistency(
+      grpc::ServerContext* context, const v1::ProveConsistencyRequest* request,
+      v1::ProveConsistencyResponse* response) override;
+  grpc::Status ProveInclusion(grpc::ServerContext* context,
+                              const v1::ProveInclusionRequest* request,
+                              v1::ProveInclusionResponse* response) override;
   grpc::Status VerifyAudit(grpc::ServerContext* context,
                            const v1::VerifyAuditRequest* request,
                            v1::VerifyAuditResponse* response) override;
@@ -40,6 +51,7 @@ class AdminServiceImpl final : public v1::AdminService::Service {
  private:
   RegistryStore* store_;
   Authenticator* auth_;
+  const CheckpointSigner* signer_;
 };
 
 }  // namespace registry

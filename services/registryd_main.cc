@@ -6,6 +6,7 @@
 // (up to --drain-seconds) and exits 0.
 #include <signal.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <thread>
@@ -27,6 +28,9 @@ ABSL_FLAG(std::string, tls_key, "", "server private key (PEM)");
 ABSL_FLAG(std::string, tls_client_ca, "",
           "CA certificate (PEM) that client certificates must chain to; "
           "enables mutual TLS");
+ABSL_FLAG(std::string, checkpoint_key, "",
+          "Ed25519 key (PEM) that signs audit checkpoints, kept outside the "
+          "database; created when missing (default: DB.checkpoint-key)");
 ABSL_FLAG(int, drain_seconds, 10,
           "on SIGTERM, how long in-flight calls may take to finish");
 
@@ -35,7 +39,19 @@ int main(int argc, char** argv) {
       "the HSCT follow-up registry server\n\n"
       "  registryd --db FILE [--listen HOST:PORT] [--admin-token-file FILE]\n"
       "            [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]");
-  std::vector<char*> positional = absl::ParseCommandLine(argc, argv);
+  // Flags are documented with dashes (--tls-cert); Abseil names them with
+  // underscores. Accept both.
+  std::vector<std::string> storage(argv, argv + argc);
+  std::vector<char*> args;
+  for (std::string& arg : storage) {
+    if (arg.rfind("--", 0) == 0) {
+      const size_t end = std::min(arg.find('='), arg.size());
+      std::replace(arg.begin() + 2, arg.begin() + end, '-', '_');
+    }
+    args.push_back(arg.data());
+  }
+  std::vector<char*> positional =
+      absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
   if (positional.size() > 1 || absl::GetFlag(FLAGS_db).empty()) {
     std::cerr << "registryd: --db FILE is required (see --help)\n";
     return 2;
@@ -53,6 +69,7 @@ int main(int argc, char** argv) {
   options.db_path = absl::GetFlag(FLAGS_db);
   options.listen = absl::GetFlag(FLAGS_listen);
   options.admin_token_file = absl::GetFlag(FLAGS_admin_token_file);
+  options.checkpoint_key_file = absl::GetFlag(FLAGS_checkpoint_key);
   options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);

@@ -73,7 +73,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
       return absl::InvalidArgumentError(
           "--tls-client-ca needs --tls-cert and --tls-key");
     }
-    *transport = "local connections only (no TLS configured)";
+    *transport = "local connections only: no TLS configured";
     return grpc::experimental::LocalServerCredentials(LOCAL_TCP);
   }
   grpc::SslServerCredentialsOptions ssl;
@@ -143,10 +143,16 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 30 * 1000);
   server->auth_ =
       std::make_unique<Authenticator>(&store, options.free_failed_auth);
+  ASSIGN_OR_RETURN(
+      server->signer_,
+      CheckpointSigner::LoadOrCreate(options.checkpoint_key_file.empty()
+                                         ? options.db_path + ".checkpoint-key"
+                                         : options.checkpoint_key_file));
   Authenticator* auth = server->auth_.get();
   server->services_.push_back(
       std::make_unique<SubmissionServiceImpl>(&store, auth));
-  server->services_.push_back(std::make_unique<AdminServiceImpl>(&store, auth));
+  server->services_.push_back(
+      std::make_unique<AdminServiceImpl>(&store, auth, server->signer_.get()));
   server->services_.push_back(
       std::make_unique<OutcomeServiceImpl>(&store, auth));
   server->services_.push_back(

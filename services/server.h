@@ -10,6 +10,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "core/checkpoint.h"
 #include "services/auth.h"
 #include "storage/registry_store.h"
 
@@ -25,6 +26,9 @@ struct ServerOptions {
   std::string tls_cert_file;
   std::string tls_key_file;
   std::string tls_client_ca_file;
+  // Ed25519 key that signs audit checkpoints, kept outside the database;
+  // created when missing. Empty means db_path + ".checkpoint-key".
+  std::string checkpoint_key_file;
   // Where a new database's first admin token is written (mode 0600).
   // Empty means db_path + ".admin-token".
   std::string admin_token_file;
@@ -66,6 +70,7 @@ class RegistryServer {
 
   std::unique_ptr<RegistryStore> store_;
   std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<CheckpointSigner> signer_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -10,6 +10,7 @@
 #include "absl/strings/str_join.h"
 #include "core/audit_chain.h"
 #include "core/csv.h"
+#include "core/merkle.h"
 #include "core/status_macros.h"
 #include "core/violations.h"
 #include "storage/connection.h"
@@ -1220,6 +1221,52 @@ absl::Status RegistryStore::ExportAllCenters(
 
 // --- Audit -------------------------------------------------------------------
 
+namespace {
+
+constexpr const char* kAuditEntriesSql =
+    "SELECT seq, at, principal, role, center, action, entity, old_value, "
+    "new_value, reason, request_id, event_seq, prev_hash, hash FROM audit_log "
+    "ORDER BY seq";
+
+AuditEntry ReadAuditEntry(SQLite::Statement& entries) {
+  AuditEntry e;
+  e.seq = entries.getColumn(0).getInt64();
+  e.at = entries.getColumn(1).getString();
+  e.principal = entries.getColumn(2).getString();
+  e.role = entries.getColumn(3).getString();
+  e.center = entries.getColumn(4).getString();
+  e.action = entries.getColumn(5).getString();
+  e.entity = entries.getColumn(6).getString();
+  e.old_value = entries.getColumn(7).getString();
+  e.new_value = entries.getColumn(8).getString();
+  e.reason = entries.getColumn(9).getString();
+  e.request_id = entries.getColumn(10).getString();
+  if (!entries.getColumn(11).isNull()) {
+    e.event_seq = entries.getColumn(11).getInt64();
+  }
+  e.prev_hash = entries.getColumn(12).getString();
+  e.hash = entries.getColumn(13).getString();
+  return e;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> RegistryStore::AuditLeafHashes() {
+  std::vector<std::string> leaves;
+  ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
+  Connection& c = **lease;
+  RETURN_IF_ERROR(CatchSqlite([&]() -> absl::Status {
+    SQLite::Transaction snapshot(c.db(), SQLite::TransactionBehavior::DEFERRED);
+    SQLite::Statement& entries = c.Prepare(kAuditEntriesSql);
+    while (entries.executeStep()) {
+      leaves.push_back(
+          MerkleLeafHash(CanonicalAuditBytes(ReadAuditEntry(entries))));
+    }
+    return absl::OkStatus();
+  }));
+  return leaves;
+}
+
 absl::StatusOr<AuditReport> RegistryStore::VerifyAudit(
     const RequestContext& context) {
   AuditReport report;
@@ -1232,29 +1279,10 @@ absl::StatusOr<AuditReport> RegistryStore::VerifyAudit(
       report.first_bad_entry = entry;
       report.problem = std::move(problem);
     };
-    SQLite::Statement& entries = c.Prepare(
-        "SELECT seq, at, principal, role, center, action, entity, old_value, "
-        "new_value, reason, request_id, event_seq, prev_hash, hash FROM "
-        "audit_log ORDER BY seq");
+    SQLite::Statement& entries = c.Prepare(kAuditEntriesSql);
     std::string prev_hash = S(kGenesisHash);
     while (entries.executeStep()) {
-      AuditEntry e;
-      e.seq = entries.getColumn(0).getInt64();
-      e.at = entries.getColumn(1).getString();
-      e.principal = entries.getColumn(2).getString();
-      e.role = entries.getColumn(3).getString();
-      e.center = entries.getColumn(4).getString();
-      e.action = entries.getColumn(5).getString();
-      e.entity = entries.getColumn(6).getString();
-      e.old_value = entries.getColumn(7).getString();
-      e.new_value = entries.getColumn(8).getString();
-      e.reason = entries.getColumn(9).getString();
-      e.request_id = entries.getColumn(10).getString();
-      if (!entries.getColumn(11).isNull()) {
-        e.event_seq = entries.getColumn(11).getInt64();
-      }
-      e.prev_hash = entries.getColumn(12).getString();
-      e.hash = entries.getColumn(13).getString();
+      const AuditEntry e = ReadAuditEntry(entries);
       if (std::optional<std::string> problem =
               CheckAuditLink(e, report.entries_checked + 1, prev_hash)) {
         fail(e.seq, *problem);

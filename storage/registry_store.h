@@ -237,6 +237,10 @@ class RegistryStore {
   // event is covered by exactly the audit entry that names it.
   absl::StatusOr<AuditReport> VerifyAudit(const RequestContext& context);
 
+  // RFC 6962 leaf hashes of every audit entry (leaf data: the entry's
+  // canonical bytes), in sequence order, from one consistent snapshot.
+  absl::StatusOr<std::vector<std::string>> AuditLeafHashes();
+
   // Appends an audit entry for an action outside the store (the server's
   // own start-up, say) in its own transaction.
   absl::Status RecordAction(const RequestContext& context,

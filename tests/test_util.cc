@@ -64,10 +64,23 @@ void TestRegistry::Start(const std::function<void(ServerOptions&)>& configure) {
   admin_token_file_ = server_->admin_token_file();
 }
 
-TestRegistry::~TestRegistry() { server_->Shutdown(absl::Seconds(5)); }
+TestRegistry::~TestRegistry() { Stop(); }
+
+void TestRegistry::Stop() {
+  if (server_ == nullptr) return;
+  server_->Shutdown(absl::Seconds(5));
+  server_.reset();
+}
+
+void TestRegistry::Restart(
+    const std::function<void(ServerOptions&)>& configure) {
+  Stop();
+  Start(configure);
+}
 
 std::string TestRegistry::address() const {
-  return absl::StrCat("127.0.0.1:", server_->port());
+  // A stopped registry has no port; port 1 refuses connections.
+  return absl::StrCat("127.0.0.1:", server_ ? server_->port() : 1);
 }
 
 RegctlResult TestRegistry::Regctl(const std::vector<std::string>& args,

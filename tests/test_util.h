@@ -60,6 +60,12 @@ class TestRegistry {
   // Runs regctl with --server set; `token_file` may be empty (no token).
   RegctlResult Regctl(const std::vector<std::string>& args,
                       const std::string& token_file);
+  // Stops the server and closes the database (to work on the file).
+  void Stop();
+  // Starts a server again on the same database and files.
+  void Restart(const std::function<void(ServerOptions&)>& configure =
+                   [](ServerOptions&) {});
+
   // Global flags added to every Regctl call (e.g. --ca-cert FILE).
   void SetRegctlFlags(std::vector<std::string> flags) {
     regctl_flags_ = std::move(flags);

@@ -14,8 +14,10 @@
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "clients/report_render/render.h"
+#include "core/checkpoint.h"
 #include "core/csv.h"
 #include "core/endpoints.h"
+#include "core/merkle.h"
 #include "core/outcome_definition.h"
 #include "core/records.h"
 #include "core/survival.h"
@@ -44,7 +46,13 @@ Commands:
   admin token revoke TOKEN_ID           revoke a token
   admin token rotate [--expires-in D]   replace the calling admin's own token
                                         (new token alone on stdout)
-  admin audit verify                    verify the audit trail (exit 1 if broken)
+  admin audit verify [--checkpoint FILE]
+                                        verify the audit trail (exit 1 if broken);
+                                        with a saved checkpoint, also prove the
+                                        log still extends it
+  admin audit checkpoint                print the current signed checkpoint
+  admin audit proof SEQ                 print an inclusion proof of entry SEQ
+  admin audit check-proof FILE          check such a proof offline
   submit import KIND FILE               import a CSV file of new records
   submit amend KIND FILE --reason TEXT  correct records named by their key
   submit retract KIND FILE --reason TEXT
@@ -111,7 +119,7 @@ const std::set<std::string>& ValueFlags() {
       // Cohort reports.
       "endpoint", "by", "conf-type", "times", "min-cell-size",
       // Tokens and TLS.
-      "expires-in", "ca-cert", "cert", "key"};
+      "expires-in", "ca-cert", "cert", "key", "checkpoint"};
   return *flags;
 }
 
@@ -546,8 +554,64 @@ int TokenRevoke(Client& client) {
   return 0;
 }
 
+std::string ReadTextFile(const std::string& path, const std::string& what) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  if (!in) throw UsageError{"cannot read " + what + " " + path};
+  return buffer.str();
+}
+
+// Proves that the current log extends the saved checkpoint; returns a
+// description of the first problem, or "" when it does.
+std::string CheckAgainstCheckpoint(Client& client, const std::string& path) {
+  absl::StatusOr<Checkpoint> saved =
+      ParseCheckpoint(ReadTextFile(path, "checkpoint"));
+  if (!saved.ok()) return std::string(saved.status().message());
+  if (!VerifyCheckpointSignature(*saved)) {
+    return "the saved checkpoint's signature is not valid";
+  }
+  v1::ProveConsistencyRequest request;
+  request.set_old_size(static_cast<int64_t>(saved->tree_size));
+  v1::ProveConsistencyResponse response;
+  grpc::Status status = client.Call(&v1::AdminService::Stub::ProveConsistency,
+                                    request, &response);
+  if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
+    return status.error_message();
+  }
+  if (!status.ok()) {
+    client.Fail(status);
+    return "cannot get a consistency proof";
+  }
+  absl::StatusOr<Checkpoint> current = ParseCheckpoint(response.checkpoint());
+  if (!current.ok() || !VerifyCheckpointSignature(*current)) {
+    return "the server's checkpoint is not validly signed";
+  }
+  if (current->public_key != saved->public_key) {
+    return "the current tree is signed with another key than the saved "
+           "checkpoint (key " +
+           ToHex(current->public_key) + ", expected " +
+           ToHex(saved->public_key) + ")";
+  }
+  const std::vector<std::string> proof(response.proof().begin(),
+                                       response.proof().end());
+  if (!VerifyConsistency(saved->tree_size, current->tree_size, saved->root_hash,
+                         current->root_hash, proof)) {
+    return absl::StrCat("the log of ", current->tree_size,
+                        " entries does not extend the checkpoint of ",
+                        saved->tree_size,
+                        " entries: entries up to it were rewritten or "
+                        "deleted");
+  }
+  client.io().out << "checkpoint OK: the log of " << current->tree_size
+                  << " entries extends the checkpoint of " << saved->tree_size
+                  << " entries (" << saved->time << ")\n";
+  return "";
+}
+
 int AuditVerify(Client& client) {
-  ExpectPositional(client.args(), 3, "usage: regctl admin audit verify");
+  ExpectPositional(client.args(), 3,
+                   "usage: regctl admin audit verify [--checkpoint FILE]");
   v1::VerifyAuditResponse response;
   grpc::Status status = client.Call(&v1::AdminService::Stub::VerifyAudit,
                                     v1::VerifyAuditRequest(), &response);
@@ -565,6 +629,94 @@ int AuditVerify(Client& client) {
                   << " entries, hash chain intact; "
                   << response.events_checked()
                   << " clinical events, each covered by its entry\n";
+  if (!client.args().Flag("checkpoint").empty()) {
+    const std::string problem =
+        CheckAgainstCheckpoint(client, client.args().Flag("checkpoint"));
+    if (!problem.empty()) {
+      client.io().err << "regctl: checkpoint check FAILED: " << problem << "\n";
+      return 1;
+    }
+  }
+  return 0;
+}
+
+int AuditCheckpoint(Client& client) {
+  ExpectPositional(client.args(), 3, "usage: regctl admin audit checkpoint");
+  v1::GetCheckpointResponse response;
+  grpc::Status status = client.Call(&v1::AdminService::Stub::GetCheckpoint,
+                                    v1::GetCheckpointRequest(), &response);
+  if (!status.ok()) return client.Fail(status);
+  client.io().out << response.checkpoint();
+  return 0;
+}
+
+constexpr char kProofHeader[] = "hsct-registry inclusion proof v1";
+
+int AuditProof(Client& client) {
+  const Args& args = client.args();
+  ExpectPositional(args, 4, "usage: regctl admin audit proof SEQ");
+  v1::ProveInclusionRequest request;
+  int64_t seq;
+  if (!absl::SimpleAtoi(args.positional[3], &seq) || seq <= 0) {
+    throw UsageError{"SEQ must be an audit entry number (1, 2, ...)"};
+  }
+  request.set_entry_seq(seq);
+  v1::ProveInclusionResponse response;
+  grpc::Status status =
+      client.Call(&v1::AdminService::Stub::ProveInclusion, request, &response);
+  if (!status.ok()) return client.Fail(status);
+  std::vector<std::string> path;
+  for (const std::string& hash : response.proof()) path.push_back(ToHex(hash));
+  client.io().out << kProofHeader << "\nentry " << seq << "\nleaf "
+                  << ToHex(response.leaf_hash()) << "\npath "
+                  << absl::StrJoin(path, ",") << "\n"
+                  << response.checkpoint();
+  return 0;
+}
+
+// Offline: needs no server and no token.
+int AuditCheckProof(const Args& args, RegctlIo& io) {
+  ExpectPositional(args, 4, "usage: regctl admin audit check-proof FILE");
+  const std::string text = ReadTextFile(args.positional[3], "proof");
+  std::vector<std::string> lines = absl::StrSplit(text, '\n');
+  auto fail = [&](const std::string& why) {
+    io.err << "regctl: proof INVALID: " << why << "\n";
+    return 1;
+  };
+  if (lines.size() < 10 || lines[0] != kProofHeader) {
+    return fail("not a registry inclusion proof");
+  }
+  int64_t seq;
+  std::string leaf;
+  if (lines[1].rfind("entry ", 0) != 0 ||
+      !absl::SimpleAtoi(lines[1].substr(6), &seq) || seq <= 0) {
+    return fail("entry line");
+  }
+  if (lines[2].rfind("leaf ", 0) != 0 || !FromHex(lines[2].substr(5), &leaf)) {
+    return fail("leaf line");
+  }
+  if (lines[3].rfind("path ", 0) != 0) return fail("path line");
+  std::vector<std::string> proof;
+  for (absl::string_view part :
+       absl::StrSplit(lines[3].substr(5), ',', absl::SkipEmpty())) {
+    std::string hash;
+    if (!FromHex(std::string(part), &hash)) return fail("path hash");
+    proof.push_back(hash);
+  }
+  std::string checkpoint_text;
+  for (size_t i = 4; i < lines.size(); ++i) checkpoint_text += lines[i] + "\n";
+  absl::StatusOr<Checkpoint> checkpoint = ParseCheckpoint(checkpoint_text);
+  if (!checkpoint.ok()) return fail(std::string(checkpoint.status().message()));
+  if (!VerifyCheckpointSignature(*checkpoint)) {
+    return fail("the checkpoint's signature is not valid");
+  }
+  if (!VerifyInclusion(leaf, seq - 1, checkpoint->tree_size, proof,
+                       checkpoint->root_hash)) {
+    return fail("the path does not lead from the entry to the signed root");
+  }
+  io.out << "proof OK: entry " << seq << " is in the signed tree of "
+         << checkpoint->tree_size << " entries (" << checkpoint->time
+         << ", key " << ToHex(checkpoint->public_key) << ")\n";
   return 0;
 }
 
@@ -1437,6 +1589,8 @@ int Dispatch(Client& client) {
   if (is({"admin", "token", "revoke"})) return TokenRevoke(client);
   if (is({"admin", "token", "rotate"})) return TokenRotate(client);
   if (is({"admin", "audit", "verify"})) return AuditVerify(client);
+  if (is({"admin", "audit", "checkpoint"})) return AuditCheckpoint(client);
+  if (is({"admin", "audit", "proof"})) return AuditProof(client);
   if (is({"submit", "import"})) return Submit(client, v1::OPERATION_IMPORT);
   if (is({"submit", "amend"})) return Submit(client, v1::OPERATION_AMEND);
   if (is({"submit", "retract"})) return Submit(client, v1::OPERATION_RETRACT);
@@ -1471,6 +1625,10 @@ int RunRegctl(const std::vector<std::string>& raw_args, RegctlIo& io) {
       throw UsageError{
           "--format must be table, csv or json (reports: also svg, html, "
           "ndjson where they say so)"};
+    }
+    if (args.positional.size() >= 3 && args.positional[0] == "admin" &&
+        args.positional[1] == "audit" && args.positional[2] == "check-proof") {
+      return AuditCheckProof(args, io);
     }
     Client client(args, io);
     return Dispatch(client);

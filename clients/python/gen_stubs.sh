@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Generates the Python gRPC stubs of proto/registry/v1 into OUTDIR (not
+# committed): registry/v1/*_pb2.py and *_pb2_grpc.py, importable with OUTDIR
+# on sys.path (registry_client.py --stubs OUTDIR).
+#
+# Debian 12's python3-grpc-tools (grpcio-tools 1.14) bundles a protoc too old
+# for proto3 `optional` fields, which the registry's protos use; so the
+# messages come from the system protoc (protobuf-compiler, 3.21, matching
+# python3-protobuf) and the service stubs from its grpc_python_plugin
+# (protobuf-compiler-grpc). Override with PROTOC and GRPC_PYTHON_PLUGIN.
+set -euo pipefail
+
+if [ $# -ne 1 ]; then
+  echo "usage: gen_stubs.sh OUTDIR" >&2
+  exit 2
+fi
+outdir=$1
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+protoc=${PROTOC:-protoc}
+plugin=${GRPC_PYTHON_PLUGIN:-$(command -v grpc_python_plugin || true)}
+if ! command -v "$protoc" >/dev/null || [ -z "$plugin" ] || [ ! -x "$plugin" ]; then
+  echo "gen_stubs.sh: needs protoc and grpc_python_plugin" \
+    "(apt-get install protobuf-compiler protobuf-compiler-grpc)" >&2
+  exit 1
+fi
+
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
+cd "$root/proto"
+"$protoc" -I . \
+  --plugin=protoc-gen-grpc_python="$plugin" \
+  --python_out="$outdir" --grpc_python_out="$outdir" \
+  registry/v1/*.proto
