@@ -1,5 +1,8 @@
 #include "services/admin_service.h"
 
+#include <cstdio>
+#include <fstream>
+
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "core/merkle.h"
@@ -222,6 +225,42 @@ grpc::Status AdminServiceImpl::ProveInclusion(
         return store_->RecordAction(call, "audit.prove_inclusion",
                                     absl::StrCat("audit_log/", seq), "");
       });
+}
+
+grpc::Status AdminServiceImpl::Backup(
+    grpc::ServerContext* context, const v1::BackupRequest* request,
+    grpc::ServerWriter<v1::BackupChunk>* writer) {
+  return AsAdmin(
+      context, *auth_, [&](const RequestContext& call) -> absl::Status {
+        const std::string path =
+            absl::StrCat(backup_dir_, "/.backup-", call.request_id, ".db");
+        absl::Status status = store_->BackupTo(call, path);
+        if (status.ok()) {
+          std::ifstream in(path, std::ios::binary);
+          std::string buffer(1 << 20, '\0');
+          while (in) {
+            in.read(buffer.data(), buffer.size());
+            if (in.gcount() <= 0) break;
+            v1::BackupChunk chunk;
+            chunk.set_data(buffer.data(), in.gcount());
+            if (!writer->Write(chunk)) {
+              status = absl::CancelledError("the client went away");
+              break;
+            }
+          }
+        }
+        std::remove(path.c_str());
+        return status;
+      });
+}
+
+grpc::Status AdminServiceImpl::GetMetrics(grpc::ServerContext* context,
+                                          const v1::GetMetricsRequest* request,
+                                          v1::GetMetricsResponse* response) {
+  return AsAdmin(context, *auth_, [&](const RequestContext&) -> absl::Status {
+    response->set_text(metrics_->PrometheusText());
+    return absl::OkStatus();
+  });
 }
 
 grpc::Status AdminServiceImpl::VerifyAudit(

@@ -6,6 +6,7 @@
 #include "core/checkpoint.h"
 #include "registry/v1/admin.grpc.pb.h"
 #include "services/auth.h"
+#include "services/observability.h"
 #include "storage/registry_store.h"
 
 namespace registry {
@@ -14,8 +15,13 @@ class AdminServiceImpl final : public v1::AdminService::Service {
  public:
   // `store`, `auth` and `signer` must outlive the service.
   AdminServiceImpl(RegistryStore* store, Authenticator* auth,
-                   const CheckpointSigner* signer)
-      : store_(store), auth_(auth), signer_(signer) {}
+                   const CheckpointSigner* signer, RequestMetrics* metrics,
+                   std::string backup_dir)
+      : store_(store),
+        auth_(auth),
+        signer_(signer),
+        metrics_(metrics),
+        backup_dir_(std::move(backup_dir)) {}
 
   grpc::Status AddCenter(grpc::ServerContext* context,
                          const v1::AddCenterRequest* request,
@@ -44,6 +50,12 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   grpc::Status ProveInclusion(grpc::ServerContext* context,
                               const v1::ProveInclusionRequest* request,
                               v1::ProveInclusionResponse* response) override;
+  grpc::Status Backup(grpc::ServerContext* context,
+                      const v1::BackupRequest* request,
+                      grpc::ServerWriter<v1::BackupChunk>* writer) override;
+  grpc::Status GetMetrics(grpc::ServerContext* context,
+                          const v1::GetMetricsRequest* request,
+                          v1::GetMetricsResponse* response) override;
   grpc::Status VerifyAudit(grpc::ServerContext* context,
                            const v1::VerifyAuditRequest* request,
                            v1::VerifyAuditResponse* response) override;
@@ -52,6 +64,8 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   RegistryStore* store_;
   Authenticator* auth_;
   const CheckpointSigner* signer_;
+  RequestMetrics* metrics_;
+  const std::string backup_dir_;  // where temporary backup files go
 };
 
 }  // namespace registry

@@ -11,6 +11,7 @@
 #include "absl/time/clock.h"
 #include "core/status_macros.h"
 #include "services/convert.h"
+#include "services/observability.h"
 
 namespace registry {
 namespace {
@@ -127,6 +128,7 @@ absl::StatusOr<RequestContext> AuthorizeCall(
   if (!principal.ok()) return principal.status();
   tracker->RecordSuccess(peer);
   request.principal = *std::move(principal);
+  context->AddTrailingMetadata(kPrincipalMetadata, request.principal.token_id);
   if (std::find(allowed.begin(), allowed.end(), request.principal.role) ==
       allowed.end()) {
     return absl::PermissionDeniedError(

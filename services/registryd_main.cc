@@ -31,6 +31,8 @@ ABSL_FLAG(std::string, tls_client_ca, "",
 ABSL_FLAG(std::string, checkpoint_key, "",
           "Ed25519 key (PEM) that signs audit checkpoints, kept outside the "
           "database; created when missing (default: DB.checkpoint-key)");
+ABSL_FLAG(bool, log_requests, true,
+          "write one JSON line per request to stderr");
 ABSL_FLAG(int, drain_seconds, 10,
           "on SIGTERM, how long in-flight calls may take to finish");
 
@@ -70,6 +72,8 @@ int main(int argc, char** argv) {
   options.listen = absl::GetFlag(FLAGS_listen);
   options.admin_token_file = absl::GetFlag(FLAGS_admin_token_file);
   options.checkpoint_key_file = absl::GetFlag(FLAGS_checkpoint_key);
+  options.request_log =
+      absl::GetFlag(FLAGS_log_requests) ? &std::cerr : nullptr;
   options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);

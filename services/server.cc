@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -151,8 +152,16 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   Authenticator* auth = server->auth_.get();
   server->services_.push_back(
       std::make_unique<SubmissionServiceImpl>(&store, auth));
-  server->services_.push_back(
-      std::make_unique<AdminServiceImpl>(&store, auth, server->signer_.get()));
+  const std::string db_dir =
+      std::filesystem::absolute(options.db_path).parent_path().string();
+  server->services_.push_back(std::make_unique<AdminServiceImpl>(
+      &store, auth, server->signer_.get(), &server->metrics_, db_dir));
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      observers;
+  observers.push_back(
+      MakeRequestObserver(&server->metrics_, options.request_log));
+  builder.experimental().SetInterceptorCreators(std::move(observers));
   server->services_.push_back(
       std::make_unique<OutcomeServiceImpl>(&store, auth));
   server->services_.push_back(

@@ -6,12 +6,14 @@
 #include <grpcpp/grpcpp.h>
 
 #include <memory>
+#include <ostream>
 #include <string>
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/checkpoint.h"
 #include "services/auth.h"
+#include "services/observability.h"
 #include "storage/registry_store.h"
 
 namespace registry {
@@ -35,6 +37,8 @@ struct ServerOptions {
   // Failed authentications a host may make within 10 minutes before its
   // answers are held back (100 ms, doubling up to 5 s).
   int free_failed_auth = 3;
+  // Where the one-line-per-request log goes; null for none.
+  std::ostream* request_log = nullptr;
   // Largest request or response message, in bytes.
   int max_message_bytes = 16 * 1024 * 1024;
   StoreOptions store;
@@ -71,6 +75,7 @@ class RegistryServer {
   std::unique_ptr<RegistryStore> store_;
   std::unique_ptr<Authenticator> auth_;
   std::unique_ptr<CheckpointSigner> signer_;
+  RequestMetrics metrics_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

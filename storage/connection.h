@@ -4,6 +4,7 @@
 #ifndef REGISTRY_STORAGE_CONNECTION_H_
 #define REGISTRY_STORAGE_CONNECTION_H_
 
+#include <SQLiteCpp/Backup.h>
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <sqlite3.h>
 

@@ -237,6 +237,11 @@ class RegistryStore {
   // event is covered by exactly the audit entry that names it.
   absl::StatusOr<AuditReport> VerifyAudit(const RequestContext& context);
 
+  // Writes a consistent copy of the whole database to `path` (which must
+  // not exist) with SQLite's online backup, while writers go on. The copy
+  // includes the audit entry recording the backup.
+  absl::Status BackupTo(const RequestContext& context, const std::string& path);
+
   // RFC 6962 leaf hashes of every audit entry (leaf data: the entry's
   // canonical bytes), in sequence order, from one consistent snapshot.
   absl::StatusOr<std::vector<std::string>> AuditLeafHashes();

@@ -12,6 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
+#include <filesystem>
 #include <regex>
 #include <thread>
 
@@ -19,6 +21,7 @@
 #include "absl/strings/strip.h"
 #include "clients/regctl/regctl.h"
 #include "core/audit_chain.h"
+#include "core/date.h"
 #include "registry/v1/submission.grpc.pb.h"
 #include "services/auth.h"
 #include "tests/test_util.h"
@@ -442,6 +445,120 @@ TEST(ServerOptionsTest, HalfATlsConfigurationIsRefused) {
   options.tls_cert_file = dir.File("missing.pem");
   EXPECT_EQ(RegistryServer::Start(options).status().code(),
             absl::StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace registry::testing
+
+namespace registry::testing {
+namespace {
+
+TEST(BackupTest, BackupWhileWritingRestoresAndVerifies) {
+  TestRegistry registry;
+  const std::string token = registry.IssueToken("submitter", "C1");
+  ASSERT_EQ(registry
+                .Regctl({"submit", "import", "patients",
+                         registry.WriteCsv("p.csv",
+                                           "patient_id,sex,birth_year,"
+                                           "disease,diagnosis_date\n"
+                                           "P1,F,1980,RRMS,2010-01-01\n")},
+                        token)
+                .exit_code,
+            0);
+  // Imports go on in the background while the backup is taken.
+  std::atomic<bool> stop{false};
+  std::atomic<int> acknowledged{0};
+  std::thread writer([&] {
+    for (int day = 0; day < 300 && !stop; ++day) {
+      const Date date = Date(2011, 1, 1) + day;
+      const std::string file =
+          registry.WriteCsv(absl::StrCat("v", day, ".csv"),
+                            absl::StrCat("patient_id,visit_date,edss\nP1,",
+                                         FormatIsoDate(date), ",2.0\n"));
+      RegctlResult r =
+          registry.Regctl({"submit", "import", "visits", file}, token);
+      if (r.exit_code == 0) {
+        ++acknowledged;
+      } else if (day == 0) {
+        ADD_FAILURE() << r.err;
+      }
+    }
+  });
+  while (acknowledged < 20)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  const std::string copy = registry.dir().File("backup.db");
+  RegctlResult backup = registry.Regctl({"admin", "backup", "--out", copy},
+                                        registry.admin_token_file());
+  const int before_backup_done = acknowledged;
+  stop = true;
+  writer.join();
+  ASSERT_EQ(backup.exit_code, 0) << backup.err;
+  EXPECT_THAT(backup.out, HasSubstr("backup written to"));
+  // A second backup never overwrites a file.
+  EXPECT_EQ(registry
+                .Regctl({"admin", "backup", "--out", copy},
+                        registry.admin_token_file())
+                .exit_code,
+            2);
+
+  // Restore: start registryd on the copy and verify it.
+  TempDir restored_dir;
+  const std::string restored = restored_dir.File("registry.db");
+  std::filesystem::copy_file(copy, restored);
+  ServerOptions options;
+  options.db_path = restored;
+  options.listen = "127.0.0.1:0";
+  options.admin_token_file = restored_dir.File("unused-token");
+  auto server = RegistryServer::Start(options);
+  ASSERT_TRUE(server.ok()) << server.status();
+  EXPECT_FALSE((*server)->bootstrapped());  // the copy has its tokens
+  std::ostringstream out, err;
+  RegctlIo io{out, err, {}, false};
+  const std::string address = absl::StrCat("127.0.0.1:", (*server)->port());
+  EXPECT_EQ(RunRegctl({"--server", address, "--token-file",
+                       registry.admin_token_file(), "admin", "audit", "verify"},
+                      io),
+            0)
+      << err.str();
+  std::ostringstream visits, visits_err;
+  RegctlIo io2{visits, visits_err, {}, false};
+  ASSERT_EQ(RunRegctl({"--server", address, "--token-file", token, "submit",
+                       "export", "visits"},
+                      io2),
+            0)
+      << visits_err.str();
+  const std::string exported = visits.str();
+  const int rows =
+      static_cast<int>(std::count(exported.begin(), exported.end(), '\n')) - 1;
+  // Every visit acknowledged before the backup began is in the copy.
+  EXPECT_GE(rows, 20);
+  EXPECT_LE(rows, before_backup_done + 1);
+  (*server)->Shutdown(absl::Seconds(2));
+}
+
+TEST(ObservabilityTest, OneLogLinePerRequestAndMetrics) {
+  std::ostringstream log;
+  TestRegistry registry([&](ServerOptions& o) { o.request_log = &log; });
+  const std::string token = registry.IssueToken("analyst");
+  const std::string secret = ReadFile(token);
+  EXPECT_EQ(
+      registry.Regctl({"report", "km", "--endpoint", "os"}, token).exit_code,
+      0);
+  EXPECT_EQ(registry.Regctl({"admin", "center", "list"}, token).exit_code, 1);
+  const std::string lines = log.str();
+  EXPECT_THAT(lines, HasSubstr("\"method\":\"/registry.v1.ReportService/"
+                               "KaplanMeier\",\"principal\":\"tok_"));
+  EXPECT_THAT(lines, HasSubstr("\"code\":\"PERMISSION_DENIED\""));
+  EXPECT_THAT(lines, HasSubstr("\"latency_ms\":"));
+  // Never a secret.
+  EXPECT_THAT(lines, Not(HasSubstr(secret.substr(0, 20))));
+  RegctlResult metrics =
+      registry.Regctl({"admin", "metrics"}, registry.admin_token_file());
+  ASSERT_EQ(metrics.exit_code, 0) << metrics.err;
+  EXPECT_THAT(metrics.out,
+              HasSubstr("registry_requests_total{method=\"/registry.v1."
+                        "ReportService/KaplanMeier\",code=\"OK\"} 1"));
+  EXPECT_THAT(metrics.out, HasSubstr("registry_request_duration_ms_bucket"));
 }
 
 }  // namespace

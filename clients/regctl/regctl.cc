@@ -1,8 +1,11 @@
 #include "clients/regctl/regctl.h"
 
+#include <fcntl.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/security/credentials.h>
+#include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -51,6 +54,9 @@ Commands:
                                         with a saved checkpoint, also prove the
                                         log still extends it
   admin audit checkpoint                print the current signed checkpoint
+  admin backup --out FILE               consistent copy of the database while
+                                        the server keeps serving
+  admin metrics                         request counts and latency histograms
   admin audit proof SEQ                 print an inclusion proof of entry SEQ
   admin audit check-proof FILE          check such a proof offline
   submit import KIND FILE               import a CSV file of new records
@@ -119,7 +125,7 @@ const std::set<std::string>& ValueFlags() {
       // Cohort reports.
       "endpoint", "by", "conf-type", "times", "min-cell-size",
       // Tokens and TLS.
-      "expires-in", "ca-cert", "cert", "key", "checkpoint"};
+      "expires-in", "ca-cert", "cert", "key", "checkpoint", "out"};
   return *flags;
 }
 
@@ -637,6 +643,55 @@ int AuditVerify(Client& client) {
       return 1;
     }
   }
+  return 0;
+}
+
+int Backup(Client& client) {
+  const Args& args = client.args();
+  ExpectPositional(args, 2, "usage: regctl admin backup --out FILE");
+  const std::string out = args.Flag("out");
+  if (out.empty()) throw UsageError{"--out FILE is required"};
+  if (std::filesystem::exists(out)) {
+    throw UsageError{"--out " + out + " exists; choose a new file"};
+  }
+  const std::string partial = out + ".partial";
+  const int fd =
+      ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (fd < 0) throw UsageError{"cannot write " + partial};
+  grpc::ClientContext context;
+  client.Prepare(context);
+  auto reader = client.admin().Backup(&context, v1::BackupRequest());
+  v1::BackupChunk chunk;
+  int64_t bytes = 0;
+  bool written = true;
+  while (reader->Read(&chunk)) {
+    written &= ::write(fd, chunk.data().data(), chunk.data().size()) ==
+               static_cast<ssize_t>(chunk.data().size());
+    bytes += chunk.data().size();
+  }
+  grpc::Status status = reader->Finish();
+  written &= ::fsync(fd) == 0;
+  ::close(fd);
+  if (!status.ok() || !written || bytes == 0) {
+    std::remove(partial.c_str());
+    if (!status.ok()) return client.Fail(status);
+    client.io().err << "regctl: could not write the backup to " << out << "\n";
+    return 1;
+  }
+  std::filesystem::rename(partial, out);
+  client.io().out << "backup written to " << out << " (" << bytes
+                  << " bytes); restore: start registryd --db on a copy of it, "
+                     "then run regctl admin audit verify\n";
+  return 0;
+}
+
+int Metrics(Client& client) {
+  ExpectPositional(client.args(), 2, "usage: regctl admin metrics");
+  v1::GetMetricsResponse response;
+  grpc::Status status = client.Call(&v1::AdminService::Stub::GetMetrics,
+                                    v1::GetMetricsRequest(), &response);
+  if (!status.ok()) return client.Fail(status);
+  client.io().out << response.text();
   return 0;
 }
 
@@ -1590,6 +1645,8 @@ int Dispatch(Client& client) {
   if (is({"admin", "token", "rotate"})) return TokenRotate(client);
   if (is({"admin", "audit", "verify"})) return AuditVerify(client);
   if (is({"admin", "audit", "checkpoint"})) return AuditCheckpoint(client);
+  if (is({"admin", "backup"})) return Backup(client);
+  if (is({"admin", "metrics"})) return Metrics(client);
   if (is({"admin", "audit", "proof"})) return AuditProof(client);
   if (is({"submit", "import"})) return Submit(client, v1::OPERATION_IMPORT);
   if (is({"submit", "amend"})) return Submit(client, v1::OPERATION_AMEND);

@@ -1,0 +1,139 @@
+#include "services/observability.h"
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/time/clock.h"
+
+namespace registry {
+namespace {
+
+constexpr const char* kCodeNames[] = {"OK",
+                                      "CANCELLED",
+                                      "UNKNOWN",
+                                      "INVALID_ARGUMENT",
+                                      "DEADLINE_EXCEEDED",
+                                      "NOT_FOUND",
+                                      "ALREADY_EXISTS",
+                                      "PERMISSION_DENIED",
+                                      "RESOURCE_EXHAUSTED",
+                                      "FAILED_PRECONDITION",
+                                      "ABORTED",
+                                      "OUT_OF_RANGE",
+                                      "UNIMPLEMENTED",
+                                      "INTERNAL",
+                                      "UNAVAILABLE",
+                                      "DATA_LOSS",
+                                      "UNAUTHENTICATED"};
+
+std::string CodeName(int code) {
+  return code >= 0 && code < 17 ? kCodeNames[code] : absl::StrCat(code);
+}
+
+absl::Mutex log_mutex;
+
+class Observer : public grpc::experimental::Interceptor {
+ public:
+  Observer(std::string method, RequestMetrics* metrics, std::ostream* log)
+      : method_(std::move(method)), metrics_(metrics), log_(log) {}
+
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
+    using Hook = grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(Hook::POST_RECV_INITIAL_METADATA)) {
+      start_ = absl::Now();
+    }
+    if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_STATUS)) {
+      const grpc::Status status = methods->GetSendStatus();
+      std::string principal = "-";
+      if (auto* trailing = methods->GetSendTrailingMetadata()) {
+        auto it = trailing->find(kPrincipalMetadata);
+        if (it != trailing->end()) principal = it->second;
+      }
+      const double ms = absl::ToDoubleMilliseconds(absl::Now() - start_);
+      metrics_->Record(method_, status.error_code(), ms);
+      if (log_ != nullptr) {
+        const std::string line = absl::StrFormat(
+            "{\"time\":\"%s\",\"method\":\"%s\",\"principal\":\"%s\","
+            "\"code\":\"%s\",\"latency_ms\":%.3f}\n",
+            absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
+                             absl::UTCTimeZone()),
+            method_, principal, CodeName(status.error_code()), ms);
+        absl::MutexLock lock(&log_mutex);
+        *log_ << line << std::flush;
+      }
+    }
+    methods->Proceed();
+  }
+
+ private:
+  const std::string method_;
+  RequestMetrics* metrics_;
+  std::ostream* log_;
+  absl::Time start_ = absl::Now();
+};
+
+class ObserverFactory
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  ObserverFactory(RequestMetrics* metrics, std::ostream* log)
+      : metrics_(metrics), log_(log) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new Observer(info->method(), metrics_, log_);
+  }
+
+ private:
+  RequestMetrics* metrics_;
+  std::ostream* log_;
+};
+
+}  // namespace
+
+void RequestMetrics::Record(const std::string& method, grpc::StatusCode code,
+                            double latency_ms) {
+  absl::MutexLock lock(&mutex_);
+  MethodStats& stats = methods_[method];
+  ++stats.by_code[static_cast<int>(code)];
+  ++stats.count;
+  stats.sum_ms += latency_ms;
+  for (size_t i = 0; i < kBucketsMs.size(); ++i) {
+    if (latency_ms <= kBucketsMs[i]) ++stats.buckets[i];
+  }
+}
+
+std::string RequestMetrics::PrometheusText() const {
+  absl::MutexLock lock(&mutex_);
+  std::string text =
+      "# HELP registry_requests_total Requests by method and status code.\n"
+      "# TYPE registry_requests_total counter\n";
+  for (const auto& [method, stats] : methods_) {
+    for (const auto& [code, n] : stats.by_code) {
+      absl::StrAppend(&text, "registry_requests_total{method=\"", method,
+                      "\",code=\"", CodeName(code), "\"} ", n, "\n");
+    }
+  }
+  absl::StrAppend(&text,
+                  "# HELP registry_request_duration_ms Request latency.\n"
+                  "# TYPE registry_request_duration_ms histogram\n");
+  for (const auto& [method, stats] : methods_) {
+    for (size_t i = 0; i < kBucketsMs.size(); ++i) {
+      absl::StrAppend(&text, "registry_request_duration_ms_bucket{method=\"",
+                      method, "\",le=\"", kBucketsMs[i], "\"} ",
+                      stats.buckets[i], "\n");
+    }
+    absl::StrAppend(&text, "registry_request_duration_ms_bucket{method=\"",
+                    method, "\",le=\"+Inf\"} ", stats.count, "\n",
+                    "registry_request_duration_ms_sum{method=\"", method,
+                    "\"} ", absl::StrFormat("%.3f", stats.sum_ms), "\n",
+                    "registry_request_duration_ms_count{method=\"", method,
+                    "\"} ", stats.count, "\n");
+  }
+  return text;
+}
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+MakeRequestObserver(RequestMetrics* metrics, std::ostream* log) {
+  return std::make_unique<ObserverFactory>(metrics, log);
+}
+
+}  // namespace registry

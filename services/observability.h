@@ -1,0 +1,57 @@
+// What operators see of a running server: one structured log line per
+// request (method, principal token id, status code, latency; never a
+// token or a patient code) and request counts with latency histograms.
+#ifndef REGISTRY_SERVICES_OBSERVABILITY_H_
+#define REGISTRY_SERVICES_OBSERVABILITY_H_
+
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/support/server_interceptor.h>
+
+#include <array>
+#include <map>
+#include <memory>
+#include <ostream>
+#include <string>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/synchronization/mutex.h"
+
+namespace registry {
+
+// Request counts per method and status code, and latency histograms per
+// method. Thread-safe.
+class RequestMetrics {
+ public:
+  // Upper bounds of the latency buckets, in milliseconds.
+  static constexpr std::array<double, 12> kBucketsMs = {
+      1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 5000, 30000};
+
+  void Record(const std::string& method, grpc::StatusCode code,
+              double latency_ms);
+  // Prometheus text exposition format.
+  std::string PrometheusText() const;
+
+ private:
+  struct MethodStats {
+    std::map<int, uint64_t> by_code;
+    std::array<uint64_t, kBucketsMs.size()> buckets{};
+    uint64_t count = 0;
+    double sum_ms = 0;
+  };
+  mutable absl::Mutex mutex_;
+  std::map<std::string, MethodStats> methods_ ABSL_GUARDED_BY(mutex_);
+};
+
+// Trailing metadata key under which handlers name the principal (the
+// caller's own token id) for the request log.
+inline constexpr char kPrincipalMetadata[] = "x-principal";
+
+// Creates the interceptors that time each call, record it in `metrics`
+// and, when `log` is set, write one JSON line per call to it. Both must
+// outlive the server.
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+MakeRequestObserver(RequestMetrics* metrics, std::ostream* log);
+
+}  // namespace registry
+
+#endif  // REGISTRY_SERVICES_OBSERVABILITY_H_
