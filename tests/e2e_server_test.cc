@@ -34,67 +34,6 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// registryd as a child process with stderr captured in a file.
-class RegistrydProcess {
- public:
-  RegistrydProcess(const TempDir& dir, const std::string& db)
-      : log_(dir.File("registryd.log")) {
-    std::vector<std::string> args = {REGISTRYD_PATH, "--db", db, "--listen",
-                                     "127.0.0.1:0"};
-    std::vector<char*> argv;
-    for (std::string& a : args) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 2, log_.c_str(),
-                                     O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    EXPECT_EQ(
-        posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ),
-        0);
-    posix_spawn_file_actions_destroy(&actions);
-  }
-  ~RegistrydProcess() {
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-    }
-  }
-
-  // The port from the "listening on" line, waiting up to 20 s.
-  int WaitForPort() {
-    const std::regex listening("listening on 127\\.0\\.0\\.1:([0-9]+)");
-    for (int i = 0; i < 200; ++i) {
-      std::smatch match;
-      const std::string log = ReadFile(log_);
-      if (std::regex_search(log, match, listening)) return std::stoi(match[1]);
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ADD_FAILURE() << "registryd did not start: " << ReadFile(log_);
-    return 0;
-  }
-
-  // Sends `signal` and returns the exit status, waiting up to 20 s.
-  int StopWith(int signal) {
-    kill(pid_, signal);
-    for (int i = 0; i < 200; ++i) {
-      int status = 0;
-      if (waitpid(pid_, &status, WNOHANG) == pid_) {
-        pid_ = -1;
-        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-      }
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    ADD_FAILURE() << "registryd did not stop";
-    return -1;
-  }
-
-  std::string log() const { return ReadFile(log_); }
-
- private:
-  std::string log_;
-  pid_t pid_ = -1;
-};
-
 RegctlResult RunRegctl(const std::string& address,
                        const std::vector<std::string>& args) {
   std::ostringstream out, err;
@@ -108,7 +47,7 @@ TEST(RegistrydTest, NewDatabaseWritesAPrivateAdminTokenAndDrainsOnSigterm) {
   const std::string db = dir.File("r.db");
   std::string token;
   {
-    RegistrydProcess server(dir, db);
+    RegistrydProcess server(REGISTRYD_PATH, dir, db);
     const int port = server.WaitForPort();
     ASSERT_GT(port, 0);
     const std::string token_file = db + ".admin-token";
@@ -130,7 +69,7 @@ TEST(RegistrydTest, NewDatabaseWritesAPrivateAdminTokenAndDrainsOnSigterm) {
   }
   {
     // A restart keeps the database and does not issue another token.
-    RegistrydProcess server(dir, db);
+    RegistrydProcess server(REGISTRYD_PATH, dir, db);
     const int port = server.WaitForPort();
     EXPECT_THAT(server.log(), Not(HasSubstr("new database")));
     EXPECT_EQ(
@@ -147,7 +86,7 @@ TEST(RegistrydTest, NewDatabaseWritesAPrivateAdminTokenAndDrainsOnSigterm) {
 
 TEST(RegistrydTest, UsageErrorsExitWith2) {
   TempDir dir;
-  RegistrydProcess server(dir, "");
+  RegistrydProcess server(REGISTRYD_PATH, dir, "");
   EXPECT_EQ(server.StopWith(0), 2);
   EXPECT_THAT(server.log(), HasSubstr("--db FILE is required"));
 }

@@ -1,13 +1,21 @@
 #include "tests/test_util.h"
 
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
 #include <stdlib.h>
+#include <sys/wait.h>
 
 #include <filesystem>
 #include <fstream>
+#include <regex>
 #include <sstream>
+#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "clients/regctl/regctl.h"
+
+extern char** environ;
 
 namespace registry::testing {
 
@@ -128,6 +136,66 @@ std::string TestRegistry::WriteCsv(const std::string& name,
   const std::string path = dir_.File(name);
   WriteFile(path, content);
   return path;
+}
+
+RegistrydProcess::RegistrydProcess(const std::string& binary,
+                                   const TempDir& dir, const std::string& db,
+                                   std::vector<std::string> extra_args)
+    : log_(dir.File("registryd.log")) {
+  std::vector<std::string> args = {binary, "--db", db, "--listen",
+                                   "127.0.0.1:0"};
+  args.insert(args.end(), extra_args.begin(), extra_args.end());
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 2, log_.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  EXPECT_EQ(
+      posix_spawn(&pid_, argv[0], &actions, nullptr, argv.data(), environ), 0);
+  posix_spawn_file_actions_destroy(&actions);
+}
+
+RegistrydProcess::~RegistrydProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+}
+
+int RegistrydProcess::WaitForPort() {
+  const std::regex listening("listening on 127\\.0\\.0\\.1:([0-9]+)");
+  for (int i = 0; i < 200; ++i) {
+    std::smatch match;
+    const std::string text = ReadFile(log_);
+    if (std::regex_search(text, match, listening)) return std::stoi(match[1]);
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ADD_FAILURE() << "registryd did not start: " << ReadFile(log_);
+  return 0;
+}
+
+int RegistrydProcess::StopWith(int signal) {
+  kill(pid_, signal);
+  for (int i = 0; i < 200; ++i) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ADD_FAILURE() << "registryd did not stop";
+  return -1;
+}
+
+double RegistrydProcess::RssMiB() const {
+  const std::string status = ReadFile(absl::StrCat("/proc/", pid_, "/status"));
+  std::smatch match;
+  static const std::regex rss("VmRSS:\\s+([0-9]+) kB");
+  if (!std::regex_search(status, match, rss)) return -1;
+  return std::stod(match[1]) / 1024;
 }
 
 }  // namespace registry::testing

@@ -5,6 +5,7 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <sys/types.h>
 
 #include <functional>
 #include <memory>
@@ -86,6 +87,29 @@ class TestRegistry {
   std::vector<std::string> regctl_flags_;
 
   void Start(const std::function<void(ServerOptions&)>& configure);
+};
+
+// registryd as a child process on 127.0.0.1:0, stderr captured in a file.
+class RegistrydProcess {
+ public:
+  RegistrydProcess(const std::string& binary, const TempDir& dir,
+                   const std::string& db,
+                   std::vector<std::string> extra_args = {});
+  ~RegistrydProcess();
+  RegistrydProcess(const RegistrydProcess&) = delete;
+  RegistrydProcess& operator=(const RegistrydProcess&) = delete;
+
+  // The port from the "listening on" line, waiting up to 20 s.
+  int WaitForPort();
+  // Sends `signal` and returns the exit status, waiting up to 20 s.
+  int StopWith(int signal);
+  std::string log() const { return ReadFile(log_); }
+  // Resident memory now, in MiB (-1 when unknown).
+  double RssMiB() const;
+
+ private:
+  std::string log_;
+  pid_t pid_ = -1;
 };
 
 MATCHER(IsOk, "") {
