@@ -1,0 +1,663 @@
+// The registry's benchmark suite: one command, every figure side by side
+// with its ceiling, written to BENCHMARKS.md and a JSON file.
+//
+//   registry_bench --bin DIR [--md FILE] [--json FILE] [--patients N]
+//
+// DIR holds registryd and regctl (an optimised build). N patients (default
+// 100,000) with 20 visits each are loaded through `regctl`, in two imports
+// of N*10 visits; the figures are then measured on that database.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <fcntl.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+#include <grpcpp/security/credentials.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <regex>
+#include <sstream>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "core/audit_chain.h"
+#include "core/outcomes.h"
+#include "core/survival.h"
+#include "registry/v1/submission.grpc.pb.h"
+#include "storage/registry_store.h"
+
+extern char** environ;
+
+namespace registry {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double Seconds(Clock::duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+class Random {
+ public:
+  explicit Random(uint64_t seed) : state_(seed) {}
+  uint64_t Next() {
+    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  int Between(int low, int high) {
+    return low +
+           static_cast<int>(Next() % static_cast<uint64_t>(high - low + 1));
+  }
+
+ private:
+  uint64_t state_;
+};
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+pid_t Spawn(const std::vector<std::string>& args, const std::string& out,
+            const std::string& err) {
+  std::vector<std::string> copy = args;
+  std::vector<char*> argv;
+  for (std::string& a : copy) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  pid_t pid = -1;
+  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ)) {
+    pid = -1;
+  }
+  posix_spawn_file_actions_destroy(&actions);
+  return pid;
+}
+
+double PeakMiB(pid_t pid) {
+  std::smatch match;
+  const std::string status = Slurp(absl::StrCat("/proc/", pid, "/status"));
+  static const std::regex hwm("VmHWM:\\s+([0-9]+) kB");
+  return std::regex_search(status, match, hwm) ? std::stod(match[1]) / 1024
+                                               : -1;
+}
+
+struct Measured {
+  double seconds;
+  double peak_mib;
+};
+
+// Runs a command to completion (exit 0 required): wall time and peak RSS.
+Measured RunMeasured(const std::vector<std::string>& args,
+                     const std::string& out, const std::string& err) {
+  const auto start = Clock::now();
+  const pid_t pid = Spawn(args, out, err);
+  int status = 0;
+  rusage usage{};
+  wait4(pid, &status, 0, &usage);
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+    std::cerr << "failed: " << args[0] << " ... " << args.back() << "\n"
+              << Slurp(err);
+    std::exit(1);
+  }
+  return {Seconds(Clock::now() - start), usage.ru_maxrss / 1024.0};
+}
+
+// One figure of the report.
+struct Figure {
+  std::string key;       // JSON name
+  std::string what;      // table row
+  std::string measured;  // as printed
+  std::string target;
+  std::string ratio;  // to the ceiling or target, or ""
+  bool met = true;
+  double value = 0;  // for JSON
+};
+
+class Suite {
+ public:
+  Suite(std::string bin, int patients)
+      : bin_(std::move(bin)),
+        patients_(patients),
+        dir_(std::filesystem::temp_directory_path() /
+             absl::StrCat("registry-bench-", getpid())) {
+    std::filesystem::create_directories(dir_);
+  }
+  ~Suite() {
+    StopServer();
+    std::filesystem::remove_all(dir_);
+  }
+
+  void Run() {
+    StartServer();
+    Load();
+    Ceiling();
+    AuditVerify();
+    Export();
+    ReportOutcomes();
+    Unary();
+    StopServer();
+    Engine();
+    Statistics();
+  }
+
+  const std::vector<Figure>& figures() const { return figures_; }
+
+ private:
+  std::string File(const std::string& name) const {
+    return (dir_ / name).string();
+  }
+  std::string db() const { return File("bench.db"); }
+
+  void StartServer() {
+    const std::string log = File("registryd.log");
+    server_ = Spawn({bin_ + "/registryd", "--db", db(), "--listen",
+                     "127.0.0.1:0", "--log-requests=false"},
+                    "/dev/null", log);
+    for (int i = 0; i < 300 && address_.empty(); ++i) {
+      std::smatch match;
+      const std::string text = Slurp(log);
+      static const std::regex listening(
+          "listening on (127\\.0\\.0\\.1:[0-9]+)");
+      if (std::regex_search(text, match, listening)) address_ = match[1];
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    if (address_.empty()) {
+      std::cerr << "registryd did not start\n" << Slurp(log);
+      std::exit(1);
+    }
+  }
+  void StopServer() {
+    if (server_ > 0) {
+      kill(server_, SIGTERM);
+      waitpid(server_, nullptr, 0);
+      server_ = -1;
+    }
+  }
+  Measured Regctl(const std::string& token, std::vector<std::string> args,
+                  const std::string& out = "/dev/null") {
+    std::vector<std::string> full = {
+        bin_ + "/regctl", "--server", address_, "--token-file", token,
+        "--timeout",      "3600"};
+    full.insert(full.end(), args.begin(), args.end());
+    return RunMeasured(full, out, File("regctl.err"));
+  }
+  void Add(Figure f) {
+    std::cout << f.what << ": " << f.measured
+              << (f.ratio.empty() ? "" : " (" + f.ratio + ")") << std::endl;
+    figures_.push_back(std::move(f));
+  }
+
+  // Patients and 2 x (patients * 10) visits through regctl.
+  void Load() {
+    admin_ = db() + ".admin-token";
+    Regctl(admin_, {"admin", "center", "add", "C1", "--name", "Bench"});
+    Regctl(admin_,
+           {"admin", "token", "issue", "--role", "submitter", "--center", "C1"},
+           File("submitter.token"));
+    Regctl(admin_, {"admin", "token", "issue", "--role", "analyst"},
+           File("analyst.token"));
+    submitter_ = File("submitter.token");
+    analyst_ = File("analyst.token");
+    Random random(7);
+    {
+      std::ofstream patients(File("patients.csv"));
+      patients << "patient_id,sex,birth_year,disease,diagnosis_date\n";
+      std::ofstream transplants(File("transplants.csv"));
+      transplants << "patient_id,transplant_date,type,regimen\n";
+      const char* kDiseases[] = {"RRMS", "SPMS", "PPMS", "NMOSD", "SSC"};
+      for (int p = 0; p < patients_; ++p) {
+        patients << "P" << p << ",F,1980," << kDiseases[random.Between(0, 4)]
+                 << ",2005-01-01\n";
+        transplants << "P" << p << ","
+                    << FormatIsoDate(Date(2010, 1, 1) + random.Between(0, 3000))
+                    << ",autologous,BEAM-ATG\n";
+      }
+    }
+    Regctl(submitter_, {"submit", "import", "patients", File("patients.csv")});
+    Regctl(submitter_,
+           {"submit", "import", "transplants", File("transplants.csv")});
+    for (int half = 0; half < 2; ++half) {
+      std::ofstream visits(File(absl::StrCat("visits", half, ".csv")));
+      visits << "patient_id,visit_date,edss\n";
+      for (int p = 0; p < patients_; ++p) {
+        for (int v = 0; v < 10; ++v) {
+          const Date date = Date(2009, 6, 1) + (half * 10 + v) * 150 + p % 97;
+          visits << "P" << p << "," << FormatIsoDate(date) << ","
+                 << absl::StrFormat("%.1f", 2.0 + 0.5 * random.Between(0, 6))
+                 << "\n";
+        }
+      }
+      visits.close();
+      const Measured m =
+          Regctl(submitter_, {"submit", "import", "visits",
+                              File(absl::StrCat("visits", half, ".csv"))});
+      if (half == 0) import_seconds_ = m.seconds;
+    }
+    const int visits = patients_ * 10;
+    Add({"import_visits_per_second",
+         absl::StrFormat("streamed import of %d visits (regctl -> registryd, "
+                         "one request, synchronous=FULL)",
+                         visits),
+         absl::StrFormat("%.1f s, %.0f visits/s", import_seconds_,
+                         visits / import_seconds_),
+         "", "", true, visits / import_seconds_});
+  }
+
+  // The same rows inserted by raw SQLite into the same schema, same
+  // durability, one process, no gRPC: events, current records and chained
+  // audit entries, one transaction.
+  void Ceiling() {
+    // The rows of the first import: same patients, dates and EDSS steps.
+    const std::string path = File("ceiling.db");
+    { (void)RegistryStore::Open(path); }  // the schema
+    std::vector<std::array<std::string, 3>> rows;
+    for (int p = 0; p < patients_; ++p) {
+      for (int v = 0; v < 10; ++v) {
+        const Date date = Date(2009, 6, 1) + v * 150 + p % 97;
+        rows.push_back({absl::StrCat("P", p), FormatIsoDate(date),
+                        absl::StrFormat("%.1f", 2.0 + 0.5 * ((p + v) % 7))});
+      }
+    }
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = FULL");
+    db.exec(
+        "INSERT INTO centers (code, name, created_at) VALUES ('C1', 'B', 't')");
+    const auto start = Clock::now();
+    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement patient(db,
+                              "INSERT OR IGNORE INTO patients (registry_id, "
+                              "center_id, patient_id, created_at) VALUES (?, "
+                              "1, ?, 't')");
+    SQLite::Statement event(db,
+                            "INSERT INTO events (recorded_at, request_id, "
+                            "principal, registry_id, kind, record_key, op, "
+                            "payload, reason) VALUES ('t', 'r', 'p', ?, "
+                            "'visits', ?, 'create', ?, '')");
+    SQLite::Statement current(db,
+                              "INSERT INTO current_records (registry_id, kind, "
+                              "record_key, record_date, event_seq, payload) "
+                              "VALUES (?, 'visits', ?, ?, ?, ?)");
+    SQLite::Statement audit(db,
+                            "INSERT INTO audit_log (seq, at, principal, role, "
+                            "center, action, entity, old_value, new_value, "
+                            "reason, request_id, event_seq, prev_hash, hash) "
+                            "VALUES (?, 't', 'p', 'submitter', 'C1', "
+                            "'record.create', ?, '', ?, '', 'r', ?, ?, ?)");
+    std::string prev(kGenesisHash);
+    int64_t seq = 0;
+    for (const auto& row : rows) {
+      const std::string registry_id = "R" + row[0];
+      const std::string payload = row[0] + "," + row[1] + "," + row[2];
+      patient.bind(1, registry_id);
+      patient.bind(2, row[0]);
+      patient.exec();
+      patient.reset();
+      event.bind(1, registry_id);
+      event.bind(2, row[1]);
+      event.bind(3, payload);
+      event.exec();
+      event.reset();
+      const int64_t event_seq = db.getLastInsertRowid();
+      current.bind(1, registry_id);
+      current.bind(2, row[1]);
+      current.bind(3, row[1]);
+      current.bind(4, event_seq);
+      current.bind(5, payload);
+      current.exec();
+      current.reset();
+      AuditEntry e;
+      e.seq = ++seq;
+      e.at = "t";
+      e.principal = "p";
+      e.role = "submitter";
+      e.center = "C1";
+      e.action = "record.create";
+      e.entity = "visits/" + registry_id + "/" + row[1];
+      e.new_value = ValueDigest(payload);
+      e.request_id = "r";
+      e.event_seq = event_seq;
+      e.prev_hash = prev;
+      e.hash = ComputeAuditHash(e);
+      audit.bind(1, e.seq);
+      audit.bind(2, e.entity);
+      audit.bind(3, e.new_value);
+      audit.bind(4, event_seq);
+      audit.bind(5, e.prev_hash);
+      audit.bind(6, e.hash);
+      audit.exec();
+      audit.reset();
+      prev = e.hash;
+    }
+    transaction.commit();
+    const double seconds = Seconds(Clock::now() - start);
+    const double ratio = seconds / import_seconds_;
+    Add({"import_ceiling_ratio",
+         absl::StrFormat("ceiling: raw SQLite, same %zu rows, schema and "
+                         "durability, one process, no gRPC",
+                         rows.size()),
+         absl::StrFormat("%.1f s, %.0f visits/s", seconds,
+                         rows.size() / seconds),
+         ">= 50% of the ceiling",
+         absl::StrFormat("registry at %.0f%% of the ceiling", 100 * ratio),
+         ratio >= 0.5, ratio});
+  }
+
+  void AuditVerify() {
+    SQLite::Database db(this->db(), SQLite::OPEN_READONLY);
+    const int64_t entries =
+        db.execAndGet("SELECT count(*) FROM audit_log").getInt64();
+    const Measured m = Regctl(admin_, {"admin", "audit", "verify"});
+    const double per_million = m.seconds / (entries / 1e6);
+    Add({"audit_verify_seconds_per_million",
+         absl::StrFormat("regctl admin audit verify of %lld entries",
+                         static_cast<long long>(entries)),
+         absl::StrFormat("%.2f s (%.2f s per million)", m.seconds, per_million),
+         "< 3 s for 1 million", "", per_million < 3, per_million});
+  }
+
+  void Export() {
+    const int64_t visits = static_cast<int64_t>(patients_) * 20;
+    const double before = PeakMiB(server_);
+    const Measured m = Regctl(analyst_, {"report", "export", "visits"});
+    const double server = PeakMiB(server_);
+    Add({"export_peak_mib",
+         absl::StrFormat("analyst export of %lld visits to /dev/null",
+                         static_cast<long long>(visits)),
+         absl::StrFormat("%.1f s; peak RSS client %.1f MiB, server %.1f MiB "
+                         "(server peak before the export %.1f MiB: the "
+                         "imports)",
+                         m.seconds, m.peak_mib, server, before),
+         "< 100 MB each", "", m.peak_mib < 100, m.peak_mib});
+  }
+
+  void ReportOutcomes() {
+    const Measured m = Regctl(analyst_, {"report", "outcomes"});
+    Add({"report_outcomes_seconds",
+         absl::StrFormat("regctl report outcomes streaming %d patients "
+                         "(%d records read)",
+                         patients_, patients_ * 22),
+         absl::StrFormat("%.2f s", m.seconds), "10,000 patients in < 2 s",
+         absl::StrFormat("%.2f s per 10,000", m.seconds * 10000 / patients_),
+         m.seconds * 10000 / patients_ < 2, m.seconds});
+  }
+
+  // 16 clients for 5 s each: unary submissions, then health checks.
+  void Unary() {
+    const std::string token =
+        std::string(absl::StripAsciiWhitespace(Slurp(submitter_)));
+    constexpr int kClients = 16;
+    auto measure = [&](bool health) {
+      std::atomic<int64_t> calls{0}, failures{0};
+      const auto end = Clock::now() + std::chrono::seconds(5);
+      std::vector<std::thread> threads;
+      for (int c = 0; c < kClients; ++c) {
+        threads.emplace_back([&, c] {
+          auto channel = grpc::CreateChannel(
+              address_, grpc::experimental::LocalCredentials(LOCAL_TCP));
+          auto stub = v1::SubmissionService::NewStub(channel);
+          grpc::GenericStub generic(channel);
+          for (int i = 0; Clock::now() < end; ++i) {
+            grpc::ClientContext context;
+            context.set_deadline(std::chrono::system_clock::now() +
+                                 std::chrono::seconds(30));
+            grpc::Status status;
+            if (health) {
+              grpc::ByteBuffer request, response;
+              grpc::Slice empty("", 0);
+              request = grpc::ByteBuffer(&empty, 1);
+              std::mutex mu;
+              std::condition_variable cv;
+              bool done = false;
+              generic.UnaryCall(&context, "/grpc.health.v1.Health/Check",
+                                grpc::StubOptions(), &request, &response,
+                                [&](grpc::Status s) {
+                                  std::lock_guard<std::mutex> lock(mu);
+                                  status = s;
+                                  done = true;
+                                  cv.notify_one();
+                                });
+              std::unique_lock<std::mutex> lock(mu);
+              cv.wait(lock, [&] { return done; });
+            } else {
+              context.AddMetadata("authorization", "Bearer " + token);
+              v1::SubmitResponse response;
+              auto writer = stub->Submit(&context, &response);
+              v1::SubmitRequest request;
+              request.set_operation(v1::OPERATION_IMPORT);
+              v1::Relapse* r = request.add_records()->mutable_relapse();
+              r->set_patient_id(absl::StrCat("P", c));
+              const Date date = Date(1990, 1, 1) + i;
+              r->mutable_onset_date()->set_year(static_cast<int>(date.year()));
+              r->mutable_onset_date()->set_month(date.month());
+              r->mutable_onset_date()->set_day(date.day());
+              writer->Write(request);
+              writer->WritesDone();
+              status = writer->Finish();
+            }
+            (status.ok() ? calls : failures)++;
+          }
+        });
+      }
+      for (auto& t : threads) t.join();
+      return std::make_pair(calls.load() / 5.0, failures.load());
+    };
+    const auto [submit_rate, submit_failures] = measure(false);
+    const auto [health_rate, health_failures] = measure(true);
+    const double ratio = submit_rate / health_rate;
+    Add({"unary_submit_ratio",
+         "unary submissions, 16 concurrent clients, one relapse each "
+         "(synchronous=FULL commit per call)",
+         absl::StrFormat("%.0f calls/s (%lld failed); ceiling: health check "
+                         "%.0f calls/s (%lld failed)",
+                         submit_rate, static_cast<long long>(submit_failures),
+                         health_rate, static_cast<long long>(health_failures)),
+         ">= 70% of the health-check rate",
+         absl::StrFormat("%.0f%% of the ceiling", 100 * ratio), ratio >= 0.7,
+         ratio});
+  }
+
+  static PatientClinicalData Synthetic(int index, Random& random) {
+    PatientClinicalData data;
+    const Date day0 = Date(2012, 1, 1) + random.Between(0, 2000);
+    data.disease = Disease::kRrms;
+    data.diagnosis_date = Date(2008, 1, 1);
+    data.transplant_dates = {day0};
+    double edss = random.Between(2, 10) * 0.5 + 1.0;
+    for (int v = 0; v < 20; ++v) {
+      const int step = random.Between(0, 9);
+      if (step == 0) edss = std::min(9.5, edss + 1.0);
+      if (step == 1) edss = std::max(1.0, edss - 0.5);
+      data.visits.push_back(
+          {day0 - 30 + v * 120 + random.Between(0, 20), edss});
+    }
+    data.relapses = {day0 - random.Between(60, 600),
+                     day0 + random.Between(100, 2200)};
+    for (int s = 0; s < 8; ++s) {
+      data.scans.push_back(
+          {day0 - 40 + s * 210 + random.Between(0, 20),
+           random.Between(0, 20) == 0 ? 1 : 0, 0,
+           random.Between(0, 30) == 0 ? 1 : 0,
+           s == 0 ? std::nullopt
+                  : std::optional<double>(-random.Between(0, 80) / 100.0)});
+    }
+    (void)index;
+    return data;
+  }
+
+  // Best of 3, in seconds.
+  template <typename Body>
+  static double Best(Body body) {
+    double best = 1e9;
+    for (int r = 0; r < 3; ++r) {
+      const auto start = Clock::now();
+      body();
+      best = std::min(best, Seconds(Clock::now() - start));
+    }
+    return best;
+  }
+
+  void Engine() {
+    std::vector<double> seconds;
+    for (int n : {10000, 100000}) {
+      Random random(3);
+      std::vector<PatientClinicalData> cohort;
+      for (int i = 0; i < n; ++i) cohort.push_back(Synthetic(i, random));
+      const OutcomeDefinition definition;
+      seconds.push_back(Best([&] {
+        int evaluable = 0;
+        for (const auto& data : cohort) {
+          evaluable += ComputeOutcome(data, definition).neda3_evaluable;
+        }
+        if (evaluable < 0) std::abort();
+      }));
+    }
+    Add({"engine_100k_seconds",
+         "outcome engine, 100,000 patients (20 visits, 2 relapses, 8 scans), "
+         "one thread",
+         absl::StrFormat("%.0f ms; 10,000 patients %.1f ms", seconds[1] * 1000,
+                         seconds[0] * 1000),
+         "< 1 s; linear growth",
+         absl::StrFormat("x%.1f for 10x the patients", seconds[1] / seconds[0]),
+         seconds[1] < 1, seconds[1]});
+  }
+
+  void Statistics() {
+    std::vector<double> seconds;
+    for (int n : {10000, 100000}) {
+      Random random(5);
+      std::vector<std::vector<SurvivalObservation>> strata(6);
+      for (int i = 0; i < n; ++i) {
+        strata[random.Between(0, 5)].push_back(
+            {static_cast<double>(random.Between(1, 4000)),
+             random.Between(0, 2) == 0});
+      }
+      seconds.push_back(Best([&] {
+        double sink = 0;
+        for (const auto& group : strata) {
+          const KaplanMeierCurve curve = KaplanMeier(group);
+          sink += SummaryAtTimes(curve, {365.25, 1826.25}).size();
+        }
+        sink += LogRank(strata).chisq;
+        if (sink < 0) std::abort();
+      }));
+    }
+    Add({"km_100k_seconds",
+         "Kaplan–Meier with 6 strata, milestones and log-rank, 100,000 "
+         "patients, one thread",
+         absl::StrFormat("%.1f ms; 10,000 patients %.1f ms", seconds[1] * 1000,
+                         seconds[0] * 1000),
+         "< 50 ms; linear growth",
+         absl::StrFormat("x%.1f for 10x the patients", seconds[1] / seconds[0]),
+         seconds[1] < 0.05, seconds[1]});
+  }
+
+  const std::string bin_;
+  const int patients_;
+  const std::filesystem::path dir_;
+  pid_t server_ = -1;
+  std::string address_;
+  std::string admin_, submitter_, analyst_;
+  double import_seconds_ = 0;
+  std::vector<Figure> figures_;
+};
+
+std::string Machine() {
+  std::string cpu = "unknown CPU";
+  std::istringstream info(Slurp("/proc/cpuinfo"));
+  std::string line;
+  while (std::getline(info, line)) {
+    if (line.rfind("model name", 0) == 0) {
+      cpu = line.substr(line.find(':') + 2);
+      break;
+    }
+  }
+  utsname name{};
+  uname(&name);
+  return absl::StrFormat("%s, %u hardware threads, %s %s", cpu,
+                         std::thread::hardware_concurrency(), name.sysname,
+                         name.release);
+}
+
+void Write(const std::vector<Figure>& figures, const std::string& md,
+           const std::string& json, const std::string& command) {
+  const std::string date =
+      absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone());
+  std::ofstream out(md);
+  out << "# Benchmarks\n\nWritten by `" << command << "` on " << date
+      << ".\nMachine: " << Machine()
+      << ".\nEvery figure below was measured in that one run; absolute times "
+         "vary by machine, the ratios are the figures that count.\n\n"
+         "| what | measured | target | ratio | met |\n|---|---|---|---|---|\n";
+  for (const Figure& f : figures) {
+    out << "| " << f.what << " | " << f.measured << " | " << f.target << " | "
+        << f.ratio << " | "
+        << (f.target.empty() ? ""
+            : f.met          ? "yes"
+                             : "no")
+        << " |\n";
+  }
+  out << "\nSee docs/benchmarks.md for what each figure measures and, for "
+         "missed targets, what limits them.\n";
+  std::ofstream j(json);
+  j << "{\n  \"date\": \"" << date << "\",\n  \"machine\": \"" << Machine()
+    << "\",\n  \"command\": \"" << command << "\",\n  \"figures\": {\n";
+  for (size_t i = 0; i < figures.size(); ++i) {
+    j << "    \"" << figures[i].key << "\": {\"value\": " << figures[i].value
+      << ", \"met\": " << (figures[i].met ? "true" : "false") << "}"
+      << (i + 1 < figures.size() ? "," : "") << "\n";
+  }
+  j << "  }\n}\n";
+}
+
+}  // namespace
+}  // namespace registry
+
+int main(int argc, char** argv) {
+  std::string bin, md = "BENCHMARKS.md", json = "benchmarks/results.json";
+  int patients = 100000;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--bin")
+      bin = argv[i + 1];
+    else if (flag == "--md")
+      md = argv[i + 1];
+    else if (flag == "--json")
+      json = argv[i + 1];
+    else if (flag == "--patients")
+      patients = std::atoi(argv[i + 1]);
+    else
+      bin.clear(), i = argc;
+  }
+  if (bin.empty() || patients < 100) {
+    std::cerr << "usage: registry_bench --bin DIR [--md FILE] [--json FILE] "
+                 "[--patients N]\n";
+    return 2;
+  }
+  registry::Suite suite(bin, patients);
+  suite.Run();
+  registry::Write(suite.figures(), md, json, "deploy/bench.sh");
+  return 0;
+}
