@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <istream>
 #include <sstream>
@@ -25,12 +26,19 @@
 #include "absl/status/statusor.h"
 #include "core/csv.h"
 
+// Aborts with the failed invariant's text and line, so that a crash report
+// says which one broke.
+#define FUZZ_CHECK(condition)                                         \
+  do {                                                                \
+    if (!(condition)) {                                               \
+      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, \
+                   __LINE__, #condition);                             \
+      __builtin_trap();                                               \
+    }                                                                 \
+  } while (0)
+
 namespace registry {
 namespace {
-
-void Check(bool condition) {
-  if (!condition) __builtin_trap();
-}
 
 // Hands out the text one byte per underflow(), so the reader's look-ahead
 // and BOM probing cross buffer refills at every position.
@@ -58,7 +66,7 @@ absl::StatusOr<std::vector<CsvRow>> ReadAll(std::istream& in) {
   CsvRow row;
   while (reader.Next(&row)) rows.push_back(row);
   // Once Next() returned false, it keeps returning false.
-  Check(!reader.Next(&row));
+  FUZZ_CHECK(!reader.Next(&row));
   if (!reader.status().ok()) return reader.status();
   return rows;
 }
@@ -91,21 +99,21 @@ void TestOneInput(std::string_view text) {
   const absl::StatusOr<std::vector<CsvRow>> parsed = ParseCsv(text);
 
   std::istringstream string_stream{std::string(text)};
-  Check(SameResult(parsed, ReadAll(string_stream)));
+  FUZZ_CHECK(SameResult(parsed, ReadAll(string_stream)));
 
   OneByteBuf one_byte_buf(text);
   std::istream one_byte_stream(&one_byte_buf);
-  Check(SameResult(parsed, ReadAll(one_byte_stream)));
+  FUZZ_CHECK(SameResult(parsed, ReadAll(one_byte_stream)));
 
   const int physical_lines =
       1 + static_cast<int>(std::count(text.begin(), text.end(), '\n'));
   if (!parsed.ok()) {
-    Check(parsed.status().code() == absl::StatusCode::kInvalidArgument);
+    FUZZ_CHECK(parsed.status().code() == absl::StatusCode::kInvalidArgument);
     // Debian's Abseil has its own absl::string_view, not std::string_view.
     const std::string message(parsed.status().message());
-    Check(message.starts_with("line "));
+    FUZZ_CHECK(message.starts_with("line "));
     const int line = std::atoi(message.c_str() + 5);
-    Check(line >= 1 && line <= physical_lines);
+    FUZZ_CHECK(line >= 1 && line <= physical_lines);
     return;
   }
 
@@ -113,19 +121,19 @@ void TestOneInput(std::string_view text) {
   std::vector<std::vector<std::string>> fields;
   std::string formatted;
   for (const CsvRow& row : *parsed) {
-    Check(!row.fields.empty());
-    Check(row.line > previous_line && row.line <= physical_lines);
+    FUZZ_CHECK(!row.fields.empty());
+    FUZZ_CHECK(row.line > previous_line && row.line <= physical_lines);
     previous_line = row.line;
     fields.push_back(row.fields);
 
     const std::string line = FormatCsvRow(row.fields);
     const absl::StatusOr<std::vector<CsvRow>> single = ParseCsv(line);
-    Check(single.ok() && SameFields(*single, {row.fields}));
+    FUZZ_CHECK(single.ok() && SameFields(*single, {row.fields}));
     formatted += line;
     formatted += '\n';
   }
   const absl::StatusOr<std::vector<CsvRow>> reparsed = ParseCsv(formatted);
-  Check(reparsed.ok() && SameFields(*reparsed, fields));
+  FUZZ_CHECK(reparsed.ok() && SameFields(*reparsed, fields));
 }
 
 }  // namespace

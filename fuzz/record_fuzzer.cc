@@ -16,6 +16,7 @@
 //     back through ParseCsv as exactly that row.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -29,15 +30,22 @@
 #include "core/date.h"
 #include "core/records.h"
 
+// Aborts with the failed invariant's text and line, so that a crash report
+// says which one broke.
+#define FUZZ_CHECK(condition)                                         \
+  do {                                                                \
+    if (!(condition)) {                                               \
+      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, \
+                   __LINE__, #condition);                             \
+      __builtin_trap();                                               \
+    }                                                                 \
+  } while (0)
+
 namespace registry {
 namespace {
 
 // Fixed, so that runs are reproducible.
 const Date kLatestValidDate(2024, 6, 30);
-
-void Check(bool condition) {
-  if (!condition) __builtin_trap();
-}
 
 bool IsColumn(Kind kind, std::string_view name) {
   for (const Column& column : ColumnsOf(kind)) {
@@ -48,11 +56,12 @@ bool IsColumn(Kind kind, std::string_view name) {
 
 template <typename T>
 void CheckWellFormed(Kind kind, const Row& row, const Parsed<T>& parsed) {
-  Check(parsed.value.has_value() == parsed.violations.empty());
+  FUZZ_CHECK(parsed.value.has_value() == parsed.violations.empty());
   const bool size_ok = row.size() == ColumnsOf(kind).size();
   for (const FieldViolation& violation : parsed.violations) {
-    Check(size_ok ? IsColumn(kind, violation.field) : violation.field.empty());
-    Check(!violation.description.empty());
+    FUZZ_CHECK(size_ok ? IsColumn(kind, violation.field)
+                       : violation.field.empty());
+    FUZZ_CHECK(!violation.description.empty());
   }
 }
 
@@ -71,28 +80,29 @@ void TestOneInput(std::string_view input) {
   if (!parsed.value) return;
 
   const Record& record = *parsed.value;
-  Check(KindOf(record) == kind);
+  FUZZ_CHECK(KindOf(record) == kind);
   const std::optional<Date> latest = LatestDateOf(record);
-  Check(!latest || *latest <= kLatestValidDate);
+  FUZZ_CHECK(!latest || *latest <= kLatestValidDate);
 
   const Row canonical = ToRow(record);
-  Check(canonical.size() == ColumnsOf(kind).size());
+  FUZZ_CHECK(canonical.size() == ColumnsOf(kind).size());
   const Parsed<Record> reparsed =
       ParseRecord(kind, canonical, kLatestValidDate);
-  Check(reparsed.violations.empty() && reparsed.value == record);
-  Check(ToRow(*reparsed.value) == canonical);
+  FUZZ_CHECK(reparsed.violations.empty() && reparsed.value == record);
+  FUZZ_CHECK(ToRow(*reparsed.value) == canonical);
 
   const RecordKey key = KeyOf(record);
-  Check(key.kind == kind && key.patient_id == PatientIdOf(record));
+  FUZZ_CHECK(key.kind == kind && key.patient_id == PatientIdOf(record));
   const Parsed<RecordKey> canonical_key = ParseRecordKey(kind, canonical);
-  Check(canonical_key.violations.empty() && canonical_key.value == key);
+  FUZZ_CHECK(canonical_key.violations.empty() && canonical_key.value == key);
   // A row that imports is also a row that names the record to retract.
-  Check(parsed_key.value == key);
+  FUZZ_CHECK(parsed_key.value == key);
 
   // The store keeps FormatCsvRow(ToRow(record)) and reads it with ParseCsv.
   const absl::StatusOr<std::vector<CsvRow>> stored =
       ParseCsv(FormatCsvRow(canonical));
-  Check(stored.ok() && stored->size() == 1 && (*stored)[0].fields == canonical);
+  FUZZ_CHECK(stored.ok() && stored->size() == 1 &&
+             (*stored)[0].fields == canonical);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 //     ViolationsOf(grpc::Status), i.e. the client gets what was found.
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,19 +32,26 @@
 #include "registry/v1/submission.pb.h"
 #include "services/convert.h"
 
+// Aborts with the failed invariant's text and line, so that a crash report
+// says which one broke.
+#define FUZZ_CHECK(condition)                                         \
+  do {                                                                \
+    if (!(condition)) {                                               \
+      std::fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, \
+                   __LINE__, #condition);                             \
+      __builtin_trap();                                               \
+    }                                                                 \
+  } while (0)
+
 namespace registry {
 namespace {
 
 // Fixed, so that runs are reproducible.
 const Date kLatestValidDate(2024, 6, 30);
 
-void Check(bool condition) {
-  if (!condition) __builtin_trap();
-}
-
 template <typename T>
 void CheckWellFormed(const Parsed<T>& parsed) {
-  Check(parsed.value.has_value() == parsed.violations.empty());
+  FUZZ_CHECK(parsed.value.has_value() == parsed.violations.empty());
 }
 
 // The violations of one record (fields not prefixed), checking the
@@ -51,11 +59,12 @@ void CheckWellFormed(const Parsed<T>& parsed) {
 std::optional<std::vector<FieldViolation>> ValidateRecord(
     const v1::Record& proto) {
   const std::optional<KindAndRow> row = ToRow(proto);
-  Check(row.has_value() == (proto.record_case() != v1::Record::RECORD_NOT_SET));
+  FUZZ_CHECK(row.has_value() ==
+             (proto.record_case() != v1::Record::RECORD_NOT_SET));
   if (!row) return std::nullopt;
-  Check(static_cast<int>(proto.record_case()) ==
-        static_cast<int>(ToProto(row->kind)));
-  Check(row->row.size() == ColumnsOf(row->kind).size());
+  FUZZ_CHECK(static_cast<int>(proto.record_case()) ==
+             static_cast<int>(ToProto(row->kind)));
+  FUZZ_CHECK(row->row.size() == ColumnsOf(row->kind).size());
 
   const Parsed<Record> parsed =
       ParseRecord(row->kind, row->row, kLatestValidDate);
@@ -65,21 +74,22 @@ std::optional<std::vector<FieldViolation>> ValidateRecord(
 
   if (parsed.value) {
     const Record& record = *parsed.value;
-    Check(KindOf(record) == row->kind);
-    Check(ToCore(proto) == record);
-    Check(key.value == KeyOf(record));
+    FUZZ_CHECK(KindOf(record) == row->kind);
+    FUZZ_CHECK(ToCore(proto) == record);
+    FUZZ_CHECK(key.value == KeyOf(record));
     const std::optional<KindAndRow> again = ToRow(ToProto(record));
-    Check(again && again->kind == row->kind);
+    FUZZ_CHECK(again && again->kind == row->kind);
     const Parsed<Record> reparsed =
         ParseRecord(again->kind, again->row, kLatestValidDate);
-    Check(reparsed.violations.empty() && reparsed.value == record);
+    FUZZ_CHECK(reparsed.violations.empty() && reparsed.value == record);
   }
   if (key.value) {
     const std::optional<KindAndRow> key_row = ToRow(KeyOnlyProto(*key.value));
-    Check(key_row && key_row->kind == row->kind);
+    FUZZ_CHECK(key_row && key_row->kind == row->kind);
     const Parsed<RecordKey> reparsed_key =
         ParseRecordKey(key_row->kind, key_row->row);
-    Check(reparsed_key.violations.empty() && reparsed_key.value == key.value);
+    FUZZ_CHECK(reparsed_key.violations.empty() &&
+               reparsed_key.value == key.value);
   }
   return parsed.violations;
 }
@@ -104,8 +114,8 @@ void TestOneInput(const uint8_t* data, size_t size) {
 
   const grpc::Status status = ToGrpcStatus(StatusWithViolations(
       absl::StatusCode::kInvalidArgument, "invalid request", violations));
-  Check(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
-  Check(ViolationsOf(status) == violations);
+  FUZZ_CHECK(status.error_code() == grpc::StatusCode::INVALID_ARGUMENT);
+  FUZZ_CHECK(ViolationsOf(status) == violations);
 }
 
 }  // namespace

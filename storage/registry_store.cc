@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <unordered_map>
 
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
@@ -635,6 +636,23 @@ absl::StatusOr<PatientFacts> LoadFacts(Connection& c,
   return facts;
 }
 
+// Folds a newly imported record into the facts of its patient.
+void UpdateFacts(const Record& record, PatientFacts& facts) {
+  auto later = [](std::optional<Date>& slot, Date date) {
+    if (!slot || date > *slot) slot = date;
+  };
+  if (auto* p = std::get_if<PatientRecord>(&record)) {
+    facts.birth_year = p->birth_year;
+  } else if (auto* d = std::get_if<DeathRecord>(&record)) {
+    facts.death_date = d->death_date;
+  } else if (std::optional<Date> date = LatestDateOf(record)) {
+    later(facts.latest_record_date, *date);
+    if (std::holds_alternative<TransplantRecord>(record)) {
+      later(facts.latest_transplant_date, *date);
+    }
+  }
+}
+
 std::optional<std::string> LookupRegistryId(Connection& c, int64_t center_id,
                                             const std::string& patient_id) {
   SQLite::Statement& query = c.Prepare(
@@ -717,6 +735,7 @@ absl::StatusOr<SubmitCounts> RegistryStore::Submit(
 
   absl::Status status = WriteTransaction(context, [&](Transaction& t) {
     Connection& c = t.connection();
+    std::unordered_map<std::string, PatientFacts> facts_cache;
     for (size_t i = 0; i < rows.size(); ++i) {
       const std::string prefix = absl::StrCat("records[", i, "].");
       auto fail = [&](std::vector<FieldViolation> found) {
@@ -812,7 +831,14 @@ absl::StatusOr<SubmitCounts> RegistryStore::Submit(
           break;
       }
       if (record) {
-        ASSIGN_OR_RETURN(PatientFacts facts, LoadFacts(c, *registry_id));
+        // Facts are loaded once per patient and request, then kept up to
+        // date by the imports below (amendments and retractions reload).
+        auto cached = facts_cache.find(*registry_id);
+        if (cached == facts_cache.end()) {
+          ASSIGN_OR_RETURN(PatientFacts loaded, LoadFacts(c, *registry_id));
+          cached = facts_cache.emplace(*registry_id, loaded).first;
+        }
+        const PatientFacts& facts = cached->second;
         std::vector<FieldViolation> found = CheckAgainstPatient(
             *record, facts, operation == Operation::kImport);
         if (!found.empty()) {
@@ -863,6 +889,12 @@ absl::StatusOr<SubmitCounts> RegistryStore::Submit(
         upsert.bind(5, static_cast<int64_t>(event_seq));
         upsert.bind(6, payload);
         upsert.exec();
+      }
+      if (operation != Operation::kImport) {
+        facts_cache.erase(*registry_id);
+      } else if (auto it = facts_cache.find(*registry_id);
+                 it != facts_cache.end()) {
+        UpdateFacts(*record, it->second);
       }
       t.Audit(
           {.center = actor.center_code,
