@@ -45,7 +45,7 @@ namespace registry {
 namespace {
 
 // Fixed, so that runs are reproducible.
-const Date kLatestValidDate(2024, 6, 30);
+constexpr Date kLatestValidDate(2024, 6, 30);
 
 bool IsColumn(Kind kind, std::string_view name) {
   for (const Column& column : ColumnsOf(kind)) {

@@ -47,7 +47,7 @@ namespace registry {
 namespace {
 
 // Fixed, so that runs are reproducible.
-const Date kLatestValidDate(2024, 6, 30);
+constexpr Date kLatestValidDate(2024, 6, 30);
 
 template <typename T>
 void CheckWellFormed(const Parsed<T>& parsed) {

@@ -249,20 +249,83 @@ absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
   return store;
 }
 
+struct RegistryStore::PendingWrite {
+  const RequestContext* context;
+  const std::function<absl::Status(Transaction&)>* body;
+  absl::Status result;
+  bool done = false;
+};
+
 absl::Status RegistryStore::WriteTransaction(
     const RequestContext& context,
     const std::function<absl::Status(Transaction&)>& body) {
+  PendingWrite mine{&context, &body, absl::OkStatus(), false};
+  std::vector<PendingWrite*> group;
+  struct WaitState {
+    PendingWrite* mine;
+    bool* leader_active;
+  } state{&mine, &leader_active_};
+  {
+    absl::MutexLock lock(&queue_mutex_);
+    queue_.push_back(&mine);
+    // Either a leader finishes this write, or this caller leads.
+    queue_mutex_.Await(absl::Condition(
+        +[](WaitState* s) { return s->mine->done || !*s->leader_active; },
+        &state));
+    if (mine.done) return mine.result;
+    leader_active_ = true;
+    group.swap(queue_);
+  }
+  RunGroup(group);
+  absl::MutexLock lock(&queue_mutex_);
+  for (PendingWrite* write : group) write->done = true;
+  leader_active_ = false;
+  return mine.result;
+}
+
+void RegistryStore::RunGroup(const std::vector<PendingWrite*>& group) {
   absl::MutexLock lock(&writer_mutex_);
-  return CatchSqlite([&]() -> absl::Status {
-    SQLite::Transaction sql_transaction(writer_->db(),
-                                        SQLite::TransactionBehavior::IMMEDIATE);
-    Transaction transaction(*writer_, context, options_.clock());
-    const absl::Status status = body(transaction);
-    writer_->ResetStatements();
-    RETURN_IF_ERROR(status);
-    sql_transaction.commit();
+  SQLite::Database& db = writer_->db();
+  absl::Status begin = CatchSqlite([&] {
+    db.exec("BEGIN IMMEDIATE");
     return absl::OkStatus();
   });
+  if (!begin.ok()) {
+    for (PendingWrite* write : group) write->result = begin;
+    return;
+  }
+  for (PendingWrite* write : group) {
+    write->result = CatchSqlite([&]() -> absl::Status {
+      db.exec("SAVEPOINT request");
+      absl::Status status;
+      try {
+        Transaction transaction(*writer_, *write->context, options_.clock());
+        status = (*write->body)(transaction);
+      } catch (...) {
+        writer_->ResetStatements();
+        db.exec("ROLLBACK TO request");
+        db.exec("RELEASE request");
+        throw;
+      }
+      writer_->ResetStatements();
+      if (!status.ok()) db.exec("ROLLBACK TO request");
+      db.exec("RELEASE request");
+      return status;
+    });
+  }
+  const absl::Status commit = CatchSqlite([&] {
+    db.exec("COMMIT");
+    return absl::OkStatus();
+  });
+  if (!commit.ok()) {
+    (void)CatchSqlite([&] {
+      db.exec("ROLLBACK");
+      return absl::OkStatus();
+    });
+    for (PendingWrite* write : group) {
+      if (write->result.ok()) write->result = commit;
+    }
+  }
 }
 
 absl::StatusOr<bool> RegistryStore::NeedsBootstrap() {

@@ -3,8 +3,9 @@
 // hash-chained audit trail, all behind absl::Status.
 //
 // Every method that changes data, and every read of patient-level data,
-// runs in one IMMEDIATE transaction together with its audit entries: either
-// both land or neither does. The actor is always the authenticated
+// runs atomically together with its audit entries: either both land or
+// neither does. Concurrent requests share one commit (group commit), each
+// in its own savepoint. The actor is always the authenticated
 // principal the caller passes in, never a field of a request.
 //
 // Thread-safety: all methods may be called concurrently. Writes are
@@ -258,14 +259,23 @@ class RegistryStore {
 
   RegistryStore(std::string path, StoreOptions options);
 
-  // Runs `body` in one IMMEDIATE transaction on the writer connection;
-  // commits when it returns OK, rolls back otherwise.
+  struct PendingWrite;
+
+  // Runs `body` atomically on the writer connection and returns once it is
+  // durably committed (or rolled back when `body` fails). Concurrent calls
+  // are grouped: one leader runs every waiting body in one IMMEDIATE
+  // transaction, each inside its own savepoint (a failing body rolls back
+  // alone), and one commit makes them all durable: one fsync for the group.
   absl::Status WriteTransaction(
       const RequestContext& context,
       const std::function<absl::Status(Transaction&)>& body);
+  void RunGroup(const std::vector<PendingWrite*>& group);
 
   const std::string path_;
   const StoreOptions options_;
+  absl::Mutex queue_mutex_;
+  std::vector<PendingWrite*> queue_ ABSL_GUARDED_BY(queue_mutex_);
+  bool leader_active_ ABSL_GUARDED_BY(queue_mutex_) = false;
   absl::Mutex writer_mutex_;
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(writer_mutex_);
   std::unique_ptr<Pool> readers_;
