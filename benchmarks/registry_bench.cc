@@ -114,14 +114,19 @@ Measured RunMeasured(const std::vector<std::string>& args,
   const auto start = Clock::now();
   const pid_t pid = Spawn(args, out, err);
   int status = 0;
-  rusage usage{};
-  wait4(pid, &status, 0, &usage);
+  // The peak of the child's own memory after exec (VmHWM), sampled while it
+  // runs: rusage's maxrss would also count the spawning process.
+  double peak = 0;
+  while (waitpid(pid, &status, WNOHANG) == 0) {
+    peak = std::max(peak, PeakMiB(pid));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     std::cerr << "failed: " << args[0] << " ... " << args.back() << "\n"
               << Slurp(err);
     std::exit(1);
   }
-  return {Seconds(Clock::now() - start), usage.ru_maxrss / 1024.0};
+  return {Seconds(Clock::now() - start), peak};
 }
 
 // One figure of the report.
@@ -380,6 +385,10 @@ class Suite {
 
   void Export() {
     const int64_t visits = static_cast<int64_t>(patients_) * 20;
+    // A fresh server, so its peak memory is the export's, not the imports'.
+    StopServer();
+    address_.clear();
+    StartServer();
     const double before = PeakMiB(server_);
     const Measured m = Regctl(analyst_, {"report", "export", "visits"});
     const double server = PeakMiB(server_);
@@ -387,10 +396,10 @@ class Suite {
          absl::StrFormat("analyst export of %lld visits to /dev/null",
                          static_cast<long long>(visits)),
          absl::StrFormat("%.1f s; peak RSS client %.1f MiB, server %.1f MiB "
-                         "(server peak before the export %.1f MiB: the "
-                         "imports)",
+                         "(%.1f MiB after start-up)",
                          m.seconds, m.peak_mib, server, before),
-         "< 100 MB each", "", m.peak_mib < 100, m.peak_mib});
+         "< 100 MB each", "", m.peak_mib < 100 && server < 100,
+         std::max(m.peak_mib, server)});
   }
 
   void ReportOutcomes() {

@@ -115,7 +115,10 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
     const std::string& path, bool create, int busy_timeout_ms) {
   std::unique_ptr<Connection> connection;
   absl::Status status = CatchSqlite([&] {
-    const int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_FULLMUTEX |
+    // Multi-thread mode: a connection is only ever used by one thread at a
+    // time (the writer under its mutex, readers leased from the pool), so
+    // SQLite's per-call connection mutex is pure cost (17% of audit verify).
+    const int flags = SQLite::OPEN_READWRITE | SQLite::OPEN_NOMUTEX |
                       (create ? SQLite::OPEN_CREATE : 0);
     SQLite::Database db(path, flags, busy_timeout_ms);
     db.exec("PRAGMA journal_mode = WAL");

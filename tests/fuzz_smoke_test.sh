@@ -66,7 +66,9 @@ fi
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 show_failure() {  # LOG [ARTIFACT_DIR]
+  # The report and the project's stack frames, without libFuzzer's own.
   grep -E 'invariant failed|ERROR:|SUMMARY:|runtime error|^ +#[0-9]+ ' "$1" |
+    grep -vE ' in (fuzzer::|__sanitizer_|__libc_start|_start |main )' |
     head -n 40 >&2
   if [ $# -gt 1 ]; then
     for artifact in "$2"/*; do
