@@ -29,7 +29,10 @@ class StringViewBuf : public std::streambuf {
 
 bool NeedsQuotes(std::string_view field) {
   return field.find_first_of(",\"\r\n") != std::string_view::npos ||
-         (!field.empty() && (field.front() == ' ' || field.back() == ' '));
+         (!field.empty() && (field.front() == ' ' || field.back() == ' ')) ||
+         // Unquoted at the start of the input it would read as a byte order
+         // mark and be stripped.
+         field.starts_with("\xEF\xBB\xBF");
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 #include "core/records.h"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -443,14 +444,12 @@ std::optional<Date> LatestDateOf(const Record& record) {
 
 std::string FormatNumber(double value) {
   if (value == 0) return "0";  // also for -0
-  // Fixed notation with the fewest decimals that read back exactly
-  // (%g would write 10 as 1e+01).
-  char buffer[64];
-  for (int decimals = 0; decimals <= 17; ++decimals) {
-    std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
-    if (std::strtod(buffer, nullptr) == value) break;
-  }
-  return buffer;
+  // The shortest fixed-notation text that reads back as exactly `value`
+  // (no exponent: the record parser reads plain decimals only).
+  char buffer[400];
+  const auto result = std::to_chars(buffer, buffer + sizeof buffer, value,
+                                    std::chars_format::fixed);
+  return std::string(buffer, result.ptr);
 }
 
 bool IsValidEdss(double edss) {

@@ -1,8 +1,8 @@
 #include "core/violations.h"
 
 #include "absl/strings/cord.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
 
 namespace registry {
 namespace {
@@ -10,9 +10,24 @@ namespace {
 constexpr std::string_view kPayloadUrl =
     "type.registry/registry.FieldViolations";
 
-// Fields and descriptions never contain NUL: they are column paths and
-// messages the registry wrote.
-constexpr char kSeparator = '\0';
+// Each part is its length in decimal, ':', then its bytes: descriptions
+// quote submitted text, which may contain any byte.
+void AppendPart(std::string& out, const std::string& part) {
+  absl::StrAppend(&out, part.size(), ":", part);
+}
+
+bool ReadPart(absl::string_view& in, std::string* part) {
+  const size_t colon = in.find(':');
+  size_t size;
+  if (colon == absl::string_view::npos ||
+      !absl::SimpleAtoi(in.substr(0, colon), &size) ||
+      in.size() - colon - 1 < size) {
+    return false;
+  }
+  *part = std::string(in.substr(colon + 1, size));
+  in.remove_prefix(colon + 1 + size);
+  return true;
+}
 
 }  // namespace
 
@@ -22,8 +37,8 @@ absl::Status StatusWithViolations(
   absl::Status status(code, std::string(message));
   std::string encoded;
   for (const FieldViolation& v : violations) {
-    absl::StrAppend(&encoded, v.field, std::string(1, kSeparator),
-                    v.description, std::string(1, kSeparator));
+    AppendPart(encoded, v.field);
+    AppendPart(encoded, v.description);
   }
   status.SetPayload(std::string(kPayloadUrl), absl::Cord(encoded));
   return status;
@@ -34,10 +49,12 @@ std::vector<FieldViolation> ViolationsOf(const absl::Status& status) {
   absl::optional<absl::Cord> payload =
       status.GetPayload(std::string(kPayloadUrl));
   if (!payload) return violations;
-  std::vector<std::string> parts =
-      absl::StrSplit(std::string(*payload), kSeparator);
-  for (size_t i = 0; i + 1 < parts.size(); i += 2) {
-    violations.push_back({parts[i], parts[i + 1]});
+  const std::string encoded(*payload);
+  absl::string_view in(encoded);
+  FieldViolation v;
+  while (!in.empty() && ReadPart(in, &v.field) &&
+         ReadPart(in, &v.description)) {
+    violations.push_back(v);
   }
   return violations;
 }
