@@ -47,6 +47,9 @@ std::optional<Kind> FromProto(v1::RecordKind kind);
 google::protobuf::Timestamp ToProto(absl::Time time);
 absl::Time FromProto(const google::protobuf::Timestamp& timestamp);
 
+// "OK", "INVALID_ARGUMENT", ...: the canonical name of a status code.
+std::string StatusCodeName(int code);
+
 // A status for the wire: field violations travel as a serialized
 // v1::BadRequest in the error details.
 grpc::Status ToGrpcStatus(const absl::Status& status);

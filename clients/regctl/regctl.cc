@@ -354,25 +354,7 @@ class Client {
   }
 
   static std::string CodeName(grpc::StatusCode code) {
-    static const char* kNames[] = {"OK",
-                                   "CANCELLED",
-                                   "UNKNOWN",
-                                   "INVALID_ARGUMENT",
-                                   "DEADLINE_EXCEEDED",
-                                   "NOT_FOUND",
-                                   "ALREADY_EXISTS",
-                                   "PERMISSION_DENIED",
-                                   "RESOURCE_EXHAUSTED",
-                                   "FAILED_PRECONDITION",
-                                   "ABORTED",
-                                   "OUT_OF_RANGE",
-                                   "UNIMPLEMENTED",
-                                   "INTERNAL",
-                                   "UNAVAILABLE",
-                                   "DATA_LOSS",
-                                   "UNAUTHENTICATED"};
-    const int index = static_cast<int>(code);
-    return index >= 0 && index < 17 ? kNames[index] : "UNKNOWN";
+    return StatusCodeName(static_cast<int>(code));
   }
 
   // One unary call with the token and deadline set.

@@ -53,8 +53,8 @@ std::string MilestoneHtml(
   std::string html =
       "<h3>" + Escape(title) + "</h3>\n<table>\n<tr><th>group</th>";
   for (double y : kYears) {
-    absl::StrAppend(&html, absl::StrFormat("<th>%g year%s</th>", y,
-                                           y == 1 ? "" : "s"));
+    absl::StrAppend(
+        &html, absl::StrFormat("<th>%g year%s</th>", y, y == 1 ? "" : "s"));
   }
   html += "</tr>\n";
   for (const std::string& group : table.groups) {
