@@ -1016,18 +1016,29 @@ int Export(Client& client) {
 
 // --- patient ----------------------------------------------------------------
 
-int PatientHistoryCommand(Client& client) {
-  const Args& args = client.args();
-  v1::GetPatientHistoryRequest request;
+// Names the patient of `request` from `regctl patient COMMAND PATIENT_ID`
+// or `--registry-id ID`.
+template <typename Request>
+void SetPatient(const Args& args, const std::string& command,
+                const std::string& extra_usage, Request& request) {
   if (!args.Flag("registry-id").empty()) {
-    ExpectPositional(args, 2, "usage: regctl patient history --registry-id ID");
+    ExpectPositional(
+        args, 2,
+        ("usage: regctl patient " + command + " --registry-id ID").c_str());
     request.set_registry_id(args.Flag("registry-id"));
   } else {
     ExpectPositional(args, 3,
-                     "usage: regctl patient history PATIENT_ID | "
-                     "--registry-id ID [--as-of-recorded TIME]");
+                     ("usage: regctl patient " + command +
+                      " PATIENT_ID | --registry-id ID " + extra_usage)
+                         .c_str());
     request.set_patient_id(args.positional[2]);
   }
+}
+
+int PatientHistoryCommand(Client& client) {
+  const Args& args = client.args();
+  v1::GetPatientHistoryRequest request;
+  SetPatient(args, "history", "[--as-of-recorded TIME]", request);
   if (auto as_of = AsOfFlag(args)) *request.mutable_as_of_recorded() = *as_of;
   v1::GetPatientHistoryResponse response;
   grpc::Status status = client.Call(
@@ -1299,15 +1310,7 @@ int ReportDisabilityEvents(Client& client) {
 int PatientStatus(Client& client) {
   const Args& args = client.args();
   v1::GetPatientStatusRequest request;
-  if (!args.Flag("registry-id").empty()) {
-    ExpectPositional(args, 2, "usage: regctl patient status --registry-id ID");
-    request.set_registry_id(args.Flag("registry-id"));
-  } else {
-    ExpectPositional(args, 3,
-                     "usage: regctl patient status PATIENT_ID | --registry-id "
-                     "ID [definition flags] [--as-of DATE]");
-    request.set_patient_id(args.positional[2]);
-  }
+  SetPatient(args, "status", "[definition flags] [--as-of DATE]", request);
   *request.mutable_definition() = DefinitionFlags(args);
   if (auto as_of = AsOfDateFlag(args)) *request.mutable_as_of() = *as_of;
   v1::GetPatientStatusResponse response;
