@@ -250,6 +250,33 @@ void PrintTable(const Table& table, const std::string& format,
   }
 }
 
+// Rows of a streamed result: CSV goes out row by row (flat memory);
+// tables and JSON need every row for their layout, so they are kept.
+class RowOutput {
+ public:
+  RowOutput(std::vector<std::string> columns, std::string format,
+            std::ostream& out)
+      : table_{std::move(columns), {}}, format_(std::move(format)), out_(out) {
+    if (format_ == "csv") out_ << FormatCsvRow(table_.columns) << "\n";
+  }
+  void Add(std::vector<std::string> row) {
+    if (format_ == "csv") {
+      out_ << FormatCsvRow(row) << "\n";
+    } else {
+      table_.rows.push_back(std::move(row));
+    }
+  }
+  // Prints the kept rows (nothing more for CSV).
+  void Finish() {
+    if (format_ != "csv") PrintTable(table_, format_, out_);
+  }
+
+ private:
+  Table table_;
+  const std::string format_;
+  std::ostream& out_;
+};
+
 std::string TimeText(const google::protobuf::Timestamp& t) {
   if (t.seconds() == 0 && t.nanos() == 0) return "";
   return absl::FormatTime("%Y-%m-%dT%H:%M:%SZ", FromProto(t),
@@ -988,11 +1015,9 @@ int Export(Client& client) {
   std::unique_ptr<grpc::ClientReader<v1::ExportResponse>> reader =
       client.submission().Export(&context, request);
   const std::string format = client.format("csv");
-  Table table;
-  for (const Column& c : ColumnsOf(kind)) table.columns.emplace_back(c.name);
-  // CSV streams row by row; other formats need every row for layout.
-  const bool stream = format == "csv";
-  if (stream) client.io().out << FormatCsvRow(table.columns) << "\n";
+  std::vector<std::string> columns;
+  for (const Column& c : ColumnsOf(kind)) columns.emplace_back(c.name);
+  RowOutput rows(std::move(columns), format, client.io().out);
   v1::ExportResponse batch;
   while (reader->Read(&batch)) {
     for (const v1::Record& record : batch.records()) {
@@ -1001,16 +1026,12 @@ int Export(Client& client) {
         client.io().err << "regctl: skipped an unreadable record\n";
         continue;
       }
-      if (stream) {
-        client.io().out << FormatCsvRow(registry::ToRow(*parsed)) << "\n";
-      } else {
-        table.rows.push_back(registry::ToRow(*parsed));
-      }
+      rows.Add(registry::ToRow(*parsed));
     }
   }
   grpc::Status status = reader->Finish();
   if (!status.ok()) return client.Fail(status);
-  if (!stream) PrintTable(table, format, client.io().out);
+  rows.Finish();
   return 0;
 }
 
@@ -1196,14 +1217,13 @@ int ReportOutcomes(Client& client) {
   grpc::ClientContext context;
   client.Prepare(context);
   auto reader = client.outcomes().StreamCohortOutcomes(&context, request);
-  Table table{{"registry_id", "patient_id", "center", "disease",
-               "transplant_date", "neda3_evaluable", "eda_date", "eda_kind",
-               "remission_days", "censored", "last_edss_date", "last_mri_date",
-               "relapses_post", "arr_pre", "arr_post", "cdw_count", "neda4"},
-              {}};
-  const std::string format = client.format("csv");
-  const bool stream = format == "csv";
-  if (stream) client.io().out << FormatCsvRow(table.columns) << "\n";
+  RowOutput rows(
+      std::vector<std::string>{
+          "registry_id", "patient_id", "center", "disease", "transplant_date",
+          "neda3_evaluable", "eda_date", "eda_kind", "remission_days",
+          "censored", "last_edss_date", "last_mri_date", "relapses_post",
+          "arr_pre", "arr_post", "cdw_count", "neda4"},
+      client.format("csv"), client.io().out);
   v1::StreamCohortOutcomesResponse message;
   while (reader->Read(&message)) {
     if (message.has_definition())
@@ -1237,16 +1257,12 @@ int ReportOutcomes(Client& client) {
           number(o.has_arr_post(), o.arr_post()),
           absl::StrCat(o.cdw_count()),
           o.has_neda4() ? (o.neda4() ? "1" : "0") : ""};
-      if (stream) {
-        client.io().out << FormatCsvRow(row) << "\n";
-      } else {
-        table.rows.push_back(std::move(row));
-      }
+      rows.Add(std::move(row));
     }
   }
   grpc::Status status = reader->Finish();
   if (!status.ok()) return client.Fail(status);
-  if (!stream) PrintTable(table, format, client.io().out);
+  rows.Finish();
   return 0;
 }
 
@@ -1261,14 +1277,11 @@ int ReportDisabilityEvents(Client& client) {
   grpc::ClientContext context;
   client.Prepare(context);
   auto reader = client.outcomes().ListDisabilityEvents(&context, request);
-  Table table{
+  RowOutput rows(
       {"registry_id", "patient_id", "event_seq", "event_type", "cdw_type",
        "onset_date", "onset_edss", "baseline_date", "baseline_edss",
        "confirmation_date", "confirmation_edss", "days_from_day0"},
-      {}};
-  const std::string format = client.format("csv");
-  const bool stream = format == "csv";
-  if (stream) client.io().out << FormatCsvRow(table.columns) << "\n";
+      client.format("csv"), client.io().out);
   v1::ListDisabilityEventsResponse message;
   while (reader->Read(&message)) {
     if (message.has_definition())
@@ -1293,17 +1306,13 @@ int ReportDisabilityEvents(Client& client) {
             DateText(e.confirmation_date()),
             EdssText(e.confirmation_edss()),
             absl::StrCat(e.days_from_day0())};
-        if (stream) {
-          client.io().out << FormatCsvRow(row) << "\n";
-        } else {
-          table.rows.push_back(std::move(row));
-        }
+        rows.Add(std::move(row));
       }
     }
   }
   grpc::Status status = reader->Finish();
   if (!status.ok()) return client.Fail(status);
-  if (!stream) PrintTable(table, format, client.io().out);
+  rows.Finish();
   return 0;
 }
 
