@@ -1,9 +1,8 @@
 #include "core/audit_chain.h"
 
-#include <openssl/evp.h>
-
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
+#include "core/sha256.h"
 
 namespace registry {
 namespace {
@@ -32,14 +31,6 @@ std::string CanonicalAuditBytes(const AuditEntry& e) {
   AppendField(out, e.event_seq ? absl::StrCat(*e.event_seq) : "");
   AppendField(out, e.prev_hash);
   return out;
-}
-
-std::string Sha256Hex(std::string_view data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int size = 0;
-  EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr);
-  return absl::BytesToHexString(
-      absl::string_view(reinterpret_cast<const char*>(digest), size));
 }
 
 std::string ComputeAuditHash(const AuditEntry& entry) {

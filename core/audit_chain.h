@@ -38,9 +38,6 @@ std::string CanonicalAuditBytes(const AuditEntry& entry);
 // Hex SHA-256 of CanonicalAuditBytes(entry).
 std::string ComputeAuditHash(const AuditEntry& entry);
 
-// Lowercase hex SHA-256 of `data`.
-std::string Sha256Hex(std::string_view data);
-
 // "sha256:" + Sha256Hex(value): how clinical values appear in the audit log.
 std::string ValueDigest(std::string_view value);
 

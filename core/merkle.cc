@@ -8,8 +8,6 @@
 // recurse at most 64 levels deep.
 #include "core/merkle.h"
 
-#include <openssl/evp.h>
-
 #include <bit>
 #include <cstddef>
 #include <cstdint>
@@ -17,23 +15,14 @@
 #include <string_view>
 #include <vector>
 
+#include "core/sha256.h"
+
 namespace registry {
 namespace {
 
 constexpr size_t kHashSize = 32;
 constexpr unsigned char kLeafPrefix = 0x00;
 constexpr unsigned char kNodePrefix = 0x01;
-
-// SHA-256 for EVP_Digest, fetched once: OpenSSL 3 otherwise re-fetches the
-// implementation behind EVP_sha256() on every call, which halves the speed
-// of hashing large trees. Falls back to EVP_sha256() if the fetch fails.
-const EVP_MD* Sha256() {
-  static const EVP_MD* const md = [] {
-    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    return fetched != nullptr ? fetched : EVP_sha256();
-  }();
-  return md;
-}
 
 // SHA-256(prefix || a || b).
 std::string PrefixedSha256(unsigned char prefix, std::string_view a,
@@ -51,23 +40,10 @@ std::string PrefixedSha256(unsigned char prefix, std::string_view a,
   if (!a.empty()) a.copy(buffer + 1, a.size());
   if (!b.empty()) b.copy(buffer + 1 + a.size(), b.size());
 
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_size = 0;
-  if (EVP_Digest(buffer, size, digest, &digest_size, Sha256(), nullptr) != 1) {
-    // Never expected; an empty string fails every size check downstream.
-    return std::string();
-  }
-  return std::string(reinterpret_cast<const char*>(digest), digest_size);
+  return Sha256(std::string_view(buffer, size));
 }
 
-std::string EmptyTreeHash() {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int digest_size = 0;
-  if (EVP_Digest("", 0, digest, &digest_size, Sha256(), nullptr) != 1) {
-    return std::string();
-  }
-  return std::string(reinterpret_cast<const char*>(digest), digest_size);
-}
+std::string EmptyTreeHash() { return Sha256(""); }
 
 // The largest power of two strictly smaller than n; requires n >= 2.
 uint64_t SplitPoint(uint64_t n) { return std::bit_floor(n - 1); }

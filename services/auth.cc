@@ -101,11 +101,9 @@ std::string PeerHost(const std::string& peer) {
   return colon == std::string::npos ? peer : peer.substr(0, colon);
 }
 
-absl::StatusOr<RequestContext> AuthorizeCall(
-    grpc::ServerContext* context, Authenticator& auth,
-    std::initializer_list<Role> allowed) {
-  RegistryStore& store = auth.store();
-  FailedAuthTracker* tracker = &auth.tracker();
+absl::StatusOr<RequestContext> AuthorizeCallNoWait(
+    grpc::ServerContextBase* context, Authenticator& auth,
+    std::initializer_list<Role> allowed, std::string* failed_peer) {
   ASSIGN_OR_RETURN(std::optional<std::string> secret,
                    BearerSecret(context->client_metadata()));
   if (!secret) {
@@ -114,19 +112,13 @@ absl::StatusOr<RequestContext> AuthorizeCall(
   }
   RequestContext request;
   const std::string peer = PeerHost(context->peer());
-  absl::StatusOr<Principal> principal = Authenticate(store, *secret);
+  absl::StatusOr<Principal> principal = Authenticate(auth.store(), *secret);
   if (principal.status().code() == absl::StatusCode::kUnauthenticated) {
-    const absl::Duration delay = tracker->RecordFailure(peer);
-    const RequestContext anonymous{{"unauthenticated", Role::kAnonymous, 0, ""},
-                                   NewRequestId()};
-    (void)store.RecordAction(
-        anonymous, "auth.failed", "peer/" + peer,
-        absl::StrCat("delay_ms=", absl::ToInt64Milliseconds(delay)));
-    absl::SleepFor(delay);
+    *failed_peer = peer;
     return principal.status();
   }
   if (!principal.ok()) return principal.status();
-  tracker->RecordSuccess(peer);
+  auth.tracker().RecordSuccess(peer);
   request.principal = *std::move(principal);
   context->AddTrailingMetadata(kPrincipalMetadata, request.principal.token_id);
   if (std::find(allowed.begin(), allowed.end(), request.principal.role) ==
@@ -137,6 +129,26 @@ absl::StatusOr<RequestContext> AuthorizeCall(
   }
   request.request_id = NewRequestId();
   context->AddTrailingMetadata("x-request-id", request.request_id);
+  return request;
+}
+
+void PenalizeFailedAuth(Authenticator& auth, const std::string& peer) {
+  const absl::Duration delay = auth.tracker().RecordFailure(peer);
+  const RequestContext anonymous{{"unauthenticated", Role::kAnonymous, 0, ""},
+                                 NewRequestId()};
+  (void)auth.store().RecordAction(
+      anonymous, "auth.failed", "peer/" + peer,
+      absl::StrCat("delay_ms=", absl::ToInt64Milliseconds(delay)));
+  absl::SleepFor(delay);
+}
+
+absl::StatusOr<RequestContext> AuthorizeCall(
+    grpc::ServerContextBase* context, Authenticator& auth,
+    std::initializer_list<Role> allowed) {
+  std::string failed_peer;
+  absl::StatusOr<RequestContext> request =
+      AuthorizeCallNoWait(context, auth, allowed, &failed_peer);
+  if (!failed_peer.empty()) PenalizeFailedAuth(auth, failed_peer);
   return request;
 }
 

@@ -89,10 +89,23 @@ class Authenticator {
 // UNAUTHENTICATED (no, unknown, revoked or expired token; recorded in the
 // audit trail as `auth.failed` and, when repeated from one host, answered
 // late) / PERMISSION_DENIED (role not in `allowed`). The request id is
-// also sent back as `x-request-id`.
+// also sent back as `x-request-id`. Blocks for the delay of a repeated
+// failure: for synchronous handlers.
 absl::StatusOr<RequestContext> AuthorizeCall(
-    grpc::ServerContext* context, Authenticator& auth,
+    grpc::ServerContextBase* context, Authenticator& auth,
     std::initializer_list<Role> allowed);
+
+// AuthorizeCall without the blocking part, for callback handlers: after a
+// failed authentication (UNAUTHENTICATED with `*failed_peer` set to the
+// caller's host) the handler must call PenalizeFailedAuth off the callback
+// thread before it answers.
+absl::StatusOr<RequestContext> AuthorizeCallNoWait(
+    grpc::ServerContextBase* context, Authenticator& auth,
+    std::initializer_list<Role> allowed, std::string* failed_peer);
+
+// Records a failed authentication from `peer` in the audit trail, then
+// sleeps for the delay its repetition earns.
+void PenalizeFailedAuth(Authenticator& auth, const std::string& peer);
 
 // "req_" and 16 random hex digits.
 std::string NewRequestId();

@@ -1,5 +1,7 @@
 #include "services/submission_service.h"
 
+#include <thread>
+
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
 #include "core/violations.h"
@@ -34,6 +36,43 @@ std::optional<absl::Time> AsOf(bool has, const google::protobuf::Timestamp& t) {
   return registry::FromProto(t);
 }
 
+// Converts one message's records, in order, for RegistryStore::Submit.
+void AppendRows(const v1::SubmitRequest& message,
+                std::vector<SubmittedRow>& rows) {
+  for (const v1::Record& record : message.records()) {
+    std::optional<KindAndRow> row = ToRow(record);
+    if (!row) {
+      rows.push_back({std::nullopt, {}});  // the store reports it
+      continue;
+    }
+    rows.push_back({row->kind, std::move(row->row)});
+  }
+}
+
+// The operation of a submission, or INVALID_ARGUMENT listing `violations`
+// (found earlier) and a bad operation together.
+absl::StatusOr<Operation> CheckOperation(
+    v1::Operation operation, std::vector<FieldViolation> violations) {
+  std::optional<Operation> op = FromProto(operation);
+  if (!op) {
+    violations.push_back({"operation", "must be import, amend or retract"});
+  }
+  if (!violations.empty()) {
+    return StatusWithViolations(absl::StatusCode::kInvalidArgument,
+                                "invalid request; nothing was written",
+                                violations);
+  }
+  return *op;
+}
+
+void FillResponse(const std::string& request_id, const SubmitCounts& counts,
+                  v1::SubmitResponse* response) {
+  response->set_request_id(request_id);
+  response->set_received(counts.received);
+  response->set_accepted(counts.accepted);
+  response->set_unchanged(counts.unchanged);
+}
+
 }  // namespace
 
 grpc::Status SubmissionServiceImpl::Submit(
@@ -61,33 +100,56 @@ grpc::Status SubmissionServiceImpl::Submit(
                             "later messages must repeat or omit the operation "
                             "and reason of the first"});
     }
-    for (const v1::Record& record : message.records()) {
-      std::optional<KindAndRow> row = ToRow(record);
-      if (!row) {
-        rows.push_back({std::nullopt, {}});  // the store reports it
-        continue;
-      }
-      rows.push_back({row->kind, std::move(row->row)});
-    }
+    AppendRows(message, rows);
   }
-  std::optional<Operation> op = FromProto(operation);
-  if (!op) {
-    violations.push_back({"operation", "must be import, amend or retract"});
-  }
-  if (!violations.empty()) {
-    return ToGrpcStatus(StatusWithViolations(absl::StatusCode::kInvalidArgument,
-                                             "invalid request; nothing was "
-                                             "written",
-                                             violations));
-  }
+  absl::StatusOr<Operation> op =
+      CheckOperation(operation, std::move(violations));
+  if (!op.ok()) return ToGrpcStatus(op.status());
   absl::StatusOr<SubmitCounts> counts =
       store_->Submit(*request, *op, reason, rows);
   if (!counts.ok()) return ToGrpcStatus(counts.status());
-  response->set_request_id(request->request_id);
-  response->set_received(counts->received);
-  response->set_accepted(counts->accepted);
-  response->set_unchanged(counts->unchanged);
+  FillResponse(request->request_id, *counts, response);
   return grpc::Status::OK;
+}
+
+grpc::ServerUnaryReactor* SubmissionServiceImpl::SubmitBatch(
+    grpc::CallbackServerContext* context, const v1::SubmitRequest* request,
+    v1::SubmitResponse* response) {
+  // Nothing here waits for the disk: the store's writer thread answers
+  // once the group holding this request is committed.
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  std::string failed_peer;
+  absl::StatusOr<RequestContext> call =
+      AuthorizeCallNoWait(context, *auth_, {Role::kSubmitter}, &failed_peer);
+  if (!call.ok()) {
+    grpc::Status status = ToGrpcStatus(call.status());
+    if (failed_peer.empty()) {
+      reactor->Finish(status);
+    } else {
+      // The answer to a bad token waits; not on a callback thread.
+      std::thread([auth = auth_, failed_peer, reactor, status] {
+        PenalizeFailedAuth(*auth, failed_peer);
+        reactor->Finish(status);
+      }).detach();
+    }
+    return reactor;
+  }
+  absl::StatusOr<Operation> operation =
+      CheckOperation(request->operation(), {});
+  if (!operation.ok()) {
+    reactor->Finish(ToGrpcStatus(operation.status()));
+    return reactor;
+  }
+  std::vector<SubmittedRow> rows;
+  AppendRows(*request, rows);
+  const std::string request_id = call->request_id;
+  store_->SubmitAsync(
+      *std::move(call), *operation, request->reason(), std::move(rows),
+      [reactor, response, request_id](absl::StatusOr<SubmitCounts> counts) {
+        if (counts.ok()) FillResponse(request_id, *counts, response);
+        reactor->Finish(ToGrpcStatus(counts.status()));
+      });
+  return reactor;
 }
 
 grpc::Status SubmissionServiceImpl::Export(

@@ -151,6 +151,12 @@ SQLite::Statement& Connection::Prepare(const char* sql) {
   return *slot;
 }
 
+void Connection::Run(const char* sql) {
+  SQLite::Statement& statement = Prepare(sql);
+  statement.exec();
+  statement.reset();
+}
+
 void Connection::ResetStatements() {
   for (auto& [sql, statement] : statements_) statement->reset();
 }

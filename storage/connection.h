@@ -35,6 +35,10 @@ class Connection {
   // the connection: it is the cache key.
   SQLite::Statement& Prepare(const char* sql);
 
+  // Runs the cached statement for `sql`, which takes no parameters and
+  // returns no rows (transaction control, for instance).
+  void Run(const char* sql);
+
   // Resets every cached statement. A statement left mid-result keeps a read
   // snapshot open, so later reads would see stale data and a later write
   // transaction would fail to upgrade it: call this when a unit of work ends.

@@ -9,9 +9,11 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/synchronization/notification.h"
 #include "core/audit_chain.h"
 #include "core/csv.h"
 #include "core/merkle.h"
+#include "core/sha256.h"
 #include "core/status_macros.h"
 #include "core/violations.h"
 #include "storage/connection.h"
@@ -159,27 +161,34 @@ class RegistryStore::Pool {
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mutex_);
 };
 
-// The state of one write transaction: its connection, actor, time, and the
-// head of the audit chain as this transaction extends it.
+// The newest audit entry: what the next one links to.
+struct AuditHead {
+  int64_t seq = 0;
+  std::string hash;
+};
+
+AuditHead ReadAuditHead(Connection& c) {
+  SQLite::Statement& head =
+      c.Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
+  if (!head.executeStep()) return {0, S(kGenesisHash)};
+  return {head.getColumn(0).getInt64(), head.getColumn(1).getString()};
+}
+
+// The state of one request's writes: its connection, actor, time, and the
+// head of the audit chain, which this request extends.
 class RegistryStore::Transaction {
  public:
+  // `head` is the group's audit head; it must outlive the transaction.
   Transaction(Connection& connection, const RequestContext& context,
-              absl::Time now)
+              absl::Time now, AuditHead& head)
       : connection_(connection),
         context_(context),
         now_(now),
-        now_text_(FormatRecordedTime(now)) {
-    SQLite::Statement& head = connection_.Prepare(
-        "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
-    if (head.executeStep()) {
-      last_seq_ = head.getColumn(0).getInt64();
-      last_hash_ = head.getColumn(1).getString();
-    } else {
-      last_hash_ = S(kGenesisHash);
-    }
-  }
+        now_text_(FormatRecordedTime(now)),
+        head_(head) {}
 
   Connection& connection() { return connection_; }
+  const RequestContext& context() const { return context_; }
   const Principal& principal() const { return context_.principal; }
   absl::Time now() const { return now_; }
   const std::string& now_text() const { return now_text_; }
@@ -187,12 +196,12 @@ class RegistryStore::Transaction {
   // Appends one audit entry; `entry` supplies center, action, entity,
   // values, reason and event_seq, the rest comes from the transaction.
   void Audit(AuditEntry entry) {
-    entry.seq = last_seq_ + 1;
+    entry.seq = head_.seq + 1;
     entry.at = now_text_;
     entry.principal = context_.principal.token_id;
     entry.role = S(RoleName(context_.principal.role));
     entry.request_id = context_.request_id;
-    entry.prev_hash = last_hash_;
+    entry.prev_hash = head_.hash;
     entry.hash = ComputeAuditHash(entry);
     SQLite::Statement& insert = connection_.Prepare(
         "INSERT INTO audit_log (seq, at, principal, role, center, action, "
@@ -217,8 +226,8 @@ class RegistryStore::Transaction {
     insert.bind(13, entry.prev_hash);
     insert.bind(14, entry.hash);
     insert.exec();
-    last_seq_ = entry.seq;
-    last_hash_ = entry.hash;
+    head_.seq = entry.seq;
+    head_.hash = std::move(entry.hash);
   }
 
  private:
@@ -226,8 +235,7 @@ class RegistryStore::Transaction {
   const RequestContext& context_;
   const absl::Time now_;
   const std::string now_text_;
-  int64_t last_seq_ = 0;
-  std::string last_hash_;
+  AuditHead& head_;
 };
 
 RegistryStore::RegistryStore(std::string path, StoreOptions options)
@@ -235,7 +243,14 @@ RegistryStore::RegistryStore(std::string path, StoreOptions options)
       options_(std::move(options)),
       readers_(std::make_unique<Pool>(path_, options_.busy_timeout_ms)) {}
 
-RegistryStore::~RegistryStore() = default;
+RegistryStore::~RegistryStore() {
+  {
+    absl::MutexLock lock(&queue_mutex_);
+    stopping_ = true;
+  }
+  if (writer_thread_.joinable()) writer_thread_.join();
+  if (answer_thread_.joinable()) answer_thread_.join();
+}
 
 absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
     const std::string& path, StoreOptions options) {
@@ -244,88 +259,139 @@ absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
   RETURN_IF_ERROR(MigrateSchema(*writer));
   std::unique_ptr<RegistryStore> store(
       new RegistryStore(path, std::move(options)));
-  absl::MutexLock lock(&store->writer_mutex_);
-  store->writer_ = std::move(writer);
+  {
+    absl::MutexLock lock(&store->writer_mutex_);
+    store->writer_ = std::move(writer);
+  }
+  store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  store->answer_thread_ = std::thread([s = store.get()] { s->AnswerLoop(); });
   return store;
 }
 
-struct RegistryStore::PendingWrite {
-  const RequestContext* context;
-  const std::function<absl::Status(Transaction&)>* body;
-  absl::Status result;
-  bool done = false;
-};
+void RegistryStore::Enqueue(std::unique_ptr<PendingWrite> write) {
+  absl::MutexLock lock(&queue_mutex_);
+  queue_.push_back(std::move(write));
+}
+
+void RegistryStore::WriterLoop() {
+  for (;;) {
+    std::vector<std::unique_ptr<PendingWrite>> group;
+    {
+      absl::MutexLock lock(&queue_mutex_);
+      queue_mutex_.Await(absl::Condition(
+          +[](RegistryStore* s) { return s->stopping_ || !s->queue_.empty(); },
+          this));
+      if (queue_.empty()) {  // stopping, and every write is done
+        writer_stopped_ = true;
+        return;
+      }
+      group.swap(queue_);
+    }
+    RunGroup(group);
+    // Answering (a gRPC send for asynchronous callers) happens on another
+    // thread, so that the writer can start the next group at once.
+    absl::MutexLock lock(&queue_mutex_);
+    for (std::unique_ptr<PendingWrite>& write : group) {
+      finished_.push_back(std::move(write));
+    }
+  }
+}
+
+void RegistryStore::AnswerLoop() {
+  for (;;) {
+    std::vector<std::unique_ptr<PendingWrite>> answered;
+    {
+      absl::MutexLock lock(&queue_mutex_);
+      queue_mutex_.Await(absl::Condition(
+          +[](RegistryStore* s) {
+            return s->writer_stopped_ || !s->finished_.empty();
+          },
+          this));
+      if (finished_.empty()) return;  // the writer is gone, nothing left
+      answered.swap(finished_);
+    }
+    for (std::unique_ptr<PendingWrite>& write : answered) {
+      write->done(std::move(write->result));
+    }
+  }
+}
 
 absl::Status RegistryStore::WriteTransaction(
     const RequestContext& context,
     const std::function<absl::Status(Transaction&)>& body) {
-  PendingWrite mine{&context, &body, absl::OkStatus(), false};
-  std::vector<PendingWrite*> group;
-  struct WaitState {
-    PendingWrite* mine;
-    bool* leader_active;
-  } state{&mine, &leader_active_};
-  {
-    absl::MutexLock lock(&queue_mutex_);
-    queue_.push_back(&mine);
-    // Either a leader finishes this write, or this caller leads.
-    queue_mutex_.Await(absl::Condition(
-        +[](WaitState* s) { return s->mine->done || !*s->leader_active; },
-        &state));
-    if (mine.done) return mine.result;
-    leader_active_ = true;
-    group.swap(queue_);
-  }
-  RunGroup(group);
-  absl::MutexLock lock(&queue_mutex_);
-  for (PendingWrite* write : group) write->done = true;
-  leader_active_ = false;
-  return mine.result;
+  absl::Notification finished;
+  absl::Status result;
+  auto write = std::make_unique<PendingWrite>();
+  write->context = &context;
+  write->body = [&body](Transaction& t) { return body(t); };
+  write->done = [&](absl::Status status) {
+    result = std::move(status);
+    finished.Notify();
+  };
+  Enqueue(std::move(write));
+  finished.WaitForNotification();
+  return result;
 }
 
-void RegistryStore::RunGroup(const std::vector<PendingWrite*>& group) {
+void RegistryStore::RunGroup(
+    const std::vector<std::unique_ptr<PendingWrite>>& group) {
   absl::MutexLock lock(&writer_mutex_);
-  SQLite::Database& db = writer_->db();
+  Connection& c = *writer_;
+  // Transaction control goes through cached statements: sqlite3_exec would
+  // parse each of them again for every request.
+  AuditHead head;
   absl::Status begin = CatchSqlite([&] {
-    db.exec("BEGIN IMMEDIATE");
+    c.Run("BEGIN IMMEDIATE");
+    head = ReadAuditHead(c);
     return absl::OkStatus();
   });
   if (!begin.ok()) {
-    for (PendingWrite* write : group) write->result = begin;
+    (void)CatchSqlite([&] {
+      if (!sqlite3_get_autocommit(c.db().getHandle())) c.Run("ROLLBACK");
+      return absl::OkStatus();
+    });
+    c.ResetStatements();
+    for (auto& write : group) write->result = begin;
     return;
   }
-  for (PendingWrite* write : group) {
+  for (auto& write : group) {
+    const AuditHead before = head;
     write->result = CatchSqlite([&]() -> absl::Status {
-      db.exec("SAVEPOINT request");
+      c.Run("SAVEPOINT request");
       absl::Status status;
       try {
-        Transaction transaction(*writer_, *write->context, options_.clock());
-        status = (*write->body)(transaction);
+        Transaction transaction(c, *write->context, options_.clock(), head);
+        status = write->body(transaction);
       } catch (...) {
-        writer_->ResetStatements();
-        db.exec("ROLLBACK TO request");
-        db.exec("RELEASE request");
+        c.ResetStatements();
+        head = before;
+        c.Run("ROLLBACK TO request");
+        c.Run("RELEASE request");
         throw;
       }
-      writer_->ResetStatements();
-      if (!status.ok()) db.exec("ROLLBACK TO request");
-      db.exec("RELEASE request");
+      c.ResetStatements();
+      if (!status.ok()) {
+        head = before;
+        c.Run("ROLLBACK TO request");
+      }
+      c.Run("RELEASE request");
       return status;
     });
   }
   const absl::Status commit = CatchSqlite([&] {
-    db.exec("COMMIT");
+    c.Run("COMMIT");
     return absl::OkStatus();
   });
   if (!commit.ok()) {
     (void)CatchSqlite([&] {
-      db.exec("ROLLBACK");
+      if (!sqlite3_get_autocommit(c.db().getHandle())) c.Run("ROLLBACK");
       return absl::OkStatus();
     });
-    for (PendingWrite* write : group) {
+    for (auto& write : group) {
       if (write->result.ok()) write->result = commit;
     }
   }
+  c.ResetStatements();
 }
 
 absl::StatusOr<bool> RegistryStore::NeedsBootstrap() {
@@ -665,20 +731,24 @@ std::optional<CurrentRecord> LoadCurrent(Connection& c,
                        query.getColumn(1).getString()};
 }
 
-std::optional<Date> MaxRecordDate(Connection& c, const std::string& registry_id,
-                                  bool transplants_only) {
-  SQLite::Statement& query =
-      transplants_only
-          ? c.Prepare(
-                "SELECT max(record_date) FROM current_records WHERE "
-                "registry_id = ? AND kind = 'transplants'")
-          : c.Prepare(
-                "SELECT max(record_date) FROM current_records WHERE "
-                "registry_id = ? AND kind IN ('transplants', 'visits', "
-                "'relapses', 'mri', 'treatments')");
+// The latest record date among transplants, visits, relapses, MRI and
+// treatments, and among transplants alone. One pass over the patient's
+// current records; `kind <> ...` rather than `kind IN (...)`, for which
+// SQLite would build a temporary index on every call.
+void LoadLatestDates(Connection& c, const std::string& registry_id,
+                     PatientFacts& facts) {
+  SQLite::Statement& query = c.Prepare(
+      "SELECT max(record_date), max(CASE kind WHEN 'transplants' THEN "
+      "record_date END) FROM current_records WHERE registry_id = ? AND kind "
+      "<> 'patients' AND kind <> 'deaths'");
   query.bind(1, registry_id);
-  if (!query.executeStep() || query.getColumn(0).isNull()) return std::nullopt;
-  return ParseIsoDate(query.getColumn(0).getString());
+  if (!query.executeStep()) return;
+  if (!query.getColumn(0).isNull()) {
+    facts.latest_record_date = ParseIsoDate(query.getColumn(0).getString());
+  }
+  if (!query.getColumn(1).isNull()) {
+    facts.latest_transplant_date = ParseIsoDate(query.getColumn(1).getString());
+  }
 }
 
 absl::StatusOr<PatientFacts> LoadFacts(Connection& c,
@@ -694,8 +764,7 @@ absl::StatusOr<PatientFacts> LoadFacts(Connection& c,
                      DecodePayload(Kind::kDeaths, death->payload));
     facts.death_date = std::get<DeathRecord>(record).death_date;
   }
-  facts.latest_record_date = MaxRecordDate(c, registry_id, false);
-  facts.latest_transplant_date = MaxRecordDate(c, registry_id, true);
+  LoadLatestDates(c, registry_id, facts);
   return facts;
 }
 
@@ -771,11 +840,10 @@ FieldViolation DescribeConflict(Kind kind, const std::string& stored_payload,
 
 }  // namespace
 
-absl::StatusOr<SubmitCounts> RegistryStore::Submit(
-    const RequestContext& context, Operation operation, std::string_view reason,
-    const std::vector<SubmittedRow>& rows) {
-  const Principal& actor = context.principal;
-  if (actor.role != Role::kSubmitter) {
+absl::Status RegistryStore::CheckSubmit(const RequestContext& context,
+                                        Operation operation,
+                                        std::string_view reason) {
+  if (context.principal.role != Role::kSubmitter) {
     return absl::PermissionDeniedError("only submitters write records");
   }
   std::vector<FieldViolation> violations;
@@ -791,206 +859,261 @@ absl::StatusOr<SubmitCounts> RegistryStore::Submit(
     return StatusWithViolations(absl::StatusCode::kInvalidArgument,
                                 "invalid request", violations);
   }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<SubmitCounts> RegistryStore::Submit(
+    const RequestContext& context, Operation operation, std::string_view reason,
+    const std::vector<SubmittedRow>& rows) {
+  RETURN_IF_ERROR(CheckSubmit(context, operation, reason));
   const Date latest_valid = LatestValidDate(options_.clock());
   SubmitCounts counts;
-  counts.received = static_cast<int64_t>(rows.size());
-  std::vector<FieldViolation> conflicts;
+  RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
+    return ApplyRows(t, operation, reason, rows, latest_valid, counts);
+  }));
+  return counts;
+}
 
-  absl::Status status = WriteTransaction(context, [&](Transaction& t) {
-    Connection& c = t.connection();
-    std::unordered_map<std::string, PatientFacts> facts_cache;
-    for (size_t i = 0; i < rows.size(); ++i) {
-      const std::string prefix = absl::StrCat("records[", i, "].");
-      auto fail = [&](std::vector<FieldViolation> found) {
-        PrefixFields(prefix, found);
-        violations.insert(violations.end(), found.begin(), found.end());
-      };
-      if (!rows[i].kind) {
-        violations.push_back(
-            {absl::StrCat("records[", i, "]"), "no record kind is set"});
+void RegistryStore::SubmitAsync(
+    RequestContext context, Operation operation, std::string reason,
+    std::vector<SubmittedRow> rows,
+    std::function<void(absl::StatusOr<SubmitCounts>)> done) {
+  if (absl::Status checked = CheckSubmit(context, operation, reason);
+      !checked.ok()) {
+    done(checked);
+    return;
+  }
+  // Owned here: the caller does not wait.
+  struct Job {
+    RequestContext context;
+    Operation operation;
+    std::string reason;
+    std::vector<SubmittedRow> rows;
+    Date latest_valid;
+    SubmitCounts counts;
+  };
+  auto job = std::make_shared<Job>(Job{std::move(context),
+                                       operation,
+                                       std::move(reason),
+                                       std::move(rows),
+                                       LatestValidDate(options_.clock()),
+                                       {}});
+  auto write = std::make_unique<PendingWrite>();
+  write->context = &job->context;
+  write->body = [job](Transaction& t) {
+    return ApplyRows(t, job->operation, job->reason, job->rows,
+                     job->latest_valid, job->counts);
+  };
+  write->done = [job, done = std::move(done)](absl::Status status) {
+    if (status.ok()) {
+      done(job->counts);
+    } else {
+      done(std::move(status));
+    }
+  };
+  Enqueue(std::move(write));
+}
+
+absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
+                                      std::string_view reason,
+                                      const std::vector<SubmittedRow>& rows,
+                                      Date latest_valid, SubmitCounts& counts) {
+  const RequestContext& context = t.context();
+  const Principal& actor = context.principal;
+  counts = SubmitCounts{};
+  counts.received = static_cast<int64_t>(rows.size());
+  std::vector<FieldViolation> violations;
+  std::vector<FieldViolation> conflicts;
+  Connection& c = t.connection();
+  std::unordered_map<std::string, PatientFacts> facts_cache;
+  for (size_t i = 0; i < rows.size(); ++i) {
+    const std::string prefix = absl::StrCat("records[", i, "].");
+    auto fail = [&](std::vector<FieldViolation> found) {
+      PrefixFields(prefix, found);
+      violations.insert(violations.end(), found.begin(), found.end());
+    };
+    if (!rows[i].kind) {
+      violations.push_back(
+          {absl::StrCat("records[", i, "]"), "no record kind is set"});
+      continue;
+    }
+    const Kind kind = *rows[i].kind;
+    std::optional<Record> record;
+    RecordKey key;
+    if (operation == Operation::kRetract) {
+      Parsed<RecordKey> parsed = ParseRecordKey(kind, rows[i].row);
+      if (!parsed.value) {
+        fail(std::move(parsed.violations));
         continue;
       }
-      const Kind kind = *rows[i].kind;
-      std::optional<Record> record;
-      RecordKey key;
-      if (operation == Operation::kRetract) {
-        Parsed<RecordKey> parsed = ParseRecordKey(kind, rows[i].row);
-        if (!parsed.value) {
-          fail(std::move(parsed.violations));
-          continue;
-        }
-        key = *std::move(parsed.value);
+      key = *std::move(parsed.value);
+    } else {
+      Parsed<Record> parsed = ParseRecord(kind, rows[i].row, latest_valid);
+      if (!parsed.value) {
+        fail(std::move(parsed.violations));
+        continue;
+      }
+      record = std::move(parsed.value);
+      key = KeyOf(*record);
+    }
+
+    std::optional<std::string> registry_id =
+        LookupRegistryId(c, actor.center_id, key.patient_id);
+    if (!registry_id) {
+      if (kind == Kind::kPatients && operation == Operation::kImport) {
+        registry_id = CreatePatientIdentity(c, actor.center_id, key.patient_id,
+                                            t.now_text());
       } else {
-        Parsed<Record> parsed = ParseRecord(kind, rows[i].row, latest_valid);
-        if (!parsed.value) {
-          fail(std::move(parsed.violations));
+        fail({{"patient_id", absl::StrCat("unknown patient '", key.patient_id,
+                                          "' in center ", actor.center_code,
+                                          "; import it in patients first")}});
+        continue;
+      }
+    }
+    const std::optional<CurrentRecord> current =
+        LoadCurrent(c, *registry_id, kind, key.key);
+    const std::string payload = record ? EncodePayload(*record) : "";
+
+    switch (operation) {
+      case Operation::kImport:
+        if (current && current->payload == payload) {
+          ++counts.unchanged;
           continue;
         }
-        record = std::move(parsed.value);
-        key = KeyOf(*record);
-      }
-
-      std::optional<std::string> registry_id =
-          LookupRegistryId(c, actor.center_id, key.patient_id);
-      if (!registry_id) {
-        if (kind == Kind::kPatients && operation == Operation::kImport) {
-          registry_id = CreatePatientIdentity(c, actor.center_id,
-                                              key.patient_id, t.now_text());
-        } else {
-          fail({{"patient_id", absl::StrCat("unknown patient '", key.patient_id,
-                                            "' in center ", actor.center_code,
-                                            "; import it in patients first")}});
+        if (current) {
+          std::vector<FieldViolation> conflict = {
+              DescribeConflict(kind, current->payload, *record)};
+          PrefixFields(prefix, conflict);
+          conflicts.push_back(conflict[0]);
           continue;
         }
-      }
-      const std::optional<CurrentRecord> current =
-          LoadCurrent(c, *registry_id, kind, key.key);
-      const std::string payload = record ? EncodePayload(*record) : "";
-
-      switch (operation) {
-        case Operation::kImport:
-          if (current && current->payload == payload) {
-            ++counts.unchanged;
-            continue;
-          }
-          if (current) {
-            std::vector<FieldViolation> conflict = {
-                DescribeConflict(kind, current->payload, *record)};
-            PrefixFields(prefix, conflict);
-            conflicts.push_back(conflict[0]);
-            continue;
-          }
-          break;
-        case Operation::kAmend:
-          if (!current) {
-            fail({{S(ColumnsOf(kind)[1].name),
-                   "no current record with this key to amend; import it"}});
-            continue;
-          }
-          if (current->payload == payload) {
-            ++counts.unchanged;
-            continue;
-          }
-          break;
-        case Operation::kRetract:
-          if (!current) {
-            fail({{S(ColumnsOf(kind)[1].name),
-                   "no current record with this key to retract"}});
-            continue;
-          }
-          if (kind == Kind::kPatients) {
-            SQLite::Statement& dependants = c.Prepare(
-                "SELECT count(*) FROM current_records WHERE registry_id = ? "
-                "AND kind <> 'patients'");
-            dependants.bind(1, *registry_id);
-            dependants.executeStep();
-            if (const int n = dependants.getColumn(0).getInt(); n > 0) {
-              fail({{"patient_id",
-                     absl::StrCat("the patient still has ", n,
-                                  " current records; retract them first")}});
-              continue;
-            }
-          }
-          break;
-      }
-      if (record) {
-        // Facts are loaded once per patient and request, then kept up to
-        // date by the imports below (amendments and retractions reload).
-        auto cached = facts_cache.find(*registry_id);
-        if (cached == facts_cache.end()) {
-          ASSIGN_OR_RETURN(PatientFacts loaded, LoadFacts(c, *registry_id));
-          cached = facts_cache.emplace(*registry_id, loaded).first;
-        }
-        const PatientFacts& facts = cached->second;
-        std::vector<FieldViolation> found = CheckAgainstPatient(
-            *record, facts, operation == Operation::kImport);
-        if (!found.empty()) {
-          fail(std::move(found));
+        break;
+      case Operation::kAmend:
+        if (!current) {
+          fail({{S(ColumnsOf(kind)[1].name),
+                 "no current record with this key to amend; import it"}});
           continue;
         }
+        if (current->payload == payload) {
+          ++counts.unchanged;
+          continue;
+        }
+        break;
+      case Operation::kRetract:
+        if (!current) {
+          fail({{S(ColumnsOf(kind)[1].name),
+                 "no current record with this key to retract"}});
+          continue;
+        }
+        if (kind == Kind::kPatients) {
+          SQLite::Statement& dependants = c.Prepare(
+              "SELECT count(*) FROM current_records WHERE registry_id = ? "
+              "AND kind <> 'patients'");
+          dependants.bind(1, *registry_id);
+          dependants.executeStep();
+          if (const int n = dependants.getColumn(0).getInt(); n > 0) {
+            fail({{"patient_id",
+                   absl::StrCat("the patient still has ", n,
+                                " current records; retract them first")}});
+            continue;
+          }
+        }
+        break;
+    }
+    if (record) {
+      // Facts are loaded once per patient and request, then kept up to
+      // date by the imports below (amendments and retractions reload).
+      auto cached = facts_cache.find(*registry_id);
+      if (cached == facts_cache.end()) {
+        ASSIGN_OR_RETURN(PatientFacts loaded, LoadFacts(c, *registry_id));
+        cached = facts_cache.emplace(*registry_id, loaded).first;
       }
+      const PatientFacts& facts = cached->second;
+      std::vector<FieldViolation> found =
+          CheckAgainstPatient(*record, facts, operation == Operation::kImport);
+      if (!found.empty()) {
+        fail(std::move(found));
+        continue;
+      }
+    }
 
-      const std::string& event_payload =
-          operation == Operation::kRetract ? current->payload : payload;
-      SQLite::Statement& insert = c.Prepare(
-          "INSERT INTO events (recorded_at, request_id, principal, "
-          "registry_id, kind, record_key, op, payload, reason) VALUES (?, ?, "
-          "?, ?, ?, ?, ?, ?, ?)");
-      insert.bind(1, t.now_text());
-      insert.bind(2, context.request_id);
-      insert.bind(3, actor.token_id);
-      insert.bind(4, *registry_id);
-      insert.bind(5, S(KindName(kind)));
-      insert.bind(6, key.key);
-      insert.bind(7, S(kOperationNames[static_cast<size_t>(operation)]));
-      insert.bind(8, event_payload);
-      insert.bind(9, S(reason));
-      insert.exec();
-      const int64_t event_seq = c.db().getLastInsertRowid();
+    const std::string& event_payload =
+        operation == Operation::kRetract ? current->payload : payload;
+    SQLite::Statement& insert = c.Prepare(
+        "INSERT INTO events (recorded_at, request_id, principal, "
+        "registry_id, kind, record_key, op, payload, reason) VALUES (?, ?, "
+        "?, ?, ?, ?, ?, ?, ?)");
+    insert.bind(1, t.now_text());
+    insert.bind(2, context.request_id);
+    insert.bind(3, actor.token_id);
+    insert.bind(4, *registry_id);
+    insert.bind(5, S(KindName(kind)));
+    insert.bind(6, key.key);
+    insert.bind(7, S(kOperationNames[static_cast<size_t>(operation)]));
+    insert.bind(8, event_payload);
+    insert.bind(9, S(reason));
+    insert.exec();
+    const int64_t event_seq = c.db().getLastInsertRowid();
 
-      if (operation == Operation::kRetract) {
-        SQLite::Statement& remove = c.Prepare(
-            "DELETE FROM current_records WHERE registry_id = ? AND kind = ? "
-            "AND record_key = ?");
-        remove.bind(1, *registry_id);
-        remove.bind(2, S(KindName(kind)));
-        remove.bind(3, key.key);
-        remove.exec();
+    if (operation == Operation::kRetract) {
+      SQLite::Statement& remove = c.Prepare(
+          "DELETE FROM current_records WHERE registry_id = ? AND kind = ? "
+          "AND record_key = ?");
+      remove.bind(1, *registry_id);
+      remove.bind(2, S(KindName(kind)));
+      remove.bind(3, key.key);
+      remove.exec();
+    } else {
+      SQLite::Statement& upsert = c.Prepare(
+          "INSERT OR REPLACE INTO current_records (registry_id, kind, "
+          "record_key, record_date, event_seq, payload) VALUES (?, ?, ?, ?, "
+          "?, ?)");
+      upsert.bind(1, *registry_id);
+      upsert.bind(2, S(KindName(kind)));
+      upsert.bind(3, key.key);
+      if (std::optional<Date> date = LatestDateOf(*record)) {
+        upsert.bind(4, FormatIsoDate(*date));
       } else {
-        SQLite::Statement& upsert = c.Prepare(
-            "INSERT OR REPLACE INTO current_records (registry_id, kind, "
-            "record_key, record_date, event_seq, payload) VALUES (?, ?, ?, ?, "
-            "?, ?)");
-        upsert.bind(1, *registry_id);
-        upsert.bind(2, S(KindName(kind)));
-        upsert.bind(3, key.key);
-        if (std::optional<Date> date = LatestDateOf(*record)) {
-          upsert.bind(4, FormatIsoDate(*date));
-        } else {
-          upsert.bind(4);
-        }
-        upsert.bind(5, static_cast<int64_t>(event_seq));
-        upsert.bind(6, payload);
-        upsert.exec();
+        upsert.bind(4);
       }
-      if (operation != Operation::kImport) {
-        facts_cache.erase(*registry_id);
-      } else if (auto it = facts_cache.find(*registry_id);
-                 it != facts_cache.end()) {
-        UpdateFacts(*record, it->second);
-      }
-      t.Audit(
-          {.center = actor.center_code,
-           .action = absl::StrCat(
-               "record.", S(kOperationNames[static_cast<size_t>(operation)])),
-           .entity = EntityOf(KindName(kind), *registry_id, key.key),
-           .old_value = current ? ValueDigest(current->payload) : "",
-           .new_value =
-               operation == Operation::kRetract ? "" : ValueDigest(payload),
-           .reason = S(reason),
-           .event_seq = event_seq});
-      ++counts.accepted;
+      upsert.bind(5, static_cast<int64_t>(event_seq));
+      upsert.bind(6, payload);
+      upsert.exec();
     }
-    if (!violations.empty()) {
-      violations.insert(violations.end(), conflicts.begin(), conflicts.end());
-      return StatusWithViolations(
-          absl::StatusCode::kInvalidArgument,
-          absl::StrCat(violations.size(),
-                       " invalid field(s); nothing was written"),
-          violations);
+    if (operation != Operation::kImport) {
+      facts_cache.erase(*registry_id);
+    } else if (auto it = facts_cache.find(*registry_id);
+               it != facts_cache.end()) {
+      UpdateFacts(*record, it->second);
     }
-    if (!conflicts.empty()) {
-      return StatusWithViolations(
-          absl::StatusCode::kAlreadyExists,
-          absl::StrCat(conflicts.size(),
-                       " record(s) already exist with other values; nothing "
-                       "was written"),
-          conflicts);
-    }
-    return absl::OkStatus();
-  });
-  RETURN_IF_ERROR(status);
-  return counts;
+    t.Audit({.center = actor.center_code,
+             .action = absl::StrCat(
+                 "record.", S(kOperationNames[static_cast<size_t>(operation)])),
+             .entity = EntityOf(KindName(kind), *registry_id, key.key),
+             .old_value = current ? ValueDigest(current->payload) : "",
+             .new_value =
+                 operation == Operation::kRetract ? "" : ValueDigest(payload),
+             .reason = S(reason),
+             .event_seq = event_seq});
+    ++counts.accepted;
+  }
+  if (!violations.empty()) {
+    violations.insert(violations.end(), conflicts.begin(), conflicts.end());
+    return StatusWithViolations(
+        absl::StatusCode::kInvalidArgument,
+        absl::StrCat(violations.size(),
+                     " invalid field(s); nothing was written"),
+        violations);
+  }
+  if (!conflicts.empty()) {
+    return StatusWithViolations(
+        absl::StatusCode::kAlreadyExists,
+        absl::StrCat(conflicts.size(),
+                     " record(s) already exist with other values; nothing "
+                     "was written"),
+        conflicts);
+  }
+  return absl::OkStatus();
 }
 
 namespace {

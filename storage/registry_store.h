@@ -20,6 +20,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -196,6 +197,15 @@ class RegistryStore {
                                       std::string_view reason,
                                       const std::vector<SubmittedRow>& rows);
 
+  // Submit without waiting: `done` receives what Submit would return, on
+  // the store's writer thread, once the rows are durably committed or
+  // rolled back (at once, on the calling thread, for a bad principal or
+  // reason). `done` must be quick and must not write to the store: the
+  // next group of writes waits for it.
+  void SubmitAsync(RequestContext context, Operation operation,
+                   std::string reason, std::vector<SubmittedRow> rows,
+                   std::function<void(absl::StatusOr<SubmitCounts>)> done);
+
   // Calls `sink` with each current record of `kind` of the principal's
   // center, ordered by patient_id then key; as they stood at
   // `as_of_recorded` when given. A false return from `sink` stops early.
@@ -259,26 +269,53 @@ class RegistryStore {
 
   RegistryStore(std::string path, StoreOptions options);
 
-  struct PendingWrite;
+  // A unit of work for the writer thread; `done` gets its outcome there.
+  struct PendingWrite {
+    const RequestContext* context;
+    std::function<absl::Status(Transaction&)> body;
+    std::function<void(absl::Status)> done;
+    absl::Status result;
+  };
 
   // Runs `body` atomically on the writer connection and returns once it is
-  // durably committed (or rolled back when `body` fails). Concurrent calls
-  // are grouped: one leader runs every waiting body in one IMMEDIATE
-  // transaction, each inside its own savepoint (a failing body rolls back
-  // alone), and one commit makes them all durable: one fsync for the group.
+  // durably committed (or rolled back when `body` fails).
   absl::Status WriteTransaction(
       const RequestContext& context,
       const std::function<absl::Status(Transaction&)>& body);
-  void RunGroup(const std::vector<PendingWrite*>& group);
+  // Queues a write for the writer thread.
+  void Enqueue(std::unique_ptr<PendingWrite> write);
+  // The writer thread: takes every queued write as one group and runs it in
+  // one IMMEDIATE transaction, each write inside its own savepoint (a
+  // failing write rolls back alone); one commit, so one fsync, makes the
+  // whole group durable. Returns when stopping and the queue is empty.
+  void WriterLoop();
+  // Hands finished writes their outcome, off the writer thread.
+  void AnswerLoop();
+  void RunGroup(const std::vector<std::unique_ptr<PendingWrite>>& group);
+
+  // Checks done before a submission reaches the writer.
+  static absl::Status CheckSubmit(const RequestContext& context,
+                                  Operation operation, std::string_view reason);
+  // The body of a submission: validates and applies `rows` in `t`.
+  static absl::Status ApplyRows(Transaction& t, Operation operation,
+                                std::string_view reason,
+                                const std::vector<SubmittedRow>& rows,
+                                Date latest_valid, SubmitCounts& counts);
 
   const std::string path_;
   const StoreOptions options_;
   absl::Mutex queue_mutex_;
-  std::vector<PendingWrite*> queue_ ABSL_GUARDED_BY(queue_mutex_);
-  bool leader_active_ ABSL_GUARDED_BY(queue_mutex_) = false;
+  std::vector<std::unique_ptr<PendingWrite>> queue_
+      ABSL_GUARDED_BY(queue_mutex_);
+  bool stopping_ ABSL_GUARDED_BY(queue_mutex_) = false;
+  std::vector<std::unique_ptr<PendingWrite>> finished_
+      ABSL_GUARDED_BY(queue_mutex_);
+  bool writer_stopped_ ABSL_GUARDED_BY(queue_mutex_) = false;
   absl::Mutex writer_mutex_;
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(writer_mutex_);
   std::unique_ptr<Pool> readers_;
+  std::thread writer_thread_;
+  std::thread answer_thread_;
 };
 
 }  // namespace registry

@@ -116,6 +116,14 @@ class AccessTest : public ::testing::Test {
     writer->WritesDone();
     return writer->Finish();
   }
+  grpc::Status SubmitBatch(Caller caller, const v1::SubmitRequest& request,
+                           v1::SubmitResponse* response = nullptr) {
+    grpc::ClientContext context;
+    Prepare(context, caller);
+    v1::SubmitResponse ignored;
+    return submission_->SubmitBatch(&context, request,
+                                    response ? response : &ignored);
+  }
   grpc::Status History(Caller caller, const v1::GetPatientHistoryRequest& r,
                        v1::GetPatientHistoryResponse* response) {
     grpc::ClientContext context;
@@ -186,6 +194,20 @@ TEST_F(AccessTest, EveryRpcEveryCaller) {
          return t.Submit(c, r);
        },
        // For center B, PA1 is simply unknown: nothing about A leaks.
+       with({{kSubmitterA, StatusCode::OK},
+             {kSubmitterB, StatusCode::INVALID_ARGUMENT},
+             {kAnalyst, StatusCode::PERMISSION_DENIED},
+             {kAdmin, StatusCode::PERMISSION_DENIED}})},
+      {"SubmitBatch (a visit of PA1)",
+       [](AccessTest& t, Caller c) {
+         v1::SubmitRequest r;
+         r.set_operation(v1::OPERATION_IMPORT);
+         v1::Visit* v = r.add_records()->mutable_visit();
+         v->set_patient_id("PA1");
+         SetDate(v->mutable_visit_date(), 2020, 2, 1);
+         v->set_edss(2.0);
+         return t.SubmitBatch(c, r);
+       },
        with({{kSubmitterA, StatusCode::OK},
              {kSubmitterB, StatusCode::INVALID_ARGUMENT},
              {kAnalyst, StatusCode::PERMISSION_DENIED},
@@ -480,6 +502,49 @@ TEST_F(AccessTest, ServerValidatesRecordsItselfAndReportsEveryField) {
                            "records[1].new_t2", "records[1].enlarging_t2",
                            "records[2]"}));
   EXPECT_EQ(Count("events"), events);
+}
+
+TEST_F(AccessTest, SubmitBatchChecksAndAppliesLikeSubmit) {
+  v1::SubmitRequest bad;
+  bad.set_operation(v1::OPERATION_IMPORT);
+  v1::Visit* v = bad.add_records()->mutable_visit();
+  v->set_patient_id("PA1");
+  SetDate(v->mutable_visit_date(), 2021, 2, 29);
+  v->set_edss(3.3);
+  const int64_t events = Count("events");
+  grpc::Status status = SubmitBatch(kSubmitterA, bad);
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  std::vector<std::string> fields;
+  for (const FieldViolation& f : ViolationsOf(status))
+    fields.push_back(f.field);
+  EXPECT_THAT(fields, ::testing::UnorderedElementsAre("records[0].visit_date",
+                                                      "records[0].edss"));
+  EXPECT_EQ(Count("events"), events);
+
+  v1::SubmitRequest good;
+  v1::Visit* first = good.add_records()->mutable_visit();
+  first->set_patient_id("PA1");
+  SetDate(first->mutable_visit_date(), 2021, 3, 1);
+  first->set_edss(3.5);
+  *good.add_records()->mutable_visit() = *first;
+  SetDate(good.mutable_records(1)->mutable_visit()->mutable_visit_date(), 2021,
+          4, 1);
+  status = SubmitBatch(kSubmitterA, good);  // no operation
+  EXPECT_EQ(status.error_code(), StatusCode::INVALID_ARGUMENT);
+  ASSERT_EQ(ViolationsOf(status).size(), 1u);
+  EXPECT_EQ(ViolationsOf(status)[0].field, "operation");
+  EXPECT_EQ(Count("events"), events);
+
+  good.set_operation(v1::OPERATION_IMPORT);
+  v1::SubmitResponse response;
+  ASSERT_TRUE(SubmitBatch(kSubmitterA, good, &response).ok());
+  EXPECT_EQ(response.received(), 2);
+  EXPECT_EQ(response.accepted(), 2);
+  EXPECT_FALSE(response.request_id().empty());
+  EXPECT_EQ(Count("events"), events + 2);
+  ASSERT_TRUE(SubmitBatch(kSubmitterA, good, &response).ok());
+  EXPECT_EQ(response.unchanged(), 2);
+  EXPECT_EQ(Count("events"), events + 2);
 }
 
 TEST_F(AccessTest, LargeImportsStreamInManyMessagesAsOneTransaction) {

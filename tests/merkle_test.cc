@@ -7,6 +7,7 @@
 
 #include "absl/strings/escaping.h"
 #include "core/audit_chain.h"
+#include "core/sha256.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 

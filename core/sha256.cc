@@ -1,0 +1,40 @@
+#include "core/sha256.h"
+
+#include <openssl/evp.h>
+
+#include <cstdlib>
+
+#include "absl/strings/escaping.h"
+
+namespace registry {
+namespace {
+
+// Fetched once: with EVP_sha256() OpenSSL 3 looks the implementation up
+// again on every digest, which costs more than hashing a short record.
+const EVP_MD* Md() {
+  static const EVP_MD* const md = [] {
+    const EVP_MD* fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    return fetched != nullptr ? fetched : EVP_sha256();
+  }();
+  return md;
+}
+
+}  // namespace
+
+std::string Sha256(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  // Only an allocation failure inside OpenSSL can fail here; a wrong digest
+  // would corrupt the audit chain, so stop instead.
+  if (EVP_Digest(data.data(), data.size(), digest, &size, Md(), nullptr) != 1 ||
+      size != 32) {
+    std::abort();
+  }
+  return std::string(reinterpret_cast<const char*>(digest), size);
+}
+
+std::string Sha256Hex(std::string_view data) {
+  return absl::BytesToHexString(Sha256(data));
+}
+
+}  // namespace registry
