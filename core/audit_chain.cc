@@ -1,5 +1,7 @@
 #include "core/audit_chain.h"
 
+#include <charconv>
+
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "core/sha256.h"
@@ -17,19 +19,35 @@ void AppendField(std::string& out, std::string_view field) {
 
 }  // namespace
 
-std::string CanonicalAuditBytes(const AuditEntry& e) {
-  std::string out;
-  AppendField(out, absl::StrCat(e.seq));
+AuditEntryView ViewOf(const AuditEntry& e) {
+  return {e.seq,        e.at,        e.principal, e.role,      e.center,
+          e.action,     e.entity,    e.old_value, e.new_value, e.reason,
+          e.request_id, e.event_seq, e.prev_hash, e.hash};
+}
+
+void AppendCanonicalAuditBytes(const AuditEntryView& e, std::string& out) {
+  char number[24];
+  auto append_number = [&](int64_t n) {
+    const auto end = std::to_chars(number, number + sizeof number, n).ptr;
+    AppendField(out, std::string_view(number, end - number));
+  };
+  append_number(e.seq);
   for (std::string_view field :
-       {std::string_view(e.at), std::string_view(e.principal),
-        std::string_view(e.role), std::string_view(e.center),
-        std::string_view(e.action), std::string_view(e.entity),
-        std::string_view(e.old_value), std::string_view(e.new_value),
-        std::string_view(e.reason), std::string_view(e.request_id)}) {
+       {e.at, e.principal, e.role, e.center, e.action, e.entity, e.old_value,
+        e.new_value, e.reason, e.request_id}) {
     AppendField(out, field);
   }
-  AppendField(out, e.event_seq ? absl::StrCat(*e.event_seq) : "");
+  if (e.event_seq) {
+    append_number(*e.event_seq);
+  } else {
+    AppendField(out, "");
+  }
   AppendField(out, e.prev_hash);
+}
+
+std::string CanonicalAuditBytes(const AuditEntry& e) {
+  std::string out;
+  AppendCanonicalAuditBytes(ViewOf(e), out);
   return out;
 }
 
@@ -44,6 +62,15 @@ std::string ValueDigest(std::string_view value) {
 std::optional<std::string> CheckAuditLink(const AuditEntry& entry,
                                           int64_t expected_seq,
                                           std::string_view expected_prev_hash) {
+  std::string scratch;
+  return CheckAuditLink(ViewOf(entry), expected_seq, expected_prev_hash,
+                        scratch);
+}
+
+std::optional<std::string> CheckAuditLink(const AuditEntryView& entry,
+                                          int64_t expected_seq,
+                                          std::string_view expected_prev_hash,
+                                          std::string& scratch) {
   if (entry.seq != expected_seq) {
     return absl::StrCat("sequence gap: expected entry ", expected_seq,
                         ", found ", entry.seq);
@@ -51,7 +78,9 @@ std::optional<std::string> CheckAuditLink(const AuditEntry& entry,
   if (entry.prev_hash != expected_prev_hash) {
     return "prev_hash does not match the hash of the entry before it";
   }
-  if (entry.hash != ComputeAuditHash(entry)) {
+  scratch.clear();
+  AppendCanonicalAuditBytes(entry, scratch);
+  if (entry.hash != Sha256Hex(scratch)) {
     return "hash does not match the entry's contents";
   }
   return std::nullopt;

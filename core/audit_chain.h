@@ -31,9 +31,22 @@ struct AuditEntry {
 inline constexpr std::string_view kGenesisHash =
     "0000000000000000000000000000000000000000000000000000000000000000";
 
+// The same fields without owning them: for checking millions of stored
+// entries without copying each one. Valid while the viewed bytes are.
+struct AuditEntryView {
+  int64_t seq = 0;
+  std::string_view at, principal, role, center, action, entity, old_value,
+      new_value, reason, request_id;
+  std::optional<int64_t> event_seq;
+  std::string_view prev_hash, hash;
+};
+AuditEntryView ViewOf(const AuditEntry& entry);
+
 // Every field but `hash`, each as a 4-byte big-endian length then its bytes,
 // in declaration order; numbers in decimal, a missing event_seq as "".
 std::string CanonicalAuditBytes(const AuditEntry& entry);
+// Appends CanonicalAuditBytes of `entry` to `out`.
+void AppendCanonicalAuditBytes(const AuditEntryView& entry, std::string& out);
 
 // Hex SHA-256 of CanonicalAuditBytes(entry).
 std::string ComputeAuditHash(const AuditEntry& entry);
@@ -46,6 +59,11 @@ std::string ValueDigest(std::string_view value);
 std::optional<std::string> CheckAuditLink(const AuditEntry& entry,
                                           int64_t expected_seq,
                                           std::string_view expected_prev_hash);
+// The same; `scratch` is reused between calls to save allocations.
+std::optional<std::string> CheckAuditLink(const AuditEntryView& entry,
+                                          int64_t expected_seq,
+                                          std::string_view expected_prev_hash,
+                                          std::string& scratch);
 
 }  // namespace registry
 

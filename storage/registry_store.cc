@@ -6,6 +6,7 @@
 #include <map>
 #include <unordered_map>
 
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -408,27 +409,58 @@ absl::StatusOr<bool> RegistryStore::NeedsBootstrap() {
 absl::StatusOr<std::optional<Principal>> RegistryStore::Authenticate(
     std::string_view secret) {
   const std::string hash = Sha256Hex(secret);
+  const std::string now = FormatRecordedTime(options_.clock());
+  uint64_t generation;
+  {
+    absl::MutexLock lock(&principals_mutex_);
+    if (auto it = principals_.find(hash); it != principals_.end()) {
+      const CachedPrincipal& cached = it->second;
+      if (!cached.expires_at || *cached.expires_at > now) {
+        return cached.principal;
+      }
+      principals_.erase(it);
+      return std::nullopt;
+    }
+    generation = token_generation_;
+  }
   ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
-  std::optional<Principal> principal;
+  std::optional<CachedPrincipal> found;
   RETURN_IF_ERROR(CatchSqlite([&] {
     SQLite::Statement& query = (**lease).Prepare(
-        "SELECT t.token_id, t.role, t.center_id, c.code FROM tokens t "
-        "LEFT JOIN centers c ON c.center_id = t.center_id "
-        "WHERE t.secret_hash = ? AND t.revoked_at IS NULL AND (t.expires_at "
-        "IS NULL OR t.expires_at > ?)");
+        "SELECT t.token_id, t.role, t.center_id, c.code, t.expires_at FROM "
+        "tokens t LEFT JOIN centers c ON c.center_id = t.center_id WHERE "
+        "t.secret_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS "
+        "NULL OR t.expires_at > ?)");
     query.bind(1, hash);
-    query.bind(2, FormatRecordedTime(options_.clock()));
+    query.bind(2, now);
     if (query.executeStep()) {
       std::optional<Role> role = ParseRole(query.getColumn(1).getString());
       if (role) {
-        principal = Principal{query.getColumn(0).getString(), *role,
-                              query.getColumn(2).getInt64(),
-                              query.getColumn(3).getString()};
+        found = CachedPrincipal{
+            Principal{query.getColumn(0).getString(), *role,
+                      query.getColumn(2).getInt64(),
+                      query.getColumn(3).getString()},
+            query.getColumn(4).isNull()
+                ? std::nullopt
+                : std::optional<std::string>(query.getColumn(4).getString())};
       }
     }
+    query.reset();
     return absl::OkStatus();
   }));
-  return principal;
+  if (!found) return std::nullopt;
+  absl::MutexLock lock(&principals_mutex_);
+  // A token change since the lookup began may have made `found` stale.
+  if (generation == token_generation_ && principals_.size() < 100000) {
+    principals_.emplace(hash, *found);
+  }
+  return found->principal;
+}
+
+void RegistryStore::ForgetPrincipals() {
+  absl::MutexLock lock(&principals_mutex_);
+  ++token_generation_;
+  principals_.clear();
 }
 
 absl::StatusOr<CenterInfo> RegistryStore::AddCenter(
@@ -616,6 +648,8 @@ absl::StatusOr<TokenInfo> RegistryStore::RevokeToken(
   static const std::string sql =
       absl::StrCat(kTokenColumns, "WHERE t.token_id = ?");
   TokenInfo info;
+  // Whatever the outcome, no cached principal may outlive this change.
+  absl::Cleanup forget = [this] { ForgetPrincipals(); };
   RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
     SQLite::Statement& query = t.connection().Prepare(sql.c_str());
     query.bind(1, S(token_id));
@@ -649,6 +683,8 @@ absl::StatusOr<IssuedToken> RegistryStore::RotateToken(
   static const std::string sql =
       absl::StrCat(kTokenColumns, "WHERE t.token_id = ?");
   IssuedToken issued;
+  // Whatever the outcome, no cached principal may outlive this change.
+  absl::Cleanup forget = [this] { ForgetPrincipals(); };
   RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
     SQLite::Statement& query = t.connection().Prepare(sql.c_str());
     query.bind(1, context.principal.token_id);
@@ -1446,6 +1482,47 @@ constexpr const char* kAuditEntriesSql =
     "new_value, reason, request_id, event_seq, prev_hash, hash FROM audit_log "
     "ORDER BY seq";
 
+// A statement used through SQLite's own API, where SQLiteCpp's per-column
+// objects would cost more than the work (reading every audit entry).
+using RawStatement = std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>;
+
+RawStatement PrepareRaw(Connection& c, const char* sql) {
+  sqlite3_stmt* statement = nullptr;
+  const int rc =
+      sqlite3_prepare_v2(c.db().getHandle(), sql, -1, &statement, nullptr);
+  if (rc != SQLITE_OK) throw SQLite::Exception(c.db().getHandle(), rc);
+  return RawStatement(statement, sqlite3_finalize);
+}
+
+std::string_view ColumnText(sqlite3_stmt* statement, int column) {
+  const unsigned char* text = sqlite3_column_text(statement, column);
+  if (text == nullptr) return {};
+  return std::string_view(reinterpret_cast<const char*>(text),
+                          sqlite3_column_bytes(statement, column));
+}
+
+// A row of kAuditEntriesSql in place: valid until the statement moves on.
+AuditEntryView ViewAuditEntry(sqlite3_stmt* row) {
+  AuditEntryView e;
+  e.seq = sqlite3_column_int64(row, 0);
+  e.at = ColumnText(row, 1);
+  e.principal = ColumnText(row, 2);
+  e.role = ColumnText(row, 3);
+  e.center = ColumnText(row, 4);
+  e.action = ColumnText(row, 5);
+  e.entity = ColumnText(row, 6);
+  e.old_value = ColumnText(row, 7);
+  e.new_value = ColumnText(row, 8);
+  e.reason = ColumnText(row, 9);
+  e.request_id = ColumnText(row, 10);
+  if (sqlite3_column_type(row, 11) != SQLITE_NULL) {
+    e.event_seq = sqlite3_column_int64(row, 11);
+  }
+  e.prev_hash = ColumnText(row, 12);
+  e.hash = ColumnText(row, 13);
+  return e;
+}
+
 AuditEntry ReadAuditEntry(SQLite::Statement& entries) {
   AuditEntry e;
   e.seq = entries.getColumn(0).getInt64();
@@ -1517,65 +1594,68 @@ absl::StatusOr<AuditReport> RegistryStore::VerifyAudit(
       report.first_bad_entry = entry;
       report.problem = std::move(problem);
     };
-    SQLite::Statement& entries = c.Prepare(kAuditEntriesSql);
+    // One pass over both tables in key order, a merge join: audit entries
+    // are appended in the transaction of their event, so the events they
+    // name come in increasing event_seq. Columns are read in place.
+    RawStatement entries_statement = PrepareRaw(c, kAuditEntriesSql);
+    RawStatement events_statement = PrepareRaw(
+        c,
+        "SELECT event_seq, registry_id, kind, record_key, op, payload, reason "
+        "FROM events ORDER BY event_seq");
+    sqlite3_stmt* entries = entries_statement.get();
+    sqlite3_stmt* events = events_statement.get();
+    auto step = [&](sqlite3_stmt* statement) {
+      const int rc = sqlite3_step(statement);
+      if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        throw SQLite::Exception(c.db().getHandle(), rc);
+      }
+      return rc == SQLITE_ROW;
+    };
     std::string prev_hash = S(kGenesisHash);
-    while (entries.executeStep()) {
-      const AuditEntry e = ReadAuditEntry(entries);
-      if (std::optional<std::string> problem =
-              CheckAuditLink(e, report.entries_checked + 1, prev_hash)) {
+    std::string scratch;
+    std::string expected;
+    bool has_event = step(events);
+    while (step(entries)) {
+      const AuditEntryView e = ViewAuditEntry(entries);
+      if (std::optional<std::string> problem = CheckAuditLink(
+              e, report.entries_checked + 1, prev_hash, scratch)) {
         fail(e.seq, *problem);
         break;
       }
-      prev_hash = e.hash;
+      prev_hash.assign(e.hash);
       ++report.entries_checked;
-    }
-    entries.reset();
-    if (!report.ok) return absl::OkStatus();
-
-    SQLite::Statement& events = c.Prepare(
-        "SELECT e.event_seq, e.registry_id, e.kind, e.record_key, e.op, "
-        "e.payload, e.reason, a.seq, a.action, a.entity, a.old_value, "
-        "a.new_value, a.reason FROM events e LEFT JOIN audit_log a ON "
-        "a.event_seq = e.event_seq ORDER BY e.event_seq");
-    while (events.executeStep()) {
-      const int64_t event_seq = events.getColumn(0).getInt64();
-      ++report.events_checked;
-      if (events.getColumn(7).isNull()) {
-        fail(0, absl::StrCat("event ", event_seq, " has no audit entry"));
+      if (!e.event_seq) continue;
+      if (has_event && sqlite3_column_int64(events, 0) < *e.event_seq) {
+        break;  // reported below: that event has no entry
+      }
+      if (!has_event || sqlite3_column_int64(events, 0) > *e.event_seq) {
+        fail(e.seq, absl::StrCat("entry names event ", *e.event_seq,
+                                 ", which is missing"));
         break;
       }
-      const int64_t entry = events.getColumn(7).getInt64();
-      const std::string op = events.getColumn(4).getString();
-      const std::string payload = events.getColumn(5).getString();
-      const std::string digest = ValueDigest(payload);
+      ++report.events_checked;
+      const std::string_view op = ColumnText(events, 4);
+      const std::string digest = ValueDigest(ColumnText(events, 5));
+      expected.assign(ColumnText(events, 2))
+          .append("/")
+          .append(ColumnText(events, 1))
+          .append("/")
+          .append(ColumnText(events, 3));
       const bool values_match =
-          op == "retract" ? events.getColumn(10).getString() == digest
-                          : events.getColumn(11).getString() == digest;
-      if (events.getColumn(8).getString() != "record." + op ||
-          events.getColumn(9).getString() !=
-              EntityOf(events.getColumn(2).getString(),
-                       events.getColumn(1).getString(),
-                       events.getColumn(3).getString()) ||
-          events.getColumn(12).getString() != events.getColumn(6).getString() ||
+          op == "retract" ? e.old_value == digest : e.new_value == digest;
+      if (!e.action.starts_with("record.") || e.action.substr(7) != op ||
+          e.entity != expected || e.reason != ColumnText(events, 6) ||
           !values_match) {
-        fail(entry, absl::StrCat("entry does not match event ", event_seq,
+        fail(e.seq, absl::StrCat("entry does not match event ", *e.event_seq,
                                  " (the event or its entry was altered)"));
         break;
       }
+      has_event = step(events);
     }
-    events.reset();
-    if (!report.ok) return absl::OkStatus();
-
-    SQLite::Statement& orphans = c.Prepare(
-        "SELECT a.seq, a.event_seq FROM audit_log a LEFT JOIN events e ON "
-        "e.event_seq = a.event_seq WHERE a.event_seq IS NOT NULL AND "
-        "e.event_seq IS NULL ORDER BY a.seq LIMIT 1");
-    if (orphans.executeStep()) {
-      fail(orphans.getColumn(0).getInt64(),
-           absl::StrCat("entry names event ", orphans.getColumn(1).getInt64(),
-                        ", which is missing"));
+    if (report.ok && has_event) {
+      fail(0, absl::StrCat("event ", sqlite3_column_int64(events, 0),
+                           " has no audit entry"));
     }
-    orphans.reset();
     return absl::OkStatus();
   }));
   RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {

@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
@@ -157,7 +158,9 @@ class RegistryStore {
   // --- Identity and access ------------------------------------------------
 
   // The principal a bearer secret belongs to; nullopt for unknown, revoked
-  // or expired secrets.
+  // or expired secrets. Valid principals are cached in memory until their
+  // expiry or any revocation or rotation (this process is the only writer
+  // of the tokens).
   absl::StatusOr<std::optional<Principal>> Authenticate(
       std::string_view secret);
 
@@ -293,6 +296,9 @@ class RegistryStore {
   void AnswerLoop();
   void RunGroup(const std::vector<std::unique_ptr<PendingWrite>>& group);
 
+  // Drops every cached principal; called after each change to the tokens.
+  void ForgetPrincipals();
+
   // Checks done before a submission reaches the writer.
   static absl::Status CheckSubmit(const RequestContext& context,
                                   Operation operation, std::string_view reason);
@@ -314,6 +320,15 @@ class RegistryStore {
   absl::Mutex writer_mutex_;
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(writer_mutex_);
   std::unique_ptr<Pool> readers_;
+  struct CachedPrincipal {
+    Principal principal;
+    std::optional<std::string> expires_at;  // recorded-time text
+  };
+  absl::Mutex principals_mutex_;
+  // By SHA-256 of the secret.
+  std::unordered_map<std::string, CachedPrincipal> principals_
+      ABSL_GUARDED_BY(principals_mutex_);
+  uint64_t token_generation_ ABSL_GUARDED_BY(principals_mutex_) = 0;
   std::thread writer_thread_;
   std::thread answer_thread_;
 };

@@ -62,6 +62,37 @@ class StoreTest : public ::testing::Test {
   RequestContext submitter_;
 };
 
+TEST_F(StoreTest, CachedPrincipalsEndWithRevocationRotationAndExpiry) {
+  auto revoked = store_->IssueToken(system_, Role::kAnalyst, "", "");
+  auto rotated = store_->IssueToken(system_, Role::kAnalyst, "", "");
+  auto expiring =
+      store_->IssueToken(system_, Role::kAnalyst, "", "", absl::Minutes(5));
+  ASSERT_TRUE(revoked.ok() && rotated.ok() && expiring.ok());
+  // Each is looked up twice: the second answer comes from the cache.
+  for (const auto* issued : {&*revoked, &*rotated, &*expiring}) {
+    for (int i = 0; i < 2; ++i) {
+      auto principal = store_->Authenticate(issued->secret);
+      ASSERT_TRUE(principal.ok() && principal->has_value());
+      EXPECT_EQ((*principal)->token_id, issued->info.token_id);
+    }
+  }
+  ASSERT_THAT(store_->RevokeToken(system_, revoked->info.token_id).status(),
+              IsOk());
+  EXPECT_FALSE(store_->Authenticate(revoked->secret)->has_value());
+
+  auto principal = store_->Authenticate(rotated->secret);
+  ASSERT_TRUE(principal.ok() && principal->has_value());
+  auto fresh = store_->RotateToken({**principal, "req_rotate"});
+  ASSERT_THAT(fresh.status(), IsOk());
+  EXPECT_FALSE(store_->Authenticate(rotated->secret)->has_value());
+  EXPECT_TRUE(store_->Authenticate(fresh->secret)->has_value());
+
+  now_ += absl::Minutes(4);
+  EXPECT_TRUE(store_->Authenticate(expiring->secret)->has_value());
+  now_ += absl::Minutes(2);
+  EXPECT_FALSE(store_->Authenticate(expiring->secret)->has_value());
+}
+
 TEST_F(StoreTest, ConnectionsUseWalFullSyncAndForeignKeys) {
   auto connection = Connection::Open(path(), false, 1000);
   ASSERT_THAT(connection.status(), IsOk());
@@ -265,6 +296,28 @@ TEST_F(StoreTest, AnEventWithoutAuditEntryIsDetected) {
   ASSERT_THAT(report.status(), IsOk());
   EXPECT_FALSE(report->ok);
   EXPECT_THAT(report->problem, HasSubstr("event 2 has no audit entry"));
+}
+
+TEST_F(StoreTest, ADeletedEventIsDetectedAtTheEntryNamingIt) {
+  ASSERT_THAT(Submit(Operation::kImport, Kind::kRelapses, {"P1", "2020-01-01"}),
+              IsOk());
+  ASSERT_THAT(Submit(Operation::kImport, Kind::kRelapses, {"P1", "2020-02-01"}),
+              IsOk());
+  int64_t entry = 0;
+  {
+    SQLite::Database db(path(), SQLite::OPEN_READWRITE);
+    entry = db.execAndGet("SELECT seq FROM audit_log WHERE event_seq = 2")
+                .getInt64();
+    db.exec("PRAGMA foreign_keys = OFF");
+    db.exec("DROP TRIGGER events_no_delete");
+    db.exec("DELETE FROM current_records WHERE event_seq = 2");
+    db.exec("DELETE FROM events WHERE event_seq = 2");
+  }
+  auto report = store_->VerifyAudit(system_);
+  ASSERT_THAT(report.status(), IsOk());
+  EXPECT_FALSE(report->ok);
+  EXPECT_EQ(report->first_bad_entry, entry);
+  EXPECT_THAT(report->problem, HasSubstr("names event 2, which is missing"));
 }
 
 TEST_F(StoreTest, ADeletedAuditEntryBreaksTheChain) {
