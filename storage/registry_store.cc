@@ -113,9 +113,17 @@ std::optional<Role> ParseRole(std::string_view name) {
   return std::nullopt;
 }
 
-// Reader connections, created on demand and reused.
+// Reader connections, created on demand and reused. At most
+// kMaxReaders exist, each with a page cache of kReaderCacheKiB, so that
+// their memory is bounded whatever the number of concurrent calls (the
+// cache of each connection fills with the pages it reads, and SQLite's
+// default of 2 MB each made the server grow with concurrency). A caller
+// finding every reader busy waits for one.
 class RegistryStore::Pool {
  public:
+  static constexpr int kMaxReaders = 16;
+  static constexpr int kReaderCacheKiB = 1024;
+
   Pool(std::string path, int busy_timeout_ms)
       : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms) {}
 
@@ -139,27 +147,46 @@ class RegistryStore::Pool {
   absl::StatusOr<std::unique_ptr<Lease>> Acquire() {
     {
       absl::MutexLock lock(&mutex_);
+      mutex_.Await(absl::Condition(
+          +[](Pool* p) { return !p->idle_.empty() || p->open_ < kMaxReaders; },
+          this));
       if (!idle_.empty()) {
         auto lease = std::make_unique<Lease>(this, std::move(idle_.back()));
         idle_.pop_back();
         return lease;
       }
+      ++open_;  // reserved; opened below, outside the lock
     }
-    ASSIGN_OR_RETURN(std::unique_ptr<Connection> connection,
-                     Connection::Open(path_, false, busy_timeout_ms_));
-    return std::make_unique<Lease>(this, std::move(connection));
+    absl::StatusOr<std::unique_ptr<Connection>> connection =
+        Connection::Open(path_, false, busy_timeout_ms_);
+    if (connection.ok()) {
+      absl::Status sized = CatchSqlite([&] {
+        (*connection)
+            ->db()
+            .exec(absl::StrCat("PRAGMA cache_size = -", kReaderCacheKiB));
+        return absl::OkStatus();
+      });
+      if (!sized.ok()) connection = sized;
+    }
+    if (!connection.ok()) {
+      absl::MutexLock lock(&mutex_);
+      --open_;
+      return connection.status();
+    }
+    return std::make_unique<Lease>(this, *std::move(connection));
   }
 
  private:
   void Release(std::unique_ptr<Connection> connection) {
     absl::MutexLock lock(&mutex_);
-    if (idle_.size() < 16) idle_.push_back(std::move(connection));
+    idle_.push_back(std::move(connection));
   }
 
   const std::string path_;
   const int busy_timeout_ms_;
   absl::Mutex mutex_;
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mutex_);
+  int open_ ABSL_GUARDED_BY(mutex_) = 0;  // idle or leased
 };
 
 // The newest audit entry: what the next one links to.
