@@ -34,8 +34,22 @@ std::optional<Date> ParseIsoDate(std::string_view text) {
 }
 
 std::string FormatIsoDate(Date date) {
-  return absl::StrFormat("%04d-%02d-%02d", date.year(), date.month(),
-                         date.day());
+  const int64_t year = date.year();
+  if (year < 0 || year > 9999) {
+    return absl::StrFormat("%04d-%02d-%02d", year, date.month(), date.day());
+  }
+  // By hand: this runs for every stored record, and StrFormat costs more
+  // than the rest of building the record's key.
+  std::string text = "0000-00-00";
+  auto put = [&](size_t end, int64_t value, int digits) {
+    for (int i = 0; i < digits; ++i, value /= 10) {
+      text[end - i] = static_cast<char>('0' + value % 10);
+    }
+  };
+  put(3, year, 4);
+  put(6, date.month(), 2);
+  put(9, date.day(), 2);
+  return text;
 }
 
 Date LatestValidDate(absl::Time now) {

@@ -987,6 +987,7 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
   counts.received = static_cast<int64_t>(rows.size());
   std::vector<FieldViolation> violations;
   std::vector<FieldViolation> conflicts;
+  std::unordered_map<std::string, std::string> registry_ids;  // by patient_id
   Connection& c = t.connection();
   std::unordered_map<std::string, PatientFacts> facts_cache;
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -1020,12 +1021,20 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
       key = KeyOf(*record);
     }
 
-    std::optional<std::string> registry_id =
-        LookupRegistryId(c, actor.center_id, key.patient_id);
+    // Imports list each patient's records together: look each up once.
+    std::optional<std::string> registry_id;
+    if (auto known = registry_ids.find(key.patient_id);
+        known != registry_ids.end()) {
+      registry_id = known->second;
+    } else {
+      registry_id = LookupRegistryId(c, actor.center_id, key.patient_id);
+      if (registry_id) registry_ids.emplace(key.patient_id, *registry_id);
+    }
     if (!registry_id) {
       if (kind == Kind::kPatients && operation == Operation::kImport) {
         registry_id = CreatePatientIdentity(c, actor.center_id, key.patient_id,
                                             t.now_text());
+        registry_ids.emplace(key.patient_id, *registry_id);
       } else {
         fail({{"patient_id", absl::StrCat("unknown patient '", key.patient_id,
                                           "' in center ", actor.center_code,

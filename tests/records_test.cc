@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/time/civil_time.h"
 #include "absl/time/time.h"
@@ -177,6 +178,19 @@ TEST(EdssTest, NonNumberAndMissingAreRejected) {
 }
 
 // ---------------------------------------------------------------- Dates
+
+TEST(DateTest, FormatIsoDateIsZeroPaddedAndRoundTrips) {
+  EXPECT_EQ(FormatIsoDate(Date(2021, 3, 4)), "2021-03-04");
+  EXPECT_EQ(FormatIsoDate(Date(1, 1, 1)), "0001-01-01");
+  EXPECT_EQ(FormatIsoDate(Date(9999, 12, 31)), "9999-12-31");
+  EXPECT_EQ(FormatIsoDate(Date(10000, 1, 1)), "10000-01-01");
+  for (Date d(1900, 1, 1); d < Date(2101, 1, 10); d += 7) {
+    const std::string text = FormatIsoDate(d);
+    EXPECT_EQ(text,
+              absl::StrFormat("%04d-%02d-%02d", d.year(), d.month(), d.day()));
+    EXPECT_EQ(ParseIsoDate(text), d) << text;
+  }
+}
 
 TEST(DateTest, ParseIsoDateAcceptsRealDates) {
   EXPECT_EQ(ParseIsoDate("2020-02-29"), Date(2020, 2, 29));
