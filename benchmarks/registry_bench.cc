@@ -242,6 +242,15 @@ class Suite {
     figures_.push_back(std::move(f));
   }
 
+  // registryd checkpoints its WAL on a thread of its own after commits;
+  // this finishes that work now, outside any timed section, so that it
+  // does not slow whatever is measured next, and empties the WAL file, so
+  // that an import starts as the ceiling does, with a WAL to grow from 0.
+  void SettleWal() {
+    SQLite::Database db(this->db(), SQLite::OPEN_READWRITE, 60000);
+    db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
+  }
+
   // Patients and 2 x (patients * 10) visits through regctl.
   void Load() {
     admin_ = db() + ".admin-token";
@@ -283,10 +292,12 @@ class Suite {
         }
       }
       visits.close();
+      SettleWal();
       const Measured m =
           Regctl(submitter_, {"submit", "import", "visits",
                               File(absl::StrCat("visits", half, ".csv"))});
       if (half == 0) import_seconds_ = m.seconds;
+      SettleWal();
     }
     const int visits = patients_ * 10;
     Add({"import_visits_per_second",
@@ -302,94 +313,134 @@ class Suite {
   // durability, one process, no gRPC: events, current records and chained
   // audit entries, one transaction.
   void Ceiling() {
-    // The rows of the first import: same patients, dates and EDSS steps.
-    const std::string path = File("ceiling.db");
-    { (void)RegistryStore::Open(path); }  // the schema
-    std::vector<std::array<std::string, 3>> rows;
-    for (int p = 0; p < patients_; ++p) {
-      for (int v = 0; v < 10; ++v) {
-        const Date date = Date(2009, 6, 1) + v * 150 + p % 97;
-        rows.push_back({absl::StrCat("P", p), FormatIsoDate(date),
-                        absl::StrFormat("%.1f", 2.0 + 0.5 * ((p + v) % 7))});
+    // Byte for byte the rows the first import wrote: random registry ids,
+    // recorded times, request and token ids, payloads.
+    struct Row {
+      std::string registry_id, patient_id, key, payload, at, request_id,
+          principal;
+    };
+    std::vector<Row> rows;
+    {
+      SQLite::Database source(this->db(), SQLite::OPEN_READONLY);
+      SQLite::Statement query(
+          source,
+          "SELECT e.registry_id, p.patient_id, e.record_key, e.payload, "
+          "e.recorded_at, e.request_id, e.principal FROM events e JOIN "
+          "patients p ON p.registry_id = e.registry_id WHERE e.kind = "
+          "'visits' ORDER BY e.event_seq LIMIT ?");
+      query.bind(1, static_cast<int64_t>(patients_) * 10);
+      while (query.executeStep()) {
+        Row row;
+        int column = 0;
+        for (std::string* field :
+             {&row.registry_id, &row.patient_id, &row.key, &row.payload,
+              &row.at, &row.request_id, &row.principal}) {
+          *field = query.getColumn(column++).getString();
+        }
+        rows.push_back(std::move(row));
       }
     }
-    SQLite::Database db(path, SQLite::OPEN_READWRITE);
-    db.exec("PRAGMA journal_mode = WAL");
-    db.exec("PRAGMA synchronous = FULL");
-    db.exec(
-        "INSERT INTO centers (code, name, created_at) VALUES ('C1', 'B', 't')");
-    const auto start = Clock::now();
-    SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
-    SQLite::Statement patient(db,
-                              "INSERT OR IGNORE INTO patients (registry_id, "
-                              "center_id, patient_id, created_at) VALUES (?, "
-                              "1, ?, 't')");
-    SQLite::Statement event(db,
-                            "INSERT INTO events (recorded_at, request_id, "
-                            "principal, registry_id, kind, record_key, op, "
-                            "payload, reason) VALUES ('t', 'r', 'p', ?, "
-                            "'visits', ?, 'create', ?, '')");
-    SQLite::Statement current(db,
-                              "INSERT INTO current_records (registry_id, kind, "
-                              "record_key, record_date, event_seq, payload) "
-                              "VALUES (?, 'visits', ?, ?, ?, ?)");
-    SQLite::Statement audit(db,
-                            "INSERT INTO audit_log (seq, at, principal, role, "
-                            "center, action, entity, old_value, new_value, "
-                            "reason, request_id, event_seq, prev_hash, hash) "
-                            "VALUES (?, 't', 'p', 'submitter', 'C1', "
-                            "'record.create', ?, '', ?, '', 'r', ?, ?, ?)");
-    std::string prev(kGenesisHash);
-    int64_t seq = 0;
-    for (const auto& row : rows) {
-      const std::string registry_id = "R" + row[0];
-      const std::string payload = row[0] + "," + row[1] + "," + row[2];
-      patient.bind(1, registry_id);
-      patient.bind(2, row[0]);
-      patient.exec();
-      patient.reset();
-      event.bind(1, registry_id);
-      event.bind(2, row[1]);
-      event.bind(3, payload);
-      event.exec();
-      event.reset();
-      const int64_t event_seq = db.getLastInsertRowid();
-      current.bind(1, registry_id);
-      current.bind(2, row[1]);
-      current.bind(3, row[1]);
-      current.bind(4, event_seq);
-      current.bind(5, payload);
-      current.exec();
-      current.reset();
-      AuditEntry e;
-      e.seq = ++seq;
-      e.at = "t";
-      e.principal = "p";
-      e.role = "submitter";
-      e.center = "C1";
-      e.action = "record.create";
-      e.entity = "visits/" + registry_id + "/" + row[1];
-      e.new_value = ValueDigest(payload);
-      e.request_id = "r";
-      e.event_seq = event_seq;
-      e.prev_hash = prev;
-      e.hash = ComputeAuditHash(e);
-      audit.bind(1, e.seq);
-      audit.bind(2, e.entity);
-      audit.bind(3, e.new_value);
-      audit.bind(4, event_seq);
-      audit.bind(5, e.prev_hash);
-      audit.bind(6, e.hash);
-      audit.exec();
-      audit.reset();
-      prev = e.hash;
+    // Best of three: the ceiling as high as this machine allows.
+    auto run = [&](const std::string& path) {
+      { (void)RegistryStore::Open(path); }  // the schema
+      SQLite::Database db(path, SQLite::OPEN_READWRITE);
+      db.exec("PRAGMA journal_mode = WAL");
+      db.exec("PRAGMA synchronous = FULL");
+      // As in registryd: no checkpoint inside the commit.
+      db.exec("PRAGMA wal_autocheckpoint = 0");
+      db.exec(
+          "INSERT INTO centers (code, name, created_at) VALUES ('C1', 'B', "
+          "'t')");
+      const auto start = Clock::now();
+      SQLite::Transaction transaction(db,
+                                      SQLite::TransactionBehavior::IMMEDIATE);
+      SQLite::Statement patient(db,
+                                "INSERT OR IGNORE INTO patients (registry_id, "
+                                "center_id, patient_id, created_at) VALUES (?, "
+                                "1, ?, ?)");
+      SQLite::Statement event(db,
+                              "INSERT INTO events (recorded_at, request_id, "
+                              "principal, registry_id, kind, record_key, op, "
+                              "payload, reason) VALUES (?, ?, ?, ?, "
+                              "'visits', ?, 'create', ?, '')");
+      SQLite::Statement current(
+          db,
+          "INSERT INTO current_records (registry_id, kind, "
+          "record_key, record_date, event_seq, payload) "
+          "VALUES (?, 'visits', ?, ?, ?, ?)");
+      SQLite::Statement audit(
+          db,
+          "INSERT INTO audit_log (seq, at, principal, role, "
+          "center, action, entity, old_value, new_value, "
+          "reason, request_id, event_seq, prev_hash, hash) "
+          "VALUES (?, ?, ?, 'submitter', 'C1', "
+          "'record.create', ?, '', ?, '', ?, ?, ?, ?)");
+      std::string prev(kGenesisHash);
+      int64_t seq = 0;
+      for (const Row& row : rows) {
+        patient.bind(1, row.registry_id);
+        patient.bind(2, row.patient_id);
+        patient.bind(3, row.at);
+        patient.exec();
+        patient.reset();
+        event.bind(1, row.at);
+        event.bind(2, row.request_id);
+        event.bind(3, row.principal);
+        event.bind(4, row.registry_id);
+        event.bind(5, row.key);
+        event.bind(6, row.payload);
+        event.exec();
+        event.reset();
+        const int64_t event_seq = db.getLastInsertRowid();
+        current.bind(1, row.registry_id);
+        current.bind(2, row.key);
+        current.bind(3, row.key);
+        current.bind(4, event_seq);
+        current.bind(5, row.payload);
+        current.exec();
+        current.reset();
+        AuditEntry e;
+        e.seq = ++seq;
+        e.at = row.at;
+        e.principal = row.principal;
+        e.role = "submitter";
+        e.center = "C1";
+        e.action = "record.create";
+        e.entity = "visits/" + row.registry_id + "/" + row.key;
+        e.new_value = ValueDigest(row.payload);
+        e.request_id = row.request_id;
+        e.event_seq = event_seq;
+        e.prev_hash = prev;
+        e.hash = ComputeAuditHash(e);
+        audit.bind(1, e.seq);
+        audit.bind(2, e.at);
+        audit.bind(3, e.principal);
+        audit.bind(4, e.entity);
+        audit.bind(5, e.new_value);
+        audit.bind(6, e.request_id);
+        audit.bind(7, event_seq);
+        audit.bind(8, e.prev_hash);
+        audit.bind(9, e.hash);
+        audit.exec();
+        audit.reset();
+        prev = e.hash;
+      }
+      transaction.commit();
+      return Seconds(Clock::now() - start);
+    };
+    double seconds = 0;
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      const std::string path = File(absl::StrCat("ceiling", attempt, ".db"));
+      const double took = run(path);
+      seconds = attempt == 0 ? took : std::min(seconds, took);
+      for (const char* suffix : {"", "-wal", "-shm"}) {
+        std::filesystem::remove(path + suffix);
+      }
     }
-    transaction.commit();
-    const double seconds = Seconds(Clock::now() - start);
     const double ratio = seconds / import_seconds_;
     Add({"import_ceiling_ratio",
          absl::StrFormat("ceiling: raw SQLite, same %zu rows, schema and "
-                         "durability, one process, no gRPC",
+                         "durability, one process, no gRPC, best of 3",
                          rows.size()),
          absl::StrFormat("%.1f s, %.0f visits/s", seconds,
                          rows.size() / seconds),

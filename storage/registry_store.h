@@ -294,6 +294,9 @@ class RegistryStore {
   void WriterLoop();
   // Hands finished writes their outcome, off the writer thread.
   void AnswerLoop();
+  // Runs WAL checkpoints on `connection` when the writer asks for them.
+  void RequestCheckpoint();
+  void CheckpointLoop(Connection& connection);
   void RunGroup(const std::vector<std::unique_ptr<PendingWrite>>& group);
 
   // Drops every cached principal; called after each change to the tokens.
@@ -329,8 +332,12 @@ class RegistryStore {
   std::unordered_map<std::string, CachedPrincipal> principals_
       ABSL_GUARDED_BY(principals_mutex_);
   uint64_t token_generation_ ABSL_GUARDED_BY(principals_mutex_) = 0;
+  absl::Mutex checkpoint_mutex_;
+  bool checkpoint_wanted_ ABSL_GUARDED_BY(checkpoint_mutex_) = false;
+  bool checkpoint_stopping_ ABSL_GUARDED_BY(checkpoint_mutex_) = false;
   std::thread writer_thread_;
   std::thread answer_thread_;
+  std::thread checkpoint_thread_;
 };
 
 }  // namespace registry

@@ -93,6 +93,49 @@ TEST_F(StoreTest, CachedPrincipalsEndWithRevocationRotationAndExpiry) {
   EXPECT_FALSE(store_->Authenticate(expiring->secret)->has_value());
 }
 
+TEST_F(StoreTest, WritesQueuedTogetherSucceedOrFailEachAlone) {
+  // Queued without waiting, the writes reach the writer thread in groups
+  // sharing one transaction; each must still stand or fall alone.
+  constexpr int kWrites = 60;
+  absl::Mutex mu;
+  int finished = 0;
+  std::vector<absl::StatusOr<SubmitCounts>> results(kWrites);
+  for (int i = 0; i < kWrites; ++i) {
+    // Every third write adds a relapse, then names an unknown patient: it
+    // fails in the store after writing, and must leave nothing behind.
+    std::vector<SubmittedRow> rows = {
+        {Kind::kRelapses, {"P1", FormatIsoDate(Date(2015, 1, 1) + i)}}};
+    if (i % 3 == 0) {
+      rows.push_back({Kind::kRelapses, {"NOBODY", "2015-01-01"}});
+    }
+    store_->SubmitAsync(submitter_, Operation::kImport, "", std::move(rows),
+                        [&, i](absl::StatusOr<SubmitCounts> result) {
+                          absl::MutexLock lock(&mu);
+                          results[i] = std::move(result);
+                          ++finished;
+                        });
+  }
+  {
+    absl::MutexLock lock(&mu);
+    mu.Await(absl::Condition(
+        +[](int* n) { return *n == kWrites; }, &finished));
+  }
+  for (int i = 0; i < kWrites; ++i) {
+    if (i % 3 == 0) {
+      EXPECT_EQ(results[i].status().code(), absl::StatusCode::kInvalidArgument)
+          << i;
+    } else {
+      ASSERT_THAT(results[i].status(), IsOk()) << i;
+      EXPECT_EQ(results[i]->accepted, 1) << i;
+    }
+  }
+  EXPECT_EQ(Export(Kind::kRelapses).size(),
+            static_cast<size_t>(kWrites * 2 / 3));
+  auto report = store_->VerifyAudit(system_);
+  ASSERT_THAT(report.status(), IsOk());
+  EXPECT_TRUE(report->ok) << report->problem;
+}
+
 TEST_F(StoreTest, ConnectionsUseWalFullSyncAndForeignKeys) {
   auto connection = Connection::Open(path(), false, 1000);
   ASSERT_THAT(connection.status(), IsOk());
