@@ -164,6 +164,7 @@ class Suite {
     probe_ = true;
     StartServer();
     Load();
+    Ceiling();
     AuditVerify();
     Export();
     ReportOutcomes();
@@ -446,7 +447,7 @@ class Suite {
                          rows.size() / seconds),
          ">= 50% of the ceiling",
          absl::StrFormat("registry at %.0f%% of the ceiling", 100 * ratio),
-         ratio >= 0.5, ratio});
+         ratio >= 0.5, ratio, seconds});
   }
 
   void AuditVerify() {
