@@ -153,6 +153,12 @@ class Suite {
   }
   ~Suite() {
     StopServer();
+    // REGISTRY_BENCH_KEEP=1 keeps the databases, to profile on them.
+    if (const char* keep = std::getenv("REGISTRY_BENCH_KEEP");
+        keep != nullptr && std::string(keep) == "1") {
+      std::cout << "databases kept in " << dir_.string() << std::endl;
+      return;
+    }
     std::filesystem::remove_all(dir_);
   }
 
