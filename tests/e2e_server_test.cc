@@ -484,7 +484,24 @@ TEST(ObservabilityTest, OneLogLinePerRequestAndMetrics) {
       registry.Regctl({"report", "km", "--endpoint", "os"}, token).exit_code,
       0);
   EXPECT_EQ(registry.Regctl({"admin", "center", "list"}, token).exit_code, 1);
+  // SubmitBatch, a callback method, is logged and counted as well.
+  registry.AddCenter("C1");
+  const std::string submitter = registry.IssueToken("submitter", "C1");
+  {
+    auto stub = v1::SubmissionService::NewStub(grpc::CreateChannel(
+        registry.address(), grpc::experimental::LocalCredentials(LOCAL_TCP)));
+    grpc::ClientContext context;
+    context.AddMetadata("authorization",
+                        "Bearer " + std::string(absl::StripAsciiWhitespace(
+                                        ReadFile(submitter))));
+    v1::SubmitRequest request;
+    request.set_operation(v1::OPERATION_IMPORT);
+    v1::SubmitResponse response;
+    ASSERT_TRUE(stub->SubmitBatch(&context, request, &response).ok());
+  }
   const std::string lines = log.str();
+  EXPECT_THAT(lines, HasSubstr("\"method\":\"/registry.v1.SubmissionService/"
+                               "SubmitBatch\",\"principal\":\"tok_"));
   EXPECT_THAT(lines, HasSubstr("\"method\":\"/registry.v1.ReportService/"
                                "KaplanMeier\",\"principal\":\"tok_"));
   EXPECT_THAT(lines, HasSubstr("\"code\":\"PERMISSION_DENIED\""));
@@ -497,6 +514,9 @@ TEST(ObservabilityTest, OneLogLinePerRequestAndMetrics) {
   EXPECT_THAT(metrics.out,
               HasSubstr("registry_requests_total{method=\"/registry.v1."
                         "ReportService/KaplanMeier\",code=\"OK\"} 1"));
+  EXPECT_THAT(metrics.out,
+              HasSubstr("registry_requests_total{method=\"/registry.v1."
+                        "SubmissionService/SubmitBatch\",code=\"OK\"} 1"));
   EXPECT_THAT(metrics.out, HasSubstr("registry_request_duration_ms_bucket"));
 }
 
