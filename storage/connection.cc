@@ -1,5 +1,6 @@
 #include "storage/connection.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -10,11 +11,47 @@ namespace {
 // "HSCT" in ASCII: marks the file as a registry database.
 constexpr int kApplicationId = 0x48534354;
 
+// Migration 3: the CHECK on events.op written without IN (...). For an IN
+// list in a CHECK constraint SQLite builds a temporary index on every
+// INSERT (a quarter of the instructions of an import). The new constraint
+// accepts exactly the same values, so the rows are untouched and only the
+// stored schema text changes, by the procedure SQLite documents for
+// constraint changes that leave the file format alone (writable_schema,
+// then a new schema_version).
+void RewriteEventsOpCheck(SQLite::Database& db) {
+  static constexpr char kOld[] = "CHECK (op IN ('create', 'amend', 'retract'))";
+  static constexpr char kNew[] =
+      "CHECK (op = 'create' OR op = 'amend' OR op = 'retract')";
+  const int schema_version = db.execAndGet("PRAGMA schema_version").getInt();
+  db.exec("PRAGMA writable_schema = ON");
+  SQLite::Statement rewrite(db,
+                            "UPDATE sqlite_schema SET sql = replace(sql, ?, ?) "
+                            "WHERE type = 'table' AND name = 'events' AND "
+                            "instr(sql, ?) > 0");
+  rewrite.bind(1, kOld);
+  rewrite.bind(2, kNew);
+  rewrite.bind(3, kOld);
+  const int changed = rewrite.exec();
+  db.exec(absl::StrCat("PRAGMA schema_version = ", schema_version + 1));
+  db.exec("PRAGMA writable_schema = OFF");
+  if (changed != 1) {
+    throw SQLite::Exception(
+        "migration 3: the events table does not have the expected CHECK "
+        "constraint on op");
+  }
+}
+
+// One schema migration: SQL, then code for what SQL alone cannot do.
+struct Migration {
+  const char* sql;
+  void (*code)(SQLite::Database&) = nullptr;
+};
+
 // Migration N (1-based) brings the schema from version N-1 to N. Never edit
 // a released migration: add a new one.
-const std::vector<const char*>& Migrations() {
-  static const auto* migrations = new std::vector<const char*>{
-      R"sql(
+const std::vector<Migration>& Migrations() {
+  static const auto* migrations = new std::vector<Migration>{
+      {R"sql(
 CREATE TABLE centers (
   center_id INTEGER PRIMARY KEY,
   code TEXT NOT NULL UNIQUE,
@@ -100,11 +137,13 @@ CREATE TRIGGER patients_no_update BEFORE UPDATE ON patients
 BEGIN SELECT RAISE(ABORT, 'patient identities are append-only'); END;
 CREATE TRIGGER patients_no_delete BEFORE DELETE ON patients
 BEGIN SELECT RAISE(ABORT, 'patient identities are append-only'); END;
-)sql",
+)sql"},
       // 2: tokens may expire.
-      R"sql(
+      {R"sql(
 ALTER TABLE tokens ADD COLUMN expires_at TEXT;
-)sql",
+)sql"},
+      // 3: see RewriteEventsOpCheck.
+      {"", RewriteEventsOpCheck},
   };
   return *migrations;
 }
@@ -176,7 +215,7 @@ absl::Status CatchSqlite(const std::function<absl::Status()>& body) {
 
 int LatestSchemaVersion() { return static_cast<int>(Migrations().size()); }
 
-absl::Status MigrateSchema(Connection& connection) {
+absl::Status MigrateSchema(Connection& connection, int target_version) {
   return CatchSqlite([&]() -> absl::Status {
     SQLite::Database& db = connection.db();
     const int application_id = db.execAndGet("PRAGMA application_id").getInt();
@@ -193,10 +232,13 @@ absl::Status MigrateSchema(Connection& connection) {
                        ", newer than this build supports (",
                        LatestSchemaVersion(), "); use a newer registryd"));
     }
-    for (; version < LatestSchemaVersion(); ++version) {
+    for (; version < std::min(target_version, LatestSchemaVersion());
+         ++version) {
       SQLite::Transaction transaction(db,
                                       SQLite::TransactionBehavior::IMMEDIATE);
-      db.exec(Migrations()[version]);
+      const Migration& migration = Migrations()[version];
+      db.exec(migration.sql);
+      if (migration.code != nullptr) migration.code(db);
       db.exec(absl::StrCat("PRAGMA application_id = ", kApplicationId));
       db.exec(absl::StrCat("PRAGMA user_version = ", version + 1));
       transaction.commit();

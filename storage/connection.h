@@ -62,7 +62,9 @@ int LatestSchemaVersion();
 // Brings the schema to LatestSchemaVersion(), one migration per
 // transaction. FAILED_PRECONDITION when the file belongs to another
 // application or has a newer schema than this build.
-absl::Status MigrateSchema(Connection& connection);
+// `target_version` stops earlier, to test a migration on an older schema.
+absl::Status MigrateSchema(Connection& connection,
+                           int target_version = LatestSchemaVersion());
 
 }  // namespace registry
 

@@ -174,6 +174,73 @@ TEST_F(StoreTest, TriggersRejectUpdateAndDeleteOfEventsAndAudit) {
   }
 }
 
+// The CHECK on events.op, as migration 3 leaves it: same values accepted,
+// and no temporary index built for each insert.
+void ExpectEventsOpCheckWithoutInList(SQLite::Database& db) {
+  EXPECT_THAT(db.execAndGet("SELECT sql FROM sqlite_schema WHERE name = "
+                            "'events'")
+                  .getString(),
+              HasSubstr("CHECK (op = 'create' OR op = 'amend' OR op = "
+                        "'retract')"));
+  EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
+  SQLite::Statement plan(
+      db,
+      "EXPLAIN INSERT INTO events (recorded_at, request_id, principal, "
+      "registry_id, kind, record_key, op, payload, reason) VALUES (?, ?, ?, "
+      "?, ?, ?, ?, ?, ?)");
+  while (plan.executeStep()) {
+    EXPECT_NE(plan.getColumn(1).getString(), "OpenEphemeral");
+  }
+  try {
+    db.exec(
+        "INSERT INTO events (recorded_at, request_id, principal, "
+        "registry_id, kind, record_key, op, payload, reason) SELECT "
+        "recorded_at, request_id, principal, registry_id, kind, 'k2', "
+        "'bogus', payload, reason FROM events LIMIT 1");
+    ADD_FAILURE() << "an unknown operation was stored";
+  } catch (const SQLite::Exception& e) {
+    EXPECT_THAT(e.what(), HasSubstr("CHECK constraint failed"));
+  }
+}
+
+TEST_F(StoreTest, NewDatabasesHaveTheEventsOpCheckWithoutInList) {
+  SQLite::Database db(path(), SQLite::OPEN_READWRITE);
+  ExpectEventsOpCheckWithoutInList(db);
+}
+
+TEST(MigrationTest, VersionTwoDatabaseKeepsItsEventsThroughMigrationThree) {
+  TempDir dir;
+  const std::string path = dir.File("v2.db");
+  {
+    auto connection = Connection::Open(path, true, 1000);
+    ASSERT_THAT(connection.status(), IsOk());
+    ASSERT_THAT(MigrateSchema(**connection, 2), IsOk());
+    SQLite::Database& db = (*connection)->db();
+    ASSERT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 2);
+    ASSERT_THAT(db.execAndGet("SELECT sql FROM sqlite_schema WHERE name = "
+                              "'events'")
+                    .getString(),
+                HasSubstr("CHECK (op IN ('create', 'amend', 'retract'))"));
+    db.exec(
+        "INSERT INTO centers (code, name, created_at) VALUES ('C1', 'One', "
+        "'t');"
+        "INSERT INTO patients (registry_id, center_id, patient_id, "
+        "created_at) VALUES ('R1', 1, 'P1', 't');"
+        "INSERT INTO events (recorded_at, request_id, principal, "
+        "registry_id, kind, record_key, op, payload, reason) VALUES ('t', "
+        "'req', 'tok', 'R1', 'relapses', '2020-01-01', 'create', "
+        "'P1,2020-01-01', '')");
+  }
+  auto store = RegistryStore::Open(path);
+  ASSERT_THAT(store.status(), IsOk());
+  SQLite::Database db(path, SQLite::OPEN_READWRITE);
+  EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(),
+            LatestSchemaVersion());
+  EXPECT_EQ(db.execAndGet("SELECT payload FROM events").getString(),
+            "P1,2020-01-01");
+  ExpectEventsOpCheckWithoutInList(db);
+}
+
 TEST_F(StoreTest, RefusesANewerSchema) {
   store_.reset();
   {
