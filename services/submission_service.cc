@@ -115,7 +115,7 @@ grpc::Status SubmissionServiceImpl::Submit(
 grpc::ServerUnaryReactor* SubmissionServiceImpl::SubmitBatch(
     grpc::CallbackServerContext* context, const v1::SubmitRequest* request,
     v1::SubmitResponse* response) {
-  // Nothing here waits for the disk: the store's writer thread answers
+  // Nothing here waits for the disk: the store's answer thread answers
   // once the group holding this request is committed.
   grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
   std::string failed_peer;

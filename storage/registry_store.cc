@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 #include <unordered_map>
+#include <utility>
 
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/escaping.h"
@@ -276,10 +277,7 @@ RegistryStore::RegistryStore(std::string path, StoreOptions options)
       readers_(std::make_unique<Pool>(path_, options_.busy_timeout_ms)) {}
 
 RegistryStore::~RegistryStore() {
-  {
-    absl::MutexLock lock(&queue_mutex_);
-    stopping_ = true;
-  }
+  queue_.Close();
   if (writer_thread_.joinable()) writer_thread_.join();
   if (answer_thread_.joinable()) answer_thread_.join();
   {
@@ -287,6 +285,30 @@ RegistryStore::~RegistryStore() {
     checkpoint_stopping_ = true;
   }
   if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
+}
+
+void RegistryStore::WriteQueue::Push(std::unique_ptr<PendingWrite> write) {
+  absl::MutexLock lock(&mutex_);
+  writes_.push_back(std::move(write));
+}
+
+void RegistryStore::WriteQueue::PushAll(
+    std::vector<std::unique_ptr<PendingWrite>> writes) {
+  absl::MutexLock lock(&mutex_);
+  for (auto& write : writes) writes_.push_back(std::move(write));
+}
+
+std::vector<std::unique_ptr<RegistryStore::PendingWrite>>
+RegistryStore::WriteQueue::TakeAll() {
+  absl::MutexLock lock(&mutex_);
+  mutex_.Await(absl::Condition(
+      +[](WriteQueue* q) { return q->closed_ || !q->writes_.empty(); }, this));
+  return std::exchange(writes_, {});
+}
+
+void RegistryStore::WriteQueue::Close() {
+  absl::MutexLock lock(&mutex_);
+  closed_ = true;
 }
 
 absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
@@ -299,9 +321,10 @@ absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
   std::unique_ptr<RegistryStore> store(
       new RegistryStore(path, std::move(options)));
   // Checkpoints copy the WAL into the database file and fsync it: in a
-  // large database they touch pages all over the file and took about a
-  // third of the writer's time. The writer only asks for one (the hook
-  // replaces SQLite's automatic checkpoint); another thread does it.
+  // large database they touch pages all over the file (disabling them took
+  // unary submissions at 100,000 patients from 4.6k to 6.7k calls/s). The
+  // writer only asks for one (the hook replaces SQLite's automatic
+  // checkpoint); another thread does it.
   sqlite3_wal_hook(
       writer->db().getHandle(),
       +[](void* self, sqlite3*, const char*, int wal_pages) {
@@ -324,33 +347,15 @@ absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
   return store;
 }
 
-void RegistryStore::Enqueue(std::unique_ptr<PendingWrite> write) {
-  absl::MutexLock lock(&queue_mutex_);
-  queue_.push_back(std::move(write));
-}
-
 void RegistryStore::WriterLoop() {
-  for (;;) {
-    std::vector<std::unique_ptr<PendingWrite>> group;
-    {
-      absl::MutexLock lock(&queue_mutex_);
-      queue_mutex_.Await(absl::Condition(
-          +[](RegistryStore* s) { return s->stopping_ || !s->queue_.empty(); },
-          this));
-      if (queue_.empty()) {  // stopping, and every write is done
-        writer_stopped_ = true;
-        return;
-      }
-      group.swap(queue_);
-    }
+  for (auto group = queue_.TakeAll(); !group.empty();
+       group = queue_.TakeAll()) {
     RunGroup(group);
     // Answering (a gRPC send for asynchronous callers) happens on another
     // thread, so that the writer can start the next group at once.
-    absl::MutexLock lock(&queue_mutex_);
-    for (std::unique_ptr<PendingWrite>& write : group) {
-      finished_.push_back(std::move(write));
-    }
+    finished_.PushAll(std::move(group));
   }
+  finished_.Close();  // closed and drained: every write is done
 }
 
 void RegistryStore::RequestCheckpoint() {
@@ -379,18 +384,8 @@ void RegistryStore::CheckpointLoop(Connection& connection) {
 }
 
 void RegistryStore::AnswerLoop() {
-  for (;;) {
-    std::vector<std::unique_ptr<PendingWrite>> answered;
-    {
-      absl::MutexLock lock(&queue_mutex_);
-      queue_mutex_.Await(absl::Condition(
-          +[](RegistryStore* s) {
-            return s->writer_stopped_ || !s->finished_.empty();
-          },
-          this));
-      if (finished_.empty()) return;  // the writer is gone, nothing left
-      answered.swap(finished_);
-    }
+  for (auto answered = finished_.TakeAll(); !answered.empty();
+       answered = finished_.TakeAll()) {
     for (std::unique_ptr<PendingWrite>& write : answered) {
       write->done(std::move(write->result));
     }
@@ -409,7 +404,7 @@ absl::Status RegistryStore::WriteTransaction(
     result = std::move(status);
     finished.Notify();
   };
-  Enqueue(std::move(write));
+  queue_.Push(std::move(write));
   finished.WaitForNotification();
   return result;
 }
@@ -1045,7 +1040,7 @@ void RegistryStore::SubmitAsync(
       done(std::move(status));
     }
   };
-  Enqueue(std::move(write));
+  queue_.Push(std::move(write));
 }
 
 absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,

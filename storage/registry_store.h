@@ -201,10 +201,10 @@ class RegistryStore {
                                       const std::vector<SubmittedRow>& rows);
 
   // Submit without waiting: `done` receives what Submit would return, on
-  // the store's writer thread, once the rows are durably committed or
+  // the store's answer thread, once the rows are durably committed or
   // rolled back (at once, on the calling thread, for a bad principal or
-  // reason). `done` must be quick and must not write to the store: the
-  // next group of writes waits for it.
+  // reason). `done` must be quick and must not wait for a store write:
+  // the answers of later writes wait for it.
   void SubmitAsync(RequestContext context, Operation operation,
                    std::string reason, std::vector<SubmittedRow> rows,
                    std::function<void(absl::StatusOr<SubmitCounts>)> done);
@@ -272,7 +272,8 @@ class RegistryStore {
 
   RegistryStore(std::string path, StoreOptions options);
 
-  // A unit of work for the writer thread; `done` gets its outcome there.
+  // A unit of work for the writer thread; `done` gets its outcome on the
+  // answer thread.
   struct PendingWrite {
     const RequestContext* context;
     std::function<absl::Status(Transaction&)> body;
@@ -280,13 +281,28 @@ class RegistryStore {
     absl::Status result;
   };
 
+  // Writes handed from one thread to the next, taken all at once.
+  // Thread-safe.
+  class WriteQueue {
+   public:
+    void Push(std::unique_ptr<PendingWrite> write);
+    void PushAll(std::vector<std::unique_ptr<PendingWrite>> writes);
+    // Blocks until there are writes or the queue is closed: empty only once
+    // it is closed and drained.
+    std::vector<std::unique_ptr<PendingWrite>> TakeAll();
+    void Close();
+
+   private:
+    absl::Mutex mutex_;
+    std::vector<std::unique_ptr<PendingWrite>> writes_ ABSL_GUARDED_BY(mutex_);
+    bool closed_ ABSL_GUARDED_BY(mutex_) = false;
+  };
+
   // Runs `body` atomically on the writer connection and returns once it is
   // durably committed (or rolled back when `body` fails).
   absl::Status WriteTransaction(
       const RequestContext& context,
       const std::function<absl::Status(Transaction&)>& body);
-  // Queues a write for the writer thread.
-  void Enqueue(std::unique_ptr<PendingWrite> write);
   // The writer thread: takes every queued write as one group and runs it in
   // one IMMEDIATE transaction, each write inside its own savepoint (a
   // failing write rolls back alone); one commit, so one fsync, makes the
@@ -313,13 +329,8 @@ class RegistryStore {
 
   const std::string path_;
   const StoreOptions options_;
-  absl::Mutex queue_mutex_;
-  std::vector<std::unique_ptr<PendingWrite>> queue_
-      ABSL_GUARDED_BY(queue_mutex_);
-  bool stopping_ ABSL_GUARDED_BY(queue_mutex_) = false;
-  std::vector<std::unique_ptr<PendingWrite>> finished_
-      ABSL_GUARDED_BY(queue_mutex_);
-  bool writer_stopped_ ABSL_GUARDED_BY(queue_mutex_) = false;
+  WriteQueue queue_;     // to the writer thread
+  WriteQueue finished_;  // from the writer to the answer thread
   absl::Mutex writer_mutex_;
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(writer_mutex_);
   std::unique_ptr<Pool> readers_;
