@@ -184,7 +184,9 @@ SQLite::Statement& Connection::Prepare(const char* sql) {
   if (slot == nullptr) {
     slot = std::make_unique<SQLite::Statement>(db_, sql);
   } else {
-    slot->reset();
+    // A statement whose last step failed reports that error again from
+    // reset(); it is not this use's error.
+    (void)slot->tryReset();
     slot->clearBindings();
   }
   return *slot;
@@ -196,20 +198,49 @@ void Connection::Run(const char* sql) {
   statement.reset();
 }
 
-void Connection::ResetStatements() {
-  for (auto& [sql, statement] : statements_) statement->reset();
+void Connection::ResetStatements() noexcept {
+  for (auto& [sql, statement] : statements_) (void)statement->tryReset();
+}
+
+absl::Status SqliteErrorStatus(int code, const std::string& what) {
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return absl::AbortedError(
+          absl::StrCat("database is busy, retry: ", what));
+    case SQLITE_FULL:
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "the disk is full: nothing was written; free space and retry "
+          "(SQLite: ",
+          what, ")"));
+    case SQLITE_NOMEM:
+      return absl::ResourceExhaustedError(
+          absl::StrCat("the server is out of memory: ", what));
+    case SQLITE_READONLY:
+      return absl::FailedPreconditionError(absl::StrCat(
+          "the database cannot be written (a read-only file, directory or "
+          "file system): ",
+          what));
+    case SQLITE_CANTOPEN:
+    case SQLITE_IOERR:
+      return absl::UnavailableError(absl::StrCat("the storage failed: ", what));
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return absl::DataLossError(
+          absl::StrCat("the database file is damaged: ", what));
+    default:
+      return absl::InternalError(absl::StrCat("database error: ", what));
+  }
 }
 
 absl::Status CatchSqlite(const std::function<absl::Status()>& body) {
   try {
     return body();
   } catch (const SQLite::Exception& e) {
-    const int code = e.getErrorCode() & 0xff;
-    if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
-      return absl::AbortedError(
-          absl::StrCat("database is busy, retry: ", e.what()));
-    }
-    return absl::InternalError(absl::StrCat("database error: ", e.what()));
+    return SqliteErrorStatus(e.getErrorCode(), e.what());
+  } catch (const std::exception& e) {
+    // Nothing the database layer throws may end a thread.
+    return absl::InternalError(absl::StrCat("unexpected error: ", e.what()));
   }
 }
 

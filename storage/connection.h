@@ -42,7 +42,8 @@ class Connection {
   // Resets every cached statement. A statement left mid-result keeps a read
   // snapshot open, so later reads would see stale data and a later write
   // transaction would fail to upgrade it: call this when a unit of work ends.
-  void ResetStatements();
+  // Never throws (a failed statement's error was reported where it ran).
+  void ResetStatements() noexcept;
 
  private:
   explicit Connection(SQLite::Database db) : db_(std::move(db)) {}
@@ -52,8 +53,15 @@ class Connection {
       statements_;
 };
 
+// The status for a SQLite (extended) result code, by what it means to a
+// caller: ABORTED (busy, retry), RESOURCE_EXHAUSTED (a full disk, out of
+// memory), FAILED_PRECONDITION (read-only), UNAVAILABLE (I/O errors, a
+// file that cannot be opened), DATA_LOSS (a damaged file), else INTERNAL.
+absl::Status SqliteErrorStatus(int code, const std::string& what);
+
 // Runs `body` and converts SQLiteCpp's exceptions (the library reports
-// errors by throwing) into a status; SQLITE_BUSY becomes ABORTED.
+// errors by throwing) into a status with SqliteErrorStatus; any other
+// exception becomes INTERNAL. Nothing escapes.
 absl::Status CatchSqlite(const std::function<absl::Status()>& body);
 
 // The newest schema version this build knows.

@@ -409,6 +409,62 @@ absl::Status RegistryStore::WriteTransaction(
   return result;
 }
 
+namespace {
+
+// Rolls back whatever transaction is open on `c`; never throws.
+void RollbackAll(Connection& c) {
+  (void)CatchSqlite([&] {
+    if (!sqlite3_get_autocommit(c.db().getHandle())) c.Run("ROLLBACK");
+    return absl::OkStatus();
+  });
+  c.ResetStatements();
+}
+
+}  // namespace
+
+absl::Status RegistryStore::RunWrite(Connection& c, PendingWrite& write,
+                                     bool alone, AuditHead& head,
+                                     bool& broken) {
+  const AuditHead before = head;
+  if (!alone) {
+    absl::Status opened = CatchSqlite([&] {
+      c.Run("SAVEPOINT request");
+      return absl::OkStatus();
+    });
+    if (!opened.ok()) {
+      broken = true;
+      return opened;
+    }
+  }
+  absl::Status status = CatchSqlite([&] {
+    Transaction transaction(c, *write.context, options_.clock(), head);
+    return write.body(transaction);
+  });
+  c.ResetStatements();
+  if (!status.ok()) head = before;
+  // After some errors (a full disk, an I/O error) SQLite rolls back the
+  // whole transaction, not just the failed statement: the group's earlier
+  // writes are gone too, and a savepoint opened now would run outside any
+  // transaction.
+  if (sqlite3_get_autocommit(c.db().getHandle())) {
+    broken = true;
+    return status.ok() ? absl::InternalError(
+                             "the database ended the transaction unexpectedly")
+                       : status;
+  }
+  if (alone) return status;
+  absl::Status closed = CatchSqlite([&] {
+    if (!status.ok()) c.Run("ROLLBACK TO request");
+    c.Run("RELEASE request");
+    return absl::OkStatus();
+  });
+  if (!closed.ok()) {
+    broken = true;
+    return status.ok() ? closed : status;
+  }
+  return status;
+}
+
 void RegistryStore::RunGroup(
     const std::vector<std::unique_ptr<PendingWrite>>& group) {
   absl::MutexLock lock(&writer_mutex_);
@@ -422,11 +478,7 @@ void RegistryStore::RunGroup(
     return absl::OkStatus();
   });
   if (!begin.ok()) {
-    (void)CatchSqlite([&] {
-      if (!sqlite3_get_autocommit(c.db().getHandle())) c.Run("ROLLBACK");
-      return absl::OkStatus();
-    });
-    c.ResetStatements();
+    RollbackAll(c);
     for (auto& write : group) write->result = begin;
     return;
   }
@@ -435,41 +487,23 @@ void RegistryStore::RunGroup(
   // page a savepoint changes to a sub-journal, most of such a write.
   const bool alone = group.size() == 1;
   bool any_ok = false;
-  for (auto& write : group) {
-    const AuditHead before = head;
-    write->result = CatchSqlite([&]() -> absl::Status {
-      if (!alone) c.Run("SAVEPOINT request");
-      absl::Status status;
-      try {
-        Transaction transaction(c, *write->context, options_.clock(), head);
-        status = write->body(transaction);
-      } catch (...) {
-        c.ResetStatements();
-        head = before;
-        if (!alone) {
-          c.Run("ROLLBACK TO request");
-          c.Run("RELEASE request");
-        }
-        throw;
+  for (size_t i = 0; i < group.size(); ++i) {
+    bool broken = false;
+    group[i]->result = RunWrite(c, *group[i], alone, head, broken);
+    if (broken) {
+      // Nothing of the group can be trusted to commit: fail all of it, the
+      // writes not yet run included, with the cause.
+      RollbackAll(c);
+      const absl::Status cause = group[i]->result;
+      for (auto& write : group) {
+        if (write->result.ok()) write->result = cause;
       }
-      c.ResetStatements();
-      if (!alone) {
-        if (!status.ok()) {
-          head = before;
-          c.Run("ROLLBACK TO request");
-        }
-        c.Run("RELEASE request");
-      }
-      return status;
-    });
-    any_ok = any_ok || write->result.ok();
+      return;
+    }
+    any_ok = any_ok || group[i]->result.ok();
   }
   if (!any_ok) {  // nothing to keep
-    (void)CatchSqlite([&] {
-      if (!sqlite3_get_autocommit(c.db().getHandle())) c.Run("ROLLBACK");
-      return absl::OkStatus();
-    });
-    c.ResetStatements();
+    RollbackAll(c);
     return;
   }
   const absl::Status commit = CatchSqlite([&] {
@@ -477,10 +511,7 @@ void RegistryStore::RunGroup(
     return absl::OkStatus();
   });
   if (!commit.ok()) {
-    (void)CatchSqlite([&] {
-      if (!sqlite3_get_autocommit(c.db().getHandle())) c.Run("ROLLBACK");
-      return absl::OkStatus();
-    });
+    RollbackAll(c);
     for (auto& write : group) {
       if (write->result.ok()) write->result = commit;
     }

@@ -34,6 +34,7 @@
 namespace registry {
 
 class Connection;
+struct AuditHead;
 
 // kAnonymous is the actor of a failed authentication in the audit trail.
 enum class Role { kSubmitter, kAnalyst, kAdmin, kSystem, kAnonymous };
@@ -314,6 +315,11 @@ class RegistryStore {
   void RequestCheckpoint();
   void CheckpointLoop(Connection& connection);
   void RunGroup(const std::vector<std::unique_ptr<PendingWrite>>& group);
+  // One write of a group on `c`, in its own savepoint unless `alone`;
+  // moves `head` past its audit entries when it succeeds. Sets `broken`
+  // when the group's transaction can no longer be committed.
+  absl::Status RunWrite(Connection& c, PendingWrite& write, bool alone,
+                        AuditHead& head, bool& broken);
 
   // Drops every cached principal; called after each change to the tokens.
   void ForgetPrincipals();
