@@ -5,6 +5,7 @@
 // SIGTERM or SIGINT stops accepting calls, lets in-flight calls finish
 // (up to --drain-seconds) and exits 0.
 #include <signal.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -36,6 +37,9 @@ ABSL_FLAG(bool, log_requests, true,
           "write one JSON line per request to stderr");
 ABSL_FLAG(int, drain_seconds, 10,
           "on SIGTERM, how long in-flight calls may take to finish");
+ABSL_FLAG(int, disk_reserve_mib, 8,
+          "space kept in reserve beside the database (DB.reserve) so that "
+          "reads go on when the disk fills; 0 for none");
 
 int main(int argc, char** argv) {
   // Abseil's mutex deadlock detection (on in this build of Abseil) records
@@ -64,6 +68,10 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // Every file registryd creates (database, WAL, keys, tokens, backups)
+  // holds patient data or secrets: owner only, whatever the caller's umask.
+  umask(077);
+
   // Signals are taken by a dedicated thread; block them everywhere else
   // before gRPC starts its threads.
   sigset_t signals;
@@ -82,6 +90,9 @@ int main(int argc, char** argv) {
   options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
+  options.store.disk_reserve_bytes =
+      static_cast<int64_t>(std::max(0, absl::GetFlag(FLAGS_disk_reserve_mib)))
+      << 20;
   absl::StatusOr<std::unique_ptr<registry::RegistryServer>> server =
       registry::RegistryServer::Start(options);
   if (!server.ok()) {
@@ -92,6 +103,9 @@ int main(int argc, char** argv) {
     std::cerr << "registryd: new database " << options.db_path
               << "; the admin token is in " << (*server)->admin_token_file()
               << " (mode 0600)\n";
+  }
+  for (const std::string& warning : (*server)->warnings()) {
+    std::cerr << "registryd: warning: " << warning << "\n";
   }
   const std::string host = options.listen.substr(0, options.listen.rfind(':'));
   std::cerr << "registryd: listening on " << host << ":" << (*server)->port()

@@ -18,6 +18,7 @@
 #include "services/outcome_service.h"
 #include "services/report_service.h"
 #include "services/submission_service.h"
+#include "storage/connection.h"
 
 namespace registry {
 namespace {
@@ -173,8 +174,19 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
     return absl::UnavailableError(
         absl::StrCat("cannot listen on ", options.listen));
   }
-  RETURN_IF_ERROR(store.RecordAction(system, "server.start", "registryd",
-                                     "listen=" + options.listen));
+  absl::Status started = store.RecordAction(system, "server.start", "registryd",
+                                            "listen=" + options.listen);
+  if (IsDiskFull(started) || (started.ok() && store.DiskFull())) {
+    // Reads and administration work in the reserve's space; refusing to
+    // start would take them away too.
+    server->warnings_.push_back(absl::StrCat(
+        "the disk holding ", options.db_path,
+        " is full: submissions fail with RESOURCE_EXHAUSTED until space is "
+        "freed",
+        started.ok() ? "" : absl::StrCat(" (", started.message(), ")")));
+  } else if (!started.ok()) {
+    return started;
+  }
   return server;
 }
 

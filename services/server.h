@@ -61,6 +61,8 @@ class RegistryServer {
   // "mutual TLS", "TLS" or "local connections only".
   const std::string& transport() const { return transport_; }
   const std::string& admin_token_file() const { return token_file_; }
+  // What an operator should know from the start (a full disk, say).
+  const std::vector<std::string>& warnings() const { return warnings_; }
   RegistryStore& store() { return *store_; }
 
   // Stops accepting calls and lets in-flight calls finish within `grace`,
@@ -82,6 +84,7 @@ class RegistryServer {
   bool bootstrapped_ = false;
   std::string transport_;
   std::string token_file_;
+  std::vector<std::string> warnings_;
 };
 
 }  // namespace registry

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "absl/strings/cord.h"
 #include "absl/strings/str_cat.h"
 
 namespace registry {
@@ -202,17 +203,28 @@ void Connection::ResetStatements() noexcept {
   for (auto& [sql, statement] : statements_) (void)statement->tryReset();
 }
 
+namespace {
+constexpr char kDiskFullPayload[] = "type.registry/registry.DiskFull";
+}  // namespace
+
+bool IsDiskFull(const absl::Status& status) {
+  return status.GetPayload(kDiskFullPayload).has_value();
+}
+
 absl::Status SqliteErrorStatus(int code, const std::string& what) {
   switch (code & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
       return absl::AbortedError(
           absl::StrCat("database is busy, retry: ", what));
-    case SQLITE_FULL:
-      return absl::ResourceExhaustedError(absl::StrCat(
+    case SQLITE_FULL: {
+      absl::Status full = absl::ResourceExhaustedError(absl::StrCat(
           "the disk is full: nothing was written; free space and retry "
           "(SQLite: ",
           what, ")"));
+      full.SetPayload(kDiskFullPayload, absl::Cord("1"));
+      return full;
+    }
     case SQLITE_NOMEM:
       return absl::ResourceExhaustedError(
           absl::StrCat("the server is out of memory: ", what));

@@ -59,6 +59,9 @@ class Connection {
 // file that cannot be opened), DATA_LOSS (a damaged file), else INTERNAL.
 absl::Status SqliteErrorStatus(int code, const std::string& what);
 
+// True for a status SqliteErrorStatus made from SQLITE_FULL (a full disk).
+bool IsDiskFull(const absl::Status& status);
+
 // Runs `body` and converts SQLiteCpp's exceptions (the library reports
 // errors by throwing) into a status with SqliteErrorStatus; any other
 // exception becomes INTERNAL. Nothing escapes.

@@ -34,6 +34,8 @@
 namespace registry {
 
 class Connection;
+class DiskReserve;
+class StoreLock;
 struct AuditHead;
 
 // kAnonymous is the actor of a failed authentication in the audit trail.
@@ -139,13 +141,28 @@ struct AuditReport {
 
 struct StoreOptions {
   int busy_timeout_ms = 5000;
+  // Space kept in reserve beside the database for a full disk (DB.reserve,
+  // see DiskReserve); 0 for none.
+  int64_t disk_reserve_bytes = 8 << 20;
   // Source of "now" for recorded times and the no-future-dates rule.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
 
+// On a full disk every write fails with RESOURCE_EXHAUSTED and writes
+// nothing; the store then releases its disk reserve and refuses clinical
+// submissions at once, while reads, administration and their audit
+// entries go on in the space released. Submissions resume by themselves
+// once the disk has room for the reserve again. No SQLite error ends a
+// thread or the process.
 class RegistryStore {
  public:
-  // Opens or creates the database at `path` and migrates its schema.
+  // Opens or creates the database at `path`, migrates its schema and locks
+  // it for this process. FAILED_PRECONDITION naming the file when the
+  // database, its directory or its -wal/-shm files cannot be written, or
+  // when another process holds the database; RESOURCE_EXHAUSTED when the
+  // disk is full. A new database file is created with mode 0600 (SQLite
+  // gives its -wal and -shm the same), and leftovers of interrupted
+  // backups are removed.
   static absl::StatusOr<std::unique_ptr<RegistryStore>> Open(
       const std::string& path, StoreOptions options = {});
 
@@ -155,6 +172,9 @@ class RegistryStore {
 
   // True when the store holds no token yet (a new database).
   absl::StatusOr<bool> NeedsBootstrap();
+
+  // True while the disk counts as full (submissions are refused).
+  bool DiskFull();
 
   // --- Identity and access ------------------------------------------------
 
@@ -333,8 +353,13 @@ class RegistryStore {
                                 const std::vector<SubmittedRow>& rows,
                                 Date latest_valid, SubmitCounts& counts);
 
+  // RESOURCE_EXHAUSTED while the disk counts as full.
+  absl::Status CheckDiskForSubmission();
+
   const std::string path_;
   const StoreOptions options_;
+  std::unique_ptr<StoreLock> lock_;  // released last
+  std::unique_ptr<DiskReserve> reserve_;
   WriteQueue queue_;     // to the writer thread
   WriteQueue finished_;  // from the writer to the answer thread
   absl::Mutex writer_mutex_;

@@ -4,7 +4,9 @@
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -138,12 +140,36 @@ std::string TestRegistry::WriteCsv(const std::string& name,
   return path;
 }
 
+std::string RegistrydUnderTest(const std::string& built) {
+  const char* other = std::getenv("REGISTRY_TEST_REGISTRYD");
+  return other != nullptr && *other != '\0' ? other : built;
+}
+
+RegctlResult RegctlAt(const std::string& address, const std::string& token_file,
+                      const std::vector<std::string>& args) {
+  std::ostringstream out, err;
+  RegctlIo io{out, err, {}, false};
+  std::vector<std::string> full = {"--server", address, "--timeout", "30"};
+  if (!token_file.empty()) {
+    full.push_back("--token-file");
+    full.push_back(token_file);
+  }
+  full.insert(full.end(), args.begin(), args.end());
+  const int code = RunRegctl(full, io);
+  return {code, out.str(), err.str()};
+}
+
 RegistrydProcess::RegistrydProcess(const std::string& binary,
                                    const TempDir& dir, const std::string& db,
-                                   std::vector<std::string> extra_args)
+                                   std::vector<std::string> extra_args,
+                                   std::vector<std::string> launcher)
     : log_(dir.File("registryd.log")) {
-  std::vector<std::string> args = {binary, "--db", db, "--listen",
-                                   "127.0.0.1:0"};
+  std::vector<std::string> args = std::move(launcher);
+  for (const std::string& arg :
+       {RegistrydUnderTest(binary), std::string("--db"), db,
+        std::string("--listen"), std::string("127.0.0.1:0")}) {
+    args.push_back(arg);
+  }
   args.insert(args.end(), extra_args.begin(), extra_args.end());
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
@@ -176,6 +202,28 @@ int RegistrydProcess::WaitForPort() {
   return 0;
 }
 
+int RegistrydProcess::WaitForExit(int seconds) {
+  for (int i = 0; i < seconds * 10; ++i) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return -1;
+}
+
+bool RegistrydProcess::Alive() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    pid_ = -1;
+    return false;
+  }
+  return true;
+}
+
 int RegistrydProcess::StopWith(int signal) {
   kill(pid_, signal);
   for (int i = 0; i < 200; ++i) {
@@ -188,6 +236,44 @@ int RegistrydProcess::StopWith(int signal) {
   }
   ADD_FAILURE() << "registryd did not stop";
   return -1;
+}
+
+int RegistrydProcess::Threads() const {
+  const std::string status = ReadFile(absl::StrCat("/proc/", pid_, "/status"));
+  std::smatch match;
+  static const std::regex threads("Threads:\\s+([0-9]+)");
+  if (!std::regex_search(status, match, threads)) return -1;
+  return std::stoi(match[1]);
+}
+
+Tmpfs::Tmpfs(std::string path, int mib) : path_(std::move(path)), mib_(mib) {
+  std::filesystem::create_directories(path_);
+  const std::string options = absl::StrCat("size=", mib, "m,mode=0755");
+  mounted_ = ::mount("tmpfs", path_.c_str(), "tmpfs", 0, options.c_str()) == 0;
+}
+
+Tmpfs::~Tmpfs() {
+  if (mounted_) ::umount2(path_.c_str(), MNT_DETACH);
+}
+
+bool Tmpfs::SetReadOnly(bool read_only) {
+  const std::string options = absl::StrCat("size=", mib_, "m,mode=0755");
+  return ::mount("tmpfs", path_.c_str(), "tmpfs",
+                 MS_REMOUNT | (read_only ? MS_RDONLY : 0),
+                 options.c_str()) == 0;
+}
+
+void Tmpfs::Fill(const std::string& name) {
+  const int fd =
+      ::open((path_ + "/" + name).c_str(), O_WRONLY | O_CREAT | O_APPEND, 0600);
+  ASSERT_GE(fd, 0);
+  const std::string block(64 * 1024, 'x');
+  while (::write(fd, block.data(), block.size()) > 0) {
+  }
+  // The last partial block.
+  while (::write(fd, block.data(), 512) > 0) {
+  }
+  ::close(fd);
 }
 
 double RegistrydProcess::RssMiB() const {

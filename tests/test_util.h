@@ -89,12 +89,24 @@ class TestRegistry {
   void Start(const std::function<void(ServerOptions&)>& configure);
 };
 
+// The registryd binary the tests run: $REGISTRY_TEST_REGISTRYD when set
+// (to run the same tests against another build), else `built`.
+std::string RegistrydUnderTest(const std::string& built);
+
+// regctl run in-process against `address` with `token_file` (none when
+// empty).
+RegctlResult RegctlAt(const std::string& address, const std::string& token_file,
+                      const std::vector<std::string>& args);
+
 // registryd as a child process on 127.0.0.1:0, stderr captured in a file.
 class RegistrydProcess {
  public:
+  // `launcher`, when given, is the command registryd runs under (setpriv,
+  // prlimit, ...), with its arguments.
   RegistrydProcess(const std::string& binary, const TempDir& dir,
                    const std::string& db,
-                   std::vector<std::string> extra_args = {});
+                   std::vector<std::string> extra_args = {},
+                   std::vector<std::string> launcher = {});
   ~RegistrydProcess();
   RegistrydProcess(const RegistrydProcess&) = delete;
   RegistrydProcess& operator=(const RegistrydProcess&) = delete;
@@ -103,13 +115,44 @@ class RegistrydProcess {
   int WaitForPort();
   // Sends `signal` and returns the exit status, waiting up to 20 s.
   int StopWith(int signal);
+  // The exit status once the process ends by itself, waiting up to
+  // `seconds`; -1 when it is still running then.
+  int WaitForExit(int seconds = 20);
+  // True while the process runs.
+  bool Alive();
+  pid_t pid() const { return pid_; }
   std::string log() const { return ReadFile(log_); }
   // Resident memory now, in MiB (-1 when unknown).
   double RssMiB() const;
+  // Threads of the process now (-1 when unknown).
+  int Threads() const;
 
  private:
   std::string log_;
   pid_t pid_ = -1;
+};
+
+// A tmpfs of `mib` MiB mounted on the new directory `path` while the
+// object lives. mounted() is false when this process may not mount one
+// (it is not root, say): tests that need it skip.
+class Tmpfs {
+ public:
+  Tmpfs(std::string path, int mib);
+  ~Tmpfs();
+  Tmpfs(const Tmpfs&) = delete;
+  Tmpfs& operator=(const Tmpfs&) = delete;
+  bool mounted() const { return mounted_; }
+  const std::string& path() const { return path_; }
+  // Remounts read-only or read-write; false when that failed (files open
+  // for writing keep a tmpfs from going read-only).
+  bool SetReadOnly(bool read_only);
+  // Writes a file `name` until the file system is full.
+  void Fill(const std::string& name);
+
+ private:
+  std::string path_;
+  int mib_;
+  bool mounted_ = false;
 };
 
 MATCHER(IsOk, "") {

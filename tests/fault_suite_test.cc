@@ -1,0 +1,225 @@
+// The fault suite: a real registryd process on a full disk, a read-only
+// store, a removed WAL after SIGKILL, a second process on the same
+// database, stalled streaming readers, a flood of failed logins under a
+// task limit and a stream with an unparsable message. Tests that need root
+// (to mount a tmpfs, to run registryd as another user) skip without it.
+//
+// $REGISTRY_TEST_REGISTRYD runs them against another registryd build.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "tests/test_util.h"
+
+namespace registry::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::string Registryd() { return RegistrydUnderTest(REGISTRYD_PATH); }
+
+// A registry process with one center, a submitter token and patients
+// P0..P9, on a database at `db`.
+struct Running {
+  Running(const TempDir& dir, const std::string& db,
+          std::vector<std::string> flags = {},
+          std::vector<std::string> launcher = {})
+      : server(Registryd(), dir, db, std::move(flags), std::move(launcher)),
+        address(absl::StrCat("127.0.0.1:", server.WaitForPort())),
+        admin(db + ".admin-token") {}
+
+  void Prepare(const TempDir& dir) {
+    ASSERT_EQ(RegctlAt(address, admin,
+                       {"admin", "center", "add", "C1", "--name", "One"})
+                  .exit_code,
+              0);
+    RegctlResult token = RegctlAt(
+        address, admin,
+        {"admin", "token", "issue", "--role", "submitter", "--center", "C1"});
+    ASSERT_EQ(token.exit_code, 0) << token.err;
+    submitter = dir.File("submitter.token");
+    WriteFile(submitter, token.out);
+    std::string csv = "patient_id,sex,birth_year,disease,diagnosis_date\n";
+    for (int p = 0; p < 10; ++p) {
+      absl::StrAppend(&csv, "P", p, ",F,1980,RRMS,2000-01-01\n");
+    }
+    WriteFile(dir.File("patients.csv"), csv);
+    RegctlResult imported =
+        RegctlAt(address, submitter,
+                 {"submit", "import", "patients", dir.File("patients.csv")});
+    ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  }
+
+  RegistrydProcess server;
+  std::string address;
+  std::string admin;
+  std::string submitter;
+};
+
+// `n` visits of P0 from 2001-01-01 + `offset` days, as a CSV file.
+std::string VisitsFile(const TempDir& dir, int n, int offset = 0) {
+  std::string csv = "patient_id,visit_date,edss\n";
+  for (int i = 0; i < n; ++i) {
+    absl::StrAppend(&csv, "P0,", FormatIsoDate(Date(2001, 1, 1) + offset + i),
+                    ",2.0\n");
+  }
+  const std::string path = dir.File(absl::StrCat("visits-", offset, ".csv"));
+  WriteFile(path, csv);
+  return path;
+}
+
+// --- A full disk ----------------------------------------------------------
+
+TEST(FullDiskTest, WritesFailReadsGoOnAndWritesResumeWithoutARestart) {
+  TempDir dir;
+  Tmpfs disk(dir.File("disk"), 40);
+  if (!disk.mounted()) GTEST_SKIP() << "needs to mount a tmpfs (root)";
+  Running registry(dir, disk.path() + "/registry.db");
+  registry.Prepare(dir);
+  const std::string visits = VisitsFile(dir, 3000);
+
+  disk.Fill("filler");
+  RegctlResult full = RegctlAt(registry.address, registry.submitter,
+                               {"submit", "import", "visits", visits});
+  EXPECT_EQ(full.exit_code, 1);
+  EXPECT_THAT(full.err, HasSubstr("RESOURCE_EXHAUSTED"));
+  EXPECT_THAT(full.err, HasSubstr("disk is full"));
+  ASSERT_TRUE(registry.server.Alive()) << registry.server.log();
+
+  // Reads, and the audit entries they need, go on.
+  RegctlResult history = RegctlAt(registry.address, registry.submitter,
+                                  {"patient", "history", "P0"});
+  EXPECT_EQ(history.exit_code, 0) << history.err;
+  RegctlResult verify =
+      RegctlAt(registry.address, registry.admin, {"admin", "audit", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  // A second submission is refused at once, with what to do.
+  RegctlResult again = RegctlAt(registry.address, registry.submitter,
+                                {"submit", "import", "visits", visits});
+  EXPECT_EQ(again.exit_code, 1);
+  EXPECT_THAT(again.err, HasSubstr("RESOURCE_EXHAUSTED"));
+
+  // Space back: the same process takes the import (it looks once a second).
+  std::filesystem::remove(disk.path() + "/filler");
+  RegctlResult resumed;
+  for (int i = 0; i < 50; ++i) {
+    resumed = RegctlAt(registry.address, registry.submitter,
+                       {"submit", "import", "visits", visits});
+    if (resumed.exit_code == 0) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_THAT(resumed.out, HasSubstr("3000 accepted"));
+  EXPECT_EQ(registry.server.StopWith(SIGTERM), 0) << registry.server.log();
+}
+
+TEST(FullDiskTest, StartsOnAFullDiskSayingSoAndServesReads) {
+  TempDir dir;
+  Tmpfs disk(dir.File("disk"), 40);
+  if (!disk.mounted()) GTEST_SKIP() << "needs to mount a tmpfs (root)";
+  const std::string db = disk.path() + "/registry.db";
+  std::string submitter;
+  {
+    Running registry(dir, db);
+    registry.Prepare(dir);
+    submitter = registry.submitter;
+    EXPECT_EQ(registry.server.StopWith(SIGTERM), 0);
+  }
+  disk.Fill("filler");
+  Running registry(dir, db);
+  EXPECT_THAT(registry.server.log(), HasSubstr("is full"));
+  RegctlResult history =
+      RegctlAt(registry.address, submitter, {"patient", "history", "P0"});
+  EXPECT_EQ(history.exit_code, 0) << history.err;
+  RegctlResult import =
+      RegctlAt(registry.address, submitter,
+               {"submit", "import", "visits", VisitsFile(dir, 100)});
+  EXPECT_EQ(import.exit_code, 1);
+  EXPECT_THAT(import.err, HasSubstr("RESOURCE_EXHAUSTED"));
+  EXPECT_EQ(registry.server.StopWith(SIGTERM), 0) << registry.server.log();
+}
+
+// --- A read-only store ----------------------------------------------------
+
+TEST(ReadOnlyStoreTest, StartUpOnAReadOnlyFileSystemSaysSo) {
+  TempDir dir;
+  Tmpfs disk(dir.File("disk"), 40);
+  if (!disk.mounted()) GTEST_SKIP() << "needs to mount a tmpfs (root)";
+  const std::string db = disk.path() + "/registry.db";
+  {
+    Running registry(dir, db);
+    registry.Prepare(dir);
+    EXPECT_EQ(registry.server.StopWith(SIGTERM), 0);
+  }
+  ASSERT_TRUE(disk.SetReadOnly(true));
+  RegistrydProcess refused(Registryd(), dir, db);
+  EXPECT_EQ(refused.WaitForExit(), 1) << refused.log();
+  EXPECT_THAT(refused.log(), HasSubstr("read-only file system"));
+  EXPECT_THAT(refused.log(), HasSubstr(disk.path()));
+
+  ASSERT_TRUE(disk.SetReadOnly(false));
+  Running again(dir, db);
+  RegctlResult history = RegctlAt(again.address, dir.File("submitter.token"),
+                                  {"patient", "history", "P0"});
+  EXPECT_EQ(history.exit_code, 0) << history.err;
+}
+
+// Runs registryd as user nobody; skips without root or setpriv.
+std::vector<std::string> AsNobody() {
+  if (geteuid() != 0 || !std::filesystem::exists("/usr/bin/setpriv")) {
+    return {};
+  }
+  return {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534",
+          "--clear-groups"};
+}
+
+TEST(ReadOnlyStoreTest, ALeftoverReadOnlyShmFileIsNamedAtStartUp) {
+  if (AsNobody().empty()) GTEST_SKIP() << "needs root and setpriv";
+  TempDir dir;
+  const std::string store = dir.File("store");
+  std::filesystem::create_directory(store);
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
+  ASSERT_EQ(::chown(store.c_str(), 65534, 65534), 0);
+  const std::string db = store + "/registry.db";
+  {
+    Running registry(dir, db, {}, AsNobody());
+    EXPECT_EQ(registry.server.StopWith(SIGTERM), 0);
+  }
+  // A -shm file left by someone else (root), read-only to registryd.
+  WriteFile(db + "-shm", std::string(32768, '\0'));
+  ASSERT_EQ(::chmod((db + "-shm").c_str(), 0444), 0);
+  RegistrydProcess refused(Registryd(), dir, db, {}, AsNobody());
+  EXPECT_EQ(refused.WaitForExit(), 1) << refused.log();
+  EXPECT_THAT(refused.log(), HasSubstr(db + "-shm"));
+  EXPECT_THAT(refused.log(), HasSubstr("remove it"));
+
+  std::filesystem::remove(db + "-shm");
+  Running again(dir, db, {}, AsNobody());
+  EXPECT_EQ(again.server.StopWith(SIGTERM), 0) << again.server.log();
+}
+
+TEST(ReadOnlyStoreTest, AReadOnlyDirectoryIsNamedAtStartUp) {
+  if (AsNobody().empty()) GTEST_SKIP() << "needs root and setpriv";
+  TempDir dir;
+  const std::string store = dir.File("store");
+  std::filesystem::create_directory(store);
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
+  ASSERT_EQ(::chown(store.c_str(), 65534, 65534), 0);
+  const std::string db = store + "/registry.db";
+  {
+    Running registry(dir, db, {}, AsNobody());
+    EXPECT_EQ(registry.server.StopWith(SIGTERM), 0);
+  }
+  ASSERT_EQ(::chown(store.c_str(), 0, 0), 0);  // no longer registryd's
+  RegistrydProcess refused(Registryd(), dir, db, {}, AsNobody());
+  EXPECT_EQ(refused.WaitForExit(), 1) << refused.log();
+  EXPECT_THAT(refused.log(),
+              HasSubstr("cannot write in the directory " + store));
+}
+
+}  // namespace
+}  // namespace registry::testing
