@@ -1,8 +1,11 @@
 #include "services/observability.h"
 
+#include <google/protobuf/stubs/logging.h>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "core/text_escape.h"
 #include "services/convert.h"
 
 namespace registry {
@@ -11,6 +14,25 @@ namespace {
 std::string CodeName(int code) { return StatusCodeName(code); }
 
 absl::Mutex log_mutex;
+std::ostream* protobuf_log ABSL_GUARDED_BY(log_mutex) = nullptr;
+
+std::string Now() {
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
+                          absl::UTCTimeZone());
+}
+
+void ProtobufLogLine(google::protobuf::LogLevel level, const char* filename,
+                     int line, const std::string& message) {
+  static constexpr const char* kLevels[] = {"INFO", "WARNING", "ERROR",
+                                            "FATAL"};
+  const char* name =
+      level >= 0 && level <= 3 ? kLevels[static_cast<int>(level)] : "ERROR";
+  const std::string text = absl::StrCat(
+      "{\"time\":\"", Now(), "\",\"level\":\"", name,
+      "\",\"source\":\"protobuf\",\"message\":", JsonQuote(message), "}\n");
+  absl::MutexLock lock(&log_mutex);
+  if (protobuf_log != nullptr) *protobuf_log << text << std::flush;
+}
 
 class Observer : public grpc::experimental::Interceptor {
  public:
@@ -34,11 +56,10 @@ class Observer : public grpc::experimental::Interceptor {
       metrics_->Record(method_, status.error_code(), ms);
       if (log_ != nullptr) {
         const std::string line = absl::StrFormat(
-            "{\"time\":\"%s\",\"method\":\"%s\",\"principal\":\"%s\","
+            "{\"time\":\"%s\",\"method\":%s,\"principal\":%s,"
             "\"code\":\"%s\",\"latency_ms\":%.3f}\n",
-            absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
-                             absl::UTCTimeZone()),
-            method_, principal, CodeName(status.error_code()), ms);
+            Now(), JsonQuote(method_), JsonQuote(principal),
+            CodeName(status.error_code()), ms);
         absl::MutexLock lock(&log_mutex);
         *log_ << line << std::flush;
       }
@@ -56,16 +77,20 @@ class Observer : public grpc::experimental::Interceptor {
 class ObserverFactory
     : public grpc::experimental::ServerInterceptorFactoryInterface {
  public:
-  ObserverFactory(RequestMetrics* metrics, std::ostream* log)
-      : metrics_(metrics), log_(log) {}
+  ObserverFactory(RequestMetrics* metrics, std::ostream* log,
+                  std::set<std::string> known_methods)
+      : metrics_(metrics), log_(log), known_(std::move(known_methods)) {}
   grpc::experimental::Interceptor* CreateServerInterceptor(
       grpc::experimental::ServerRpcInfo* info) override {
-    return new Observer(info->method(), metrics_, log_);
+    const char* method = info->method();
+    const bool known = method != nullptr && known_.count(method) > 0;
+    return new Observer(known ? method : "unknown", metrics_, log_);
   }
 
  private:
   RequestMetrics* metrics_;
   std::ostream* log_;
+  const std::set<std::string> known_;
 };
 
 }  // namespace
@@ -89,14 +114,16 @@ std::string RequestMetrics::PrometheusText() const {
       "# TYPE registry_requests_total counter\n";
   for (const auto& [method, stats] : methods_) {
     for (const auto& [code, n] : stats.by_code) {
-      absl::StrAppend(&text, "registry_requests_total{method=\"", method,
-                      "\",code=\"", CodeName(code), "\"} ", n, "\n");
+      absl::StrAppend(&text, "registry_requests_total{method=\"",
+                      PrometheusLabelValue(method), "\",code=\"",
+                      CodeName(code), "\"} ", n, "\n");
     }
   }
   absl::StrAppend(&text,
                   "# HELP registry_request_duration_ms Request latency.\n"
                   "# TYPE registry_request_duration_ms histogram\n");
-  for (const auto& [method, stats] : methods_) {
+  for (const auto& [name, stats] : methods_) {
+    const std::string method = PrometheusLabelValue(name);
     for (size_t i = 0; i < kBucketsMs.size(); ++i) {
       absl::StrAppend(&text, "registry_request_duration_ms_bucket{method=\"",
                       method, "\",le=\"", kBucketsMs[i], "\"} ",
@@ -113,8 +140,23 @@ std::string RequestMetrics::PrometheusText() const {
 }
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
-MakeRequestObserver(RequestMetrics* metrics, std::ostream* log) {
-  return std::make_unique<ObserverFactory>(metrics, log);
+MakeRequestObserver(RequestMetrics* metrics, std::ostream* log,
+                    std::set<std::string> known_methods) {
+  return std::make_unique<ObserverFactory>(metrics, log,
+                                           std::move(known_methods));
+}
+
+void RouteProtobufLogs(std::ostream* log) {
+  {
+    absl::MutexLock lock(&log_mutex);
+    protobuf_log = log;
+  }
+  google::protobuf::SetLogHandler(ProtobufLogLine);
+}
+
+void StopRoutingProtobufLogs(std::ostream* log) {
+  absl::MutexLock lock(&log_mutex);
+  if (protobuf_log == log) protobuf_log = nullptr;
 }
 
 }  // namespace registry

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <ostream>
+#include <set>
 #include <string>
 
 #include "absl/base/thread_annotations.h"
@@ -47,10 +48,20 @@ class RequestMetrics {
 inline constexpr char kPrincipalMetadata[] = "x-principal";
 
 // Creates the interceptors that time each call, record it in `metrics`
-// and, when `log` is set, write one JSON line per call to it. Both must
-// outlive the server.
+// and, when `log` is set, write one JSON line per call to it. A method not
+// in `known_methods` ("/package.Service/Method") is logged and counted as
+// "unknown": callers choose the path, so it never reaches a log line or a
+// metric label as such. `metrics` and `log` must outlive the server.
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
-MakeRequestObserver(RequestMetrics* metrics, std::ostream* log);
+MakeRequestObserver(RequestMetrics* metrics, std::ostream* log,
+                    std::set<std::string> known_methods);
+
+// Sends protobuf's own log messages (a message that fails to parse, say)
+// to `log` as JSON lines {"time","level","source":"protobuf","message"},
+// instead of free text on stderr; null drops them. Process-wide: the last
+// call wins. StopRoutingProtobufLogs(log) undoes it if `log` is current.
+void RouteProtobufLogs(std::ostream* log);
+void StopRoutingProtobufLogs(std::ostream* log);
 
 }  // namespace registry
 

@@ -9,10 +9,12 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
+#include "google/protobuf/descriptor.h"
 #include "services/admin_service.h"
 #include "services/auth.h"
 #include "services/outcome_service.h"
@@ -98,6 +100,27 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
   return grpc::SslServerCredentials(ssl);
 }
 
+// "/package.Service/Method" of every method this server has.
+std::set<std::string> KnownMethods() {
+  std::set<std::string> methods;
+  const auto* pool = google::protobuf::DescriptorPool::generated_pool();
+  for (const char* name :
+       {"registry.v1.SubmissionService", "registry.v1.AdminService",
+        "registry.v1.OutcomeService", "registry.v1.ReportService"}) {
+    const google::protobuf::ServiceDescriptor* service =
+        pool->FindServiceByName(name);
+    for (int i = 0; service != nullptr && i < service->method_count(); ++i) {
+      methods.insert(absl::StrCat("/", name, "/", service->method(i)->name()));
+    }
+  }
+  for (const char* method :
+       {"/grpc.health.v1.Health/Check", "/grpc.health.v1.Health/Watch",
+        "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"}) {
+    methods.insert(method);
+  }
+  return methods;
+}
+
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
@@ -151,8 +174,10 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
                                          ? options.db_path + ".checkpoint-key"
                                          : options.checkpoint_key_file));
   Authenticator* auth = server->auth_.get();
-  server->services_.push_back(
-      std::make_unique<SubmissionServiceImpl>(&store, auth));
+  server->budget_ =
+      std::make_unique<SubmissionBudget>(options.submission_limits);
+  server->services_.push_back(std::make_unique<SubmissionServiceImpl>(
+      &store, auth, server->budget_.get()));
   const std::string db_dir =
       std::filesystem::absolute(options.db_path).parent_path().string();
   server->services_.push_back(std::make_unique<AdminServiceImpl>(
@@ -160,8 +185,10 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       observers;
-  observers.push_back(
-      MakeRequestObserver(&server->metrics_, options.request_log));
+  observers.push_back(MakeRequestObserver(&server->metrics_,
+                                          options.request_log, KnownMethods()));
+  server->request_log_ = options.request_log;
+  RouteProtobufLogs(options.request_log);
   builder.experimental().SetInterceptorCreators(std::move(observers));
   server->services_.push_back(
       std::make_unique<OutcomeServiceImpl>(&store, auth));
@@ -195,6 +222,7 @@ RegistryServer::~RegistryServer() {
     server_->Shutdown(std::chrono::system_clock::now());
     server_->Wait();
   }
+  StopRoutingProtobufLogs(request_log_);
 }
 
 void RegistryServer::Shutdown(absl::Duration grace) {

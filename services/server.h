@@ -14,6 +14,7 @@
 #include "core/checkpoint.h"
 #include "services/auth.h"
 #include "services/observability.h"
+#include "services/submit_handlers.h"
 #include "storage/registry_store.h"
 
 namespace registry {
@@ -41,6 +42,8 @@ struct ServerOptions {
   std::ostream* request_log = nullptr;
   // Largest request or response message, in bytes.
   int max_message_bytes = 16 * 1024 * 1024;
+  // Records and bytes per submission, and of all submissions in flight.
+  SubmissionLimits submission_limits;
   StoreOptions store;
 };
 
@@ -76,6 +79,7 @@ class RegistryServer {
 
   std::unique_ptr<RegistryStore> store_;
   std::unique_ptr<Authenticator> auth_;
+  std::unique_ptr<SubmissionBudget> budget_;
   std::unique_ptr<CheckpointSigner> signer_;
   RequestMetrics metrics_;
   std::vector<std::unique_ptr<grpc::Service>> services_;
@@ -85,6 +89,7 @@ class RegistryServer {
   std::string transport_;
   std::string token_file_;
   std::vector<std::string> warnings_;
+  std::ostream* request_log_ = nullptr;
 };
 
 }  // namespace registry

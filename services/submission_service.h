@@ -9,26 +9,31 @@
 #include "core/violations.h"
 #include "registry/v1/submission.grpc.pb.h"
 #include "services/auth.h"
+#include "services/submit_handlers.h"
 #include "storage/registry_store.h"
 
 namespace registry {
 
-// SubmitBatch uses the callback API, so that a call waiting for its group
-// commit holds no thread; the other methods are synchronous.
+// Submit and SubmitBatch use the callback API over raw bytes (see
+// submit_handlers.h), so that a call waiting for its group commit holds no
+// thread and every message is parsed, and checked, by the handler itself;
+// the other methods are synchronous.
 class SubmissionServiceImpl final
-    : public v1::SubmissionService::WithCallbackMethod_SubmitBatch<
-          v1::SubmissionService::Service> {
+    : public v1::SubmissionService::WithRawCallbackMethod_Submit<
+          v1::SubmissionService::WithRawCallbackMethod_SubmitBatch<
+              v1::SubmissionService::Service>> {
  public:
-  // `store` and `auth` must outlive the service.
-  SubmissionServiceImpl(RegistryStore* store, Authenticator* auth)
-      : store_(store), auth_(auth) {}
+  // `store`, `auth` and `budget` must outlive the service.
+  SubmissionServiceImpl(RegistryStore* store, Authenticator* auth,
+                        SubmissionBudget* budget)
+      : store_(store), auth_(auth), budget_(budget) {}
 
-  grpc::Status Submit(grpc::ServerContext* context,
-                      grpc::ServerReader<v1::SubmitRequest>* reader,
-                      v1::SubmitResponse* response) override;
+  grpc::ServerReadReactor<grpc::ByteBuffer>* Submit(
+      grpc::CallbackServerContext* context,
+      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* SubmitBatch(grpc::CallbackServerContext* context,
-                                        const v1::SubmitRequest* request,
-                                        v1::SubmitResponse* response) override;
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
   grpc::Status Export(grpc::ServerContext* context,
                       const v1::ExportRequest* request,
                       grpc::ServerWriter<v1::ExportResponse>* writer) override;
@@ -39,6 +44,7 @@ class SubmissionServiceImpl final
  private:
   RegistryStore* store_;
   Authenticator* auth_;
+  SubmissionBudget* budget_;
 };
 
 }  // namespace registry

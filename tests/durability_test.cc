@@ -81,6 +81,7 @@ grpc::Status SubmitTriple(v1::SubmissionService::Stub& stub,
   v1::SubmitResponse response;
   v1::SubmitRequest request;
   request.set_operation(v1::OPERATION_IMPORT);
+  request.set_record_count(3);
   for (int i = 0; i < 3; ++i) {
     v1::Visit* v = request.add_records()->mutable_visit();
     v->set_patient_id(absl::StrCat("P", patient));

@@ -112,7 +112,9 @@ class AccessTest : public ::testing::Test {
     Prepare(context, caller);
     v1::SubmitResponse response;
     auto writer = submission_->Submit(&context, &response);
-    writer->Write(request);
+    v1::SubmitRequest counted = request;
+    counted.set_record_count(request.records_size());
+    writer->Write(counted);
     writer->WritesDone();
     return writer->Finish();
   }

@@ -106,6 +106,7 @@ TEST(DrainTest, ShutdownLetsAnInFlightImportFinish) {
   auto writer = stub->Submit(&context, &response);
   v1::SubmitRequest first;
   first.set_operation(v1::OPERATION_IMPORT);
+  first.set_record_count(2);  // this and the relapse sent below
   v1::Patient* p = first.add_records()->mutable_patient();
   p->set_patient_id("P1");
   p->set_sex(v1::SEX_MALE);

@@ -315,6 +315,8 @@ def import_requests(stubs: Stubs, visits: Sequence[VisitRow]) -> Iterator[Any]:
         request = stubs.submission.SubmitRequest()
         if start == 0:
             request.operation = stubs.submission.OPERATION_IMPORT
+            # The server applies nothing unless exactly this many arrive.
+            request.record_count = len(visits)
         chunk = visits[start:start + RECORDS_PER_MESSAGE]
         request.records.extend(to_record(stubs, v) for v in chunk)
         yield request
@@ -335,6 +337,11 @@ def import_visits(stubs: Stubs, channel: grpc.Channel, call: dict[str, Any],
     except grpc.RpcError as error:
         locate = {i: v.line for i, v in enumerate(visits)}
         return report_rpc_error(stubs, error, locate, path)
+    if response.received != len(visits):
+        eprint(f"registry_client: the registry reports {response.received} "
+               f"records received of the {len(visits)} sent (request "
+               f"{response.request_id})")
+        return EXIT_FAILED
     print(f"import visits from {path}: {response.received} records, "
           f"{response.accepted} accepted, {response.unchanged} unchanged "
           f"(request {response.request_id})")

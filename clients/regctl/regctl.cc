@@ -10,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -24,6 +25,8 @@
 #include "core/outcome_definition.h"
 #include "core/records.h"
 #include "core/survival.h"
+#include "core/text_escape.h"
+#include "core/utf8.h"
 #include "google/protobuf/util/json_util.h"
 #include "registry/v1/admin.grpc.pb.h"
 #include "registry/v1/outcomes.grpc.pb.h"
@@ -150,6 +153,12 @@ Args ParseArgs(const std::vector<std::string>& raw) {
   Args args;
   for (size_t i = 0; i < raw.size(); ++i) {
     const std::string& arg = raw[i];
+    // Every text sent is a protobuf string, which must be UTF-8.
+    if (std::optional<size_t> bad = FindInvalidUtf8(arg)) {
+      throw UsageError{absl::StrCat("argument ", i + 1, " '",
+                                    absl::CHexEscape(arg),
+                                    "': ", DescribeInvalidUtf8(arg, *bad))};
+    }
     if (arg == "--help" || arg == "-h") {
       args.help = true;
       continue;
@@ -186,32 +195,6 @@ struct Table {
   std::vector<std::vector<std::string>> rows;
 };
 
-std::string JsonString(const std::string& text) {
-  std::string out = "\"";
-  for (unsigned char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      default:
-        if (c < 0x20) {
-          char buffer[8];
-          std::snprintf(buffer, sizeof buffer, "\\u%04x", c);
-          out += buffer;
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  return out + "\"";
-}
-
 void PrintTable(const Table& table, const std::string& format,
                 std::ostream& out) {
   if (format == "csv") {
@@ -222,8 +205,8 @@ void PrintTable(const Table& table, const std::string& format,
     for (size_t r = 0; r < table.rows.size(); ++r) {
       out << (r ? ",\n " : "") << "{";
       for (size_t c = 0; c < table.columns.size(); ++c) {
-        out << (c ? ", " : "") << JsonString(table.columns[c]) << ": "
-            << JsonString(table.rows[r][c]);
+        out << (c ? ", " : "") << JsonQuote(table.columns[c]) << ": "
+            << JsonQuote(table.rows[r][c]);
       }
       out << "}";
     }
@@ -835,7 +818,10 @@ LoadedFile LoadCsv(const std::string& path, Kind kind, bool key_only) {
   for (size_t i = 0; i < header.fields.size(); ++i) {
     const std::string& name = header.fields[i];
     auto it = std::find(names.begin(), names.end(), name);
-    if (it == names.end()) {
+    if (std::optional<size_t> bad = FindInvalidUtf8(name)) {
+      file.errors.push_back(absl::StrCat(path, ":", header.line, ": header: ",
+                                         DescribeInvalidUtf8(name, *bad)));
+    } else if (it == names.end()) {
       file.errors.push_back(absl::StrCat(
           path, ":", header.line, ": ", name, ": unknown column for ",
           std::string(KindName(kind)), " (columns: ", expected, ")"));
@@ -858,6 +844,19 @@ LoadedFile LoadCsv(const std::string& path, Kind kind, bool key_only) {
   const Date latest = LatestValidDate(absl::Now());
   CsvRow csv;
   while (reader.Next(&csv)) {
+    // Protobuf strings must be UTF-8: a cell in another encoding would
+    // make the server refuse the whole request without saying where.
+    bool text_ok = true;
+    for (size_t i = 0; i < csv.fields.size(); ++i) {
+      if (std::optional<size_t> bad = FindInvalidUtf8(csv.fields[i])) {
+        file.errors.push_back(
+            absl::StrCat(path, ":", csv.line, ": ",
+                         i < header.fields.size() ? header.fields[i] : "row",
+                         ": ", DescribeInvalidUtf8(csv.fields[i], *bad)));
+        text_ok = false;
+      }
+    }
+    if (!text_ok) continue;
     if (csv.fields.size() != header.fields.size()) {
       file.errors.push_back(absl::StrCat(
           path, ":", csv.line, ": row: expected ", header.fields.size(),
@@ -941,6 +940,8 @@ int Submit(Client& client, v1::Operation operation) {
     if (first) {
       message.set_operation(operation);
       message.set_reason(args.Flag("reason"));
+      // The server applies nothing unless exactly this many arrive.
+      message.set_record_count(static_cast<int64_t>(total));
       first = false;
     }
     for (size_t n = 0; n < kRecordsPerMessage && sent < total; ++n, ++sent) {
@@ -980,6 +981,14 @@ int Submit(Client& client, v1::Operation operation) {
         [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [line, message] : messages)
       client.io().err << message << "\n";
+    return 1;
+  }
+  if (response.received() != static_cast<int64_t>(total)) {
+    client.io().err << "regctl: the registry reports " << response.received()
+                    << " records received of the " << total << " sent (request "
+                    << response.request_id()
+                    << "); check with `regctl submit export " << KindName(kind)
+                    << "`\n";
     return 1;
   }
   client.io().out << verb << " " << KindName(kind) << " from " << path << ": "
@@ -1610,8 +1619,8 @@ int ReportExport(Client& client) {
       out << "{";
       for (int i = 0;
            i < row.values_size() && i < static_cast<int>(columns.size()); ++i) {
-        out << (i ? ", " : "") << JsonString(columns[i]) << ": "
-            << JsonString(row.values(i));
+        out << (i ? ", " : "") << JsonQuote(columns[i]) << ": "
+            << JsonQuote(row.values(i));
       }
       out << "}\n";
     }

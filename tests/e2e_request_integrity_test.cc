@@ -1,0 +1,279 @@
+// End-to-end: a submission is all or nothing whatever the client sends.
+// Raw gRPC messages (through the generic stub) that regctl would never
+// send: an unparsable message in the middle of a stream, a cancelled
+// stream, fewer records than the stream stated, text that is not UTF-8;
+// and regctl naming the line and byte of such text before sending.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <grpcpp/generic/generic_stub.h>
+#include <grpcpp/grpcpp.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <thread>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/strip.h"
+#include "registry/v1/submission.grpc.pb.h"
+#include "services/convert.h"
+#include "tests/test_util.h"
+
+namespace registry::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr char kSubmit[] = "/registry.v1.SubmissionService/Submit";
+constexpr char kSubmitBatch[] = "/registry.v1.SubmissionService/SubmitBatch";
+
+v1::Record Visit(const std::string& patient, int year) {
+  v1::Record record;
+  v1::Visit* visit = record.mutable_visit();
+  visit->set_patient_id(patient);
+  visit->mutable_visit_date()->set_year(year);
+  visit->mutable_visit_date()->set_month(1);
+  visit->mutable_visit_date()->set_day(1);
+  visit->set_edss(2.0);
+  return record;
+}
+
+// A treatment whose drug holds a Latin-1 'é' (0xE9), as a spreadsheet saved
+// in Windows-1252 has it; `Latin1` puts the byte into serialized bytes.
+v1::Record Treatment(const std::string& patient) {
+  v1::Record record;
+  v1::Treatment* treatment = record.mutable_treatment();
+  treatment->set_patient_id(patient);
+  treatment->set_drug("CladribinX");
+  treatment->mutable_start_date()->set_year(2020);
+  treatment->mutable_start_date()->set_month(1);
+  treatment->mutable_start_date()->set_day(1);
+  return record;
+}
+std::string Latin1(std::string bytes) {
+  return absl::StrReplaceAll(bytes, {{"CladribinX", "Cladribin\xE9"}});
+}
+
+// A serialized SubmitRequest; `record_count` is appended as field 4 by
+// hand, so that these bytes mean the same to servers that know it or not.
+std::string RequestBytes(v1::Operation operation,
+                         const std::vector<v1::Record>& records,
+                         std::optional<int64_t> record_count = std::nullopt) {
+  v1::SubmitRequest request;
+  request.set_operation(operation);
+  for (const v1::Record& r : records) *request.add_records() = r;
+  std::string bytes = request.SerializeAsString();
+  if (record_count) {
+    bytes.push_back(0x20);  // field 4, varint
+    uint64_t n = static_cast<uint64_t>(*record_count);
+    do {
+      bytes.push_back(static_cast<char>((n & 0x7f) | (n > 0x7f ? 0x80 : 0)));
+      n >>= 7;
+    } while (n != 0);
+  }
+  return bytes;
+}
+
+grpc::ByteBuffer Buffer(const std::string& bytes) {
+  grpc::Slice slice(bytes.data(), bytes.size());
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+class RequestIntegrityTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string token_file = registry_.IssueToken("submitter", "C1");
+    token_ = std::string(absl::StripAsciiWhitespace(ReadFile(token_file)));
+    token_file_ = token_file;
+    channel_ = grpc::CreateChannel(
+        registry_.address(), grpc::experimental::LocalCredentials(LOCAL_TCP));
+    RegctlResult patients = registry_.Regctl(
+        {"submit", "import", "patients",
+         registry_.WriteCsv("patients.csv",
+                            "patient_id,sex,birth_year,disease,diagnosis_date\n"
+                            "P1,F,1980,RRMS,2010-01-01\n"
+                            "P2,M,1975,RRMS,2005-01-01\n")},
+        token_file_);
+    ASSERT_EQ(patients.exit_code, 0) << patients.err;
+  }
+
+  void Prepare(grpc::ClientContext& context) {
+    context.AddMetadata("authorization", "Bearer " + token_);
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(20));
+  }
+
+  // Streams `messages` to Submit; half-closes unless `cancel`, which
+  // cancels the call after the last message instead.
+  grpc::Status StreamSubmit(const std::vector<std::string>& messages,
+                            bool cancel = false) {
+    grpc::GenericStub generic(channel_);
+    grpc::CompletionQueue queue;
+    grpc::ClientContext context;
+    Prepare(context);
+    auto call = generic.PrepareCall(&context, kSubmit, &queue);
+    void* tag;
+    bool ok = false;
+    auto step = [&](intptr_t expected) {
+      EXPECT_TRUE(queue.Next(&tag, &ok));
+      EXPECT_EQ(reinterpret_cast<intptr_t>(tag), expected);
+      return ok;
+    };
+    call->StartCall(reinterpret_cast<void*>(1));
+    step(1);
+    intptr_t next_tag = 2;
+    for (const std::string& message : messages) {
+      call->Write(Buffer(message), reinterpret_cast<void*>(next_tag));
+      if (!step(next_tag++)) break;
+    }
+    if (cancel) {
+      // Give the server time to take the messages, then go away without a
+      // half-close.
+      std::this_thread::sleep_for(std::chrono::milliseconds(300));
+      context.TryCancel();
+    } else {
+      call->WritesDone(reinterpret_cast<void*>(next_tag));
+      step(next_tag++);
+    }
+    grpc::ByteBuffer reply;
+    call->Read(&reply, reinterpret_cast<void*>(next_tag));
+    step(next_tag++);
+    grpc::Status status;
+    call->Finish(&status, reinterpret_cast<void*>(next_tag));
+    step(next_tag++);
+    return status;
+  }
+
+  grpc::Status UnarySubmitBatch(const std::string& message) {
+    grpc::GenericStub generic(channel_);
+    grpc::ClientContext context;
+    Prepare(context);
+    grpc::ByteBuffer request = Buffer(message), response;
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool done = false;
+    grpc::Status status;
+    generic.UnaryCall(&context, kSubmitBatch, grpc::StubOptions(), &request,
+                      &response, [&](grpc::Status s) {
+                        std::lock_guard<std::mutex> lock(mutex);
+                        status = s;
+                        done = true;
+                        cv.notify_one();
+                      });
+    std::unique_lock<std::mutex> lock(mutex);
+    cv.wait(lock, [&] { return done; });
+    return status;
+  }
+
+  int64_t Count(const std::string& kind) {
+    SQLite::Database db(registry_.db_path(), SQLite::OPEN_READONLY);
+    SQLite::Statement query(db,
+                            "SELECT count(*) FROM current_records WHERE kind "
+                            "= ?");
+    query.bind(1, kind);
+    query.executeStep();
+    return query.getColumn(0).getInt64();
+  }
+
+  static std::string Fields(const grpc::Status& status) {
+    std::string fields;
+    for (const FieldViolation& v : ViolationsOf(status)) {
+      absl::StrAppend(&fields, v.field, ": ", v.description, "\n");
+    }
+    return fields;
+  }
+
+  TestRegistry registry_;
+  std::string token_;
+  std::string token_file_;
+  std::shared_ptr<grpc::Channel> channel_;
+};
+
+TEST_F(RequestIntegrityTest, AnUnparsableMessageInTheMiddleWritesNothing) {
+  const grpc::Status status = StreamSubmit({
+      RequestBytes(v1::OPERATION_IMPORT, {Visit("P1", 2011), Visit("P1", 2012)},
+                   4),
+      Latin1(RequestBytes(v1::OPERATION_UNSPECIFIED, {Treatment("P1")})),
+      RequestBytes(v1::OPERATION_UNSPECIFIED, {Visit("P2", 2011)}),
+  });
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << status.error_message();
+  EXPECT_THAT(Fields(status), HasSubstr("records[2].treatment.drug"));
+  EXPECT_THAT(Fields(status), HasSubstr("UTF-8"));
+  EXPECT_EQ(Count("visits"), 0);
+  EXPECT_EQ(Count("treatments"), 0);
+}
+
+TEST_F(RequestIntegrityTest, AStreamThatIsCancelledWritesNothing) {
+  // Two of three records, then the client goes away.
+  const grpc::Status status =
+      StreamSubmit({RequestBytes(v1::OPERATION_IMPORT,
+                                 {Visit("P1", 2011), Visit("P1", 2012)}, 3)},
+                   /*cancel=*/true);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::CANCELLED);
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(Count("visits"), 0);
+}
+
+TEST_F(RequestIntegrityTest, FewerRecordsThanTheStreamStatedWritesNothing) {
+  const grpc::Status status = StreamSubmit({
+      RequestBytes(v1::OPERATION_IMPORT, {Visit("P1", 2011), Visit("P1", 2012)},
+                   1500),
+  });
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << status.error_message();
+  EXPECT_THAT(Fields(status), HasSubstr("record_count"));
+  EXPECT_THAT(Fields(status), HasSubstr("received 2"));
+  EXPECT_EQ(Count("visits"), 0);
+}
+
+TEST_F(RequestIntegrityTest, AStreamMustStateItsRecordCount) {
+  const grpc::Status status = StreamSubmit({
+      RequestBytes(v1::OPERATION_IMPORT, {Visit("P1", 2011)}),
+  });
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << status.error_message();
+  EXPECT_THAT(Fields(status), HasSubstr("record_count"));
+  EXPECT_EQ(Count("visits"), 0);
+}
+
+TEST_F(RequestIntegrityTest, AStreamWithItsCountStatedIsTaken) {
+  const grpc::Status status = StreamSubmit({
+      RequestBytes(v1::OPERATION_IMPORT, {Visit("P1", 2011)}, 3),
+      RequestBytes(v1::OPERATION_UNSPECIFIED, {Visit("P1", 2012)}),
+      RequestBytes(v1::OPERATION_UNSPECIFIED, {Visit("P2", 2012)}),
+  });
+  EXPECT_TRUE(status.ok()) << status.error_message() << Fields(status);
+  EXPECT_EQ(Count("visits"), 3);
+}
+
+TEST_F(RequestIntegrityTest, SubmitBatchNamesTheFieldThatIsNotUtf8) {
+  const grpc::Status status = UnarySubmitBatch(Latin1(RequestBytes(
+      v1::OPERATION_IMPORT, {Visit("P1", 2011), Treatment("P1")})));
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << status.error_message();
+  EXPECT_THAT(Fields(status), HasSubstr("records[1].treatment.drug"));
+  EXPECT_EQ(Count("visits"), 0);
+}
+
+TEST_F(RequestIntegrityTest, RegctlNamesTheLineAndByteOfTextThatIsNotUtf8) {
+  std::string csv = "patient_id,drug,start_date,end_date\n";
+  for (int i = 0; i < 1500; ++i) {
+    // Line i + 2 of the file; line 1202 holds the Latin-1 byte.
+    const std::string drug = i + 2 == 1202 ? "Cladribin\xE9" : "Cladribine";
+    absl::StrAppend(&csv, i % 2 ? "P1," : "P2,", drug, ",",
+                    FormatIsoDate(Date(2011, 1, 1) + i), ",\n");
+  }
+  RegctlResult result =
+      registry_.Regctl({"submit", "import", "treatments",
+                        registry_.WriteCsv("treatments.csv", csv)},
+                       token_file_);
+  EXPECT_EQ(result.exit_code, 1) << result.out;
+  EXPECT_THAT(result.err, HasSubstr("treatments.csv:1202: drug:"));
+  EXPECT_THAT(result.err, HasSubstr("UTF-8"));
+  EXPECT_THAT(result.err, HasSubstr("byte 10"));
+  EXPECT_THAT(result.err, HasSubstr("nothing was sent"));
+  EXPECT_EQ(Count("treatments"), 0);
+}
+
+}  // namespace
+}  // namespace registry::testing
