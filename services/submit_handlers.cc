@@ -1,7 +1,6 @@
 #include "services/submit_handlers.h"
 
 #include <grpcpp/support/proto_buffer_reader.h>
-#include <malloc.h>
 
 #include <atomic>
 #include <thread>
@@ -15,11 +14,6 @@
 
 namespace registry {
 namespace {
-
-// After a request this large the freed memory is handed back to the
-// system: glibc keeps it otherwise (0.99 GB stayed after four 400,000-row
-// imports).
-constexpr int64_t kTrimAfterBytes = int64_t{16} << 20;
 
 std::optional<Operation> FromProto(v1::Operation operation) {
   switch (operation) {
@@ -212,10 +206,6 @@ std::optional<RequestContext> Authorize(
   return std::nullopt;
 }
 
-void Trim(int64_t bytes) {
-  if (bytes >= kTrimAfterBytes) malloc_trim(0);
-}
-
 class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
   SubmitReactor(grpc::CallbackServerContext* context,
@@ -244,11 +234,7 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
     StartRead(&buffer_);
   }
 
-  void OnDone() override {
-    const int64_t bytes = assembler_.bytes();
-    delete this;
-    Trim(bytes);
-  }
+  void OnDone() override { delete this; }
 
  private:
   void Complete() {
@@ -308,11 +294,7 @@ class SubmitBatchReactor final : public grpc::ServerUnaryReactor {
         });
   }
 
-  void OnDone() override {
-    const int64_t bytes = assembler_.bytes();
-    delete this;
-    Trim(bytes);
-  }
+  void OnDone() override { delete this; }
 
  private:
   Assembler assembler_;
@@ -323,10 +305,13 @@ class SubmitBatchReactor final : public grpc::ServerUnaryReactor {
 absl::Status SubmissionBudget::Take(Held& held, int64_t records,
                                     int64_t bytes) {
   if (held.bytes + bytes > limits_.max_request_bytes) {
+    const int64_t max = limits_.max_request_bytes;
     return absl::ResourceExhaustedError(absl::StrCat(
-        "a request may hold at most ", limits_.max_request_bytes >> 20,
-        " MiB of messages; split the file and submit the parts one after "
-        "the other"));
+        "a request may hold at most ",
+        max % (1 << 20) == 0 ? absl::StrCat(max >> 20, " MiB")
+                             : absl::StrCat(max >> 10, " KiB"),
+        " of messages; split the file and submit the parts one after the "
+        "other"));
   }
   absl::MutexLock lock(&mutex_);
   if (records_ + records > limits_.max_in_flight_records ||

@@ -300,6 +300,7 @@ class RegistryStore {
     std::function<absl::Status(Transaction&)> body;
     std::function<void(absl::Status)> done;
     absl::Status result;
+    int64_t records = 0;  // rows it carries (memory to give back after)
   };
 
   // Writes handed from one thread to the next, taken all at once.

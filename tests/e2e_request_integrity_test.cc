@@ -275,5 +275,113 @@ TEST_F(RequestIntegrityTest, RegctlNamesTheLineAndByteOfTextThatIsNotUtf8) {
   EXPECT_EQ(Count("treatments"), 0);
 }
 
+TEST_F(RequestIntegrityTest, AnAnswerListsTheFirstProblemsAndCountsThemAll) {
+  // Visits of 10,000 patients the center never imported.
+  v1::SubmitRequest request;
+  request.set_operation(v1::OPERATION_IMPORT);
+  for (int p = 0; p < 10000; ++p) {
+    *request.add_records() = Visit(absl::StrCat("X", p), 2011);
+  }
+  const grpc::Status status = UnarySubmitBatch(request.SerializeAsString());
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << status.error_message();
+  EXPECT_THAT(status.error_message(),
+              HasSubstr("10000 invalid field(s); nothing was written (the "
+                        "first 50 of 10000 problems are listed)"));
+  EXPECT_EQ(ViolationsOf(status).size(), 50u);
+}
+
+SubmissionLimits SmallLimits() {
+  SubmissionLimits limits;
+  limits.max_request_records = 100;
+  limits.max_request_bytes = 8 * 1024;
+  limits.max_in_flight_records = 150;
+  return limits;
+}
+
+TEST(SubmissionLimits, ARequestOverALimitIsRefusedAndWritesNothing) {
+  TestRegistry registry(
+      [](ServerOptions& o) { o.submission_limits = SmallLimits(); });
+  const std::string token = registry.IssueToken("submitter", "C1");
+  std::string patients = "patient_id,sex,birth_year,disease,diagnosis_date\n";
+  for (int p = 0; p < 150; ++p) {
+    absl::StrAppend(&patients, "P", p, ",F,1980,RRMS,2010-01-01\n");
+  }
+  RegctlResult over =
+      registry.Regctl({"submit", "import", "patients",
+                       registry.WriteCsv("patients.csv", patients)},
+                      token);
+  EXPECT_EQ(over.exit_code, 1);
+  EXPECT_THAT(over.err, HasSubstr("RESOURCE_EXHAUSTED"));
+  EXPECT_THAT(over.err, HasSubstr("at most 100 records"));
+  RegctlResult exported = registry.Regctl(
+      {"submit", "export", "patients", "--format", "csv"}, token);
+  EXPECT_EQ(exported.out, "patient_id,sex,birth_year,disease,diagnosis_date\n");
+
+  // 100 records whose messages pass 8 KiB.
+  std::string wide = "patient_id,drug,start_date,end_date\n";
+  for (int i = 0; i < 100; ++i) {
+    absl::StrAppend(&wide, "P1,", std::string(90, 'a' + i % 26), i, ",",
+                    FormatIsoDate(Date(2011, 1, 1) + i), ",\n");
+  }
+  RegctlResult bytes = registry.Regctl(
+      {"submit", "import", "treatments", registry.WriteCsv("wide.csv", wide)},
+      token);
+  EXPECT_EQ(bytes.exit_code, 1);
+  EXPECT_THAT(bytes.err, HasSubstr("at most 8 KiB of messages"));
+}
+
+TEST(SubmissionLimits, SubmissionsInFlightShareABudget) {
+  TestRegistry registry(
+      [](ServerOptions& o) { o.submission_limits = SmallLimits(); });
+  const std::string token = std::string(absl::StripAsciiWhitespace(
+      ReadFile(registry.IssueToken("submitter", "C1"))));
+  auto stub = v1::SubmissionService::NewStub(grpc::CreateChannel(
+      registry.address(), grpc::experimental::LocalCredentials(LOCAL_TCP)));
+  auto patients = [](int first, int n) {
+    v1::SubmitRequest request;
+    request.set_operation(v1::OPERATION_IMPORT);
+    request.set_record_count(n);
+    for (int p = first; p < first + n; ++p) {
+      v1::Patient* patient = request.add_records()->mutable_patient();
+      patient->set_patient_id(absl::StrCat("P", p));
+      patient->set_sex(v1::SEX_FEMALE);
+      patient->set_birth_year(1980);
+      patient->set_disease(v1::DISEASE_RRMS);
+      patient->mutable_diagnosis_date()->set_year(2010);
+      patient->mutable_diagnosis_date()->set_month(1);
+      patient->mutable_diagnosis_date()->set_day(1);
+    }
+    return request;
+  };
+  auto context = [&](grpc::ClientContext& c) {
+    c.AddMetadata("authorization", "Bearer " + token);
+    c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
+  };
+  // The first stream holds 100 records and stays open.
+  grpc::ClientContext first_context;
+  context(first_context);
+  v1::SubmitResponse first_response;
+  auto first = stub->Submit(&first_context, &first_response);
+  ASSERT_TRUE(first->Write(patients(0, 100)));
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  // A second one of 100 would take the 150 in flight past the budget.
+  grpc::ClientContext second_context;
+  context(second_context);
+  v1::SubmitResponse second_response;
+  const grpc::Status refused =
+      stub->SubmitBatch(&second_context, patients(100, 100), &second_response);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(refused.error_message(), HasSubstr("retry"));
+  // Once the first is done, the budget is back.
+  first->WritesDone();
+  ASSERT_TRUE(first->Finish().ok());
+  grpc::ClientContext third_context;
+  context(third_context);
+  EXPECT_TRUE(
+      stub->SubmitBatch(&third_context, patients(100, 100), &second_response)
+          .ok());
+}
+
 }  // namespace
 }  // namespace registry::testing
