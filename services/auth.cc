@@ -5,41 +5,39 @@
 #include <algorithm>
 
 #include "absl/strings/escaping.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "core/status_macros.h"
-#include "services/convert.h"
 #include "services/observability.h"
 
 namespace registry {
 namespace {
 
 constexpr std::string_view kBearerPrefix = "Bearer ";
+// Hosts remembered at most; past it, hosts whose window has ended go.
+constexpr size_t kMaxHosts = 100000;
 
-// The bearer secret of a call, nullopt without an authorization header,
-// or an error status for a malformed one.
-absl::StatusOr<std::optional<std::string>> BearerSecret(
-    const std::multimap<grpc::string_ref, grpc::string_ref>& metadata) {
+using Metadata = std::multimap<grpc::string_ref, grpc::string_ref>;
+
+// The principal of the call's bearer token.
+absl::StatusOr<Principal> Check(RegistryStore& store,
+                                const Metadata& metadata) {
   auto header = metadata.find("authorization");
-  if (header == metadata.end()) return std::nullopt;
+  if (header == metadata.end()) {
+    return absl::UnauthenticatedError(
+        "missing token: send 'authorization: Bearer <token>'");
+  }
   const std::string value(header->second.data(), header->second.size());
   if (value.rfind(std::string(kBearerPrefix), 0) != 0) {
     return absl::UnauthenticatedError("authorization must be 'Bearer <token>'");
   }
-  return value.substr(kBearerPrefix.size());
-}
-
-absl::StatusOr<Principal> Authenticate(RegistryStore& store,
-                                       const std::string& secret) {
   absl::StatusOr<std::optional<Principal>> principal =
-      store.Authenticate(secret);
+      store.Authenticate(value.substr(kBearerPrefix.size()));
   if (!principal.ok()) {
     return absl::UnavailableError("cannot check the token now, retry");
   }
   if (!principal->has_value()) {
-    return absl::UnauthenticatedError("unknown or revoked token");
+    return absl::UnauthenticatedError("unknown, revoked or expired token");
   }
   return **principal;
 }
@@ -50,49 +48,118 @@ grpc::Status TokenAuthProcessor::Process(const InputMetadata& auth_metadata,
                                          grpc::AuthContext* context,
                                          OutputMetadata* consumed_auth_metadata,
                                          OutputMetadata* response_metadata) {
-  absl::StatusOr<std::optional<std::string>> secret =
-      BearerSecret(auth_metadata);
-  if (!secret.ok()) return ToGrpcStatus(secret.status());
-  if (!secret->has_value()) {
-    // Without a token only the public health and reflection services.
-    auto path = auth_metadata.find(":path");
-    const std::string method =
-        path == auth_metadata.end()
-            ? ""
-            : std::string(path->second.data(), path->second.size());
-    if (method.rfind("/grpc.health.v1.Health/", 0) == 0 ||
-        method.rfind("/grpc.reflection.", 0) == 0) {
-      return grpc::Status::OK;
-    }
-    return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
-                        "missing token: send 'authorization: Bearer <token>'");
+  if (auth_metadata.find("authorization") != auth_metadata.end()) {
+    // Checked, counted and audited by the gate, which sees the caller's
+    // host and its own call's header: on this gRPC version the AuthContext
+    // filled here is shared by every call of a connection.
+    return grpc::Status::OK;
   }
-  // A presented token is checked by the handler's AuthorizeCall, which
-  // alone sees the caller's address (to slow down repeated failures) and
-  // its own call's header: on this gRPC version the AuthContext filled here
-  // is shared by every call of a connection, so it cannot carry identity.
-  return grpc::Status::OK;
+  // Without a token only the public health and reflection services.
+  auto path = auth_metadata.find(":path");
+  const std::string method =
+      path == auth_metadata.end()
+          ? ""
+          : std::string(path->second.data(), path->second.size());
+  if (method.rfind("/grpc.health.v1.Health/", 0) == 0 ||
+      method.rfind("/grpc.reflection.", 0) == 0) {
+    return grpc::Status::OK;
+  }
+  return grpc::Status(grpc::StatusCode::UNAUTHENTICATED,
+                      "missing token: send 'authorization: Bearer <token>'");
 }
 
-FailedAuthTracker::FailedAuthTracker(int free_failures,
+FailedAuthTracker::FailedAuthTracker(AuthOptions options,
                                      std::function<absl::Time()> clock)
-    : free_failures_(free_failures), clock_(std::move(clock)) {}
+    : options_(options), clock_(std::move(clock)) {}
 
-absl::Duration FailedAuthTracker::RecordFailure(const std::string& peer) {
+FailedAuthTracker::Host& FailedAuthTracker::Get(const std::string& host) {
+  if (hosts_.size() >= kMaxHosts && hosts_.find(host) == hosts_.end()) {
+    const absl::Time now = clock_();
+    for (auto it = hosts_.begin(); it != hosts_.end();) {
+      const Host& h = it->second;
+      const bool idle = now - h.window_start > options_.window && h.held == 0 &&
+                        h.unaudited == 0;
+      it = idle ? hosts_.erase(it) : std::next(it);
+    }
+  }
+  Host& h = hosts_[host];
+  const absl::Time now = clock_();
+  if (now - h.window_start > options_.window) {
+    h.window_start = now;
+    h.failures = 0;
+  }
+  return h;
+}
+
+bool FailedAuthTracker::Refuses(const std::string& host) {
+  absl::MutexLock lock(&mutex_);
+  auto it = hosts_.find(host);
+  if (it == hosts_.end()) return false;
+  Host& h = Get(host);
+  const bool refuse = h.held >= options_.max_held_per_host ||
+                      (held_ >= options_.max_held && h.failures > 0);
+  if (refuse) {
+    ++h.failures;
+    ++h.unaudited;
+    ++h.unaudited_refused;
+  }
+  return refuse;
+}
+
+absl::Duration FailedAuthTracker::RecordFailure(const std::string& host) {
+  absl::MutexLock lock(&mutex_);
+  Host& h = Get(host);
+  ++h.failures;
+  ++h.unaudited;
+  absl::Duration delay;
+  if (h.failures > options_.free_failures) {
+    const int64_t doublings =
+        std::min<int64_t>(h.failures - options_.free_failures - 1, 16);
+    delay = std::min(options_.first_delay * (int64_t{1} << doublings),
+                     options_.max_delay);
+  }
+  h.last_delay = delay;
+  if (delay > absl::ZeroDuration()) {
+    ++h.held;
+    ++held_;
+  }
+  return delay;
+}
+
+void FailedAuthTracker::Released(const std::string& host) {
+  absl::MutexLock lock(&mutex_);
+  auto it = hosts_.find(host);
+  if (it != hosts_.end() && it->second.held > 0) --it->second.held;
+  if (held_ > 0) --held_;
+}
+
+int FailedAuthTracker::held() const {
+  absl::MutexLock lock(&mutex_);
+  return held_;
+}
+
+std::vector<FailedAuthEntry> FailedAuthTracker::TakeAudit(bool all) {
   absl::MutexLock lock(&mutex_);
   const absl::Time now = clock_();
-  Failures& f = failures_[peer];
-  if (now - f.window_start > kWindow) f = {now, 0};
-  ++f.count;
-  if (failures_.size() > 10000) failures_.clear();  // bounded memory
-  if (f.count <= free_failures_) return absl::ZeroDuration();
-  const int doublings = std::min(f.count - free_failures_ - 1, 6);
-  return std::min(kFirstDelay * (1 << doublings), kMaxDelay);
-}
-
-void FailedAuthTracker::RecordSuccess(const std::string& peer) {
-  absl::MutexLock lock(&mutex_);
-  failures_.erase(peer);
+  std::vector<FailedAuthEntry> entries;
+  FailedAuthEntry others{.host = "", .hosts = 0};
+  for (auto& [name, h] : hosts_) {
+    if (h.unaudited == 0) continue;
+    if (!all && now - h.audited_at < options_.audit_interval) continue;
+    if (static_cast<int>(entries.size()) < options_.max_audited_hosts) {
+      entries.push_back(
+          {name, h.unaudited, h.unaudited_refused, 1, h.last_delay});
+    } else {
+      others.failures += h.unaudited;
+      others.refused += h.unaudited_refused;
+      ++others.hosts;
+    }
+    h.unaudited = 0;
+    h.unaudited_refused = 0;
+    h.audited_at = now;
+  }
+  if (others.hosts > 0) entries.push_back(others);
+  return entries;
 }
 
 std::string PeerHost(const std::string& peer) {
@@ -101,25 +168,202 @@ std::string PeerHost(const std::string& peer) {
   return colon == std::string::npos ? peer : peer.substr(0, colon);
 }
 
-absl::StatusOr<RequestContext> AuthorizeCallNoWait(
-    grpc::ServerContextBase* context, Authenticator& auth,
-    std::initializer_list<Role> allowed, std::string* failed_peer) {
-  ASSIGN_OR_RETURN(std::optional<std::string> secret,
-                   BearerSecret(context->client_metadata()));
-  if (!secret) {
-    return absl::UnauthenticatedError(
+// The interceptor that decides each call's verdict and holds back calls
+// that failed, before any handler runs.
+class AuthGate : public grpc::experimental::Interceptor {
+ public:
+  AuthGate(Authenticator* auth, grpc::experimental::ServerRpcInfo* info)
+      : auth_(auth), call_(info->server_context()) {}
+  ~AuthGate() override { auth_->Forget(call_); }
+
+  void Intercept(
+      grpc::experimental::InterceptorBatchMethods* methods) override {
+    using Hook = grpc::experimental::InterceptionHookPoints;
+    if (methods->QueryInterceptionHookPoint(Hook::POST_RECV_INITIAL_METADATA)) {
+      const absl::Duration delay =
+          auth_->Admit(call_, *methods->GetRecvInitialMetadata());
+      if (delay > absl::ZeroDuration()) {
+        // The call's handler does not run, and no thread waits, until the
+        // timer releases it.
+        const std::string host = PeerHost(call_->peer());
+        auth_->Hold(delay, [auth = auth_, host, methods] {
+          auth->tracker().Released(host);
+          methods->Proceed();
+        });
+        return;
+      }
+    }
+    methods->Proceed();
+  }
+
+ private:
+  Authenticator* auth_;
+  grpc::ServerContextBase* call_;
+};
+
+namespace {
+
+class AuthGateFactory
+    : public grpc::experimental::ServerInterceptorFactoryInterface {
+ public:
+  explicit AuthGateFactory(Authenticator* auth) : auth_(auth) {}
+  grpc::experimental::Interceptor* CreateServerInterceptor(
+      grpc::experimental::ServerRpcInfo* info) override {
+    return new AuthGate(auth_, info);
+  }
+
+ private:
+  Authenticator* auth_;
+};
+
+}  // namespace
+
+Authenticator::Authenticator(RegistryStore* store, AuthOptions options)
+    : store_(store), tracker_(options) {
+  timer_thread_ = std::thread([this] { TimerLoop(); });
+  audit_thread_ = std::thread([this] { AuditLoop(); });
+}
+
+Authenticator::~Authenticator() {
+  {
+    absl::MutexLock lock(&timer_mutex_);
+    draining_ = true;
+    stopping_ = true;
+    timer_changed_.SignalAll();
+  }
+  timer_thread_.join();
+  audit_thread_.join();
+}
+
+std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+Authenticator::MakeGate() {
+  return std::make_unique<AuthGateFactory>(this);
+}
+
+absl::Duration Authenticator::Admit(grpc::ServerContextBase* call,
+                                    const Metadata& metadata) {
+  absl::StatusOr<Principal> verdict;
+  absl::Duration delay;
+  if (metadata.find("authorization") == metadata.end()) {
+    // The processor let it through: a public service, which needs none.
+    verdict = absl::UnauthenticatedError(
         "missing token: send 'authorization: Bearer <token>'");
+  } else {
+    const std::string host = PeerHost(call->peer());
+    if (tracker_.Refuses(host)) {
+      verdict = absl::ResourceExhaustedError(absl::StrCat(
+          "too many failed authentications from ", host,
+          "; its calls are refused for now: retry in a few minutes"));
+    } else {
+      verdict = Check(*store_, metadata);
+      if (verdict.status().code() == absl::StatusCode::kUnauthenticated) {
+        delay = tracker_.RecordFailure(host);
+      }
+    }
   }
+  absl::MutexLock lock(&verdicts_mutex_);
+  verdicts_.insert_or_assign(call, std::move(verdict));
+  return delay;
+}
+
+void Authenticator::Forget(grpc::ServerContextBase* call) {
+  absl::MutexLock lock(&verdicts_mutex_);
+  verdicts_.erase(call);
+}
+
+absl::StatusOr<Principal> Authenticator::VerdictFor(
+    grpc::ServerContextBase* call) {
+  {
+    absl::MutexLock lock(&verdicts_mutex_);
+    auto it = verdicts_.find(call);
+    if (it != verdicts_.end()) return it->second;
+  }
+  // No gate ran (an in-process call): check now, without counting.
+  return Check(*store_, call->client_metadata());
+}
+
+void Authenticator::Hold(absl::Duration delay, std::function<void()> release) {
+  {
+    absl::MutexLock lock(&timer_mutex_);
+    if (!draining_) {
+      held_.push({absl::Now() + delay, next_order_++, std::move(release)});
+      timer_changed_.Signal();
+      return;
+    }
+  }
+  release();
+}
+
+void Authenticator::Drain() {
+  {
+    absl::MutexLock lock(&timer_mutex_);
+    draining_ = true;
+    timer_changed_.SignalAll();
+  }
+  WriteAudit(true);
+}
+
+void Authenticator::TimerLoop() {
+  timer_mutex_.Lock();
+  for (;;) {
+    if (stopping_ && held_.empty()) break;
+    std::vector<std::function<void()>> due;
+    const absl::Time now = absl::Now();
+    while (!held_.empty() && (draining_ || held_.top().due <= now)) {
+      due.push_back(held_.top().release);
+      held_.pop();
+    }
+    if (due.empty()) {
+      timer_changed_.WaitWithDeadline(
+          &timer_mutex_,
+          held_.empty() ? absl::InfiniteFuture() : held_.top().due);
+      continue;
+    }
+    timer_mutex_.Unlock();
+    for (auto& release : due) release();
+    timer_mutex_.Lock();
+  }
+  timer_mutex_.Unlock();
+}
+
+void Authenticator::AuditLoop() {
+  for (;;) {
+    bool stopping;
+    {
+      absl::MutexLock lock(&timer_mutex_);
+      stopping = timer_mutex_.AwaitWithTimeout(absl::Condition(&stopping_),
+                                               absl::Seconds(1));
+    }
+    if (stopping) break;
+    WriteAudit(false);
+  }
+  WriteAudit(true);
+}
+
+void Authenticator::WriteAudit(bool all) {
+  std::vector<FailedAuthEntry> entries = tracker_.TakeAudit(all);
+  if (entries.empty()) return;
+  const RequestContext anonymous{{"unauthenticated", Role::kAnonymous, 0, ""},
+                                 NewRequestId()};
+  std::vector<RegistryStore::Action> actions;
+  for (const FailedAuthEntry& e : entries) {
+    actions.push_back(
+        {"auth.failed", e.host.empty() ? "peers/others" : "peer/" + e.host,
+         absl::StrCat("failures=", e.failures, " refused=", e.refused,
+                      e.host.empty() ? absl::StrCat(" hosts=", e.hosts)
+                                     : absl::StrCat(" delay_ms=",
+                                                    absl::ToInt64Milliseconds(
+                                                        e.last_delay)))});
+  }
+  // A failure to record them (a full disk, say) loses only these counts.
+  (void)store_->RecordActions(anonymous, actions);
+}
+
+absl::StatusOr<RequestContext> AuthorizeCall(
+    grpc::ServerContextBase* context, Authenticator& auth,
+    std::initializer_list<Role> allowed) {
   RequestContext request;
-  const std::string peer = PeerHost(context->peer());
-  absl::StatusOr<Principal> principal = Authenticate(auth.store(), *secret);
-  if (principal.status().code() == absl::StatusCode::kUnauthenticated) {
-    *failed_peer = peer;
-    return principal.status();
-  }
-  if (!principal.ok()) return principal.status();
-  auth.tracker().RecordSuccess(peer);
-  request.principal = *std::move(principal);
+  ASSIGN_OR_RETURN(request.principal, auth.VerdictFor(context));
   context->AddTrailingMetadata(kPrincipalMetadata, request.principal.token_id);
   if (std::find(allowed.begin(), allowed.end(), request.principal.role) ==
       allowed.end()) {
@@ -129,26 +373,6 @@ absl::StatusOr<RequestContext> AuthorizeCallNoWait(
   }
   request.request_id = NewRequestId();
   context->AddTrailingMetadata("x-request-id", request.request_id);
-  return request;
-}
-
-void PenalizeFailedAuth(Authenticator& auth, const std::string& peer) {
-  const absl::Duration delay = auth.tracker().RecordFailure(peer);
-  const RequestContext anonymous{{"unauthenticated", Role::kAnonymous, 0, ""},
-                                 NewRequestId()};
-  (void)auth.store().RecordAction(
-      anonymous, "auth.failed", "peer/" + peer,
-      absl::StrCat("delay_ms=", absl::ToInt64Milliseconds(delay)));
-  absl::SleepFor(delay);
-}
-
-absl::StatusOr<RequestContext> AuthorizeCall(
-    grpc::ServerContextBase* context, Authenticator& auth,
-    std::initializer_list<Role> allowed) {
-  std::string failed_peer;
-  absl::StatusOr<RequestContext> request =
-      AuthorizeCallNoWait(context, auth, allowed, &failed_peer);
-  if (!failed_peer.empty()) PenalizeFailedAuth(auth, failed_peer);
   return request;
 }
 

@@ -1,20 +1,37 @@
-// Bearer-token authentication in the server credentials, and the helper
-// every handler uses to turn the authenticated identity into a Principal.
+// Bearer-token authentication: who a call is, decided once at its start,
+// and how repeated failures are slowed down without a thread per call.
 //
-// The processor runs before any handler: a call without a token reaches
-// only the public health and reflection services, a malformed
-// authorization header fails. Every registry handler starts with
-// AuthorizeCall, which checks the token itself.
+// The gate (an interceptor, MakeAuthGate) runs before any handler. It
+// checks the call's `authorization: Bearer <token>` and records the
+// verdict; a failure is counted against the caller's host at once and,
+// once the host has had its free failures, the call is held back (its
+// handler does not run yet) by a timer on one thread. A host with too many
+// answers held, or any host with failures while the total held is at its
+// bound, has its calls refused before their token is checked, so a flood
+// of guesses learns nothing and holds nothing but a timer entry. Nothing
+// but time clears a host's failures. Failures are audited as one
+// `auth.failed` entry per host and interval.
+//
+// Handlers start with AuthorizeCall, which reads the verdict (and only
+// gates: an interceptor cannot refuse a call on this gRPC version). The
+// credentials' processor refuses calls without a token except to the
+// public health and reflection services.
 #ifndef REGISTRY_SERVICES_AUTH_H_
 #define REGISTRY_SERVICES_AUTH_H_
 
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/security/auth_metadata_processor.h>
+#include <grpcpp/support/server_interceptor.h>
 
 #include <functional>
 #include <initializer_list>
 #include <map>
+#include <memory>
 #include <optional>
+#include <queue>
+#include <thread>
+#include <unordered_map>
+#include <vector>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
@@ -26,86 +43,157 @@ namespace registry {
 
 class TokenAuthProcessor : public grpc::AuthMetadataProcessor {
  public:
-  // `store` must outlive the processor.
-  explicit TokenAuthProcessor(RegistryStore* store) : store_(store) {}
-
-  // Blocking: looks the token's hash up in the store.
-  bool IsBlocking() const override { return true; }
+  // Not blocking: it only looks for the header (a blocking processor
+  // runs each call on a thread of a pool that grows with the calls).
+  bool IsBlocking() const override { return false; }
 
   grpc::Status Process(const InputMetadata& auth_metadata,
                        grpc::AuthContext* context,
                        OutputMetadata* consumed_auth_metadata,
                        OutputMetadata* response_metadata) override;
-
- private:
-  RegistryStore* store_;
 };
 
-// Counts failed authentications per peer host and says how long to hold
-// the answer back: nothing for the first 3 failures within 10 minutes,
-// then 100 ms doubling up to 5 s. Thread-safe.
+struct AuthOptions {
+  // Failures a host may make in a window before its answers are held
+  // back: kFirstDelay, doubling per further failure up to kMaxDelay.
+  int free_failures = 3;
+  absl::Duration window = absl::Minutes(10);
+  absl::Duration first_delay = absl::Milliseconds(100);
+  absl::Duration max_delay = absl::Seconds(5);
+  // Answers held back at once, for one host and for all; past them calls
+  // of failing hosts are refused unchecked (RESOURCE_EXHAUSTED).
+  int max_held_per_host = 64;
+  int max_held = 1024;
+  // A host's failures are audited at most once per interval (its first
+  // at once), and at most this many hosts individually per entry batch.
+  absl::Duration audit_interval = absl::Minutes(1);
+  int max_audited_hosts = 100;
+};
+
+// One `auth.failed` audit entry's worth: a host's failures since its last.
+struct FailedAuthEntry {
+  std::string host;  // "" for the hosts beyond max_audited_hosts, together
+  int64_t failures = 0;
+  int64_t refused = 0;  // of them, refused before their token was checked
+  int64_t hosts = 1;
+  absl::Duration last_delay;
+};
+
+// Failed authentications per host in fixed windows, the answers held back
+// and what is still to be audited. Pure bookkeeping, thread-safe.
 class FailedAuthTracker {
  public:
-  static constexpr absl::Duration kWindow = absl::Minutes(10);
-  static constexpr absl::Duration kFirstDelay = absl::Milliseconds(100);
-  static constexpr absl::Duration kMaxDelay = absl::Seconds(5);
-
   explicit FailedAuthTracker(
-      int free_failures = 3,
+      AuthOptions options,
       std::function<absl::Time()> clock = [] { return absl::Now(); });
-  // Records a failure and returns the delay to apply to its answer.
-  absl::Duration RecordFailure(const std::string& peer);
-  void RecordSuccess(const std::string& peer);
+
+  // True when calls from `host` are to be refused before their token is
+  // checked now; such a refusal is counted as a failure.
+  bool Refuses(const std::string& host);
+  // Counts a failure of `host` and returns how long to hold its answer;
+  // a positive delay counts as held until Released(host).
+  absl::Duration RecordFailure(const std::string& host);
+  void Released(const std::string& host);
+  int held() const;
+  // The entries due: each host with failures not yet audited whose last
+  // entry is an interval old (or that never had one); all of them when
+  // `all`. Hosts beyond max_audited_hosts come as one entry.
+  std::vector<FailedAuthEntry> TakeAudit(bool all);
 
  private:
-  struct Failures {
-    absl::Time window_start;
-    int count = 0;
+  struct Host {
+    absl::Time window_start = absl::InfinitePast();
+    int64_t failures = 0;  // in the window
+    int held = 0;
+    int64_t unaudited = 0;
+    int64_t unaudited_refused = 0;
+    absl::Duration last_delay;
+    absl::Time audited_at = absl::InfinitePast();
   };
-  const int free_failures_;
-  std::function<absl::Time()> clock_;
-  absl::Mutex mutex_;
-  std::map<std::string, Failures> failures_ ABSL_GUARDED_BY(mutex_);
+  Host& Get(const std::string& host) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
+
+  const AuthOptions options_;
+  const std::function<absl::Time()> clock_;
+  mutable absl::Mutex mutex_;
+  std::map<std::string, Host> hosts_ ABSL_GUARDED_BY(mutex_);
+  int held_ ABSL_GUARDED_BY(mutex_) = 0;
 };
 
 // "ipv4:127.0.0.1" from gRPC's "ipv4:127.0.0.1:54321".
 std::string PeerHost(const std::string& peer);
 
-// What handlers authorise calls with: the store and the failure tracker.
-// Both must outlive it; thread-safe.
+// Decides and remembers each call's verdict, holds back failing calls on
+// one timer thread and audits failures from another. Must outlive the
+// server; thread-safe.
 class Authenticator {
  public:
-  Authenticator(RegistryStore* store, int free_failures)
-      : store_(store), tracker_(free_failures) {}
-  RegistryStore& store() { return *store_; }
+  Authenticator(RegistryStore* store, AuthOptions options);
+  ~Authenticator();
+  Authenticator(const Authenticator&) = delete;
+  Authenticator& operator=(const Authenticator&) = delete;
+
+  // The interceptor factory of the gate; register it first.
+  std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
+  MakeGate();
+
+  // The verdict of `call`: its principal, or UNAUTHENTICATED (no, unknown,
+  // revoked or expired token, a malformed header), RESOURCE_EXHAUSTED (its
+  // host refused), UNAVAILABLE (the token could not be checked).
+  absl::StatusOr<Principal> VerdictFor(grpc::ServerContextBase* call);
+
+  // Releases every held call now and every later one at once, and writes
+  // the audit entries still due; for shutting down.
+  void Drain();
+
   FailedAuthTracker& tracker() { return tracker_; }
+  RegistryStore& store() { return *store_; }
 
  private:
+  friend class AuthGate;
+  // Checks the call's header and records its verdict; returns how long to
+  // hold it back (zero: proceed now).
+  absl::Duration Admit(
+      grpc::ServerContextBase* call,
+      const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
+  void Forget(grpc::ServerContextBase* call);
+  // Runs `release` after `delay` on the timer thread.
+  void Hold(absl::Duration delay, std::function<void()> release);
+  void TimerLoop();
+  void AuditLoop();
+  void WriteAudit(bool all);
+
   RegistryStore* store_;
   FailedAuthTracker tracker_;
+  absl::Mutex verdicts_mutex_;
+  std::unordered_map<grpc::ServerContextBase*, absl::StatusOr<Principal>>
+      verdicts_ ABSL_GUARDED_BY(verdicts_mutex_);
+
+  struct Held {
+    absl::Time due;
+    uint64_t order;
+    std::function<void()> release;
+    bool operator>(const Held& other) const {
+      return std::tie(due, order) > std::tie(other.due, other.order);
+    }
+  };
+  absl::Mutex timer_mutex_;
+  absl::CondVar timer_changed_;
+  std::priority_queue<Held, std::vector<Held>, std::greater<Held>> held_
+      ABSL_GUARDED_BY(timer_mutex_);
+  uint64_t next_order_ ABSL_GUARDED_BY(timer_mutex_) = 0;
+  bool draining_ ABSL_GUARDED_BY(timer_mutex_) = false;
+  bool stopping_ ABSL_GUARDED_BY(timer_mutex_) = false;
+  std::thread timer_thread_;
+  std::thread audit_thread_;
 };
 
-// The principal of the call's own bearer token and a fresh request id, or
-// UNAUTHENTICATED (no, unknown, revoked or expired token; recorded in the
-// audit trail as `auth.failed` and, when repeated from one host, answered
-// late) / PERMISSION_DENIED (role not in `allowed`). The request id is
-// also sent back as `x-request-id`. Blocks for the delay of a repeated
-// failure: for synchronous handlers.
+// The principal of the call's own bearer token (as the gate found it) and
+// a fresh request id, or the verdict's error; PERMISSION_DENIED when the
+// role is not in `allowed`. Never blocks. The request id is also sent back
+// as `x-request-id`.
 absl::StatusOr<RequestContext> AuthorizeCall(
     grpc::ServerContextBase* context, Authenticator& auth,
     std::initializer_list<Role> allowed);
-
-// AuthorizeCall without the blocking part, for callback handlers: after a
-// failed authentication (UNAUTHENTICATED with `*failed_peer` set to the
-// caller's host) the handler must call PenalizeFailedAuth off the callback
-// thread before it answers.
-absl::StatusOr<RequestContext> AuthorizeCallNoWait(
-    grpc::ServerContextBase* context, Authenticator& auth,
-    std::initializer_list<Role> allowed, std::string* failed_peer);
-
-// Records a failed authentication from `peer` in the audit trail, then
-// sleeps for the delay its repetition earns.
-void PenalizeFailedAuth(Authenticator& auth, const std::string& peer);
 
 // "req_" and 16 random hex digits.
 std::string NewRequestId();

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <grpcpp/ext/proto_server_reflection_plugin.h>
 #include <grpcpp/health_check_service_interface.h>
+#include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -152,8 +153,7 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   ASSIGN_OR_RETURN(std::shared_ptr<grpc::ServerCredentials> credentials,
                    Credentials(options, &server->transport_));
-  credentials->SetAuthMetadataProcessor(
-      std::make_shared<TokenAuthProcessor>(&store));
+  credentials->SetAuthMetadataProcessor(std::make_shared<TokenAuthProcessor>());
 
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, credentials, &server->port_);
@@ -166,8 +166,10 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   builder.AddChannelArgument(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   builder.AddChannelArgument(
       GRPC_ARG_HTTP2_MIN_RECV_PING_INTERVAL_WITHOUT_DATA_MS, 30 * 1000);
-  server->auth_ =
-      std::make_unique<Authenticator>(&store, options.free_failed_auth);
+  server->auth_ = std::make_unique<Authenticator>(&store, options.auth);
+  grpc::ResourceQuota quota("registryd");
+  quota.SetMaxThreads(options.max_handler_threads);
+  builder.SetResourceQuota(quota);
   ASSIGN_OR_RETURN(
       server->signer_,
       CheckpointSigner::LoadOrCreate(options.checkpoint_key_file.empty()
@@ -185,8 +187,10 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       observers;
+  // The observer first, so that its latency includes a held-back answer.
   observers.push_back(MakeRequestObserver(&server->metrics_,
                                           options.request_log, KnownMethods()));
+  observers.push_back(server->auth_->MakeGate());
   server->request_log_ = options.request_log;
   RouteProtobufLogs(options.request_log);
   builder.experimental().SetInterceptorCreators(std::move(observers));
@@ -219,6 +223,7 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
 
 RegistryServer::~RegistryServer() {
   if (server_ != nullptr) {
+    auth_->Drain();
     server_->Shutdown(std::chrono::system_clock::now());
     server_->Wait();
   }
@@ -226,6 +231,8 @@ RegistryServer::~RegistryServer() {
 }
 
 void RegistryServer::Shutdown(absl::Duration grace) {
+  // Held calls end only when released: a shutdown waits for them.
+  auth_->Drain();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));
 }
 

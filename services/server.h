@@ -35,9 +35,12 @@ struct ServerOptions {
   // Where a new database's first admin token is written (mode 0600).
   // Empty means db_path + ".admin-token".
   std::string admin_token_file;
-  // Failed authentications a host may make within 10 minutes before its
-  // answers are held back (100 ms, doubling up to 5 s).
-  int free_failed_auth = 3;
+  // How failed authentications are slowed down and audited.
+  AuthOptions auth;
+  // Handlers running at once on the synchronous API's threads; calls
+  // beyond them get RESOURCE_EXHAUSTED (a bound on the server's threads,
+  // under a task limit such as systemd's TasksMax).
+  int max_handler_threads = 200;
   // Where the one-line-per-request log goes; null for none.
   std::ostream* request_log = nullptr;
   // Largest request or response message, in bytes.
@@ -68,8 +71,9 @@ class RegistryServer {
   const std::vector<std::string>& warnings() const { return warnings_; }
   RegistryStore& store() { return *store_; }
 
-  // Stops accepting calls and lets in-flight calls finish within `grace`,
-  // then cancels the rest. Thread-safe; later calls do nothing.
+  // Stops accepting calls, answers the calls held back for failed
+  // authentication at once, and lets in-flight calls finish within
+  // `grace`, then cancels the rest. Thread-safe; later calls do nothing.
   void Shutdown(absl::Duration grace);
   // Blocks until the server has shut down.
   void Wait();

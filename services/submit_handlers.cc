@@ -3,7 +3,6 @@
 #include <grpcpp/support/proto_buffer_reader.h>
 
 #include <atomic>
-#include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
@@ -184,25 +183,14 @@ void FillResponse(const std::string& request_id, const SubmitCounts& counts,
   Serialize(response, out);
 }
 
-// Authorises a callback call; on failure `finish` receives the status to
-// answer with, after the delay a failed authentication earns (served off
-// the callback thread).
+// Authorises a callback call; on failure answers it through `finish`.
 std::optional<RequestContext> Authorize(
     grpc::CallbackServerContext* context, Authenticator& auth,
     const std::function<void(grpc::Status)>& finish) {
-  std::string failed_peer;
   absl::StatusOr<RequestContext> call =
-      AuthorizeCallNoWait(context, auth, {Role::kSubmitter}, &failed_peer);
+      AuthorizeCall(context, auth, {Role::kSubmitter});
   if (call.ok()) return *std::move(call);
-  grpc::Status status = ToGrpcStatus(call.status());
-  if (failed_peer.empty()) {
-    finish(status);
-  } else {
-    std::thread([&auth, failed_peer, finish, status] {
-      PenalizeFailedAuth(auth, failed_peer);
-      finish(status);
-    }).detach();
-  }
+  finish(ToGrpcStatus(call.status()));
   return std::nullopt;
 }
 

@@ -910,6 +910,19 @@ absl::StatusOr<IssuedToken> RegistryStore::RotateToken(
   return issued;
 }
 
+absl::Status RegistryStore::RecordActions(const RequestContext& context,
+                                          const std::vector<Action>& actions) {
+  return WriteTransaction(context, [&](Transaction& t) {
+    for (const Action& a : actions) {
+      t.Audit({.center = context.principal.center_code,
+               .action = a.action,
+               .entity = a.entity,
+               .new_value = a.new_value});
+    }
+    return absl::OkStatus();
+  });
+}
+
 absl::Status RegistryStore::RecordAction(const RequestContext& context,
                                          std::string_view action,
                                          std::string_view entity,

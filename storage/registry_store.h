@@ -286,6 +286,14 @@ class RegistryStore {
   absl::Status RecordAction(const RequestContext& context,
                             std::string_view action, std::string_view entity,
                             std::string_view new_value);
+  // Several such entries, in one transaction.
+  struct Action {
+    std::string action;
+    std::string entity;
+    std::string new_value;
+  };
+  absl::Status RecordActions(const RequestContext& context,
+                             const std::vector<Action>& actions);
 
  private:
   class Pool;

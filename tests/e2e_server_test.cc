@@ -174,55 +174,6 @@ TEST(TokenLifecycleTest, RotationReplacesTheAdminToken) {
   EXPECT_THAT(old.err, HasSubstr("UNAUTHENTICATED"));
 }
 
-TEST(TokenLifecycleTest, RepeatedFailuresFromOneHostAreAuditedAndSlowed) {
-  TestRegistry registry(/*free_failed_auth=*/2);
-  const std::string bad =
-      registry.WriteCsv("bad.token", "rgt_" + std::string(64, 'f'));
-  for (int i = 0; i < 4; ++i) {
-    EXPECT_EQ(registry.Regctl({"admin", "center", "list"}, bad).exit_code, 1);
-  }
-  SQLite::Database db(registry.db_path(), SQLite::OPEN_READONLY);
-  SQLite::Statement q(db,
-                      "SELECT principal, role, entity, new_value FROM "
-                      "audit_log WHERE action = 'auth.failed' ORDER BY seq");
-  std::vector<std::string> delays;
-  while (q.executeStep()) {
-    EXPECT_EQ(q.getColumn(0).getString(), "unauthenticated");
-    EXPECT_EQ(q.getColumn(1).getString(), "anonymous");
-    EXPECT_EQ(q.getColumn(2).getString(), "peer/ipv4:127.0.0.1");
-    delays.push_back(q.getColumn(3).getString());
-  }
-  EXPECT_THAT(delays, ::testing::ElementsAre("delay_ms=0", "delay_ms=0",
-                                             "delay_ms=100", "delay_ms=200"));
-  // A success clears the count.
-  EXPECT_EQ(
-      registry.Regctl({"admin", "center", "list"}, registry.admin_token_file())
-          .exit_code,
-      0);
-  EXPECT_EQ(registry.Regctl({"admin", "center", "list"}, bad).exit_code, 1);
-  SQLite::Statement last(db,
-                         "SELECT new_value FROM audit_log WHERE action = "
-                         "'auth.failed' ORDER BY seq DESC LIMIT 1");
-  ASSERT_TRUE(last.executeStep());
-  EXPECT_EQ(last.getColumn(0).getString(), "delay_ms=0");
-}
-
-TEST(FailedAuthTrackerTest, DelaysDoubleAndAreCapped) {
-  absl::Time now = absl::UnixEpoch();
-  FailedAuthTracker tracker(3, [&] { return now; });
-  for (int i = 0; i < 3; ++i) {
-    EXPECT_EQ(tracker.RecordFailure("h"), absl::ZeroDuration());
-  }
-  EXPECT_EQ(tracker.RecordFailure("h"), absl::Milliseconds(100));
-  EXPECT_EQ(tracker.RecordFailure("h"), absl::Milliseconds(200));
-  for (int i = 0; i < 10; ++i) tracker.RecordFailure("h");
-  EXPECT_EQ(tracker.RecordFailure("h"), absl::Seconds(5));
-  EXPECT_EQ(tracker.RecordFailure("other"), absl::ZeroDuration());
-  now += absl::Minutes(11);  // a new window
-  EXPECT_EQ(tracker.RecordFailure("h"), absl::ZeroDuration());
-  tracker.RecordSuccess("other");
-}
-
 class TamperTest : public ::testing::Test {
  protected:
   void SetUp() override {

@@ -5,6 +5,7 @@
 // (to mount a tmpfs, to run registryd as another user) skip without it.
 //
 // $REGISTRY_TEST_REGISTRYD runs them against another registryd build.
+#include <grpcpp/grpcpp.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -13,6 +14,10 @@
 #include <thread>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
+#include "absl/synchronization/mutex.h"
+#include "registry/v1/admin.grpc.pb.h"
+#include "registry/v1/submission.grpc.pb.h"
 #include "tests/test_util.h"
 
 namespace registry::testing {
@@ -219,6 +224,85 @@ TEST(ReadOnlyStoreTest, AReadOnlyDirectoryIsNamedAtStartUp) {
   EXPECT_EQ(refused.WaitForExit(), 1) << refused.log();
   EXPECT_THAT(refused.log(),
               HasSubstr("cannot write in the directory " + store));
+}
+
+// --- A flood of failed logins under a task limit ---------------------------
+
+TEST(LoginFloodTest, AThousandFailedLoginsHoldNoThreadsAndSigtermStillStops) {
+  TempDir dir;
+  std::vector<std::string> launcher;
+  std::string db = dir.File("registry.db");
+  if (!AsNobody().empty() && std::filesystem::exists("/usr/bin/prlimit")) {
+    // A task limit like systemd's TasksMax or a container's pids limit:
+    // RLIMIT_NPROC counts the threads of registryd's user.
+    const std::string store = dir.File("store");
+    std::filesystem::create_directory(store);
+    ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);
+    ASSERT_EQ(::chown(store.c_str(), 65534, 65534), 0);
+    db = store + "/registry.db";
+    launcher = {"/usr/bin/prlimit", "--nproc=400:400"};
+    for (const std::string& arg : AsNobody()) launcher.push_back(arg);
+  }
+  Running registry(dir, db, {}, launcher);
+  registry.Prepare(dir);
+  const std::string submitter =
+      std::string(absl::StripAsciiWhitespace(ReadFile(registry.submitter)));
+  auto channel = grpc::CreateChannel(
+      registry.address, grpc::experimental::LocalCredentials(LOCAL_TCP));
+  auto admin = v1::AdminService::NewStub(channel);
+
+  constexpr int kGuesses = 1000;
+  struct Guess {
+    grpc::ClientContext context;
+    v1::ListCentersRequest request;
+    v1::ListCentersResponse response;
+  };
+  std::vector<std::unique_ptr<Guess>> guesses;
+  absl::Mutex mutex;
+  int answered = 0;
+  for (int i = 0; i < kGuesses; ++i) {
+    auto guess = std::make_unique<Guess>();
+    guess->context.AddMetadata("authorization",
+                               absl::StrCat("Bearer rgt_guess", i));
+    guess->context.set_deadline(std::chrono::system_clock::now() +
+                                std::chrono::seconds(60));
+    admin->async()->ListCenters(&guess->context, &guess->request,
+                                &guess->response, [&](grpc::Status) {
+                                  absl::MutexLock lock(&mutex);
+                                  ++answered;
+                                });
+    guesses.push_back(std::move(guess));
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(1));
+  const int threads = registry.server.Threads();
+  EXPECT_GT(threads, 0);
+  EXPECT_LT(threads, 120) << "registryd runs " << threads << " threads";
+
+  // A submission goes through meanwhile.
+  auto submission = v1::SubmissionService::NewStub(channel);
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + submitter);
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  v1::SubmitRequest request;
+  request.set_operation(v1::OPERATION_IMPORT);
+  v1::Relapse* relapse = request.add_records()->mutable_relapse();
+  relapse->set_patient_id("P1");
+  relapse->mutable_onset_date()->set_year(2020);
+  relapse->mutable_onset_date()->set_month(2);
+  relapse->mutable_onset_date()->set_day(3);
+  v1::SubmitResponse response;
+  const grpc::Status submitted =
+      submission->SubmitBatch(&context, request, &response);
+  EXPECT_TRUE(submitted.ok()) << submitted.error_message();
+
+  // SIGTERM stops it, held answers and all.
+  EXPECT_EQ(registry.server.StopWith(SIGTERM), 0) << registry.server.log();
+  absl::MutexLock lock(&mutex);
+  EXPECT_TRUE(mutex.AwaitWithTimeout(
+      absl::Condition(
+          +[](int* n) { return *n == kGuesses; }, &answered),
+      absl::Seconds(30)));
 }
 
 }  // namespace

@@ -49,7 +49,7 @@ std::string ReadFile(const std::string& path) {
 
 TestRegistry::TestRegistry(int free_failed_auth) {
   Start([&](ServerOptions& options) {
-    options.free_failed_auth = free_failed_auth;
+    options.auth.free_failures = free_failed_auth;
   });
 }
 
@@ -62,7 +62,7 @@ void TestRegistry::Start(const std::function<void(ServerOptions&)>& configure) {
   ServerOptions options;
   options.db_path = db_path();
   options.listen = "127.0.0.1:0";
-  options.free_failed_auth = 100000;
+  options.auth.free_failures = 100000;
   configure(options);
   absl::StatusOr<std::unique_ptr<RegistryServer>> server =
       RegistryServer::Start(options);

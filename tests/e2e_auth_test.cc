@@ -1,0 +1,158 @@
+// End-to-end: failed authentications are counted per host, in flight too,
+// cleared by nothing but time, held back without a thread each, audited
+// per host and interval, and released when the server stops.
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <grpcpp/grpcpp.h>
+
+#include <atomic>
+#include <thread>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "absl/time/clock.h"
+#include "registry/v1/admin.grpc.pb.h"
+#include "tests/test_util.h"
+
+namespace registry::testing {
+namespace {
+
+constexpr char kBadToken[] =
+    "Bearer rgt_ffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff"
+    "ffff";
+
+class FailedAuthTest : public ::testing::Test {
+ protected:
+  FailedAuthTest()
+      : registry_([](ServerOptions& o) { o.auth.free_failures = 2; }) {}
+  void SetUp() override {
+    stub_ = v1::AdminService::NewStub(grpc::CreateChannel(
+        registry_.address(), grpc::experimental::LocalCredentials(LOCAL_TCP)));
+  }
+
+  // ListCenters with `authorization` (none when empty); the time it took.
+  absl::Duration Call(const std::string& authorization,
+                      grpc::StatusCode* code = nullptr) {
+    grpc::ClientContext context;
+    if (!authorization.empty()) {
+      context.AddMetadata("authorization", authorization);
+    }
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(20));
+    v1::ListCentersResponse response;
+    const absl::Time start = absl::Now();
+    grpc::Status status =
+        stub_->ListCenters(&context, v1::ListCentersRequest(), &response);
+    if (code != nullptr) *code = status.error_code();
+    return absl::Now() - start;
+  }
+  std::string Bearer(const std::string& token_file) {
+    return "Bearer " +
+           std::string(absl::StripAsciiWhitespace(ReadFile(token_file)));
+  }
+  // Failures recorded in the audit trail, summed over its entries, and
+  // the number of entries; after the registry has stopped (which writes
+  // what is still due).
+  std::pair<int64_t, int> AuditedFailures() {
+    registry_.Stop();
+    SQLite::Database db(registry_.db_path(), SQLite::OPEN_READONLY);
+    SQLite::Statement q(db,
+                        "SELECT new_value FROM audit_log WHERE action = "
+                        "'auth.failed'");
+    int64_t failures = 0;
+    int entries = 0;
+    while (q.executeStep()) {
+      ++entries;
+      for (absl::string_view field :
+           absl::StrSplit(q.getColumn(0).getString(), ' ')) {
+        int64_t n;
+        if (absl::ConsumePrefix(&field, "failures=") &&
+            absl::SimpleAtoi(field, &n)) {
+          failures += n;
+        }
+      }
+    }
+    return {failures, entries};
+  }
+
+  TestRegistry registry_;
+  std::unique_ptr<v1::AdminService::Stub> stub_;
+};
+
+TEST_F(FailedAuthTest, AValidTokenDoesNotClearTheFailuresOfItsHost) {
+  const std::string analyst = Bearer(registry_.IssueToken("analyst"));
+  for (int i = 0; i < 3; ++i) Call(kBadToken);  // the third is held 100 ms
+  grpc::StatusCode code;
+  Call(analyst, &code);  // a valid token, refused for its role
+  EXPECT_EQ(code, grpc::StatusCode::PERMISSION_DENIED);
+  Call(Bearer(registry_.admin_token_file()), &code);  // and one allowed
+  EXPECT_EQ(code, grpc::StatusCode::OK);
+  // The fourth failure is held 200 ms: nothing cleared the count.
+  EXPECT_GE(Call(kBadToken, &code), absl::Milliseconds(190));
+  EXPECT_EQ(code, grpc::StatusCode::UNAUTHENTICATED);
+}
+
+TEST_F(FailedAuthTest, MalformedHeadersAreCountedHeldAndAudited) {
+  grpc::StatusCode code;
+  absl::Duration last;
+  for (const char* header : {"Basic dXNlcjpwYXNz", "Bearer", "bearer x",
+                             "Token abc", "Basic again"}) {
+    last = Call(header, &code);
+    EXPECT_EQ(code, grpc::StatusCode::UNAUTHENTICATED) << header;
+  }
+  // Free, free, 100, 200, 400 ms.
+  EXPECT_GE(last, absl::Milliseconds(390));
+  EXPECT_EQ(AuditedFailures().first, 5);
+}
+
+TEST_F(FailedAuthTest, ParallelGuessesAreCountedWhileTheirAnswersWait) {
+  constexpr int kGuesses = 12;
+  std::atomic<int> quick{0};
+  std::vector<std::thread> guesses;
+  for (int i = 0; i < kGuesses; ++i) {
+    guesses.emplace_back([&] {
+      grpc::StatusCode code;
+      if (Call(kBadToken, &code) < absl::Milliseconds(90)) ++quick;
+      EXPECT_EQ(code, grpc::StatusCode::UNAUTHENTICATED);
+    });
+  }
+  for (std::thread& t : guesses) t.join();
+  // Only the free failures are answered at once, however many run at once.
+  EXPECT_LE(quick.load(), 2);
+}
+
+TEST_F(FailedAuthTest, FailuresAreAuditedAsOneEntryPerHostAndInterval) {
+  for (int i = 0; i < 30; ++i) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", kBadToken);
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::milliseconds(50));
+    v1::ListCentersResponse response;
+    stub_->ListCenters(&context, v1::ListCentersRequest(), &response);
+  }
+  const auto [failures, entries] = AuditedFailures();
+  EXPECT_EQ(failures, 30);
+  EXPECT_LE(entries, 2);  // the host's first at once, the rest together
+}
+
+TEST_F(FailedAuthTest, StoppingReleasesTheHeldAnswers) {
+  // Enough failures for 5 s delays, then calls held that long.
+  for (int i = 0; i < 12; ++i) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", kBadToken);
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::milliseconds(20));
+    v1::ListCentersResponse response;
+    stub_->ListCenters(&context, v1::ListCentersRequest(), &response);
+  }
+  std::vector<std::thread> held;
+  for (int i = 0; i < 8; ++i) held.emplace_back([&] { Call(kBadToken); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  const absl::Time start = absl::Now();
+  registry_.Stop();
+  EXPECT_LT(absl::Now() - start, absl::Seconds(4));
+  for (std::thread& t : held) t.join();
+}
+
+}  // namespace
+}  // namespace registry::testing
