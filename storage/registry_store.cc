@@ -23,6 +23,7 @@
 #include "core/violations.h"
 #include "storage/connection.h"
 #include "storage/store_files.h"
+#include "storage/store_internal.h"
 
 namespace registry {
 namespace {
@@ -32,21 +33,6 @@ constexpr std::array<std::string_view, 5> kRoleNames = {
     "submitter", "analyst", "admin", "system", "anonymous"};
 constexpr std::array<std::string_view, 3> kOperationNames = {"create", "amend",
                                                              "retract"};
-
-std::string FormatRecordedTime(absl::Time time) {
-  return absl::FormatTime(kTimeFormat, time, absl::UTCTimeZone());
-}
-
-absl::Time ParseRecordedTime(const std::string& text) {
-  absl::Time time;
-  std::string error;
-  if (!absl::ParseTime(kTimeFormat, text, absl::UTCTimeZone(), &time, &error)) {
-    return absl::InfinitePast();
-  }
-  return time;
-}
-
-std::string S(std::string_view text) { return std::string(text); }
 
 std::string RandomBytes(size_t size) {
   std::string bytes(size, '\0');
@@ -83,6 +69,26 @@ bool IsPlainText(std::string_view text, size_t max_size) {
   });
 }
 
+std::string EntityOf(std::string_view kind, std::string_view registry_id,
+                     std::string_view key) {
+  return absl::StrCat(S(kind), "/", S(registry_id), "/", S(key));
+}
+
+}  // namespace
+
+std::string FormatRecordedTime(absl::Time time) {
+  return absl::FormatTime(kTimeFormat, time, absl::UTCTimeZone());
+}
+
+absl::Time ParseRecordedTime(const std::string& text) {
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(kTimeFormat, text, absl::UTCTimeZone(), &time, &error)) {
+    return absl::InfinitePast();
+  }
+  return time;
+}
+
 absl::StatusOr<Record> DecodePayload(Kind kind, const std::string& payload) {
   absl::StatusOr<std::vector<CsvRow>> rows = ParseCsv(payload);
   if (!rows.ok() || rows->size() != 1) {
@@ -100,13 +106,6 @@ std::string EncodePayload(const Record& record) {
   return FormatCsvRow(ToRow(record));
 }
 
-std::string EntityOf(std::string_view kind, std::string_view registry_id,
-                     std::string_view key) {
-  return absl::StrCat(S(kind), "/", S(registry_id), "/", S(key));
-}
-
-}  // namespace
-
 std::string_view RoleName(Role role) {
   return kRoleNames[static_cast<size_t>(role)];
 }
@@ -117,82 +116,6 @@ std::optional<Role> ParseRole(std::string_view name) {
   }
   return std::nullopt;
 }
-
-// Reader connections, created on demand and reused. At most
-// kMaxReaders exist, each with a page cache of kReaderCacheKiB, so that
-// their memory is bounded whatever the number of concurrent calls (the
-// cache of each connection fills with the pages it reads, and SQLite's
-// default of 2 MB each made the server grow with concurrency). A caller
-// finding every reader busy waits for one.
-class RegistryStore::Pool {
- public:
-  static constexpr int kMaxReaders = 16;
-  static constexpr int kReaderCacheKiB = 1024;
-
-  Pool(std::string path, int busy_timeout_ms)
-      : path_(std::move(path)), busy_timeout_ms_(busy_timeout_ms) {}
-
-  class Lease {
-   public:
-    Lease(Pool* pool, std::unique_ptr<Connection> connection)
-        : pool_(pool), connection_(std::move(connection)) {}
-    ~Lease() {
-      connection_->ResetStatements();
-      pool_->Release(std::move(connection_));
-    }
-    Lease(const Lease&) = delete;
-    Lease& operator=(const Lease&) = delete;
-    Connection& operator*() { return *connection_; }
-
-   private:
-    Pool* pool_;
-    std::unique_ptr<Connection> connection_;
-  };
-
-  absl::StatusOr<std::unique_ptr<Lease>> Acquire() {
-    {
-      absl::MutexLock lock(&mutex_);
-      mutex_.Await(absl::Condition(
-          +[](Pool* p) { return !p->idle_.empty() || p->open_ < kMaxReaders; },
-          this));
-      if (!idle_.empty()) {
-        auto lease = std::make_unique<Lease>(this, std::move(idle_.back()));
-        idle_.pop_back();
-        return lease;
-      }
-      ++open_;  // reserved; opened below, outside the lock
-    }
-    absl::StatusOr<std::unique_ptr<Connection>> connection =
-        Connection::Open(path_, false, busy_timeout_ms_);
-    if (connection.ok()) {
-      absl::Status sized = CatchSqlite([&] {
-        (*connection)
-            ->db()
-            .exec(absl::StrCat("PRAGMA cache_size = -", kReaderCacheKiB));
-        return absl::OkStatus();
-      });
-      if (!sized.ok()) connection = sized;
-    }
-    if (!connection.ok()) {
-      absl::MutexLock lock(&mutex_);
-      --open_;
-      return connection.status();
-    }
-    return std::make_unique<Lease>(this, *std::move(connection));
-  }
-
- private:
-  void Release(std::unique_ptr<Connection> connection) {
-    absl::MutexLock lock(&mutex_);
-    idle_.push_back(std::move(connection));
-  }
-
-  const std::string path_;
-  const int busy_timeout_ms_;
-  absl::Mutex mutex_;
-  std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mutex_);
-  int open_ ABSL_GUARDED_BY(mutex_) = 0;  // idle or leased
-};
 
 // Rows of the writes answered together from which the answer thread hands
 // freed memory back to the system.
@@ -205,82 +128,12 @@ constexpr size_t kMaxListedViolations = 50;
 // own automatic checkpoint uses the same.
 constexpr int kCheckpointPages = 10000;
 
-// The newest audit entry: what the next one links to.
-struct AuditHead {
-  int64_t seq = 0;
-  std::string hash;
-};
-
 AuditHead ReadAuditHead(Connection& c) {
   SQLite::Statement& head =
       c.Prepare("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1");
   if (!head.executeStep()) return {0, S(kGenesisHash)};
   return {head.getColumn(0).getInt64(), head.getColumn(1).getString()};
 }
-
-// The state of one request's writes: its connection, actor, time, and the
-// head of the audit chain, which this request extends.
-class RegistryStore::Transaction {
- public:
-  // `head` is the group's audit head; it must outlive the transaction.
-  Transaction(Connection& connection, const RequestContext& context,
-              absl::Time now, AuditHead& head)
-      : connection_(connection),
-        context_(context),
-        now_(now),
-        now_text_(FormatRecordedTime(now)),
-        head_(head) {}
-
-  Connection& connection() { return connection_; }
-  const RequestContext& context() const { return context_; }
-  const Principal& principal() const { return context_.principal; }
-  absl::Time now() const { return now_; }
-  const std::string& now_text() const { return now_text_; }
-
-  // Appends one audit entry; `entry` supplies center, action, entity,
-  // values, reason and event_seq, the rest comes from the transaction.
-  void Audit(AuditEntry entry) {
-    entry.seq = head_.seq + 1;
-    entry.at = now_text_;
-    entry.principal = context_.principal.token_id;
-    entry.role = S(RoleName(context_.principal.role));
-    entry.request_id = context_.request_id;
-    entry.prev_hash = head_.hash;
-    entry.hash = ComputeAuditHash(entry);
-    SQLite::Statement& insert = connection_.Prepare(
-        "INSERT INTO audit_log (seq, at, principal, role, center, action, "
-        "entity, old_value, new_value, reason, request_id, event_seq, "
-        "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    insert.bind(1, static_cast<int64_t>(entry.seq));
-    insert.bind(2, entry.at);
-    insert.bind(3, entry.principal);
-    insert.bind(4, entry.role);
-    insert.bind(5, entry.center);
-    insert.bind(6, entry.action);
-    insert.bind(7, entry.entity);
-    insert.bind(8, entry.old_value);
-    insert.bind(9, entry.new_value);
-    insert.bind(10, entry.reason);
-    insert.bind(11, entry.request_id);
-    if (entry.event_seq) {
-      insert.bind(12, static_cast<int64_t>(*entry.event_seq));
-    } else {
-      insert.bind(12);
-    }
-    insert.bind(13, entry.prev_hash);
-    insert.bind(14, entry.hash);
-    insert.exec();
-    head_.seq = entry.seq;
-    head_.hash = std::move(entry.hash);
-  }
-
- private:
-  Connection& connection_;
-  const RequestContext& context_;
-  const absl::Time now_;
-  const std::string now_text_;
-  AuditHead& head_;
-};
 
 RegistryStore::RegistryStore(std::string path, StoreOptions options)
     : path_(std::move(path)),
@@ -1398,327 +1251,6 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
         conflicts);
   }
   return absl::OkStatus();
-}
-
-namespace {
-
-constexpr const char* kCurrentByCenterSql =
-    "SELECT p.registry_id, r.payload FROM current_records r JOIN patients p "
-    "ON p.registry_id = r.registry_id WHERE p.center_id = ?1 AND r.kind = ?2 "
-    "ORDER BY p.patient_id, r.record_key";
-
-// The latest event of each record recorded up to ?3, unless a retraction.
-constexpr const char* kAsOfByCenterSql =
-    "SELECT p.registry_id, e.payload FROM events e JOIN patients p ON "
-    "p.registry_id = e.registry_id WHERE p.center_id = ?1 AND e.kind = ?2 "
-    "AND e.recorded_at <= ?3 AND e.op <> 'retract' AND NOT EXISTS (SELECT 1 "
-    "FROM events later WHERE later.registry_id = e.registry_id AND later.kind "
-    "= e.kind AND later.record_key = e.record_key AND later.event_seq > "
-    "e.event_seq AND later.recorded_at <= ?3) ORDER BY p.patient_id, "
-    "e.record_key";
-
-constexpr const char* kCurrentByPatientSql =
-    "SELECT kind, payload FROM current_records WHERE registry_id = ?1";
-
-constexpr const char* kAsOfByPatientSql =
-    "SELECT e.kind, e.payload FROM events e WHERE e.registry_id = ?1 AND "
-    "e.recorded_at <= ?2 AND e.op <> 'retract' AND NOT EXISTS (SELECT 1 FROM "
-    "events later WHERE later.registry_id = e.registry_id AND later.kind = "
-    "e.kind AND later.record_key = e.record_key AND later.event_seq > "
-    "e.event_seq AND later.recorded_at <= ?2)";
-
-}  // namespace
-
-absl::Status RegistryStore::ExportRecords(
-    const RequestContext& context, Kind kind,
-    std::optional<absl::Time> as_of_recorded,
-    const std::function<bool(const StoredRecord&)>& sink) {
-  const Principal& actor = context.principal;
-  if (actor.role != Role::kSubmitter) {
-    return absl::PermissionDeniedError("only submitters export records");
-  }
-  // The audit entry is committed before any record leaves the store.
-  RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
-    t.Audit({.center = actor.center_code,
-             .action = "records.read",
-             .entity =
-                 absl::StrCat(S(KindName(kind)), "/center/", actor.center_code),
-             .new_value = as_of_recorded
-                              ? "as_of=" + FormatRecordedTime(*as_of_recorded)
-                              : "current"});
-    return absl::OkStatus();
-  }));
-  ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
-  Connection& c = **lease;
-  return CatchSqlite([&]() -> absl::Status {
-    SQLite::Transaction snapshot(c.db(), SQLite::TransactionBehavior::DEFERRED);
-    SQLite::Statement& query =
-        c.Prepare(as_of_recorded ? kAsOfByCenterSql : kCurrentByCenterSql);
-    query.bind(1, static_cast<int64_t>(actor.center_id));
-    query.bind(2, S(KindName(kind)));
-    if (as_of_recorded) query.bind(3, FormatRecordedTime(*as_of_recorded));
-    while (query.executeStep()) {
-      ASSIGN_OR_RETURN(Record record,
-                       DecodePayload(kind, query.getColumn(1).getString()));
-      if (!sink({query.getColumn(0).getString(), actor.center_code,
-                 std::move(record)})) {
-        break;
-      }
-    }
-    query.reset();
-    return absl::OkStatus();
-  });
-}
-
-absl::StatusOr<PatientHistory> RegistryStore::GetPatientHistory(
-    const RequestContext& context, const PatientRef& ref,
-    std::optional<absl::Time> as_of_recorded) {
-  const Principal& actor = context.principal;
-  if (actor.role != Role::kSubmitter && actor.role != Role::kAnalyst) {
-    return absl::PermissionDeniedError(
-        "only submitters and analysts read patient data");
-  }
-  const bool blank_codes = actor.role == Role::kAnalyst;
-  PatientHistory history;
-  ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
-  Connection& c = **lease;
-  RETURN_IF_ERROR(CatchSqlite([&]() -> absl::Status {
-    SQLite::Transaction snapshot(c.db(), SQLite::TransactionBehavior::DEFERRED);
-    SQLite::Statement& find = c.Prepare(
-        "SELECT p.registry_id, p.patient_id, p.center_id, c.code FROM "
-        "patients p JOIN centers c ON c.center_id = p.center_id WHERE "
-        "(?1 <> '' AND p.registry_id = ?1) OR (?2 <> '' AND p.center_id = ?3 "
-        "AND p.patient_id = ?2)");
-    find.bind(1, ref.registry_id);
-    find.bind(2, blank_codes ? "" : ref.patient_id);
-    find.bind(3, static_cast<int64_t>(actor.center_id));
-    const bool found = find.executeStep();
-    // Another center's patient looks exactly like a missing one.
-    if (!found || (actor.role == Role::kSubmitter &&
-                   find.getColumn(2).getInt64() != actor.center_id)) {
-      find.reset();
-      return absl::NotFoundError("no such patient");
-    }
-    history.registry_id = find.getColumn(0).getString();
-    history.patient_id = blank_codes ? "" : find.getColumn(1).getString();
-    history.center_code = find.getColumn(3).getString();
-    find.reset();
-
-    SQLite::Statement& current =
-        c.Prepare(as_of_recorded ? kAsOfByPatientSql : kCurrentByPatientSql);
-    current.bind(1, history.registry_id);
-    if (as_of_recorded) current.bind(2, FormatRecordedTime(*as_of_recorded));
-    while (current.executeStep()) {
-      std::optional<Kind> kind = ParseKind(current.getColumn(0).getString());
-      if (!kind) return absl::DataLossError("unknown record kind in store");
-      ASSIGN_OR_RETURN(Record record,
-                       DecodePayload(*kind, current.getColumn(1).getString()));
-      history.current.push_back(std::move(record));
-    }
-    std::sort(history.current.begin(), history.current.end(),
-              [](const Record& a, const Record& b) {
-                const RecordKey ka = KeyOf(a), kb = KeyOf(b);
-                return std::tie(ka.kind, ka.key) < std::tie(kb.kind, kb.key);
-              });
-
-    SQLite::Statement& events = c.Prepare(
-        "SELECT event_seq, recorded_at, op, kind, payload, reason, request_id "
-        "FROM events WHERE registry_id = ?1 AND recorded_at <= ?2 ORDER BY "
-        "event_seq");
-    events.bind(1, history.registry_id);
-    events.bind(2, as_of_recorded ? FormatRecordedTime(*as_of_recorded) : "~");
-    while (events.executeStep()) {
-      StoredEvent event;
-      event.event_seq = events.getColumn(0).getInt64();
-      event.recorded_at = ParseRecordedTime(events.getColumn(1).getString());
-      const std::string op = events.getColumn(2).getString();
-      event.operation = op == "create"  ? Operation::kImport
-                        : op == "amend" ? Operation::kAmend
-                                        : Operation::kRetract;
-      std::optional<Kind> kind = ParseKind(events.getColumn(3).getString());
-      if (!kind) return absl::DataLossError("unknown record kind in store");
-      ASSIGN_OR_RETURN(event.record,
-                       DecodePayload(*kind, events.getColumn(4).getString()));
-      event.reason = events.getColumn(5).getString();
-      event.request_id = events.getColumn(6).getString();
-      history.events.push_back(std::move(event));
-    }
-    return absl::OkStatus();
-  }));
-  if (blank_codes) {
-    for (Record& r : history.current) SetPatientId(r, "");
-    for (StoredEvent& e : history.events) SetPatientId(e.record, "");
-  }
-  RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
-    t.Audit({.center = history.center_code,
-             .action = "patient.read",
-             .entity = "patient/" + history.registry_id,
-             .new_value = as_of_recorded
-                              ? "as_of=" + FormatRecordedTime(*as_of_recorded)
-                              : "current"});
-    return absl::OkStatus();
-  }));
-  return history;
-}
-
-namespace {
-
-constexpr const char* kPatientsOfCenterSql =
-    "SELECT p.registry_id, p.patient_id, c.code, r.kind, r.payload FROM "
-    "patients p JOIN centers c ON c.center_id = p.center_id JOIN "
-    "current_records r ON r.registry_id = p.registry_id WHERE p.center_id = "
-    "?1 ORDER BY p.patient_id";
-
-constexpr const char* kPatientsOfAllCentersSql =
-    "SELECT p.registry_id, '', c.code, r.kind, r.payload FROM patients p "
-    "JOIN centers c ON c.center_id = p.center_id JOIN current_records r ON "
-    "r.registry_id = p.registry_id ORDER BY p.registry_id";
-
-constexpr const char* kOnePatientSql =
-    "SELECT p.registry_id, p.patient_id, c.code, r.kind, r.payload FROM "
-    "patients p JOIN centers c ON c.center_id = p.center_id JOIN "
-    "current_records r ON r.registry_id = p.registry_id WHERE p.registry_id "
-    "= ?1";
-
-// Groups consecutive rows of one patient and hands each group to `sink`.
-absl::Status StreamGroupedPatients(
-    SQLite::Statement& query, bool blank_codes,
-    const std::function<bool(PatientRecords&&)>& sink) {
-  PatientRecords current;
-  bool open = false;
-  while (query.executeStep()) {
-    std::string registry_id = query.getColumn(0).getString();
-    if (open && registry_id != current.registry_id) {
-      if (!sink(std::move(current))) return absl::OkStatus();
-      current = PatientRecords();
-      open = false;
-    }
-    if (!open) {
-      current.registry_id = std::move(registry_id);
-      current.patient_id = blank_codes ? "" : query.getColumn(1).getString();
-      current.center_code = query.getColumn(2).getString();
-      open = true;
-    }
-    std::optional<Kind> kind = ParseKind(query.getColumn(3).getString());
-    if (!kind) return absl::DataLossError("unknown record kind in store");
-    ASSIGN_OR_RETURN(Record record,
-                     DecodePayload(*kind, query.getColumn(4).getString()));
-    if (blank_codes) SetPatientId(record, "");
-    current.records.push_back(std::move(record));
-  }
-  if (open) sink(std::move(current));
-  return absl::OkStatus();
-}
-
-}  // namespace
-
-absl::Status RegistryStore::ReadPatients(
-    const RequestContext& context, std::optional<PatientRef> patient,
-    std::string_view action,
-    const std::function<bool(PatientRecords&&)>& sink) {
-  const Principal& actor = context.principal;
-  if (actor.role != Role::kSubmitter && actor.role != Role::kAnalyst) {
-    return absl::PermissionDeniedError(
-        "only submitters and analysts read patient data");
-  }
-  const bool analyst = actor.role == Role::kAnalyst;
-  ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
-  Connection& c = **lease;
-  if (patient) {
-    // Resolve, read and audit, then hand out: a missing patient leaves no
-    // trace that could tell it apart from another center's.
-    std::optional<PatientRecords> found;
-    RETURN_IF_ERROR(CatchSqlite([&]() -> absl::Status {
-      SQLite::Transaction snapshot(c.db(),
-                                   SQLite::TransactionBehavior::DEFERRED);
-      SQLite::Statement& find = c.Prepare(
-          "SELECT p.registry_id, p.center_id FROM patients p WHERE (?1 <> '' "
-          "AND p.registry_id = ?1) OR (?2 <> '' AND p.center_id = ?3 AND "
-          "p.patient_id = ?2)");
-      find.bind(1, patient->registry_id);
-      find.bind(2, analyst ? "" : patient->patient_id);
-      find.bind(3, static_cast<int64_t>(actor.center_id));
-      if (!find.executeStep() ||
-          (!analyst && find.getColumn(1).getInt64() != actor.center_id)) {
-        return absl::NotFoundError("no such patient");
-      }
-      const std::string registry_id = find.getColumn(0).getString();
-      SQLite::Statement& query = c.Prepare(kOnePatientSql);
-      query.bind(1, registry_id);
-      return StreamGroupedPatients(query, analyst, [&](PatientRecords&& p) {
-        found = std::move(p);
-        return true;
-      });
-    }));
-    if (!found) return absl::NotFoundError("no such patient");
-    RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
-      t.Audit({.center = found->center_code,
-               .action = S(action),
-               .entity = "patient/" + found->registry_id});
-      return absl::OkStatus();
-    }));
-    sink(*std::move(found));
-    return absl::OkStatus();
-  }
-  RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
-    t.Audit({.center = actor.center_code,
-             .action = S(action),
-             .entity = analyst ? "cohort/all-centers"
-                               : "cohort/center/" + actor.center_code});
-    return absl::OkStatus();
-  }));
-  return CatchSqlite([&]() -> absl::Status {
-    SQLite::Transaction snapshot(c.db(), SQLite::TransactionBehavior::DEFERRED);
-    SQLite::Statement& query =
-        c.Prepare(analyst ? kPatientsOfAllCentersSql : kPatientsOfCenterSql);
-    if (!analyst) query.bind(1, static_cast<int64_t>(actor.center_id));
-    return StreamGroupedPatients(query, analyst, sink);
-  });
-}
-
-absl::Status RegistryStore::ExportAllCenters(
-    const RequestContext& context, Kind kind,
-    const std::function<void(const std::string&, Date)>& day0,
-    const std::function<bool(const StoredRecord&)>& sink) {
-  const Principal& actor = context.principal;
-  if (actor.role != Role::kAnalyst) {
-    return absl::PermissionDeniedError("only analysts export all centers");
-  }
-  RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
-    t.Audit({.action = "records.export",
-             .entity = absl::StrCat(S(KindName(kind)), "/all-centers")});
-    return absl::OkStatus();
-  }));
-  ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
-  Connection& c = **lease;
-  return CatchSqlite([&]() -> absl::Status {
-    SQLite::Transaction snapshot(c.db(), SQLite::TransactionBehavior::DEFERRED);
-    SQLite::Statement& transplants = c.Prepare(
-        "SELECT registry_id, min(record_date) FROM current_records WHERE kind "
-        "= 'transplants' GROUP BY registry_id");
-    while (transplants.executeStep()) {
-      if (std::optional<Date> date =
-              ParseIsoDate(transplants.getColumn(1).getString())) {
-        day0(transplants.getColumn(0).getString(), *date);
-      }
-    }
-    SQLite::Statement& query = c.Prepare(
-        "SELECT r.registry_id, c.code, r.payload FROM current_records r JOIN "
-        "patients p ON p.registry_id = r.registry_id JOIN centers c ON "
-        "c.center_id = p.center_id WHERE r.kind = ?1 ORDER BY r.registry_id, "
-        "r.record_key");
-    query.bind(1, S(KindName(kind)));
-    while (query.executeStep()) {
-      ASSIGN_OR_RETURN(Record record,
-                       DecodePayload(kind, query.getColumn(2).getString()));
-      SetPatientId(record, "");
-      if (!sink({query.getColumn(0).getString(), query.getColumn(1).getString(),
-                 std::move(record)})) {
-        break;
-      }
-    }
-    return absl::OkStatus();
-  });
 }
 
 // --- Audit -------------------------------------------------------------------
