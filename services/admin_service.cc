@@ -1,11 +1,14 @@
 #include "services/admin_service.h"
 
-#include <cstdio>
-#include <fstream>
+#include <unistd.h>
 
+#include <cerrno>
+
+#include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
 #include "core/merkle.h"
+#include "core/sha256.h"
 #include "core/status_macros.h"
 #include "core/violations.h"
 #include "services/auth.h"
@@ -230,28 +233,40 @@ grpc::Status AdminServiceImpl::ProveInclusion(
 grpc::Status AdminServiceImpl::Backup(
     grpc::ServerContext* context, const v1::BackupRequest* request,
     grpc::ServerWriter<v1::BackupChunk>* writer) {
-  return AsAdmin(
-      context, *auth_, [&](const RequestContext& call) -> absl::Status {
-        const std::string path =
-            absl::StrCat(backup_dir_, "/.backup-", call.request_id, ".db");
-        absl::Status status = store_->BackupTo(call, path);
-        if (status.ok()) {
-          std::ifstream in(path, std::ios::binary);
-          std::string buffer(1 << 20, '\0');
-          while (in) {
-            in.read(buffer.data(), buffer.size());
-            if (in.gcount() <= 0) break;
-            v1::BackupChunk chunk;
-            chunk.set_data(buffer.data(), in.gcount());
-            if (!writer->Write(chunk)) {
-              status = absl::CancelledError("the client went away");
-              break;
-            }
-          }
-        }
-        std::remove(path.c_str());
-        return status;
-      });
+  absl::StatusOr<AuthorizedStream> stream =
+      AuthorizeStream(context, *auth_, {Role::kAdmin});
+  if (!stream.ok()) return ToGrpcStatus(stream.status());
+  absl::StatusOr<RegistryStore::BackupCopy> copy =
+      store_->Backup(stream->context);
+  if (!copy.ok()) return ToGrpcStatus(copy.status());
+  absl::Cleanup close = [fd = copy->fd] { ::close(fd); };
+  // The client checks what it received against these trailers: a copy cut
+  // short is never taken for a backup.
+  Sha256Stream digest;
+  std::string buffer(1 << 20, '\0');
+  int64_t sent = 0;
+  for (;;) {
+    const ssize_t n = ::read(copy->fd, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0)
+      return grpc::Status(grpc::StatusCode::INTERNAL,
+                          "cannot read the backup copy");
+    if (n == 0) break;
+    v1::BackupChunk chunk;
+    chunk.set_data(buffer.data(), n);
+    digest.Update(chunk.data());
+    if (!writer->Write(chunk)) {
+      return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+    }
+    sent += n;
+  }
+  if (sent != copy->bytes) {
+    return grpc::Status(grpc::StatusCode::INTERNAL,
+                        "the backup copy changed while it was sent");
+  }
+  context->AddTrailingMetadata("x-backup-bytes", absl::StrCat(sent));
+  context->AddTrailingMetadata("x-backup-sha256", digest.HexDigest());
+  return grpc::Status::OK;
 }
 
 grpc::Status AdminServiceImpl::GetMetrics(grpc::ServerContext* context,

@@ -15,13 +15,8 @@ class AdminServiceImpl final : public v1::AdminService::Service {
  public:
   // `store`, `auth` and `signer` must outlive the service.
   AdminServiceImpl(RegistryStore* store, Authenticator* auth,
-                   const CheckpointSigner* signer, RequestMetrics* metrics,
-                   std::string backup_dir)
-      : store_(store),
-        auth_(auth),
-        signer_(signer),
-        metrics_(metrics),
-        backup_dir_(std::move(backup_dir)) {}
+                   const CheckpointSigner* signer, RequestMetrics* metrics)
+      : store_(store), auth_(auth), signer_(signer), metrics_(metrics) {}
 
   grpc::Status AddCenter(grpc::ServerContext* context,
                          const v1::AddCenterRequest* request,
@@ -65,7 +60,6 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   Authenticator* auth_;
   const CheckpointSigner* signer_;
   RequestMetrics* metrics_;
-  const std::string backup_dir_;  // where temporary backup files go
 };
 
 }  // namespace registry

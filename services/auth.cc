@@ -218,8 +218,32 @@ class AuthGateFactory
 
 }  // namespace
 
+StreamLimiter::Slot::~Slot() {
+  absl::MutexLock lock(&limiter_->mutex_);
+  auto it = limiter_->open_.find(token_id_);
+  if (it != limiter_->open_.end() && --it->second <= 0) {
+    limiter_->open_.erase(it);
+  }
+}
+
+absl::StatusOr<std::unique_ptr<StreamLimiter::Slot>> StreamLimiter::Open(
+    const std::string& token_id) {
+  absl::MutexLock lock(&mutex_);
+  int& open = open_[token_id];
+  if (open >= per_principal_) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "this token already has ", open,
+        " streams open, the most it may; wait for one to end (or cancel it) "
+        "and retry"));
+  }
+  ++open;
+  return std::make_unique<Slot>(this, token_id);
+}
+
 Authenticator::Authenticator(RegistryStore* store, AuthOptions options)
-    : store_(store), tracker_(options) {
+    : store_(store),
+      tracker_(options),
+      streams_(options.max_streams_per_principal) {
   timer_thread_ = std::thread([this] { TimerLoop(); });
   audit_thread_ = std::thread([this] { AuditLoop(); });
 }
@@ -374,6 +398,16 @@ absl::StatusOr<RequestContext> AuthorizeCall(
   request.request_id = NewRequestId();
   context->AddTrailingMetadata("x-request-id", request.request_id);
   return request;
+}
+
+absl::StatusOr<AuthorizedStream> AuthorizeStream(
+    grpc::ServerContextBase* context, Authenticator& auth,
+    std::initializer_list<Role> allowed) {
+  AuthorizedStream stream;
+  ASSIGN_OR_RETURN(stream.context, AuthorizeCall(context, auth, allowed));
+  ASSIGN_OR_RETURN(stream.slot,
+                   auth.streams().Open(stream.context.principal.token_id));
+  return stream;
 }
 
 std::string NewRequestId() {

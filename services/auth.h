@@ -54,6 +54,9 @@ class TokenAuthProcessor : public grpc::AuthMetadataProcessor {
 };
 
 struct AuthOptions {
+  // Streamed answers (exports, outcome streams, backups) one token may
+  // have open at once; each holds a handler thread while its client reads.
+  int max_streams_per_principal = 8;
   // Failures a host may make in a window before its answers are held
   // back: kFirstDelay, doubling per further failure up to kMaxDelay.
   int free_failures = 3;
@@ -68,6 +71,38 @@ struct AuthOptions {
   // at once), and at most this many hosts individually per entry batch.
   absl::Duration audit_interval = absl::Minutes(1);
   int max_audited_hosts = 100;
+};
+
+// Streams open at once per principal (token): a stream waits on its
+// client, so one caller must not be able to open them without bound.
+// Thread-safe.
+class StreamLimiter {
+ public:
+  explicit StreamLimiter(int per_principal) : per_principal_(per_principal) {}
+  StreamLimiter(const StreamLimiter&) = delete;
+  StreamLimiter& operator=(const StreamLimiter&) = delete;
+
+  // One open stream; gives its place back when destroyed.
+  class Slot {
+   public:
+    Slot(StreamLimiter* limiter, std::string token_id)
+        : limiter_(limiter), token_id_(std::move(token_id)) {}
+    ~Slot();
+    Slot(const Slot&) = delete;
+    Slot& operator=(const Slot&) = delete;
+
+   private:
+    StreamLimiter* limiter_;
+    std::string token_id_;
+  };
+  // RESOURCE_EXHAUSTED when `token_id` has its limit of streams open.
+  absl::StatusOr<std::unique_ptr<Slot>> Open(const std::string& token_id);
+  int per_principal() const { return per_principal_; }
+
+ private:
+  const int per_principal_;
+  absl::Mutex mutex_;
+  std::unordered_map<std::string, int> open_ ABSL_GUARDED_BY(mutex_);
 };
 
 // One `auth.failed` audit entry's worth: a host's failures since its last.
@@ -146,6 +181,7 @@ class Authenticator {
   void Drain();
 
   FailedAuthTracker& tracker() { return tracker_; }
+  StreamLimiter& streams() { return streams_; }
   RegistryStore& store() { return *store_; }
 
  private:
@@ -164,6 +200,7 @@ class Authenticator {
 
   RegistryStore* store_;
   FailedAuthTracker tracker_;
+  StreamLimiter streams_;
   absl::Mutex verdicts_mutex_;
   std::unordered_map<grpc::ServerContextBase*, absl::StatusOr<Principal>>
       verdicts_ ABSL_GUARDED_BY(verdicts_mutex_);
@@ -192,6 +229,16 @@ class Authenticator {
 // role is not in `allowed`. Never blocks. The request id is also sent back
 // as `x-request-id`.
 absl::StatusOr<RequestContext> AuthorizeCall(
+    grpc::ServerContextBase* context, Authenticator& auth,
+    std::initializer_list<Role> allowed);
+
+// AuthorizeCall for a streaming call, which also takes one of the
+// principal's stream slots for as long as `slot` lives.
+struct AuthorizedStream {
+  RequestContext context;
+  std::unique_ptr<StreamLimiter::Slot> slot;
+};
+absl::StatusOr<AuthorizedStream> AuthorizeStream(
     grpc::ServerContextBase* context, Authenticator& auth,
     std::initializer_list<Role> allowed);
 

@@ -47,6 +47,11 @@ std::optional<Kind> FromProto(v1::RecordKind kind);
 google::protobuf::Timestamp ToProto(absl::Time time);
 absl::Time FromProto(const google::protobuf::Timestamp& timestamp);
 
+// Trailing metadata of every streamed answer that ends OK: how many items
+// (records, rows, patients) it carried, so that a client can tell a
+// complete stream from one cut short.
+inline constexpr char kItemsTrailer[] = "x-items";
+
 // "OK", "INVALID_ARGUMENT", ...: the canonical name of a status code.
 std::string StatusCodeName(int code);
 

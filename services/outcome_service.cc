@@ -1,5 +1,6 @@
 #include "services/outcome_service.h"
 
+#include "absl/strings/str_cat.h"
 #include "core/outcomes.h"
 #include "core/status_macros.h"
 #include "core/violations.h"
@@ -18,16 +19,26 @@ struct OutcomeCall {
   RequestContext context;
   OutcomeDefinition definition;
   std::optional<Date> as_of;
+  std::unique_ptr<StreamLimiter::Slot> stream;  // streaming calls
 };
 
 absl::StatusOr<OutcomeCall> StartCall(grpc::ServerContext* context,
                                       Authenticator& auth,
                                       const v1::OutcomeDefinition& definition,
-                                      bool has_as_of, const v1::Date& as_of) {
+                                      bool has_as_of, const v1::Date& as_of,
+                                      bool streaming = false) {
   OutcomeCall call;
-  ASSIGN_OR_RETURN(
-      call.context,
-      AuthorizeCall(context, auth, {Role::kSubmitter, Role::kAnalyst}));
+  if (streaming) {
+    ASSIGN_OR_RETURN(
+        AuthorizedStream stream,
+        AuthorizeStream(context, auth, {Role::kSubmitter, Role::kAnalyst}));
+    call.context = std::move(stream.context);
+    call.stream = std::move(stream.slot);
+  } else {
+    ASSIGN_OR_RETURN(
+        call.context,
+        AuthorizeCall(context, auth, {Role::kSubmitter, Role::kAnalyst}));
+  }
   ASSIGN_OR_RETURN(call.definition, FromProto(definition));
   if (has_as_of) {
     call.as_of = FromProto(as_of);
@@ -58,14 +69,25 @@ v1::PatientIdentity Identity(const PatientRecords& patient,
 }
 
 // Streams `fill(patient, data, outcome, message)` over every patient in
-// scope, kBatch patients per message, the definition in the first.
+// scope, kBatch patients per message, the definition in the first; `fill`
+// returns how many items it added (the count in the trailer).
 template <typename Response, typename Fill>
 grpc::Status StreamPatients(RegistryStore& store, const OutcomeCall& call,
+                            grpc::ServerContext* context,
                             grpc::ServerWriter<Response>* writer,
                             std::string_view action, Fill fill) {
   Response message;
   *message.mutable_definition() = ToAppliedDefinition(call.definition);
   int in_message = 0;
+  int64_t items = 0, sent = 0;
+  auto send = [&] {
+    if (!writer->Write(message)) return false;
+    sent += items;
+    items = 0;
+    message = Response();
+    in_message = 0;
+    return true;
+  };
   bool open = true;
   absl::Status status = store.ReadPatients(
       call.context, std::nullopt, action, [&](PatientRecords&& patient) {
@@ -73,18 +95,15 @@ grpc::Status StreamPatients(RegistryStore& store, const OutcomeCall& call,
             ClinicalDataFromRecords(patient.records);
         const PatientOutcome outcome =
             ComputeOutcome(data, call.definition, call.as_of);
-        fill(patient, data, outcome, message);
-        if (++in_message >= kBatch) {
-          open = writer->Write(message);
-          message = Response();
-          in_message = 0;
-        }
+        items += fill(patient, data, outcome, message);
+        if (++in_message >= kBatch) open = send();
         return open;
       });
   if (!status.ok()) return ToGrpcStatus(status);
-  if (open && (in_message > 0 || message.has_definition())) {
-    writer->Write(message);
+  if (!open || ((in_message > 0 || message.has_definition()) && !send())) {
+    return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
   }
+  context->AddTrailingMetadata(kItemsTrailer, absl::StrCat(sent));
   return grpc::Status::OK;
 }
 
@@ -139,19 +158,20 @@ grpc::Status OutcomeServiceImpl::ListDisabilityEvents(
     grpc::ServerWriter<v1::ListDisabilityEventsResponse>* writer) {
   absl::StatusOr<OutcomeCall> call =
       StartCall(context, *auth_, request->definition(), request->has_as_of(),
-                request->as_of());
+                request->as_of(), /*streaming=*/true);
   if (!call.ok()) return ToGrpcStatus(call.status());
   return StreamPatients(
-      *store_, *call, writer, "outcomes.read",
+      *store_, *call, context, writer, "outcomes.read",
       [](const PatientRecords& patient, const PatientClinicalData& data,
          const PatientOutcome& outcome,
          v1::ListDisabilityEventsResponse& message) {
-        if (outcome.disability_events.empty()) return;
+        if (outcome.disability_events.empty()) return 0;
         v1::PatientDisabilityEvents* out = message.add_patients();
         *out->mutable_patient() = Identity(patient, data);
         for (const DisabilityEvent& e : outcome.disability_events) {
           *out->add_events() = ToProto(e, outcome.day0);
         }
+        return 1;
       });
 }
 
@@ -161,14 +181,15 @@ grpc::Status OutcomeServiceImpl::StreamCohortOutcomes(
     grpc::ServerWriter<v1::StreamCohortOutcomesResponse>* writer) {
   absl::StatusOr<OutcomeCall> call =
       StartCall(context, *auth_, request->definition(), request->has_as_of(),
-                request->as_of());
+                request->as_of(), /*streaming=*/true);
   if (!call.ok()) return ToGrpcStatus(call.status());
   return StreamPatients(
-      *store_, *call, writer, "outcomes.read",
+      *store_, *call, context, writer, "outcomes.read",
       [](const PatientRecords& patient, const PatientClinicalData& data,
          const PatientOutcome& outcome,
          v1::StreamCohortOutcomesResponse& message) {
         *message.add_outcomes() = ToProto(outcome, Identity(patient, data));
+        return 1;
       });
 }
 

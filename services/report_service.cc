@@ -437,17 +437,19 @@ grpc::Status ReportServiceImpl::CohortSummary(
 grpc::Status ReportServiceImpl::ExportRecords(
     grpc::ServerContext* context, const v1::ExportRecordsRequest* request,
     grpc::ServerWriter<v1::ExportRecordsResponse>* writer) {
-  absl::StatusOr<RequestContext> call =
-      AuthorizeCall(context, *auth_, {Role::kAnalyst});
-  if (!call.ok()) return ToGrpcStatus(call.status());
+  absl::StatusOr<AuthorizedStream> stream =
+      AuthorizeStream(context, *auth_, {Role::kAnalyst});
+  if (!stream.ok()) return ToGrpcStatus(stream.status());
+  const RequestContext* call = &stream->context;
   std::optional<Kind> kind = registry::FromProto(request->kind());
   if (!kind) return ToGrpcStatus(Invalid("kind", "must be a record kind"));
   const bool deidentify = request->deidentify();
   absl::Span<const Column> columns = ColumnsOf(*kind);
 
   v1::ExportRecordsResponse message;
+  // No center column: a center code on every row would undo the
+  // small-cell suppression of the cohort summary.
   message.add_columns("registry_id");
-  message.add_columns("center");
   for (size_t i = 1; i < columns.size(); ++i) {
     const std::string name(columns[i].name);
     const bool dated = name.size() > 5 && name.ends_with("_date");
@@ -456,6 +458,14 @@ grpc::Status ReportServiceImpl::ExportRecords(
   }
   std::map<std::string, Date> day0;
   int in_message = 0;
+  int64_t sent = 0;
+  auto send = [&] {
+    if (!writer->Write(message)) return false;
+    sent += in_message;
+    message = v1::ExportRecordsResponse();
+    in_message = 0;
+    return true;
+  };
   bool open = true;
   absl::Status status = store_->ExportAllCenters(
       *call, *kind,
@@ -466,7 +476,6 @@ grpc::Status ReportServiceImpl::ExportRecords(
         const Row row = registry::ToRow(stored.record);
         v1::ExportRow* out = message.add_rows();
         out->add_values(stored.registry_id);
-        out->add_values(stored.center_code);
         auto origin = day0.find(stored.registry_id);
         for (size_t i = 1; i < columns.size(); ++i) {
           std::string value = row[i];
@@ -480,17 +489,14 @@ grpc::Status ReportServiceImpl::ExportRecords(
           }
           out->add_values(std::move(value));
         }
-        if (++in_message >= kExportBatch) {
-          open = writer->Write(message);
-          message = v1::ExportRecordsResponse();
-          in_message = 0;
-        }
+        if (++in_message >= kExportBatch) open = send();
         return open;
       });
   if (!status.ok()) return ToGrpcStatus(status);
-  if (open && (in_message > 0 || message.columns_size() > 0)) {
-    writer->Write(message);
+  if (!open || ((in_message > 0 || message.columns_size() > 0) && !send())) {
+    return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
   }
+  context->AddTrailingMetadata(kItemsTrailer, absl::StrCat(sent));
   return grpc::Status::OK;
 }
 

@@ -180,10 +180,8 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
       std::make_unique<SubmissionBudget>(options.submission_limits);
   server->services_.push_back(std::make_unique<SubmissionServiceImpl>(
       &store, auth, server->budget_.get()));
-  const std::string db_dir =
-      std::filesystem::absolute(options.db_path).parent_path().string();
   server->services_.push_back(std::make_unique<AdminServiceImpl>(
-      &store, auth, server->signer_.get(), &server->metrics_, db_dir));
+      &store, auth, server->signer_.get(), &server->metrics_));
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       observers;

@@ -37,9 +37,10 @@ grpc::ServerUnaryReactor* SubmissionServiceImpl::SubmitBatch(
 grpc::Status SubmissionServiceImpl::Export(
     grpc::ServerContext* context, const v1::ExportRequest* request,
     grpc::ServerWriter<v1::ExportResponse>* writer) {
-  absl::StatusOr<RequestContext> call =
-      AuthorizeCall(context, *auth_, {Role::kSubmitter});
-  if (!call.ok()) return ToGrpcStatus(call.status());
+  absl::StatusOr<AuthorizedStream> stream =
+      AuthorizeStream(context, *auth_, {Role::kSubmitter});
+  if (!stream.ok()) return ToGrpcStatus(stream.status());
+  const RequestContext* call = &stream->context;
   std::optional<Kind> kind = registry::FromProto(request->kind());
   if (!kind) {
     return ToGrpcStatus(StatusWithViolations(
@@ -47,20 +48,28 @@ grpc::Status SubmissionServiceImpl::Export(
         {{"kind", "must be one of the record kinds"}}));
   }
   v1::ExportResponse batch;
+  int64_t sent = 0;
+  auto send = [&] {
+    if (!writer->Write(batch)) return false;
+    sent += batch.records_size();
+    batch.clear_records();
+    return true;
+  };
   bool open = true;
   absl::Status status = store_->ExportRecords(
       *call, *kind,
       AsOf(request->has_as_of_recorded(), request->as_of_recorded()),
       [&](const StoredRecord& stored) {
         *batch.add_records() = registry::ToProto(stored.record);
-        if (batch.records_size() >= kExportBatch) {
-          open = writer->Write(batch);
-          batch.clear_records();
-        }
+        if (batch.records_size() >= kExportBatch) open = send();
         return open;
       });
-  if (status.ok() && open && batch.records_size() > 0) writer->Write(batch);
-  return ToGrpcStatus(status);
+  if (!status.ok()) return ToGrpcStatus(status);
+  if (!open || (batch.records_size() > 0 && !send())) {
+    return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
+  }
+  context->AddTrailingMetadata(kItemsTrailer, absl::StrCat(sent));
+  return grpc::Status::OK;
 }
 
 grpc::Status SubmissionServiceImpl::GetPatientHistory(

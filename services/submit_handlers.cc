@@ -146,6 +146,10 @@ class Assembler {
     return *op;
   }
 
+  // Gives back what this request holds of the budget: done before its
+  // answer, so that a client's next request finds it free.
+  void ReturnBudget() { budget_->Return(held_); }
+
   std::string& reason() { return reason_; }
   std::vector<SubmittedRow>& rows() { return rows_; }
   int64_t bytes() const { return held_.bytes; }
@@ -202,8 +206,11 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
         response_(response),
         deps_(deps),
         assembler_(deps.budget) {
+    // A streamed submission holds no thread while it waits for its client
+    // and its memory is bounded by the submission budget: it takes no
+    // stream slot.
     call_ = Authorize(context, *deps.auth,
-                      [this](grpc::Status status) { Finish(status); });
+                      [this](grpc::Status status) { Answer(status); });
     if (call_) StartRead(&buffer_);
   }
 
@@ -216,7 +223,7 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
     buffer_.Clear();
     if (!added.ok()) {
       // Answered at once: the rest of the stream is not read.
-      Finish(ToGrpcStatus(added));
+      Answer(ToGrpcStatus(added));
       return;
     }
     StartRead(&buffer_);
@@ -225,16 +232,21 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
   void OnDone() override { delete this; }
 
  private:
+  void Answer(const grpc::Status& status) {
+    assembler_.ReturnBudget();
+    Finish(status);
+  }
+
   void Complete() {
     if (context_->IsCancelled()) {
-      Finish(grpc::Status(grpc::StatusCode::CANCELLED,
+      Answer(grpc::Status(grpc::StatusCode::CANCELLED,
                           "the call was cancelled before the stream ended; "
                           "nothing was written"));
       return;
     }
     absl::StatusOr<Operation> operation = assembler_.Finish(true);
     if (!operation.ok()) {
-      Finish(ToGrpcStatus(operation.status()));
+      Answer(ToGrpcStatus(operation.status()));
       return;
     }
     const std::string request_id = call_->request_id;
@@ -243,7 +255,7 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
         std::move(assembler_.rows()),
         [this, request_id](absl::StatusOr<SubmitCounts> counts) {
           if (counts.ok()) FillResponse(request_id, *counts, response_);
-          Finish(ToGrpcStatus(counts.status()));
+          Answer(ToGrpcStatus(counts.status()));
         });
   }
 
@@ -262,14 +274,14 @@ class SubmitBatchReactor final : public grpc::ServerUnaryReactor {
                      grpc::ByteBuffer* response, const SubmitDeps& deps)
       : assembler_(deps.budget) {
     std::optional<RequestContext> call = Authorize(
-        context, *deps.auth, [this](grpc::Status status) { Finish(status); });
+        context, *deps.auth, [this](grpc::Status status) { Answer(status); });
     if (!call) return;
     grpc::ByteBuffer copy(*request);  // the reader needs it mutable
     absl::Status added = assembler_.Add(copy);
     absl::StatusOr<Operation> operation =
         added.ok() ? assembler_.Finish(false) : added;
     if (!operation.ok()) {
-      Finish(ToGrpcStatus(operation.status()));
+      Answer(ToGrpcStatus(operation.status()));
       return;
     }
     const std::string request_id = call->request_id;
@@ -278,13 +290,18 @@ class SubmitBatchReactor final : public grpc::ServerUnaryReactor {
         std::move(assembler_.rows()),
         [this, response, request_id](absl::StatusOr<SubmitCounts> counts) {
           if (counts.ok()) FillResponse(request_id, *counts, response);
-          Finish(ToGrpcStatus(counts.status()));
+          Answer(ToGrpcStatus(counts.status()));
         });
   }
 
   void OnDone() override { delete this; }
 
  private:
+  void Answer(const grpc::Status& status) {
+    assembler_.ReturnBudget();
+    Finish(status);
+  }
+
   Assembler assembler_;
 };
 

@@ -272,10 +272,17 @@ class RegistryStore {
   // event is covered by exactly the audit entry that names it.
   absl::StatusOr<AuditReport> VerifyAudit(const RequestContext& context);
 
-  // Writes a consistent copy of the whole database to `path` (which must
-  // not exist) with SQLite's online backup, while writers go on. The copy
-  // includes the audit entry recording the backup.
-  absl::Status BackupTo(const RequestContext& context, const std::string& path);
+  // A consistent copy of the whole database, made with SQLite's online
+  // backup while writers go on, in a temporary file beside the database
+  // (mode 0600, DB.backup-*.tmp) that is unlinked once written: `fd` reads
+  // it from its start, and the caller closes it. A crash while copying
+  // leaves the file; Open removes it. The copy includes the audit entry
+  // recording the backup.
+  struct BackupCopy {
+    int fd = -1;
+    int64_t bytes = 0;
+  };
+  absl::StatusOr<BackupCopy> Backup(const RequestContext& context);
 
   // RFC 6962 leaf hashes of every audit entry (leaf data: the entry's
   // canonical bytes), in sequence order, from one consistent snapshot.
@@ -349,6 +356,11 @@ class RegistryStore {
   // when the group's transaction can no longer be committed.
   absl::Status RunWrite(Connection& c, PendingWrite& write, bool alone,
                         AuditHead& head, bool& broken);
+
+  // Runs `read` in one read transaction on a leased reader connection,
+  // which is given back before this returns.
+  absl::Status ReadSnapshot(
+      const std::function<absl::Status(Connection&)>& read);
 
   // Drops every cached principal; called after each change to the tokens.
   void ForgetPrincipals();

@@ -10,20 +10,31 @@ namespace registry {
 
 namespace {
 
-constexpr const char* kCurrentByCenterSql =
-    "SELECT p.registry_id, r.payload FROM current_records r JOIN patients p "
-    "ON p.registry_id = r.registry_id WHERE p.center_id = ?1 AND r.kind = ?2 "
-    "ORDER BY p.patient_id, r.record_key";
+// Records are read in batches, each in its own snapshot, and handed out
+// between batches: no reader connection is held while a client takes its
+// time (16 stalled exports froze every read before). A batch of one kind
+// continues after the key (?3 patient_id, ?4 record_key) where the last
+// ended.
+constexpr int kRecordBatch = 1000;
+constexpr int kPatientBatch = 256;
 
-// The latest event of each record recorded up to ?3, unless a retraction.
+constexpr const char* kCurrentByCenterSql =
+    "SELECT p.registry_id, r.payload, p.patient_id, r.record_key FROM "
+    "current_records r JOIN patients p ON p.registry_id = r.registry_id "
+    "WHERE p.center_id = ?1 AND r.kind = ?2 AND p.patient_id >= ?3 AND "
+    "(p.patient_id > ?3 OR r.record_key > ?4) ORDER BY p.patient_id, "
+    "r.record_key LIMIT ?6";
+
+// The latest event of each record recorded up to ?5, unless a retraction.
 constexpr const char* kAsOfByCenterSql =
-    "SELECT p.registry_id, e.payload FROM events e JOIN patients p ON "
-    "p.registry_id = e.registry_id WHERE p.center_id = ?1 AND e.kind = ?2 "
-    "AND e.recorded_at <= ?3 AND e.op <> 'retract' AND NOT EXISTS (SELECT 1 "
-    "FROM events later WHERE later.registry_id = e.registry_id AND later.kind "
-    "= e.kind AND later.record_key = e.record_key AND later.event_seq > "
-    "e.event_seq AND later.recorded_at <= ?3) ORDER BY p.patient_id, "
-    "e.record_key";
+    "SELECT p.registry_id, e.payload, p.patient_id, e.record_key FROM events "
+    "e JOIN patients p ON p.registry_id = e.registry_id WHERE p.center_id = "
+    "?1 AND e.kind = ?2 AND p.patient_id >= ?3 AND (p.patient_id > ?3 OR "
+    "e.record_key > ?4) AND e.recorded_at <= ?5 AND e.op <> 'retract' AND "
+    "NOT EXISTS (SELECT 1 FROM events later WHERE later.registry_id = "
+    "e.registry_id AND later.kind = e.kind AND later.record_key = "
+    "e.record_key AND later.event_seq > e.event_seq AND later.recorded_at <= "
+    "?5) ORDER BY p.patient_id, e.record_key LIMIT ?6";
 
 constexpr const char* kCurrentByPatientSql =
     "SELECT kind, payload FROM current_records WHERE registry_id = ?1";
@@ -56,26 +67,33 @@ absl::Status RegistryStore::ExportRecords(
                               : "current"});
     return absl::OkStatus();
   }));
-  ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
-  Connection& c = **lease;
-  return CatchSqlite([&]() -> absl::Status {
-    SQLite::Transaction snapshot(c.db(), SQLite::TransactionBehavior::DEFERRED);
-    SQLite::Statement& query =
-        c.Prepare(as_of_recorded ? kAsOfByCenterSql : kCurrentByCenterSql);
-    query.bind(1, static_cast<int64_t>(actor.center_id));
-    query.bind(2, S(KindName(kind)));
-    if (as_of_recorded) query.bind(3, FormatRecordedTime(*as_of_recorded));
-    while (query.executeStep()) {
-      ASSIGN_OR_RETURN(Record record,
-                       DecodePayload(kind, query.getColumn(1).getString()));
-      if (!sink({query.getColumn(0).getString(), actor.center_code,
-                 std::move(record)})) {
-        break;
+  std::string after_patient, after_key;
+  for (;;) {
+    std::vector<StoredRecord> batch;
+    RETURN_IF_ERROR(ReadSnapshot([&](Connection& c) -> absl::Status {
+      SQLite::Statement& query =
+          c.Prepare(as_of_recorded ? kAsOfByCenterSql : kCurrentByCenterSql);
+      query.bind(1, static_cast<int64_t>(actor.center_id));
+      query.bind(2, S(KindName(kind)));
+      query.bind(3, after_patient);
+      query.bind(4, after_key);
+      if (as_of_recorded) query.bind(5, FormatRecordedTime(*as_of_recorded));
+      query.bind(6, kRecordBatch);
+      while (query.executeStep()) {
+        ASSIGN_OR_RETURN(Record record,
+                         DecodePayload(kind, query.getColumn(1).getString()));
+        batch.push_back({query.getColumn(0).getString(), actor.center_code,
+                         std::move(record)});
+        after_patient = query.getColumn(2).getString();
+        after_key = query.getColumn(3).getString();
       }
+      return absl::OkStatus();
+    }));
+    for (const StoredRecord& record : batch) {
+      if (!sink(record)) return absl::OkStatus();
     }
-    query.reset();
-    return absl::OkStatus();
-  });
+    if (static_cast<int>(batch.size()) < kRecordBatch) return absl::OkStatus();
+  }
 }
 
 absl::StatusOr<PatientHistory> RegistryStore::GetPatientHistory(
@@ -171,16 +189,29 @@ absl::StatusOr<PatientHistory> RegistryStore::GetPatientHistory(
 
 namespace {
 
+// A batch of patients is those after ?2 up to ?3 (inclusive), in the
+// order of the batches; its end is found first, so that the records come
+// in index order, without a sort.
+constexpr const char* kBatchEndOfCenterSql =
+    "SELECT patient_id FROM patients WHERE center_id = ?1 AND patient_id > "
+    "?2 ORDER BY patient_id LIMIT 1 OFFSET ?3";
+constexpr const char* kBatchEndOfAllCentersSql =
+    "SELECT registry_id FROM patients WHERE registry_id > ?2 ORDER BY "
+    "registry_id LIMIT 1 OFFSET ?3";
+// Sorts after every patient code and registry id ([A-Za-z0-9._-]).
+constexpr char kAfterEveryId[] = "\x7f";
+
 constexpr const char* kPatientsOfCenterSql =
     "SELECT p.registry_id, p.patient_id, c.code, r.kind, r.payload FROM "
     "patients p JOIN centers c ON c.center_id = p.center_id JOIN "
     "current_records r ON r.registry_id = p.registry_id WHERE p.center_id = "
-    "?1 ORDER BY p.patient_id";
+    "?1 AND p.patient_id > ?2 AND p.patient_id <= ?3 ORDER BY p.patient_id";
 
 constexpr const char* kPatientsOfAllCentersSql =
     "SELECT p.registry_id, '', c.code, r.kind, r.payload FROM patients p "
     "JOIN centers c ON c.center_id = p.center_id JOIN current_records r ON "
-    "r.registry_id = p.registry_id ORDER BY p.registry_id";
+    "r.registry_id = p.registry_id WHERE p.registry_id > ?2 AND "
+    "p.registry_id <= ?3 ORDER BY p.registry_id";
 
 constexpr const char* kOnePatientSql =
     "SELECT p.registry_id, p.patient_id, c.code, r.kind, r.payload FROM "
@@ -188,37 +219,38 @@ constexpr const char* kOnePatientSql =
     "current_records r ON r.registry_id = p.registry_id WHERE p.registry_id "
     "= ?1";
 
-// Groups consecutive rows of one patient and hands each group to `sink`.
-absl::Status StreamGroupedPatients(
-    SQLite::Statement& query, bool blank_codes,
-    const std::function<bool(PatientRecords&&)>& sink) {
-  PatientRecords current;
-  bool open = false;
+// Groups consecutive rows of one patient into `out`.
+absl::Status GroupPatients(SQLite::Statement& query, bool blank_codes,
+                           std::vector<PatientRecords>& out) {
   while (query.executeStep()) {
     std::string registry_id = query.getColumn(0).getString();
-    if (open && registry_id != current.registry_id) {
-      if (!sink(std::move(current))) return absl::OkStatus();
-      current = PatientRecords();
-      open = false;
-    }
-    if (!open) {
-      current.registry_id = std::move(registry_id);
-      current.patient_id = blank_codes ? "" : query.getColumn(1).getString();
-      current.center_code = query.getColumn(2).getString();
-      open = true;
+    if (out.empty() || out.back().registry_id != registry_id) {
+      PatientRecords& patient = out.emplace_back();
+      patient.registry_id = std::move(registry_id);
+      patient.patient_id = blank_codes ? "" : query.getColumn(1).getString();
+      patient.center_code = query.getColumn(2).getString();
     }
     std::optional<Kind> kind = ParseKind(query.getColumn(3).getString());
     if (!kind) return absl::DataLossError("unknown record kind in store");
     ASSIGN_OR_RETURN(Record record,
                      DecodePayload(*kind, query.getColumn(4).getString()));
     if (blank_codes) SetPatientId(record, "");
-    current.records.push_back(std::move(record));
+    out.back().records.push_back(std::move(record));
   }
-  if (open) sink(std::move(current));
   return absl::OkStatus();
 }
 
 }  // namespace
+
+absl::Status RegistryStore::ReadSnapshot(
+    const std::function<absl::Status(Connection&)>& read) {
+  ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
+  Connection& c = **lease;
+  return CatchSqlite([&]() -> absl::Status {
+    SQLite::Transaction snapshot(c.db(), SQLite::TransactionBehavior::DEFERRED);
+    return read(c);
+  });
+}
 
 absl::Status RegistryStore::ReadPatients(
     const RequestContext& context, std::optional<PatientRef> patient,
@@ -230,15 +262,11 @@ absl::Status RegistryStore::ReadPatients(
         "only submitters and analysts read patient data");
   }
   const bool analyst = actor.role == Role::kAnalyst;
-  ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
-  Connection& c = **lease;
   if (patient) {
     // Resolve, read and audit, then hand out: a missing patient leaves no
     // trace that could tell it apart from another center's.
-    std::optional<PatientRecords> found;
-    RETURN_IF_ERROR(CatchSqlite([&]() -> absl::Status {
-      SQLite::Transaction snapshot(c.db(),
-                                   SQLite::TransactionBehavior::DEFERRED);
+    std::vector<PatientRecords> found;
+    RETURN_IF_ERROR(ReadSnapshot([&](Connection& c) -> absl::Status {
       SQLite::Statement& find = c.Prepare(
           "SELECT p.registry_id, p.center_id FROM patients p WHERE (?1 <> '' "
           "AND p.registry_id = ?1) OR (?2 <> '' AND p.center_id = ?3 AND "
@@ -253,19 +281,16 @@ absl::Status RegistryStore::ReadPatients(
       const std::string registry_id = find.getColumn(0).getString();
       SQLite::Statement& query = c.Prepare(kOnePatientSql);
       query.bind(1, registry_id);
-      return StreamGroupedPatients(query, analyst, [&](PatientRecords&& p) {
-        found = std::move(p);
-        return true;
-      });
+      return GroupPatients(query, analyst, found);
     }));
-    if (!found) return absl::NotFoundError("no such patient");
+    if (found.empty()) return absl::NotFoundError("no such patient");
     RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
-      t.Audit({.center = found->center_code,
+      t.Audit({.center = found[0].center_code,
                .action = S(action),
-               .entity = "patient/" + found->registry_id});
+               .entity = "patient/" + found[0].registry_id});
       return absl::OkStatus();
     }));
-    sink(*std::move(found));
+    sink(std::move(found[0]));
     return absl::OkStatus();
   }
   RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
@@ -275,13 +300,33 @@ absl::Status RegistryStore::ReadPatients(
                                : "cohort/center/" + actor.center_code});
     return absl::OkStatus();
   }));
-  return CatchSqlite([&]() -> absl::Status {
-    SQLite::Transaction snapshot(c.db(), SQLite::TransactionBehavior::DEFERRED);
-    SQLite::Statement& query =
-        c.Prepare(analyst ? kPatientsOfAllCentersSql : kPatientsOfCenterSql);
-    if (!analyst) query.bind(1, static_cast<int64_t>(actor.center_id));
-    return StreamGroupedPatients(query, analyst, sink);
-  });
+  // Each batch of patients in one snapshot, so each patient's records are
+  // read together; handed out with no connection held.
+  std::string after;
+  for (bool more = true; more;) {
+    std::vector<PatientRecords> batch;
+    std::string end;
+    RETURN_IF_ERROR(ReadSnapshot([&](Connection& c) -> absl::Status {
+      SQLite::Statement& bound =
+          c.Prepare(analyst ? kBatchEndOfAllCentersSql : kBatchEndOfCenterSql);
+      if (!analyst) bound.bind(1, static_cast<int64_t>(actor.center_id));
+      bound.bind(2, after);
+      bound.bind(3, kPatientBatch - 1);
+      more = bound.executeStep();
+      end = more ? bound.getColumn(0).getString() : kAfterEveryId;
+      SQLite::Statement& query =
+          c.Prepare(analyst ? kPatientsOfAllCentersSql : kPatientsOfCenterSql);
+      if (!analyst) query.bind(1, static_cast<int64_t>(actor.center_id));
+      query.bind(2, after);
+      query.bind(3, end);
+      return GroupPatients(query, analyst, batch);
+    }));
+    for (PatientRecords& p : batch) {
+      if (!sink(std::move(p))) return absl::OkStatus();
+    }
+    after = std::move(end);
+  }
+  return absl::OkStatus();
 }
 
 absl::Status RegistryStore::ExportAllCenters(
@@ -297,10 +342,7 @@ absl::Status RegistryStore::ExportAllCenters(
              .entity = absl::StrCat(S(KindName(kind)), "/all-centers")});
     return absl::OkStatus();
   }));
-  ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
-  Connection& c = **lease;
-  return CatchSqlite([&]() -> absl::Status {
-    SQLite::Transaction snapshot(c.db(), SQLite::TransactionBehavior::DEFERRED);
+  RETURN_IF_ERROR(ReadSnapshot([&](Connection& c) -> absl::Status {
     SQLite::Statement& transplants = c.Prepare(
         "SELECT registry_id, min(record_date) FROM current_records WHERE kind "
         "= 'transplants' GROUP BY registry_id");
@@ -310,23 +352,38 @@ absl::Status RegistryStore::ExportAllCenters(
         day0(transplants.getColumn(0).getString(), *date);
       }
     }
-    SQLite::Statement& query = c.Prepare(
-        "SELECT r.registry_id, c.code, r.payload FROM current_records r JOIN "
-        "patients p ON p.registry_id = r.registry_id JOIN centers c ON "
-        "c.center_id = p.center_id WHERE r.kind = ?1 ORDER BY r.registry_id, "
-        "r.record_key");
-    query.bind(1, S(KindName(kind)));
-    while (query.executeStep()) {
-      ASSIGN_OR_RETURN(Record record,
-                       DecodePayload(kind, query.getColumn(2).getString()));
-      SetPatientId(record, "");
-      if (!sink({query.getColumn(0).getString(), query.getColumn(1).getString(),
-                 std::move(record)})) {
-        break;
-      }
-    }
     return absl::OkStatus();
-  });
+  }));
+  std::string after_id, after_key;
+  for (;;) {
+    std::vector<StoredRecord> batch;
+    RETURN_IF_ERROR(ReadSnapshot([&](Connection& c) -> absl::Status {
+      SQLite::Statement& query = c.Prepare(
+          "SELECT r.registry_id, c.code, r.payload, r.record_key FROM "
+          "current_records r JOIN patients p ON p.registry_id = r.registry_id "
+          "JOIN centers c ON c.center_id = p.center_id WHERE r.kind = ?1 AND "
+          "r.registry_id >= ?2 AND (r.registry_id > ?2 OR r.record_key > ?3) "
+          "ORDER BY r.registry_id, r.record_key LIMIT ?4");
+      query.bind(1, S(KindName(kind)));
+      query.bind(2, after_id);
+      query.bind(3, after_key);
+      query.bind(4, kRecordBatch);
+      while (query.executeStep()) {
+        ASSIGN_OR_RETURN(Record record,
+                         DecodePayload(kind, query.getColumn(2).getString()));
+        SetPatientId(record, "");
+        after_id = query.getColumn(0).getString();
+        after_key = query.getColumn(3).getString();
+        batch.push_back(
+            {after_id, query.getColumn(1).getString(), std::move(record)});
+      }
+      return absl::OkStatus();
+    }));
+    for (const StoredRecord& record : batch) {
+      if (!sink(record)) return absl::OkStatus();
+    }
+    if (static_cast<int>(batch.size()) < kRecordBatch) return absl::OkStatus();
+  }
 }
 
 }  // namespace registry

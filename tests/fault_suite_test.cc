@@ -16,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
+#include "core/date.h"
 #include "registry/v1/admin.grpc.pb.h"
 #include "registry/v1/submission.grpc.pb.h"
 #include "tests/test_util.h"
@@ -224,6 +225,110 @@ TEST(ReadOnlyStoreTest, AReadOnlyDirectoryIsNamedAtStartUp) {
   EXPECT_EQ(refused.WaitForExit(), 1) << refused.log();
   EXPECT_THAT(refused.log(),
               HasSubstr("cannot write in the directory " + store));
+}
+
+// --- Stalled streaming readers ----------------------------------------------
+
+TEST(StalledReadersTest, ExportsThatNeverReadFreezeNoOtherRead) {
+  TempDir dir;
+  Running registry(dir, dir.File("registry.db"));
+  registry.Prepare(dir);
+  // 40,000 visits: an export of them is far more than flow control lets
+  // through to a client that does not read.
+  std::string csv = "patient_id,visit_date,edss\n";
+  for (int p = 0; p < 10; ++p) {
+    for (int i = 0; i < 4000; ++i) {
+      absl::StrAppend(&csv, "P", p, ",", FormatIsoDate(Date(1981, 1, 1) + i),
+                      ",2.0\n");
+    }
+  }
+  WriteFile(dir.File("many.csv"), csv);
+  RegctlResult imported =
+      RegctlAt(registry.address, registry.submitter,
+               {"submit", "import", "visits", dir.File("many.csv")});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  std::vector<std::string> tokens = {
+      std::string(absl::StripAsciiWhitespace(ReadFile(registry.submitter)))};
+  for (int t = 0; t < 3; ++t) {
+    RegctlResult issued = RegctlAt(
+        registry.address, registry.admin,
+        {"admin", "token", "issue", "--role", "submitter", "--center", "C1"});
+    ASSERT_EQ(issued.exit_code, 0) << issued.err;
+    tokens.push_back(std::string(absl::StripAsciiWhitespace(issued.out)));
+  }
+
+  // 8 exports per token, 32 in all (twice the readers' pool), each on a
+  // connection of its own, none ever read.
+  struct Stalled {
+    std::shared_ptr<grpc::Channel> channel;
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientReader<v1::ExportResponse>> reader;
+  };
+  std::vector<std::unique_ptr<Stalled>> stalled;
+  auto open_export = [&](const std::string& token, int n) {
+    auto s = std::make_unique<Stalled>();
+    grpc::ChannelArguments args;
+    args.SetInt("registry.test.connection", n);  // no shared connection
+    // A client that reads nothing, with the small receive window of a slow
+    // link: the server soon has to wait for it.
+    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+    args.SetInt(GRPC_ARG_HTTP2_STREAM_LOOKAHEAD_BYTES, 16 * 1024);
+    s->channel = grpc::CreateCustomChannel(
+        registry.address, grpc::experimental::LocalCredentials(LOCAL_TCP),
+        args);
+    s->context.AddMetadata("authorization", "Bearer " + token);
+    s->context.set_deadline(std::chrono::system_clock::now() +
+                            std::chrono::seconds(120));
+    v1::ExportRequest request;
+    request.set_kind(v1::RECORD_KIND_VISITS);
+    s->reader = v1::SubmissionService::NewStub(s->channel)
+                    ->Export(&s->context, request);
+    return s;
+  };
+  for (int i = 0; i < 32; ++i) {
+    stalled.push_back(open_export(tokens[i % 4], i));
+  }
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+
+  // Reads go on: a history, an audit verification, and the first call of a
+  // token no one has used yet.
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + tokens[0]);
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  v1::GetPatientHistoryRequest request;
+  request.set_patient_id("P3");
+  v1::GetPatientHistoryResponse history;
+  const grpc::Status read =
+      v1::SubmissionService::NewStub(
+          grpc::CreateChannel(registry.address,
+                              grpc::experimental::LocalCredentials(LOCAL_TCP)))
+          ->GetPatientHistory(&context, request, &history);
+  EXPECT_TRUE(read.ok()) << read.error_message();
+  EXPECT_EQ(history.current_records_size(), 4001);
+  RegctlResult verify =
+      RegctlAt(registry.address, registry.admin, {"admin", "audit", "verify"});
+  EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  RegctlResult issued =
+      RegctlAt(registry.address, registry.admin,
+               {"admin", "token", "issue", "--role", "analyst"});
+  ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  WriteFile(dir.File("analyst.token"), issued.out);
+  RegctlResult first_use = RegctlAt(registry.address, dir.File("analyst.token"),
+                                    {"report", "km", "--endpoint", "os"});
+  EXPECT_EQ(first_use.exit_code, 0) << first_use.err;
+
+  // A ninth stream of one token is refused.
+  std::unique_ptr<Stalled> ninth = open_export(tokens[1], 99);
+  v1::ExportResponse message;
+  while (ninth->reader->Read(&message)) {
+  }
+  const grpc::Status refused = ninth->reader->Finish();
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << refused.error_message();
+
+  for (auto& s : stalled) s->context.TryCancel();
+  for (auto& s : stalled) s->reader->Finish();
 }
 
 // --- A flood of failed logins under a task limit ---------------------------

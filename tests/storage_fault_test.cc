@@ -141,7 +141,7 @@ TEST_F(StorageFaultTest, EveryCallUnderAFailingDeviceReturnsAStatus) {
       analyst_, Kind::kPatients, [](const std::string&, Date) {},
       [](const StoredRecord&) { return true; }));
   failed(store_->VerifyAudit(system_).status());
-  failed(store_->BackupTo(system_, dir_.File("backup.db")));
+  failed(store_->Backup(system_).status());
   failed(store_->RecordAction(system_, "test.action", "entity", ""));
 
   SetStorageFault(StorageFault::kNone);

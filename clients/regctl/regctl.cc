@@ -24,6 +24,7 @@
 #include "core/merkle.h"
 #include "core/outcome_definition.h"
 #include "core/records.h"
+#include "core/sha256.h"
 #include "core/survival.h"
 #include "core/text_escape.h"
 #include "core/utf8.h"
@@ -638,6 +639,42 @@ int AuditVerify(Client& client) {
   return 0;
 }
 
+// The SHA-256 of a file's contents, in hex ("" when it cannot be read).
+std::string Sha256FileHex(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return "";
+  Sha256Stream digest;
+  std::string buffer(1 << 20, '\0');
+  while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
+    digest.Update(std::string_view(buffer.data(), in.gcount()));
+  }
+  return digest.HexDigest();
+}
+
+// The end of a streamed answer: its status, then the number of items the
+// registry says it sent against the number that arrived, so that an
+// answer cut short never passes for a complete one.
+int FinishStream(Client& client, const grpc::ClientContext& context,
+                 const grpc::Status& status, int64_t received) {
+  if (!status.ok()) return client.Fail(status);
+  const auto& trailers = context.GetServerTrailingMetadata();
+  auto it = trailers.find(kItemsTrailer);
+  int64_t stated = -1;
+  if (it == trailers.end() ||
+      !absl::SimpleAtoi(std::string(it->second.data(), it->second.size()),
+                        &stated)) {
+    client.io().err << "regctl: the registry did not say how many items it "
+                       "sent; the answer may be incomplete\n";
+    return 1;
+  }
+  if (stated != received) {
+    client.io().err << "regctl: the registry sent " << stated << " items and "
+                    << received << " arrived: the answer is incomplete\n";
+    return 1;
+  }
+  return 0;
+}
+
 int Backup(Client& client) {
   const Args& args = client.args();
   ExpectPositional(args, 2, "usage: regctl admin backup --out FILE");
@@ -668,6 +705,25 @@ int Backup(Client& client) {
     std::remove(partial.c_str());
     if (!status.ok()) return client.Fail(status);
     client.io().err << "regctl: could not write the backup to " << out << "\n";
+    return 1;
+  }
+  // What the registry says it sent, against what arrived.
+  const auto& trailers = context.GetServerTrailingMetadata();
+  auto trailer = [&](const char* key) {
+    auto it = trailers.find(key);
+    return it == trailers.end()
+               ? std::string()
+               : std::string(it->second.data(), it->second.size());
+  };
+  const std::string digest = Sha256FileHex(partial);
+  if (trailer("x-backup-bytes") != absl::StrCat(bytes) ||
+      trailer("x-backup-sha256") != digest) {
+    std::remove(partial.c_str());
+    client.io().err << "regctl: the backup that arrived (" << bytes
+                    << " bytes, sha256 " << digest
+                    << ") is not the one the registry sent ("
+                    << trailer("x-backup-bytes") << " bytes, sha256 "
+                    << trailer("x-backup-sha256") << "); nothing was kept\n";
     return 1;
   }
   std::filesystem::rename(partial, out);
@@ -1028,7 +1084,9 @@ int Export(Client& client) {
   for (const Column& c : ColumnsOf(kind)) columns.emplace_back(c.name);
   RowOutput rows(std::move(columns), format, client.io().out);
   v1::ExportResponse batch;
+  int64_t received = 0;
   while (reader->Read(&batch)) {
+    received += batch.records_size();
     for (const v1::Record& record : batch.records()) {
       std::optional<Record> parsed = ToCore(record);
       if (!parsed) {
@@ -1038,8 +1096,9 @@ int Export(Client& client) {
       rows.Add(registry::ToRow(*parsed));
     }
   }
-  grpc::Status status = reader->Finish();
-  if (!status.ok()) return client.Fail(status);
+  if (int code = FinishStream(client, context, reader->Finish(), received)) {
+    return code;
+  }
   rows.Finish();
   return 0;
 }
@@ -1234,9 +1293,11 @@ int ReportOutcomes(Client& client) {
           "arr_pre", "arr_post", "cdw_count", "neda4"},
       client.format("csv"), client.io().out);
   v1::StreamCohortOutcomesResponse message;
+  int64_t received = 0;
   while (reader->Read(&message)) {
     if (message.has_definition())
       PrintDefinition(message.definition(), client.io());
+    received += message.outcomes_size();
     for (const v1::PatientOutcome& o : message.outcomes()) {
       const bool evaluable = o.neda3_evaluable();
       std::vector<std::string> kinds;
@@ -1269,8 +1330,9 @@ int ReportOutcomes(Client& client) {
       rows.Add(std::move(row));
     }
   }
-  grpc::Status status = reader->Finish();
-  if (!status.ok()) return client.Fail(status);
+  if (int code = FinishStream(client, context, reader->Finish(), received)) {
+    return code;
+  }
   rows.Finish();
   return 0;
 }
@@ -1292,9 +1354,11 @@ int ReportDisabilityEvents(Client& client) {
        "confirmation_date", "confirmation_edss", "days_from_day0"},
       client.format("csv"), client.io().out);
   v1::ListDisabilityEventsResponse message;
+  int64_t received = 0;
   while (reader->Read(&message)) {
     if (message.has_definition())
       PrintDefinition(message.definition(), client.io());
+    received += message.patients_size();
     for (const v1::PatientDisabilityEvents& patient : message.patients()) {
       int seq = 0;
       for (const v1::DisabilityEvent& e : patient.events()) {
@@ -1319,8 +1383,9 @@ int ReportDisabilityEvents(Client& client) {
       }
     }
   }
-  grpc::Status status = reader->Finish();
-  if (!status.ok()) return client.Fail(status);
+  if (int code = FinishStream(client, context, reader->Finish(), received)) {
+    return code;
+  }
   rows.Finish();
   return 0;
 }
@@ -1606,7 +1671,9 @@ int ReportExport(Client& client) {
   std::vector<std::string> columns;
   v1::ExportRecordsResponse message;
   std::ostream& out = client.io().out;
+  int64_t received = 0;
   while (reader->Read(&message)) {
+    received += message.rows_size();
     if (message.columns_size() > 0) {
       columns.assign(message.columns().begin(), message.columns().end());
       if (format == "csv") out << FormatCsvRow(columns) << "\n";
@@ -1625,9 +1692,7 @@ int ReportExport(Client& client) {
       out << "}\n";
     }
   }
-  grpc::Status status = reader->Finish();
-  if (!status.ok()) return client.Fail(status);
-  return 0;
+  return FinishStream(client, context, reader->Finish(), received);
 }
 
 int Dispatch(Client& client) {
