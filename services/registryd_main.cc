@@ -1,9 +1,11 @@
 // registryd: the registry server.
 //
 //   registryd --db FILE [--listen HOST:PORT] [--admin-token-file FILE]
+//   registryd --db FILE --issue-admin-token FILE    (recovery, then exits)
 //
 // SIGTERM or SIGINT stops accepting calls, lets in-flight calls finish
-// (up to --drain-seconds) and exits 0.
+// (up to --drain-seconds) and exits 0. Exit 1 when it cannot start (the
+// reason on stderr), 2 for a usage error.
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -37,6 +39,17 @@ ABSL_FLAG(bool, log_requests, true,
           "write one JSON line per request to stderr");
 ABSL_FLAG(int, drain_seconds, 10,
           "on SIGTERM, how long in-flight calls may take to finish");
+ABSL_FLAG(std::string, issue_admin_token, "",
+          "recovery: write a new admin token to this file (mode 0600; it "
+          "must not exist) and exit; refused while another process serves "
+          "the database");
+ABSL_FLAG(int, wal_checkpoint_seconds, 30,
+          "copy the WAL into the database file at least this often when "
+          "there were writes");
+ABSL_FLAG(int64_t, max_request_records, 1000000,
+          "records one submission may hold");
+ABSL_FLAG(int64_t, max_request_mib, 256,
+          "MiB of messages one submission may hold");
 ABSL_FLAG(int, disk_reserve_mib, 8,
           "space kept in reserve beside the database (DB.reserve) so that "
           "reads go on when the disk fills; 0 for none");
@@ -82,6 +95,40 @@ int main(int argc, char** argv) {
 
   registry::ServerOptions options;
   options.db_path = absl::GetFlag(FLAGS_db);
+  options.store.checkpoint_interval =
+      absl::Seconds(std::max(1, absl::GetFlag(FLAGS_wal_checkpoint_seconds)));
+  options.store.disk_reserve_bytes =
+      static_cast<int64_t>(std::max(0, absl::GetFlag(FLAGS_disk_reserve_mib)))
+      << 20;
+  options.submission_limits.max_request_records =
+      std::max<int64_t>(1, absl::GetFlag(FLAGS_max_request_records));
+  options.submission_limits.max_request_bytes =
+      std::max<int64_t>(1, absl::GetFlag(FLAGS_max_request_mib)) << 20;
+  options.submission_limits.max_in_flight_records =
+      std::max(options.submission_limits.max_in_flight_records,
+               2 * options.submission_limits.max_request_records);
+  options.submission_limits.max_in_flight_bytes =
+      std::max(options.submission_limits.max_in_flight_bytes,
+               2 * options.submission_limits.max_request_bytes);
+
+  if (const std::string path = absl::GetFlag(FLAGS_issue_admin_token);
+      !path.empty()) {
+    absl::StatusOr<std::unique_ptr<registry::RegistryStore>> store =
+        registry::RegistryStore::Open(options.db_path, options.store);
+    if (!store.ok()) {
+      std::cerr << "registryd: " << store.status().message() << "\n";
+      return 1;
+    }
+    absl::StatusOr<std::string> token = registry::IssueAdminTokenToFile(
+        **store, path, "recovery admin token (registryd --issue-admin-token)");
+    if (!token.ok()) {
+      std::cerr << "registryd: " << token.status().message() << "\n";
+      return 1;
+    }
+    std::cerr << "registryd: a new admin token " << *token << " is in " << path
+              << " (mode 0600); rotate it and revoke tokens that were lost\n";
+    return 0;
+  }
   options.listen = absl::GetFlag(FLAGS_listen);
   options.admin_token_file = absl::GetFlag(FLAGS_admin_token_file);
   options.checkpoint_key_file = absl::GetFlag(FLAGS_checkpoint_key);
@@ -90,9 +137,6 @@ int main(int argc, char** argv) {
   options.tls_cert_file = absl::GetFlag(FLAGS_tls_cert);
   options.tls_key_file = absl::GetFlag(FLAGS_tls_key);
   options.tls_client_ca_file = absl::GetFlag(FLAGS_tls_client_ca);
-  options.store.disk_reserve_bytes =
-      static_cast<int64_t>(std::max(0, absl::GetFlag(FLAGS_disk_reserve_mib)))
-      << 20;
   absl::StatusOr<std::unique_ptr<registry::RegistryServer>> server =
       registry::RegistryServer::Start(options);
   if (!server.ok()) {

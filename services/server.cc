@@ -5,15 +5,20 @@
 #include <grpcpp/health_check_service_interface.h>
 #include <grpcpp/resource_quota.h>
 #include <grpcpp/security/server_credentials.h>
+#include <netdb.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <sstream>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "core/status_macros.h"
 #include "google/protobuf/descriptor.h"
 #include "services/admin_service.h"
@@ -22,35 +27,60 @@
 #include "services/report_service.h"
 #include "services/submission_service.h"
 #include "storage/connection.h"
+#include "storage/store_files.h"
 
 namespace registry {
 namespace {
 
-// Creates the token file before the token exists, so a file we cannot
-// write never leaves a database whose only admin token is lost.
-absl::StatusOr<int> OpenTokenFile(const std::string& path) {
-  const int fd =
-      ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (fd < 0 || ::fchmod(fd, 0600) != 0) {
-    if (fd >= 0) ::close(fd);
-    return absl::PermissionDeniedError(
-        absl::StrCat("cannot write the admin token file ", path));
+// Why `listen` (host:port) cannot be bound, as best this process can tell:
+// gRPC only reports that it failed.
+std::string WhyCannotListen(const std::string& listen) {
+  const size_t colon = listen.rfind(':');
+  if (colon == std::string::npos) return "it is not HOST:PORT";
+  std::string host = listen.substr(0, colon);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
   }
-  return fd;
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE;
+  addrinfo* found = nullptr;
+  if (::getaddrinfo(host.empty() ? nullptr : host.c_str(),
+                    listen.substr(colon + 1).c_str(), &hints, &found) != 0 ||
+      found == nullptr) {
+    return "its host cannot be resolved";
+  }
+  std::string why = "the address cannot be bound";
+  const int fd =
+      ::socket(found->ai_family, found->ai_socktype | SOCK_CLOEXEC, 0);
+  if (fd >= 0) {
+    if (::bind(fd, found->ai_addr, found->ai_addrlen) != 0) {
+      why = errno == EADDRINUSE
+                ? absl::StrCat(listen,
+                               " is in use by another process (another "
+                               "registryd?)")
+                : std::strerror(errno);
+    }
+    ::close(fd);
+  }
+  ::freeaddrinfo(found);
+  return why;
 }
 
-absl::Status WriteTokenFile(int fd, const std::string& token,
-                            const std::string& path) {
-  const std::string line = token + "\n";
-  const bool ok = ::write(fd, line.data(), line.size()) ==
-                      static_cast<ssize_t>(line.size()) &&
-                  ::fsync(fd) == 0;
-  ::close(fd);
-  if (!ok) {
-    return absl::DataLossError(
-        absl::StrCat("could not write the admin token to ", path));
+// Files a registry leaves beside (or for) its database that a new one
+// would not have: with them, a database without tokens is not new but
+// lost its data (a -wal file removed after a crash, say).
+std::vector<std::string> SignsOfAPreviousLife(const std::string& key_file,
+                                              const std::string& token_file) {
+  std::vector<std::string> signs;
+  std::error_code error;
+  if (std::filesystem::exists(key_file, error)) {
+    signs.push_back("the checkpoint key " + key_file);
   }
-  return absl::OkStatus();
+  if (std::filesystem::file_size(token_file, error) > 0 && !error) {
+    signs.push_back("the admin token file " + token_file);
+  }
+  return signs;
 }
 
 absl::StatusOr<std::string> ReadPem(const std::string& path,
@@ -136,16 +166,27 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   const RequestContext system{{"registryd", Role::kSystem, 0, ""},
                               NewRequestId()};
 
+  const std::string key_file = options.checkpoint_key_file.empty()
+                                   ? options.db_path + ".checkpoint-key"
+                                   : options.checkpoint_key_file;
   ASSIGN_OR_RETURN(const bool needs_bootstrap, store.NeedsBootstrap());
   if (needs_bootstrap) {
-    ASSIGN_OR_RETURN(const int fd, OpenTokenFile(server->token_file_));
-    absl::StatusOr<IssuedToken> admin =
-        store.IssueToken(system, Role::kAdmin, "", "initial admin token");
-    if (!admin.ok()) {
-      ::close(fd);
-      return admin.status();
+    if (std::vector<std::string> signs =
+            SignsOfAPreviousLife(key_file, server->token_file_);
+        !signs.empty()) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          options.db_path, " holds no token, but it is not a new registry: ",
+          absl::StrJoin(signs, " and "),
+          " exist. After a crash its -wal file holds committed data (on a "
+          "young registry, all of it): if ",
+          options.db_path,
+          "-wal was moved or removed, put it back beside the database and "
+          "start again. To start a new registry anyway, move those files "
+          "away first (docs/operations.md, After a crash)"));
     }
-    RETURN_IF_ERROR(WriteTokenFile(fd, admin->secret, server->token_file_));
+    RETURN_IF_ERROR(
+        IssueAdminTokenToFile(store, server->token_file_, "initial admin token")
+            .status());
     server->bootstrapped_ = true;
   }
 
@@ -157,6 +198,9 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
 
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen, credentials, &server->port_);
+  // gRPC sets SO_REUSEPORT by default: a second registryd would bind the
+  // same port and take half the calls.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   builder.SetMaxReceiveMessageSize(options.max_message_bytes);
   builder.SetMaxSendMessageSize(options.max_message_bytes);
   // Keepalive: ping idle clients every minute, drop them after 20 s without
@@ -170,11 +214,7 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   grpc::ResourceQuota quota("registryd");
   quota.SetMaxThreads(options.max_handler_threads);
   builder.SetResourceQuota(quota);
-  ASSIGN_OR_RETURN(
-      server->signer_,
-      CheckpointSigner::LoadOrCreate(options.checkpoint_key_file.empty()
-                                         ? options.db_path + ".checkpoint-key"
-                                         : options.checkpoint_key_file));
+  ASSIGN_OR_RETURN(server->signer_, CheckpointSigner::LoadOrCreate(key_file));
   Authenticator* auth = server->auth_.get();
   server->budget_ =
       std::make_unique<SubmissionBudget>(options.submission_limits);
@@ -201,7 +241,8 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(
-        absl::StrCat("cannot listen on ", options.listen));
+        absl::StrCat("cannot listen on ", options.listen, ": ",
+                     WhyCannotListen(options.listen)));
   }
   absl::Status started = store.RecordAction(system, "server.start", "registryd",
                                             "listen=" + options.listen);
@@ -217,6 +258,32 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
     return started;
   }
   return server;
+}
+
+absl::StatusOr<std::string> IssueAdminTokenToFile(RegistryStore& store,
+                                                  const std::string& path,
+                                                  std::string_view label) {
+  // The file is written and synced before the token exists: a token no
+  // file holds would lock everyone out.
+  const std::string secret = RegistryStore::NewTokenSecret();
+  ASSIGN_OR_RETURN(const int fd, CreatePrivateFile(path));
+  absl::Status written = WriteAndSync(fd, secret + "\n", path);
+  ::close(fd);
+  if (!written.ok()) {
+    ::unlink(path.c_str());
+    return absl::Status(written.code(),
+                        absl::StrCat("cannot write the admin token to ", path,
+                                     ": ", written.message()));
+  }
+  const RequestContext system{{"registryd", Role::kSystem, 0, ""},
+                              NewRequestId()};
+  absl::StatusOr<IssuedToken> issued =
+      store.IssueToken(system, Role::kAdmin, "", label, std::nullopt, secret);
+  if (!issued.ok()) {
+    ::unlink(path.c_str());
+    return issued.status();
+  }
+  return issued->info.token_id;
 }
 
 RegistryServer::~RegistryServer() {

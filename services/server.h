@@ -50,6 +50,14 @@ struct ServerOptions {
   StoreOptions store;
 };
 
+// Issues a new admin token whose secret is first written, with mode 0600
+// and synced, to `path` (which must not exist: it is never overwritten);
+// the token's id. When the token cannot be committed the file is removed.
+// For a new database and for `registryd --issue-admin-token`.
+absl::StatusOr<std::string> IssueAdminTokenToFile(RegistryStore& store,
+                                                  const std::string& path,
+                                                  std::string_view label);
+
 class RegistryServer {
  public:
   // Opens (or creates) the database, bootstraps a new one with an admin

@@ -224,9 +224,9 @@ absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
   sqlite3_wal_hook(
       writer->db().getHandle(),
       +[](void* self, sqlite3*, const char*, int wal_pages) {
-        if (wal_pages >= kCheckpointPages) {
-          static_cast<RegistryStore*>(self)->RequestCheckpoint();
-        }
+        auto* s = static_cast<RegistryStore*>(self);
+        s->wal_dirty_.store(true, std::memory_order_relaxed);
+        if (wal_pages >= kCheckpointPages) s->RequestCheckpoint();
         return SQLITE_OK;
       },
       store.get());
@@ -270,13 +270,20 @@ void RegistryStore::CheckpointLoop(Connection& connection) {
   for (;;) {
     {
       absl::MutexLock lock(&checkpoint_mutex_);
-      checkpoint_mutex_.Await(absl::Condition(
-          +[](RegistryStore* s) {
-            return s->checkpoint_wanted_ || s->checkpoint_stopping_;
-          },
-          this));
+      // Also on a time bound: after a crash the WAL holds every commit
+      // since the last checkpoint, and a WAL lost then loses them (on a
+      // young registry, all of it).
+      checkpoint_mutex_.AwaitWithTimeout(absl::Condition(
+                                             +[](RegistryStore* s) {
+                                               return s->checkpoint_wanted_ ||
+                                                      s->checkpoint_stopping_;
+                                             },
+                                             this),
+                                         options_.checkpoint_interval);
       if (checkpoint_stopping_) return;
+      const bool due = checkpoint_wanted_ || wal_dirty_.exchange(false);
       checkpoint_wanted_ = false;
+      if (!due) continue;
     }
     // PASSIVE: copies what no reader still needs, never blocks the writer.
     // A failure (busy) is retried at the next request.
@@ -557,9 +564,14 @@ absl::StatusOr<std::vector<CenterInfo>> RegistryStore::ListCenters(
   return centers;
 }
 
+std::string RegistryStore::NewTokenSecret() {
+  return "rgt_" + absl::BytesToHexString(RandomBytes(32));
+}
+
 absl::StatusOr<IssuedToken> RegistryStore::IssueToken(
     const RequestContext& context, Role role, std::string_view center_code,
-    std::string_view label, std::optional<absl::Duration> expires_in) {
+    std::string_view label, std::optional<absl::Duration> expires_in,
+    std::optional<std::string> secret) {
   std::vector<FieldViolation> violations;
   if (expires_in && *expires_in <= absl::ZeroDuration()) {
     violations.push_back({"expires_in", "must be positive"});
@@ -581,7 +593,7 @@ absl::StatusOr<IssuedToken> RegistryStore::IssueToken(
                                 "invalid token request", violations);
   }
   IssuedToken issued;
-  issued.secret = "rgt_" + absl::BytesToHexString(RandomBytes(32));
+  issued.secret = secret ? *std::move(secret) : NewTokenSecret();
   issued.info = {"tok_" + absl::BytesToHexString(RandomBytes(8)),
                  role,
                  S(center_code),
@@ -727,7 +739,7 @@ absl::StatusOr<IssuedToken> RegistryStore::RotateToken(
     }
     const TokenInfo old = ReadTokenInfo(query);
     query.reset();
-    issued.secret = "rgt_" + absl::BytesToHexString(RandomBytes(32));
+    issued.secret = NewTokenSecret();
     issued.info = {"tok_" + absl::BytesToHexString(RandomBytes(8)),
                    old.role,
                    old.center_code,

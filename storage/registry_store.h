@@ -14,6 +14,7 @@
 #ifndef REGISTRY_STORAGE_REGISTRY_STORE_H_
 #define REGISTRY_STORAGE_REGISTRY_STORE_H_
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -144,6 +145,9 @@ struct StoreOptions {
   // Space kept in reserve beside the database for a full disk (DB.reserve,
   // see DiskReserve); 0 for none.
   int64_t disk_reserve_bytes = 8 << 20;
+  // The WAL is copied into the database file at least this often when
+  // there were commits (and whenever it reaches 10,000 pages).
+  absl::Duration checkpoint_interval = absl::Seconds(30);
   // Source of "now" for recorded times and the no-future-dates rule.
   std::function<absl::Time()> clock = [] { return absl::Now(); };
 };
@@ -192,12 +196,18 @@ class RegistryStore {
   absl::StatusOr<std::vector<CenterInfo>> ListCenters(
       const RequestContext& context);
 
+  // A new bearer secret ("rgt_" and 64 hex digits).
+  static std::string NewTokenSecret();
+
   // `center_code` is required for submitters and must be empty otherwise.
-  // With `expires_in`, the token stops working that long after issue.
+  // With `expires_in` (positive, at most 10 years), the token stops working
+  // that long after issue. `secret`, when given, is the token's secret
+  // (from NewTokenSecret, already kept somewhere safe); otherwise a new one.
   absl::StatusOr<IssuedToken> IssueToken(
       const RequestContext& context, Role role, std::string_view center_code,
       std::string_view label,
-      std::optional<absl::Duration> expires_in = std::nullopt);
+      std::optional<absl::Duration> expires_in = std::nullopt,
+      std::optional<std::string> secret = std::nullopt);
   // Issues a new token with the caller's role, center and label and revokes
   // the caller's token, in one transaction.
   absl::StatusOr<IssuedToken> RotateToken(
@@ -397,6 +407,7 @@ class RegistryStore {
   uint64_t token_generation_ ABSL_GUARDED_BY(principals_mutex_) = 0;
   absl::Mutex checkpoint_mutex_;
   bool checkpoint_wanted_ ABSL_GUARDED_BY(checkpoint_mutex_) = false;
+  std::atomic<bool> wal_dirty_{false};  // commits since the last checkpoint
   bool checkpoint_stopping_ ABSL_GUARDED_BY(checkpoint_mutex_) = false;
   std::thread writer_thread_;
   std::thread answer_thread_;

@@ -227,6 +227,162 @@ TEST(ReadOnlyStoreTest, AReadOnlyDirectoryIsNamedAtStartUp) {
               HasSubstr("cannot write in the directory " + store));
 }
 
+// --- A second process -------------------------------------------------------
+
+TEST(SecondProcessTest, ASecondRegistrydOnTheSamePortOrDatabaseRefuses) {
+  TempDir dir;
+  Running first(dir, dir.File("registry.db"));
+  first.Prepare(dir);
+  TempDir other;
+  RegistrydProcess same_port(Registryd(), other, other.File("other.db"),
+                             {"--listen", first.address});
+  EXPECT_EQ(same_port.WaitForExit(), 1) << same_port.log();
+  EXPECT_THAT(same_port.log(), HasSubstr(first.address + " is in use"));
+  TempDir third;
+  RegistrydProcess same_db(Registryd(), third, dir.File("registry.db"));
+  EXPECT_EQ(same_db.WaitForExit(), 1) << same_db.log();
+  EXPECT_THAT(same_db.log(), HasSubstr(absl::StrCat("another process (pid ",
+                                                    first.server.pid(),
+                                                    ") holds the "
+                                                    "database")));
+  // The first one serves on, alone.
+  RegctlResult history =
+      RegctlAt(first.address, first.submitter, {"patient", "history", "P0"});
+  EXPECT_EQ(history.exit_code, 0) << history.err;
+}
+
+// --- A removed WAL, the first admin token -----------------------------------
+
+TEST(LostWalTest, ARegistryWhoseWalWasRemovedRefusesToStartAgainEmpty) {
+  TempDir dir;
+  const std::string db = dir.File("registry.db");
+  {
+    Running registry(dir, db);
+    registry.Prepare(dir);
+    registry.server.StopWith(SIGKILL);  // all of it is still in the WAL
+  }
+  const std::string token = ReadFile(db + ".admin-token");
+  ASSERT_FALSE(token.empty());
+  std::filesystem::remove(db + "-wal");
+  std::filesystem::remove(db + "-shm");
+  RegistrydProcess again(Registryd(), dir, db);
+  EXPECT_EQ(again.WaitForExit(), 1) << again.log();
+  EXPECT_THAT(again.log(), HasSubstr("not a new registry"));
+  EXPECT_THAT(again.log(), HasSubstr("-wal"));
+  EXPECT_EQ(ReadFile(db + ".admin-token"), token);  // never overwritten
+}
+
+TEST(LostWalTest, TheWalIsCopiedIntoTheDatabaseWithinItsTimeBound) {
+  TempDir dir;
+  const std::string db = dir.File("registry.db");
+  std::string submitter;
+  {
+    Running registry(dir, db, {"--wal-checkpoint-seconds", "1"});
+    registry.Prepare(dir);
+    submitter = registry.submitter;
+    std::this_thread::sleep_for(std::chrono::seconds(3));
+    registry.server.StopWith(SIGKILL);
+  }
+  std::filesystem::remove(db + "-wal");
+  std::filesystem::remove(db + "-shm");
+  // What was older than the bound is in the database file itself.
+  Running again(dir, db);
+  RegctlResult history =
+      RegctlAt(again.address, submitter, {"patient", "history", "P9"});
+  EXPECT_EQ(history.exit_code, 0) << history.err;
+}
+
+TEST(AdminTokenTest, ATokenFileThatCannotBeWrittenLeavesNoTokenBehind) {
+  TempDir dir;
+  Tmpfs disk(dir.File("disk"), 4);
+  if (!disk.mounted()) GTEST_SKIP() << "needs to mount a tmpfs (root)";
+  const std::string db = dir.File("registry.db");
+  const std::string token_file = disk.path() + "/admin.token";
+  disk.Fill("filler");  // the file can be created, not written
+  RegistrydProcess refused(Registryd(), dir, db,
+                           {"--admin-token-file", token_file});
+  EXPECT_EQ(refused.WaitForExit(), 1) << refused.log();
+  EXPECT_THAT(refused.log(), HasSubstr(token_file));
+  std::filesystem::remove(disk.path() + "/filler");
+  // Nothing was committed, so the next start is a first start again.
+  Running registry(dir, db, {"--admin-token-file", token_file});
+  EXPECT_THAT(registry.server.log(), HasSubstr("new database"));
+  RegctlResult list =
+      RegctlAt(registry.address, token_file, {"admin", "center", "list"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+}
+
+TEST(AdminTokenTest, ALostAdminTokenIsReplacedByTheRecoveryCommand) {
+  TempDir dir;
+  const std::string db = dir.File("registry.db");
+  const std::string recovered = dir.File("recovered.token");
+  {
+    Running registry(dir, db);
+    registry.Prepare(dir);
+    // Refused while the server holds the database.
+    TempDir other;
+    RegistrydProcess busy(Registryd(), other, db,
+                          {"--issue-admin-token", recovered});
+    EXPECT_EQ(busy.WaitForExit(), 1) << busy.log();
+    EXPECT_THAT(busy.log(), HasSubstr("holds the database"));
+    EXPECT_FALSE(std::filesystem::exists(recovered));
+    EXPECT_EQ(registry.server.StopWith(SIGTERM), 0);
+  }
+  std::filesystem::remove(db + ".admin-token");  // lost
+  RegistrydProcess recovery(Registryd(), dir, db,
+                            {"--issue-admin-token", recovered});
+  EXPECT_EQ(recovery.WaitForExit(), 0) << recovery.log();
+  struct stat info;
+  ASSERT_EQ(::stat(recovered.c_str(), &info), 0);
+  EXPECT_EQ(info.st_mode & 0777, 0600u);
+  // It refuses to overwrite a file.
+  RegistrydProcess again(Registryd(), dir, db,
+                         {"--issue-admin-token", recovered});
+  EXPECT_EQ(again.WaitForExit(), 1) << again.log();
+  EXPECT_THAT(again.log(), HasSubstr("never overwritten"));
+  Running registry(dir, db);
+  RegctlResult list =
+      RegctlAt(registry.address, recovered, {"admin", "center", "list"});
+  EXPECT_EQ(list.exit_code, 0) << list.err;
+  EXPECT_THAT(list.out, HasSubstr("C1"));
+}
+
+// --- Files the server creates ---------------------------------------------
+
+TEST(FileModesTest, EveryFileTheServerCreatesIsPrivateWhateverTheUmask) {
+  TempDir dir;
+  const std::string db = dir.File("registry.db");
+  const mode_t saved = ::umask(0);  // registryd inherits it
+  Running registry(dir, db);
+  ::umask(saved);
+  registry.Prepare(dir);
+  RegctlResult backup =
+      RegctlAt(registry.address, registry.admin,
+               {"admin", "backup", "--out", dir.File("backup.db")});
+  ASSERT_EQ(backup.exit_code, 0) << backup.err;
+  for (const std::string& file :
+       {db, db + "-wal", db + "-shm", db + ".admin-token",
+        db + ".checkpoint-key", db + ".lock", db + ".reserve",
+        dir.File("backup.db")}) {
+    struct stat info;
+    ASSERT_EQ(::stat(file.c_str(), &info), 0) << file;
+    EXPECT_EQ(info.st_mode & 0777, 0600u) << file;
+  }
+}
+
+TEST(FileModesTest, LeftoversOfAnInterruptedBackupAreRemovedAtStart) {
+  TempDir dir;
+  const std::string db = dir.File("registry.db");
+  {
+    Running registry(dir, db);
+    EXPECT_EQ(registry.server.StopWith(SIGTERM), 0);
+  }
+  const std::string leftover = db + ".backup-req_0123456789abcdef.tmp";
+  WriteFile(leftover, "a copy of every patient code");
+  Running registry(dir, db);
+  EXPECT_FALSE(std::filesystem::exists(leftover));
+}
+
 // --- Stalled streaming readers ----------------------------------------------
 
 TEST(StalledReadersTest, ExportsThatNeverReadFreezeNoOtherRead) {
