@@ -1,6 +1,7 @@
 #include "core/outcome_definition.h"
 
 #include <array>
+#include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -62,40 +63,61 @@ std::string DefinitionText(const OutcomeDefinition& d) {
 
 std::vector<std::string> ValidateDefinition(const OutcomeDefinition& d) {
   std::vector<std::string> problems;
-  if (d.confirmation_days.empty()) {
-    problems.push_back("confirmation_days: at least one delay is needed");
+  // One message per field, named as in DefinitionText; every number must
+  // be finite (NaN passes every `<` test) and every window within a
+  // century.
+  auto days = [&](const char* field, int value, int min, int max) {
+    if (value < min || value > max) {
+      problems.push_back(absl::StrCat(field, ": must be ", min, " to ", max,
+                                      " days (is ", value, ")"));
+    }
+  };
+  auto number = [&](const char* field, double value, double min, double max,
+                    const char* what) {
+    if (!std::isfinite(value) || value < min || value > max) {
+      problems.push_back(absl::StrCat(field, ": must be ", what, " (is ",
+                                      FormatNumber(value), ")"));
+    }
+  };
+  if (d.confirmation_days.empty() || d.confirmation_days.size() > 20) {
+    problems.push_back("confirmation_days: one to 20 delays are needed");
   }
-  for (int days : d.confirmation_days) {
-    if (days <= 0 || days > 3650) {
-      problems.push_back("confirmation_days: each must be 1 to 3650");
+  for (int delay : d.confirmation_days) {
+    if (delay <= 0 || delay > 3650) {
+      problems.push_back(absl::StrCat(
+          "confirmation_days: each must be 1 to 3650 (one is ", delay, ")"));
       break;
     }
   }
-  if (d.confirmation_tolerance_before_days < 0 ||
-      d.confirmation_tolerance_after_days < 0) {
-    problems.push_back("confirmation_tolerance_days: must not be negative");
+  number("confirmation_tolerance_days", d.confirmation_tolerance_before_days, 0,
+         3650, "0 to 3650 days before");
+  number("confirmation_tolerance_days", d.confirmation_tolerance_after_days, 0,
+         3650, "0 to 3650 days after");
+  constexpr int kCentury = 36500;
+  days("relapse_to_baseline_days", d.relapse_to_baseline_days, 0, kCentury);
+  days("relapse_to_event_days", d.relapse_to_event_days, 0, kCentury);
+  days("relapse_to_confirmation_days", d.relapse_to_confirmation_days, 0,
+       kCentury);
+  days("relapse_assoc_days", d.relapse_assoc_days, 0, kCentury);
+  for (int window :
+       {d.pira_event_before_days, d.pira_event_after_days,
+        d.pira_confirmation_before_days, d.pira_confirmation_after_days}) {
+    days("pira_windows_days", window, 0, kCentury);
   }
-  for (int days :
-       {d.relapse_to_baseline_days, d.relapse_to_event_days,
-        d.relapse_to_confirmation_days, d.relapse_assoc_days,
-        d.pira_event_before_days, d.pira_event_after_days,
-        d.pira_confirmation_before_days, d.pira_confirmation_after_days,
-        d.relapse_merge_days, d.mri_rebaseline_days}) {
-    if (days < 0 || days > 36500) {
-      problems.push_back("relapse and MRI windows: days must be 0 to 36500");
-      break;
-    }
-  }
-  if (d.arr_pre_window_days <= 0) {
-    problems.push_back("arr_pre_window_days: must be positive");
-  }
-  if (!IsValidEdss(d.edss_plus1_max) || d.edss_plus1_max < 1.0) {
+  days("relapse_merge_days", d.relapse_merge_days, 0, kCentury);
+  days("arr_pre_window_days", d.arr_pre_window_days, 1, kCentury);
+  days("mri_rebaseline_days", d.mri_rebaseline_days, 0, kCentury);
+  if (!std::isfinite(d.edss_plus1_max) || !IsValidEdss(d.edss_plus1_max) ||
+      d.edss_plus1_max < 1.0) {
     problems.push_back(
         "edss_plus1_max: must be an EDSS step from 1.0 to 10 (e.g. 5.0, 5.5)");
   }
-  if (d.neda4_max_brain_volume_loss_pct_per_year <= 0) {
+  if (!std::isfinite(d.neda4_max_brain_volume_loss_pct_per_year) ||
+      d.neda4_max_brain_volume_loss_pct_per_year <= 0 ||
+      d.neda4_max_brain_volume_loss_pct_per_year > 100) {
     problems.push_back(
-        "neda4_max_brain_volume_loss_pct_per_year: must be positive");
+        "neda4_max_brain_volume_loss_pct_per_year: must be above 0 and at "
+        "most 100 (%/year)");
   }
   return problems;
 }

@@ -462,6 +462,15 @@ std::vector<FieldViolation> CheckAgainstPatient(const Record& record,
                                                 const PatientFacts& facts,
                                                 bool is_new) {
   std::vector<FieldViolation> violations;
+  if (const auto* patient = std::get_if<PatientRecord>(&record)) {
+    if (facts.earliest_record_date &&
+        facts.earliest_record_date->year() < patient->birth_year) {
+      violations.push_back(
+          {"birth_year", "is after the year of the patient's record dated " +
+                             FormatIsoDate(*facts.earliest_record_date)});
+    }
+    return violations;
+  }
   const Kind kind = KindOf(record);
   const std::optional<Date> date = LatestDateOf(record);
   if (!date) return violations;

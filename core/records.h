@@ -172,14 +172,17 @@ bool IsValidEdss(double edss);
 struct PatientFacts {
   std::optional<int> birth_year;
   std::optional<Date> death_date;
-  // Latest date among transplants, visits, relapses, MRI and treatments.
+  // Latest and earliest date among transplants, visits, relapses, MRI and
+  // treatments (each record counted by its latest date).
   std::optional<Date> latest_record_date;
+  std::optional<Date> earliest_record_date;
   std::optional<Date> latest_transplant_date;
 };
 
 // Rules between a record and the patient's other records: nothing after
-// death, no death before a recorded record, no date before the birth year,
-// a new transplant only after the latest one (`is_new` false for amendments).
+// death, no death before a recorded record, no date before the birth year
+// (and no birth year after a recorded record), a new transplant only after
+// the latest one (`is_new` false for amendments).
 std::vector<FieldViolation> CheckAgainstPatient(const Record& record,
                                                 const PatientFacts& facts,
                                                 bool is_new);

@@ -450,7 +450,8 @@ absl::StatusOr<bool> RegistryStore::NeedsBootstrap() {
 absl::StatusOr<std::optional<Principal>> RegistryStore::Authenticate(
     std::string_view secret) {
   const std::string hash = Sha256Hex(secret);
-  const std::string now = FormatRecordedTime(options_.clock());
+  // Compared as times, not as text: a year past 9999 has five digits.
+  const absl::Time now = options_.clock();
   uint64_t generation;
   {
     absl::MutexLock lock(&principals_mutex_);
@@ -470,20 +471,20 @@ absl::StatusOr<std::optional<Principal>> RegistryStore::Authenticate(
     SQLite::Statement& query = (**lease).Prepare(
         "SELECT t.token_id, t.role, t.center_id, c.code, t.expires_at FROM "
         "tokens t LEFT JOIN centers c ON c.center_id = t.center_id WHERE "
-        "t.secret_hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS "
-        "NULL OR t.expires_at > ?)");
+        "t.secret_hash = ? AND t.revoked_at IS NULL");
     query.bind(1, hash);
-    query.bind(2, now);
     if (query.executeStep()) {
       std::optional<Role> role = ParseRole(query.getColumn(1).getString());
-      if (role) {
-        found = CachedPrincipal{
-            Principal{query.getColumn(0).getString(), *role,
-                      query.getColumn(2).getInt64(),
-                      query.getColumn(3).getString()},
-            query.getColumn(4).isNull()
-                ? std::nullopt
-                : std::optional<std::string>(query.getColumn(4).getString())};
+      std::optional<absl::Time> expires_at;
+      if (!query.getColumn(4).isNull()) {
+        // An expiry that does not read back ends the token.
+        expires_at = ParseRecordedTime(query.getColumn(4).getString());
+      }
+      if (role && (!expires_at || *expires_at > now)) {
+        found = CachedPrincipal{Principal{query.getColumn(0).getString(), *role,
+                                          query.getColumn(2).getInt64(),
+                                          query.getColumn(3).getString()},
+                                expires_at};
       }
     }
     query.reset();
@@ -564,6 +565,26 @@ absl::StatusOr<std::vector<CenterInfo>> RegistryStore::ListCenters(
   return centers;
 }
 
+namespace {
+
+// Tokens live at most this long (an expiry past year 9999 would not even
+// be written as a time).
+constexpr absl::Duration kMaxTokenLifetime = absl::Hours(24 * 3653);
+
+std::optional<FieldViolation> CheckExpiresIn(
+    std::optional<absl::Duration> expires_in) {
+  if (!expires_in) return std::nullopt;
+  if (*expires_in <= absl::ZeroDuration()) {
+    return FieldViolation{"expires_in", "must be positive"};
+  }
+  if (*expires_in > kMaxTokenLifetime) {
+    return FieldViolation{"expires_in", "must be at most 10 years"};
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
 std::string RegistryStore::NewTokenSecret() {
   return "rgt_" + absl::BytesToHexString(RandomBytes(32));
 }
@@ -573,8 +594,8 @@ absl::StatusOr<IssuedToken> RegistryStore::IssueToken(
     std::string_view label, std::optional<absl::Duration> expires_in,
     std::optional<std::string> secret) {
   std::vector<FieldViolation> violations;
-  if (expires_in && *expires_in <= absl::ZeroDuration()) {
-    violations.push_back({"expires_in", "must be positive"});
+  if (std::optional<FieldViolation> bad = CheckExpiresIn(expires_in)) {
+    violations.push_back(*bad);
   }
   if (role == Role::kSystem || role == Role::kAnonymous) {
     violations.push_back({"role", "must be submitter, analyst or admin"});
@@ -728,6 +749,10 @@ absl::StatusOr<IssuedToken> RegistryStore::RotateToken(
     const RequestContext& context, std::optional<absl::Duration> expires_in) {
   static const std::string sql =
       absl::StrCat(kTokenColumns, "WHERE t.token_id = ?");
+  if (std::optional<FieldViolation> bad = CheckExpiresIn(expires_in)) {
+    return StatusWithViolations(absl::StatusCode::kInvalidArgument,
+                                "invalid token request", {*bad});
+  }
   IssuedToken issued;
   // Whatever the outcome, no cached principal may outlive this change.
   absl::Cleanup forget = [this] { ForgetPrincipals(); };
@@ -740,14 +765,11 @@ absl::StatusOr<IssuedToken> RegistryStore::RotateToken(
     const TokenInfo old = ReadTokenInfo(query);
     query.reset();
     issued.secret = NewTokenSecret();
-    issued.info = {"tok_" + absl::BytesToHexString(RandomBytes(8)),
-                   old.role,
-                   old.center_code,
-                   old.label,
-                   t.now(),
-                   std::nullopt,
+    issued.info = {"tok_" + absl::BytesToHexString(RandomBytes(8)), old.role,
+                   old.center_code, old.label, t.now(), std::nullopt,
+                   // Never outliving the old token unless asked to.
                    expires_in ? std::optional<absl::Time>(t.now() + *expires_in)
-                              : std::nullopt};
+                              : old.expires_at};
     SQLite::Statement& insert = t.connection().Prepare(
         "INSERT INTO tokens (token_id, secret_hash, role, center_id, label, "
         "created_at, expires_at) SELECT ?, ?, role, center_id, label, ?, ? "
@@ -834,8 +856,8 @@ void LoadLatestDates(Connection& c, const std::string& registry_id,
                      PatientFacts& facts) {
   SQLite::Statement& query = c.Prepare(
       "SELECT max(record_date), max(CASE kind WHEN 'transplants' THEN "
-      "record_date END) FROM current_records WHERE registry_id = ? AND kind "
-      "<> 'patients' AND kind <> 'deaths'");
+      "record_date END), min(record_date) FROM current_records WHERE "
+      "registry_id = ? AND kind <> 'patients' AND kind <> 'deaths'");
   query.bind(1, registry_id);
   if (!query.executeStep()) return;
   if (!query.getColumn(0).isNull()) {
@@ -843,6 +865,9 @@ void LoadLatestDates(Connection& c, const std::string& registry_id,
   }
   if (!query.getColumn(1).isNull()) {
     facts.latest_transplant_date = ParseIsoDate(query.getColumn(1).getString());
+  }
+  if (!query.getColumn(2).isNull()) {
+    facts.earliest_record_date = ParseIsoDate(query.getColumn(2).getString());
   }
 }
 
@@ -874,6 +899,9 @@ void UpdateFacts(const Record& record, PatientFacts& facts) {
     facts.death_date = d->death_date;
   } else if (std::optional<Date> date = LatestDateOf(record)) {
     later(facts.latest_record_date, *date);
+    if (!facts.earliest_record_date || *date < *facts.earliest_record_date) {
+      facts.earliest_record_date = *date;
+    }
     if (std::holds_alternative<TransplantRecord>(record)) {
       later(facts.latest_transplant_date, *date);
     }
@@ -1095,6 +1123,12 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
       registry_id = known->second;
     } else {
       registry_id = LookupRegistryId(c, actor.center_id, key.patient_id);
+      // An identity whose patient record was retracted is unknown to every
+      // write but the import that registers the patient again.
+      if (registry_id && kind != Kind::kPatients &&
+          !LoadCurrent(c, *registry_id, Kind::kPatients, "")) {
+        registry_id.reset();
+      }
       if (registry_id) registry_ids.emplace(key.patient_id, *registry_id);
     }
     if (!registry_id) {

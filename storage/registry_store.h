@@ -209,7 +209,9 @@ class RegistryStore {
       std::optional<absl::Duration> expires_in = std::nullopt,
       std::optional<std::string> secret = std::nullopt);
   // Issues a new token with the caller's role, center and label and revokes
-  // the caller's token, in one transaction.
+  // the caller's token, in one transaction. Without `expires_in` the new
+  // token expires when the old one would have (never, if it had no
+  // expiry); with it (positive, at most 10 years), that long after now.
   absl::StatusOr<IssuedToken> RotateToken(
       const RequestContext& context,
       std::optional<absl::Duration> expires_in = std::nullopt);
@@ -398,7 +400,7 @@ class RegistryStore {
   std::unique_ptr<Pool> readers_;
   struct CachedPrincipal {
     Principal principal;
-    std::optional<std::string> expires_at;  // recorded-time text
+    std::optional<absl::Time> expires_at;
   };
   absl::Mutex principals_mutex_;
   // By SHA-256 of the secret.

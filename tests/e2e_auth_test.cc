@@ -154,5 +154,90 @@ TEST_F(FailedAuthTest, StoppingReleasesTheHeldAnswers) {
   for (std::thread& t : held) t.join();
 }
 
+// --- Token lifecycle -------------------------------------------------------
+
+class TokenExpiryTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    stub_ = v1::AdminService::NewStub(grpc::CreateChannel(
+        registry_.address(), grpc::experimental::LocalCredentials(LOCAL_TCP)));
+    admin_ = std::string(
+        absl::StripAsciiWhitespace(ReadFile(registry_.admin_token_file())));
+  }
+  void Prepare(grpc::ClientContext& context, const std::string& token) {
+    context.AddMetadata("authorization", "Bearer " + token);
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(20));
+  }
+  grpc::Status Issue(int64_t expires_in_seconds,
+                     v1::IssueTokenResponse* response) {
+    grpc::ClientContext context;
+    Prepare(context, admin_);
+    v1::IssueTokenRequest request;
+    request.set_role(v1::ROLE_ADMIN);
+    request.set_label("expiring admin");
+    request.set_expires_in_seconds(expires_in_seconds);
+    return stub_->IssueToken(&context, request, response);
+  }
+  grpc::Status Rotate(const std::string& token, int64_t expires_in_seconds,
+                      v1::RotateTokenResponse* response) {
+    grpc::ClientContext context;
+    Prepare(context, token);
+    v1::RotateTokenRequest request;
+    request.set_expires_in_seconds(expires_in_seconds);
+    return stub_->RotateToken(&context, request, response);
+  }
+  bool Works(const std::string& token) {
+    grpc::ClientContext context;
+    Prepare(context, token);
+    v1::ListCentersResponse response;
+    return stub_->ListCenters(&context, v1::ListCentersRequest(), &response)
+        .ok();
+  }
+
+  TestRegistry registry_;
+  std::unique_ptr<v1::AdminService::Stub> stub_;
+  std::string admin_;
+};
+
+TEST_F(TokenExpiryTest, ANegativeExpiryIsRefusedAndTheTokenKeepsWorking) {
+  v1::RotateTokenResponse rotated;
+  const grpc::Status status = Rotate(admin_, -10, &rotated);
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << status.error_message();
+  EXPECT_TRUE(Works(admin_));
+}
+
+TEST_F(TokenExpiryTest, ExpiriesAreBoundedToTenYears) {
+  v1::IssueTokenResponse issued;
+  for (int64_t seconds : {int64_t{11} * 366 * 86400,        // 11 years
+                          int64_t{20000} * 366 * 86400}) {  // past year 9999
+    const grpc::Status status = Issue(seconds, &issued);
+    EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+        << seconds << ": " << status.error_message();
+  }
+  v1::RotateTokenResponse rotated;
+  EXPECT_EQ(Rotate(admin_, int64_t{20000} * 366 * 86400, &rotated).error_code(),
+            grpc::StatusCode::INVALID_ARGUMENT);
+  ASSERT_TRUE(Issue(int64_t{10} * 365 * 86400, &issued).ok());
+  EXPECT_TRUE(Works(issued.token()));
+}
+
+TEST_F(TokenExpiryTest, ARotatedTokenKeepsTheExpiryOfTheOldOne) {
+  v1::IssueTokenResponse issued;
+  ASSERT_TRUE(Issue(3600, &issued).ok());
+  ASSERT_TRUE(issued.info().has_expires_at());
+  v1::RotateTokenResponse rotated;
+  ASSERT_TRUE(Rotate(issued.token(), 0, &rotated).ok());
+  ASSERT_TRUE(rotated.info().has_expires_at());
+  EXPECT_EQ(rotated.info().expires_at().seconds(),
+            issued.info().expires_at().seconds());
+  // Asked for, a rotation may set another expiry.
+  v1::RotateTokenResponse longer;
+  ASSERT_TRUE(Rotate(rotated.token(), 7200, &longer).ok());
+  EXPECT_GT(longer.info().expires_at().seconds(),
+            issued.info().expires_at().seconds());
+}
+
 }  // namespace
 }  // namespace registry::testing

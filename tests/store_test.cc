@@ -371,6 +371,76 @@ TEST_F(StoreTest, DeathBeforeARecordedVisitIsRejected) {
               HasSubstr("before the patient's record dated 2020-05-01"));
 }
 
+// A patient whose record was retracted is unknown to every write until it
+// is imported again, and every check runs then as on any other path.
+TEST_F(StoreTest, ARetractedPatientIsUnknownUntilImportedAgain) {
+  ASSERT_THAT(Submit(Operation::kImport, Kind::kPatients,
+                     {"P2", "M", "1970", "SPMS", "2000-01-01"}),
+              IsOk());
+  ASSERT_THAT(Submit(Operation::kRetract, Kind::kPatients,
+                     {"P2", "", "", "", ""}, "entered in error"),
+              IsOk());
+  absl::Status visit =
+      Submit(Operation::kImport, Kind::kVisits, {"P2", "1900-01-01", "2.0"});
+  EXPECT_EQ(visit.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(visit.message(), HasSubstr("nothing was written"));
+  ASSERT_EQ(ViolationsOf(visit).size(), 1u);
+  EXPECT_EQ(ViolationsOf(visit)[0].field, "records[0].patient_id");
+  EXPECT_THAT(ViolationsOf(visit)[0].description, HasSubstr("unknown patient"));
+  for (Kind kind : {Kind::kRelapses, Kind::kDeaths}) {
+    EXPECT_FALSE(Submit(Operation::kImport, kind,
+                        kind == Kind::kDeaths ? Row{"P2", "2020-01-01", ""}
+                                              : Row{"P2", "2020-01-01"})
+                     .ok());
+  }
+  EXPECT_TRUE(Export(Kind::kVisits).empty());
+  // Imported again, the patient is known and its birth year holds.
+  ASSERT_THAT(Submit(Operation::kImport, Kind::kPatients,
+                     {"P2", "M", "1970", "SPMS", "2000-01-01"}),
+              IsOk());
+  absl::Status early =
+      Submit(Operation::kImport, Kind::kVisits, {"P2", "1900-01-01", "2.0"});
+  EXPECT_EQ(early.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(early.ToString(), HasSubstr("birth year 1970"));
+  EXPECT_THAT(
+      Submit(Operation::kImport, Kind::kVisits, {"P2", "2010-01-01", "2.0"}),
+      IsOk());
+}
+
+TEST_F(StoreTest, AnAmendedBirthYearIsCheckedAgainstTheRecords) {
+  ASSERT_THAT(
+      Submit(Operation::kImport, Kind::kVisits, {"P1", "1995-06-01", "2.0"}),
+      IsOk());
+  absl::Status later = Submit(Operation::kAmend, Kind::kPatients,
+                              {"P1", "F", "2001", "RRMS", "2010-01-01"},
+                              "typo in the birth year");
+  EXPECT_EQ(later.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(later.ToString(), HasSubstr("birth_year"));
+  EXPECT_THAT(later.ToString(), HasSubstr("1995-06-01"));
+  EXPECT_THAT(Submit(Operation::kAmend, Kind::kPatients,
+                     {"P1", "F", "1979", "RRMS", "2010-01-01"}, "typo"),
+              IsOk());
+}
+
+// Expiries are compared as times, not as text: "12000-..." sorts before
+// "2026-..." as text.
+TEST_F(StoreTest, AnExpiryBeyondYear9999IsInTheFuture) {
+  auto issued =
+      store_->IssueToken(system_, Role::kAnalyst, "", "far", absl::Hours(24));
+  ASSERT_THAT(issued.status(), IsOk());
+  {
+    SQLite::Database db(path(), SQLite::OPEN_READWRITE);
+    SQLite::Statement update(
+        db, "UPDATE tokens SET expires_at = ? WHERE token_id = ?");
+    update.bind(1, "12000-01-01T00:00:00.000000Z");
+    update.bind(2, issued->info.token_id);
+    ASSERT_EQ(update.exec(), 1);
+  }
+  auto principal = store_->Authenticate(issued->secret);
+  ASSERT_THAT(principal.status(), IsOk());
+  EXPECT_TRUE(principal->has_value());
+}
+
 TEST_F(StoreTest, AuditChainCoversEveryEventAndDetectsTampering) {
   ASSERT_THAT(
       Submit(Operation::kImport, Kind::kVisits, {"P1", "2020-01-01", "2.0"}),

@@ -5,6 +5,7 @@
 #include <grpcpp/security/credentials.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -1179,8 +1180,8 @@ int IntFlag(const Args& args, const std::string& name) {
 
 double NumberFlag(const std::string& name, const std::string& text) {
   double value;
-  if (!absl::SimpleAtod(text, &value)) {
-    throw UsageError{"--" + name + " must be a number"};
+  if (!absl::SimpleAtod(text, &value) || !std::isfinite(value)) {
+    throw UsageError{"--" + name + " must be a (finite) number"};
   }
   return value;
 }
