@@ -22,7 +22,7 @@ void AppendField(std::string& out, std::string_view field) {
 AuditEntryView ViewOf(const AuditEntry& e) {
   return {e.seq,        e.at,        e.principal, e.role,      e.center,
           e.action,     e.entity,    e.old_value, e.new_value, e.reason,
-          e.request_id, e.event_seq, e.prev_hash, e.hash};
+          e.request_id, e.event_seq, e.prev_hash, e.hash,      e.issued_by};
 }
 
 void AppendCanonicalAuditBytes(const AuditEntryView& e, std::string& out) {
@@ -43,6 +43,7 @@ void AppendCanonicalAuditBytes(const AuditEntryView& e, std::string& out) {
     AppendField(out, "");
   }
   AppendField(out, e.prev_hash);
+  if (!e.issued_by.empty()) AppendField(out, e.issued_by);
 }
 
 std::string CanonicalAuditBytes(const AuditEntry& e) {

@@ -26,6 +26,9 @@ struct AuditEntry {
   std::optional<int64_t> event_seq;  // the clinical event it covers
   std::string prev_hash;  // hex hash of entry seq-1 (kGenesisHash for 1)
   std::string hash;       // hex SHA-256 of CanonicalAuditBytes
+  // Who issued the acting principal's token ("" for the server itself and
+  // for entries written before issuers were recorded).
+  std::string issued_by;
 };
 
 inline constexpr std::string_view kGenesisHash =
@@ -39,11 +42,14 @@ struct AuditEntryView {
       new_value, reason, request_id;
   std::optional<int64_t> event_seq;
   std::string_view prev_hash, hash;
+  std::string_view issued_by;
 };
 AuditEntryView ViewOf(const AuditEntry& entry);
 
 // Every field but `hash`, each as a 4-byte big-endian length then its bytes,
-// in declaration order; numbers in decimal, a missing event_seq as "".
+// in declaration order; numbers in decimal, a missing event_seq as "". An
+// empty `issued_by` adds nothing, so that entries from before it existed
+// keep their bytes.
 std::string CanonicalAuditBytes(const AuditEntry& entry);
 // Appends CanonicalAuditBytes of `entry` to `out`.
 void AppendCanonicalAuditBytes(const AuditEntryView& entry, std::string& out);

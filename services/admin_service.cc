@@ -25,6 +25,7 @@ void ToProto(const CenterInfo& info, v1::Center* out) {
 
 void ToProto(const TokenInfo& info, v1::TokenInfo* out) {
   out->set_token_id(info.token_id);
+  out->set_issued_by(info.issued_by);
   out->set_role(static_cast<v1::Role>(static_cast<int>(info.role) + 1));
   out->set_center(info.center_code);
   out->set_label(info.label);

@@ -145,6 +145,21 @@ ALTER TABLE tokens ADD COLUMN expires_at TEXT;
 )sql"},
       // 3: see RewriteEventsOpCheck.
       {"", RewriteEventsOpCheck},
+      // 4: who issued each token, and with each audit entry who issued the
+      // token that acted (entries before have none: their canonical bytes,
+      // and so their hashes, are unchanged). Existing tokens learn their
+      // issuer from the audit trail: the principal of their token.issue
+      // entry, or the token whose rotation replaced it.
+      {R"sql(
+ALTER TABLE tokens ADD COLUMN issued_by TEXT NOT NULL DEFAULT '';
+ALTER TABLE audit_log ADD COLUMN issued_by TEXT NOT NULL DEFAULT '';
+UPDATE tokens SET issued_by = coalesce(
+  (SELECT principal FROM audit_log WHERE action = 'token.issue' AND
+     entity = 'token/' || tokens.token_id),
+  (SELECT principal FROM audit_log WHERE action = 'token.rotate' AND
+     new_value = 'replaced by ' || tokens.token_id),
+  '');
+)sql"},
   };
   return *migrations;
 }

@@ -22,6 +22,7 @@
 #include "core/merkle.h"
 #include "core/sha256.h"
 #include "core/status_macros.h"
+#include "core/text_escape.h"
 #include "core/violations.h"
 #include "storage/connection.h"
 #include "storage/store_files.h"
@@ -469,9 +470,9 @@ absl::StatusOr<std::optional<Principal>> RegistryStore::Authenticate(
   std::optional<CachedPrincipal> found;
   RETURN_IF_ERROR(CatchSqlite([&] {
     SQLite::Statement& query = (**lease).Prepare(
-        "SELECT t.token_id, t.role, t.center_id, c.code, t.expires_at FROM "
-        "tokens t LEFT JOIN centers c ON c.center_id = t.center_id WHERE "
-        "t.secret_hash = ? AND t.revoked_at IS NULL");
+        "SELECT t.token_id, t.role, t.center_id, c.code, t.expires_at, "
+        "t.issued_by FROM tokens t LEFT JOIN centers c ON c.center_id = "
+        "t.center_id WHERE t.secret_hash = ? AND t.revoked_at IS NULL");
     query.bind(1, hash);
     if (query.executeStep()) {
       std::optional<Role> role = ParseRole(query.getColumn(1).getString());
@@ -483,7 +484,8 @@ absl::StatusOr<std::optional<Principal>> RegistryStore::Authenticate(
       if (role && (!expires_at || *expires_at > now)) {
         found = CachedPrincipal{Principal{query.getColumn(0).getString(), *role,
                                           query.getColumn(2).getInt64(),
-                                          query.getColumn(3).getString()},
+                                          query.getColumn(3).getString(),
+                                          query.getColumn(5).getString()},
                                 expires_at};
       }
     }
@@ -616,6 +618,7 @@ absl::StatusOr<IssuedToken> RegistryStore::IssueToken(
   IssuedToken issued;
   issued.secret = secret ? *std::move(secret) : NewTokenSecret();
   issued.info = {"tok_" + absl::BytesToHexString(RandomBytes(8)),
+                 context.principal.token_id,
                  role,
                  S(center_code),
                  S(label),
@@ -637,7 +640,7 @@ absl::StatusOr<IssuedToken> RegistryStore::IssueToken(
     }
     SQLite::Statement& insert = t.connection().Prepare(
         "INSERT INTO tokens (token_id, secret_hash, role, center_id, label, "
-        "created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        "created_at, expires_at, issued_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
     insert.bind(1, issued.info.token_id);
     insert.bind(2, Sha256Hex(issued.secret));
     insert.bind(3, S(RoleName(role)));
@@ -654,13 +657,16 @@ absl::StatusOr<IssuedToken> RegistryStore::IssueToken(
     } else {
       insert.bind(7);
     }
+    insert.bind(8, issued.info.issued_by);
     insert.exec();
     issued.info.created_at = t.now();
+    // The label is free text: quoted, it cannot pass for further fields.
     t.Audit({.center = issued.info.center_code,
              .action = "token.issue",
              .entity = "token/" + issued.info.token_id,
              .new_value = absl::StrCat(
-                 "role=", S(RoleName(role)), " label=", issued.info.label,
+                 "role=", S(RoleName(role)),
+                 " label=", QuoteText(issued.info.label),
                  issued.info.expires_at
                      ? " expires=" + FormatRecordedTime(*issued.info.expires_at)
                      : std::string())});
@@ -673,8 +679,8 @@ namespace {
 
 constexpr const char* kTokenColumns =
     "SELECT t.token_id, t.role, coalesce(c.code, ''), t.label, t.created_at, "
-    "t.revoked_at, t.expires_at FROM tokens t LEFT JOIN centers c ON "
-    "c.center_id = t.center_id ";
+    "t.revoked_at, t.expires_at, t.issued_by FROM tokens t LEFT JOIN centers "
+    "c ON c.center_id = t.center_id ";
 
 TokenInfo ReadTokenInfo(SQLite::Statement& query) {
   TokenInfo info;
@@ -689,6 +695,7 @@ TokenInfo ReadTokenInfo(SQLite::Statement& query) {
   if (!query.getColumn(6).isNull()) {
     info.expires_at = ParseRecordedTime(query.getColumn(6).getString());
   }
+  info.issued_by = query.getColumn(7).getString();
   return info;
 }
 
@@ -765,15 +772,16 @@ absl::StatusOr<IssuedToken> RegistryStore::RotateToken(
     const TokenInfo old = ReadTokenInfo(query);
     query.reset();
     issued.secret = NewTokenSecret();
-    issued.info = {"tok_" + absl::BytesToHexString(RandomBytes(8)), old.role,
-                   old.center_code, old.label, t.now(), std::nullopt,
+    issued.info = {"tok_" + absl::BytesToHexString(RandomBytes(8)),
+                   old.token_id, old.role, old.center_code, old.label, t.now(),
+                   std::nullopt,
                    // Never outliving the old token unless asked to.
                    expires_in ? std::optional<absl::Time>(t.now() + *expires_in)
                               : old.expires_at};
     SQLite::Statement& insert = t.connection().Prepare(
         "INSERT INTO tokens (token_id, secret_hash, role, center_id, label, "
-        "created_at, expires_at) SELECT ?, ?, role, center_id, label, ?, ? "
-        "FROM tokens WHERE token_id = ?");
+        "created_at, expires_at, issued_by) SELECT ?, ?, role, center_id, "
+        "label, ?, ?, token_id FROM tokens WHERE token_id = ?");
     insert.bind(1, issued.info.token_id);
     insert.bind(2, Sha256Hex(issued.secret));
     insert.bind(3, t.now_text());
@@ -1307,8 +1315,8 @@ namespace {
 
 constexpr const char* kAuditEntriesSql =
     "SELECT seq, at, principal, role, center, action, entity, old_value, "
-    "new_value, reason, request_id, event_seq, prev_hash, hash FROM audit_log "
-    "ORDER BY seq";
+    "new_value, reason, request_id, event_seq, prev_hash, hash, issued_by "
+    "FROM audit_log ORDER BY seq";
 
 // A statement used through SQLite's own API, where SQLiteCpp's per-column
 // objects would cost more than the work (reading every audit entry).
@@ -1348,6 +1356,7 @@ AuditEntryView ViewAuditEntry(sqlite3_stmt* row) {
   }
   e.prev_hash = ColumnText(row, 12);
   e.hash = ColumnText(row, 13);
+  e.issued_by = ColumnText(row, 14);
   return e;
 }
 
@@ -1369,6 +1378,7 @@ AuditEntry ReadAuditEntry(SQLite::Statement& entries) {
   }
   e.prev_hash = entries.getColumn(12).getString();
   e.hash = entries.getColumn(13).getString();
+  e.issued_by = entries.getColumn(14).getString();
   return e;
 }
 

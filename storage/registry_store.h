@@ -50,6 +50,9 @@ struct Principal {
   Role role = Role::kSystem;
   int64_t center_id = 0;  // submitters only
   std::string center_code;
+  // Who issued the token: another token's id, or "registryd"; named in
+  // every audit entry of this principal.
+  std::string issued_by;
 };
 
 // Identifies one call for the audit trail.
@@ -66,6 +69,7 @@ struct CenterInfo {
 
 struct TokenInfo {
   std::string token_id;
+  std::string issued_by;  // the issuing token's id, or "registryd"
   Role role = Role::kSubmitter;
   std::string center_code;  // submitters only
   std::string label;

@@ -141,11 +141,13 @@ class RegistryStore::Transaction {
     entry.role = S(RoleName(context_.principal.role));
     entry.request_id = context_.request_id;
     entry.prev_hash = head_.hash;
+    entry.issued_by = context_.principal.issued_by;
     entry.hash = ComputeAuditHash(entry);
     SQLite::Statement& insert = connection_.Prepare(
         "INSERT INTO audit_log (seq, at, principal, role, center, action, "
         "entity, old_value, new_value, reason, request_id, event_seq, "
-        "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+        "prev_hash, hash, issued_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?)");
     insert.bind(1, static_cast<int64_t>(entry.seq));
     insert.bind(2, entry.at);
     insert.bind(3, entry.principal);
@@ -164,6 +166,7 @@ class RegistryStore::Transaction {
     }
     insert.bind(13, entry.prev_hash);
     insert.bind(14, entry.hash);
+    insert.bind(15, entry.issued_by);
     insert.exec();
     head_.seq = entry.seq;
     head_.hash = std::move(entry.hash);

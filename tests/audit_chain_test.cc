@@ -67,6 +67,16 @@ std::string LengthPrefixed(const std::string& field) {
   return out + field;
 }
 
+TEST(CanonicalAuditBytesTest, TheIssuerFollowsOnlyWhenThereIsOne) {
+  AuditEntry e = SampleEntry();
+  const std::string without = CanonicalAuditBytes(e);
+  e.issued_by = "tok-admin";
+  // Entries from before issuers were recorded keep their bytes; an issuer
+  // is one more field at the end, so it changes the hash.
+  EXPECT_EQ(CanonicalAuditBytes(e), without + LengthPrefixed("tok-admin"));
+  EXPECT_NE(ComputeAuditHash(e), Sha256Hex(without));
+}
+
 TEST(CanonicalAuditBytesTest, LayoutIsLengthPrefixedFieldsInOrder) {
   AuditEntry e = SampleEntry();
   e.reason = std::string(300, 'r');  // a length above 255

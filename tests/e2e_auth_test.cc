@@ -239,5 +239,54 @@ TEST_F(TokenExpiryTest, ARotatedTokenKeepsTheExpiryOfTheOldOne) {
             issued.info().expires_at().seconds());
 }
 
+// --- Attribution ------------------------------------------------------------
+
+TEST(AttributionTest, EveryAuditEntryOfATokenNamesWhoIssuedIt) {
+  TestRegistry registry;
+  // An admin issues itself a submitter token and writes clinical data.
+  const std::string submitter = registry.IssueToken("submitter", "C1");
+  RegctlResult imported = registry.Regctl(
+      {"submit", "import", "patients",
+       registry.WriteCsv("p.csv",
+                         "patient_id,sex,birth_year,disease,diagnosis_date\n"
+                         "P1,F,1980,RRMS,2010-01-01\n")},
+      submitter);
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  registry.Stop();
+  SQLite::Database db(registry.db_path(), SQLite::OPEN_READONLY);
+  const std::string admin =
+      db.execAndGet("SELECT token_id FROM tokens WHERE role = 'admin'")
+          .getString();
+  SQLite::Statement created(db,
+                            "SELECT principal, issued_by FROM audit_log "
+                            "WHERE action = 'record.create'");
+  ASSERT_TRUE(created.executeStep());
+  EXPECT_NE(created.getColumn(0).getString(), admin);
+  EXPECT_EQ(created.getColumn(1).getString(), admin);
+  // The admin token itself was issued by the server.
+  SQLite::Statement listed(db,
+                           "SELECT issued_by FROM audit_log WHERE action = "
+                           "'center.add'");
+  ASSERT_TRUE(listed.executeStep());
+  EXPECT_EQ(listed.getColumn(0).getString(), "registryd");
+}
+
+TEST(AttributionTest, ALabelIsQuotedInTheAuditTrail) {
+  TestRegistry registry;
+  RegctlResult issued =
+      registry.Regctl({"admin", "token", "issue", "--role", "analyst",
+                       "--label", "stats\" role=admin expires=2099"},
+                      registry.admin_token_file());
+  ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  registry.Stop();
+  SQLite::Database db(registry.db_path(), SQLite::OPEN_READONLY);
+  const std::string value =
+      db.execAndGet(
+            "SELECT new_value FROM audit_log WHERE action = "
+            "'token.issue' ORDER BY seq DESC LIMIT 1")
+          .getString();
+  EXPECT_EQ(value, "role=analyst label=\"stats\\\" role=admin expires=2099\"");
+}
+
 }  // namespace
 }  // namespace registry::testing

@@ -66,7 +66,7 @@ TEST_F(CheckpointTest, RewrittenEntryWithTheChainRecomputedIsCaught) {
     SQLite::Statement q(db,
                         "SELECT seq, at, principal, role, center, action, "
                         "entity, old_value, new_value, reason, request_id, "
-                        "event_seq FROM audit_log ORDER BY seq");
+                        "event_seq, issued_by FROM audit_log ORDER BY seq");
     std::string prev(kGenesisHash);
     std::vector<std::pair<int64_t, std::pair<std::string, std::string>>> fixes;
     while (q.executeStep()) {
@@ -77,6 +77,7 @@ TEST_F(CheckpointTest, RewrittenEntryWithTheChainRecomputedIsCaught) {
                    q.getColumn(8).getString(), q.getColumn(9).getString(),
                    q.getColumn(10).getString()};
       if (!q.getColumn(11).isNull()) e.event_seq = q.getColumn(11).getInt64();
+      e.issued_by = q.getColumn(12).getString();
       e.prev_hash = prev;
       e.hash = ComputeAuditHash(e);
       fixes.push_back({e.seq, {e.prev_hash, e.hash}});

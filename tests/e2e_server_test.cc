@@ -229,7 +229,8 @@ TEST_F(TamperTest, RewrittenEntryWithRecomputedHashBreaksTheNextLink) {
     SQLite::Statement q(db,
                         "SELECT seq, at, principal, role, center, action, "
                         "entity, old_value, new_value, reason, request_id, "
-                        "event_seq, prev_hash FROM audit_log WHERE seq = 4");
+                        "event_seq, prev_hash, issued_by FROM audit_log WHERE "
+                        "seq = 4");
     ASSERT_TRUE(q.executeStep());
     entry = {q.getColumn(0).getInt64(),  q.getColumn(1).getString(),
              q.getColumn(2).getString(), q.getColumn(3).getString(),
@@ -239,6 +240,7 @@ TEST_F(TamperTest, RewrittenEntryWithRecomputedHashBreaksTheNextLink) {
              q.getColumn(10).getString()};
     if (!q.getColumn(11).isNull()) entry.event_seq = q.getColumn(11).getInt64();
     entry.prev_hash = q.getColumn(12).getString();
+    entry.issued_by = q.getColumn(13).getString();
   }
   entry.principal = "tok_forged";
   Tamper({"DROP TRIGGER audit_no_update",

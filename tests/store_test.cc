@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "core/audit_chain.h"
 #include "core/violations.h"
 #include "storage/connection.h"
 #include "storage/registry_store.h"
@@ -206,6 +207,51 @@ void ExpectEventsOpCheckWithoutInList(SQLite::Database& db) {
 TEST_F(StoreTest, NewDatabasesHaveTheEventsOpCheckWithoutInList) {
   SQLite::Database db(path(), SQLite::OPEN_READWRITE);
   ExpectEventsOpCheckWithoutInList(db);
+}
+
+// Entries written before token issuers were recorded keep their hashes:
+// the chain verifies across the migration, and new entries name issuers.
+TEST(MigrationTest, AuditEntriesFromBeforeIssuersStillVerify) {
+  TempDir dir;
+  const std::string path = dir.File("v3.db");
+  {
+    auto connection = Connection::Open(path, true, 1000);
+    ASSERT_THAT(connection.status(), IsOk());
+    ASSERT_THAT(MigrateSchema(**connection, 3), IsOk());
+    AuditEntry entry;
+    entry.seq = 1;
+    entry.at = "2026-01-01T00:00:00.000000Z";
+    entry.principal = "registryd";
+    entry.role = "system";
+    entry.action = "server.start";
+    entry.entity = "registryd";
+    entry.request_id = "req_1";
+    entry.prev_hash = std::string(kGenesisHash);
+    entry.hash = ComputeAuditHash(entry);
+    SQLite::Statement insert((*connection)->db(),
+                             "INSERT INTO audit_log (seq, at, principal, role, "
+                             "center, action, entity, old_value, new_value, "
+                             "reason, request_id, prev_hash, hash) VALUES (1, "
+                             "?, ?, ?, '', ?, ?, '', '', '', ?, ?, ?)");
+    insert.bind(1, entry.at);
+    insert.bind(2, entry.principal);
+    insert.bind(3, entry.role);
+    insert.bind(4, entry.action);
+    insert.bind(5, entry.entity);
+    insert.bind(6, entry.request_id);
+    insert.bind(7, entry.prev_hash);
+    insert.bind(8, entry.hash);
+    insert.exec();
+  }
+  auto store = RegistryStore::Open(path);
+  ASSERT_THAT(store.status(), IsOk());
+  const RequestContext system{{"registryd", Role::kSystem, 0, "", "registryd"},
+                              "req_2"};
+  ASSERT_THAT((*store)->AddCenter(system, "C1", "One").status(), IsOk());
+  auto report = (*store)->VerifyAudit(system);
+  ASSERT_THAT(report.status(), IsOk());
+  EXPECT_TRUE(report->ok) << report->problem;
+  EXPECT_EQ(report->entries_checked, 2);
 }
 
 TEST(MigrationTest, VersionTwoDatabaseKeepsItsEventsThroughMigrationThree) {

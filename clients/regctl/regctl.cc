@@ -530,12 +530,13 @@ int TokenList(Client& client) {
                                     v1::ListTokensRequest(), &response);
   if (!status.ok()) return client.Fail(status);
   Table table{{"token_id", "role", "center", "label", "created_at",
-               "revoked_at", "expires_at"},
+               "revoked_at", "expires_at", "issued_by"},
               {}};
   for (const v1::TokenInfo& t : response.tokens()) {
     table.rows.push_back({t.token_id(), RoleText(t.role()), t.center(),
                           t.label(), TimeText(t.created_at()),
-                          TimeText(t.revoked_at()), TimeText(t.expires_at())});
+                          TimeText(t.revoked_at()), TimeText(t.expires_at()),
+                          t.issued_by()});
   }
   PrintTable(table, client.format(), client.io().out);
   return 0;
