@@ -1,12 +1,15 @@
 // Fault tolerance of a real registryd process: SIGKILL at random moments
-// during concurrent submissions, 30 times in a row, losing nothing that was
-// acknowledged and half-writing nothing; and a bounded soak of 64
-// concurrent clients mixing writes and reads.
+// during concurrent imports, amendments, retractions, audit checkpoints and
+// backups, 30 times in a row, losing nothing that was acknowledged and
+// half-writing nothing; and a bounded soak of 64 concurrent clients mixing
+// writes and reads.
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/security/credentials.h>
 #include <signal.h>
 
+#include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <mutex>
@@ -20,6 +23,7 @@
 #include "clients/regctl/regctl.h"
 #include "core/date.h"
 #include "registry/v1/submission.grpc.pb.h"
+#include "storage/registry_store.h"
 #include "tests/test_util.h"
 
 namespace registry::testing {
@@ -95,6 +99,28 @@ grpc::Status SubmitTriple(v1::SubmissionService::Stub& stub,
   return writer->Finish();
 }
 
+// Amends (EDSS 2.0 -> 4.5) or retracts the three visits of one request.
+grpc::Status EditTriple(v1::SubmissionService::Stub& stub,
+                        const std::string& token, int patient, Date first,
+                        bool retract) {
+  grpc::ClientContext context;
+  context.AddMetadata("authorization", "Bearer " + token);
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(10));
+  v1::SubmitRequest request;
+  request.set_operation(retract ? v1::OPERATION_RETRACT : v1::OPERATION_AMEND);
+  request.set_reason("crash test");
+  request.set_record_count(3);
+  for (int i = 0; i < 3; ++i) {
+    v1::Visit* v = request.add_records()->mutable_visit();
+    v->set_patient_id(absl::StrCat("P", patient));
+    *v->mutable_visit_date() = ProtoDate(first + i);
+    if (!retract) v->set_edss(4.5);
+  }
+  v1::SubmitResponse response;
+  return stub.SubmitBatch(&context, request, &response);
+}
+
 TEST(CrashTest, SigkillDuringSubmissionsLosesNothingAcknowledged) {
   TempDir dir;
   const std::string db = dir.File("registry.db");
@@ -113,8 +139,14 @@ TEST(CrashTest, SigkillDuringSubmissionsLosesNothingAcknowledged) {
   std::mt19937 random(20261121);
   // Each writer's requests use its own patient and increasing dates.
   std::vector<int> next_day(kWriters, 0);
-  std::set<std::pair<int, int>> acknowledged;  // (patient, first day)
-  std::set<std::pair<int, int>> attempted;
+  using Triple = std::pair<int, int>;  // (patient, first day)
+  std::set<Triple> acknowledged;
+  std::set<Triple> attempted;
+  // Edits of triples acknowledged in earlier rounds, each edited once.
+  std::set<Triple> edited, amended, retracted;
+  std::string last_checkpoint;  // the newest one acknowledged
+  int backups = 0, backups_made = 0;
+  std::string last_backup;
   const Date origin(2001, 1, 1);
   for (int round = 0; round < 30; ++round) {
     RegistrydProcess server(REGISTRYD_PATH, dir, db);
@@ -148,6 +180,58 @@ TEST(CrashTest, SigkillDuringSubmissionsLosesNothingAcknowledged) {
         }
       });
     }
+    // An editor amends or retracts requests acknowledged before this round.
+    std::vector<Triple> editable;
+    for (const Triple& t : acknowledged) {
+      if (!edited.count(t)) editable.push_back(t);
+    }
+    std::shuffle(editable.begin(), editable.end(), random);
+    writers.emplace_back([&, editable] {
+      auto stub = v1::SubmissionService::NewStub(grpc::CreateChannel(
+          address, grpc::experimental::LocalCredentials(LOCAL_TCP)));
+      for (const Triple& t : editable) {
+        if (stop) break;
+        const bool retract = (t.first + t.second / 3) % 2 == 0;
+        {
+          std::lock_guard<std::mutex> lock(mu);
+          edited.insert(t);
+        }
+        const grpc::Status status =
+            EditTriple(*stub, token, t.first, origin + t.second, retract);
+        if (status.ok()) {
+          std::lock_guard<std::mutex> lock(mu);
+          (retract ? retracted : amended).insert(t);
+        } else {
+          if (status.error_code() != grpc::StatusCode::UNAVAILABLE) {
+            ADD_FAILURE() << "unexpected " << status.error_code() << ": "
+                          << status.error_message();
+          }
+          break;
+        }
+      }
+    });
+    // Audit checkpoints and backups meanwhile.
+    writers.emplace_back([&] {
+      while (!stop) {
+        RegctlResult checkpoint =
+            Regctl(address, admin_token, {"admin", "audit", "checkpoint"});
+        if (checkpoint.exit_code != 0) break;
+        std::lock_guard<std::mutex> lock(mu);
+        last_checkpoint = checkpoint.out;
+      }
+    });
+    writers.emplace_back([&] {
+      while (!stop) {
+        const std::string out =
+            dir.File(absl::StrCat("backup-", ++backups, ".db"));
+        RegctlResult backup =
+            Regctl(address, admin_token, {"admin", "backup", "--out", out});
+        if (backup.exit_code != 0) break;
+        std::lock_guard<std::mutex> lock(mu);
+        last_backup = out;
+        ++backups_made;
+      }
+    });
     std::this_thread::sleep_for(std::chrono::milliseconds(
         std::uniform_int_distribution<int>(30, 250)(random)));
     server.StopWith(SIGKILL);
@@ -155,14 +239,18 @@ TEST(CrashTest, SigkillDuringSubmissionsLosesNothingAcknowledged) {
     for (auto& t : writers) t.join();
   }
 
-  // After the last crash: every acknowledged request is there, each request
-  // is whole or absent, and the audit trail verifies.
+  // After the last crash: every acknowledged request is there as its last
+  // acknowledged edit left it, each request is whole or absent (an edit of
+  // unknown outcome applied to all three visits or none), the audit trail
+  // verifies and extends every acknowledged checkpoint, no backup left a
+  // temporary copy, and a completed backup is a registry of its own.
   RegistrydProcess server(REGISTRYD_PATH, dir, db);
   const std::string address = absl::StrCat("127.0.0.1:", server.WaitForPort());
   RegctlResult exported =
       Regctl(address, token_file, {"submit", "export", "visits"});
   ASSERT_EQ(exported.exit_code, 0) << exported.err;
-  std::map<std::pair<int, int>, int> present;  // request -> visits present
+  std::map<Triple, int> present;  // request -> visits present
+  std::map<Triple, std::set<std::string>> edss;
   std::istringstream lines(exported.out);
   std::string line;
   std::getline(lines, line);  // header
@@ -170,24 +258,64 @@ TEST(CrashTest, SigkillDuringSubmissionsLosesNothingAcknowledged) {
     const int patient = std::stoi(line.substr(1, line.find(',') - 1));
     const Date date = *ParseIsoDate(line.substr(line.find(',') + 1, 10));
     const int day = static_cast<int>(date - origin);
-    ++present[{patient, day - day % 3}];
+    const Triple request{patient, day - day % 3};
+    ++present[request];
+    edss[request].insert(line.substr(line.rfind(',') + 1));
   }
   ASSERT_GT(acknowledged.size(), 30u) << "too few acknowledged requests";
-  for (const auto& request : acknowledged) {
-    EXPECT_EQ(present[request], 3)
-        << "acknowledged request lost: patient " << request.first << " day "
-        << request.second;
+  EXPECT_GT(amended.size() + retracted.size(), 10u) << "too few edits";
+  auto visits_of = [&](const Triple& request) {
+    auto it = present.find(request);
+    return it == present.end() ? 0 : it->second;
+  };
+  for (const Triple& request : acknowledged) {
+    const std::string what =
+        absl::StrCat("patient ", request.first, " day ", request.second);
+    if (retracted.count(request)) {
+      EXPECT_EQ(visits_of(request), 0)
+          << "acknowledged retraction lost: " << what;
+    } else if (!edited.count(request) || amended.count(request)) {
+      EXPECT_EQ(visits_of(request), 3) << "acknowledged request lost: " << what;
+    }
+    if (amended.count(request) && visits_of(request) > 0) {
+      EXPECT_EQ(edss[request], std::set<std::string>{"4.5"})
+          << "acknowledged amendment lost: " << what;
+    }
   }
   for (const auto& [request, visits] : present) {
     EXPECT_EQ(visits, 3) << "half-written request: patient " << request.first
                          << " day " << request.second;
+    EXPECT_EQ(edss[request].size(), 1u)
+        << "half-applied amendment: patient " << request.first << " day "
+        << request.second;
     EXPECT_TRUE(attempted.count(request)) << "a request nobody sent";
   }
   RegctlResult verify =
       Regctl(address, admin_token, {"admin", "audit", "verify"});
   EXPECT_EQ(verify.exit_code, 0) << verify.err;
+  ASSERT_FALSE(last_checkpoint.empty()) << "no checkpoint was acknowledged";
+  WriteFile(dir.File("checkpoint.txt"), last_checkpoint);
+  RegctlResult consistent = Regctl(
+      address, admin_token,
+      {"admin", "audit", "verify", "--checkpoint", dir.File("checkpoint.txt")});
+  EXPECT_EQ(consistent.exit_code, 0) << consistent.err;
+  for (const auto& entry : std::filesystem::directory_iterator(dir.path())) {
+    EXPECT_FALSE(entry.path().filename().string().ends_with(".tmp"))
+        << "a backup's temporary copy was left: " << entry.path();
+  }
+  ASSERT_GT(backups_made, 0) << "no backup completed";
+  EXPECT_EQ(server.StopWith(SIGTERM), 0);
+  auto copy = RegistryStore::Open(last_backup);
+  ASSERT_TRUE(copy.ok()) << copy.status();
+  const RequestContext system{{"registryd", Role::kSystem, 0, ""}, "req_t"};
+  auto report = (*copy)->VerifyAudit(system);
+  ASSERT_TRUE(report.ok()) << report.status();
+  EXPECT_TRUE(report->ok) << report->problem;
   RecordProperty("acknowledged_requests",
                  static_cast<int>(acknowledged.size()));
+  RecordProperty("acknowledged_edits",
+                 static_cast<int>(amended.size() + retracted.size()));
+  RecordProperty("backups", backups_made);
 }
 
 TEST(SoakTest, SixtyFourClientsMixingWritesAndReads) {

@@ -21,31 +21,10 @@ namespace {
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-// A unary call of `method` with raw `bytes`, as any client can make it.
 grpc::Status RawCall(const std::shared_ptr<grpc::Channel>& channel,
                      const std::string& method, const std::string& bearer,
                      const std::string& bytes) {
-  grpc::GenericStub generic(channel);
-  grpc::ClientContext context;
-  context.AddMetadata("authorization", "Bearer " + bearer);
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(20));
-  grpc::Slice slice(bytes.data(), bytes.size());
-  grpc::ByteBuffer request(&slice, 1), response;
-  std::mutex mutex;
-  std::condition_variable cv;
-  bool done = false;
-  grpc::Status status;
-  generic.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
-                    [&](grpc::Status s) {
-                      std::lock_guard<std::mutex> lock(mutex);
-                      status = s;
-                      done = true;
-                      cv.notify_one();
-                    });
-  std::unique_lock<std::mutex> lock(mutex);
-  cv.wait(lock, [&] { return done; });
-  return status;
+  return RawUnaryCall(channel, method, "Bearer " + bearer, bytes);
 }
 
 // Each line of `log` is one JSON object: opens with {"time": and closes

@@ -73,11 +73,6 @@ std::string RequestBytes(v1::Operation operation,
   return bytes;
 }
 
-grpc::ByteBuffer Buffer(const std::string& bytes) {
-  grpc::Slice slice(bytes.data(), bytes.size());
-  return grpc::ByteBuffer(&slice, 1);
-}
-
 class RequestIntegrityTest : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -96,72 +91,13 @@ class RequestIntegrityTest : public ::testing::Test {
     ASSERT_EQ(patients.exit_code, 0) << patients.err;
   }
 
-  void Prepare(grpc::ClientContext& context) {
-    context.AddMetadata("authorization", "Bearer " + token_);
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(20));
-  }
-
-  // Streams `messages` to Submit; half-closes unless `cancel`, which
-  // cancels the call after the last message instead.
   grpc::Status StreamSubmit(const std::vector<std::string>& messages,
                             bool cancel = false) {
-    grpc::GenericStub generic(channel_);
-    grpc::CompletionQueue queue;
-    grpc::ClientContext context;
-    Prepare(context);
-    auto call = generic.PrepareCall(&context, kSubmit, &queue);
-    void* tag;
-    bool ok = false;
-    auto step = [&](intptr_t expected) {
-      EXPECT_TRUE(queue.Next(&tag, &ok));
-      EXPECT_EQ(reinterpret_cast<intptr_t>(tag), expected);
-      return ok;
-    };
-    call->StartCall(reinterpret_cast<void*>(1));
-    step(1);
-    intptr_t next_tag = 2;
-    for (const std::string& message : messages) {
-      call->Write(Buffer(message), reinterpret_cast<void*>(next_tag));
-      if (!step(next_tag++)) break;
-    }
-    if (cancel) {
-      // Give the server time to take the messages, then go away without a
-      // half-close.
-      std::this_thread::sleep_for(std::chrono::milliseconds(300));
-      context.TryCancel();
-    } else {
-      call->WritesDone(reinterpret_cast<void*>(next_tag));
-      step(next_tag++);
-    }
-    grpc::ByteBuffer reply;
-    call->Read(&reply, reinterpret_cast<void*>(next_tag));
-    step(next_tag++);
-    grpc::Status status;
-    call->Finish(&status, reinterpret_cast<void*>(next_tag));
-    step(next_tag++);
-    return status;
+    return RawClientStream(channel_, kSubmit, "Bearer " + token_, messages,
+                           cancel);
   }
-
   grpc::Status UnarySubmitBatch(const std::string& message) {
-    grpc::GenericStub generic(channel_);
-    grpc::ClientContext context;
-    Prepare(context);
-    grpc::ByteBuffer request = Buffer(message), response;
-    std::mutex mutex;
-    std::condition_variable cv;
-    bool done = false;
-    grpc::Status status;
-    generic.UnaryCall(&context, kSubmitBatch, grpc::StubOptions(), &request,
-                      &response, [&](grpc::Status s) {
-                        std::lock_guard<std::mutex> lock(mutex);
-                        status = s;
-                        done = true;
-                        cv.notify_one();
-                      });
-    std::unique_lock<std::mutex> lock(mutex);
-    cv.wait(lock, [&] { return done; });
-    return status;
+    return RawUnaryCall(channel_, kSubmitBatch, "Bearer " + token_, message);
   }
 
   int64_t Count(const std::string& kind) {

@@ -13,7 +13,9 @@
 #include <filesystem>
 #include <thread>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/synchronization/mutex.h"
 #include "core/date.h"
@@ -225,6 +227,58 @@ TEST(ReadOnlyStoreTest, AReadOnlyDirectoryIsNamedAtStartUp) {
   EXPECT_EQ(refused.WaitForExit(), 1) << refused.log();
   EXPECT_THAT(refused.log(),
               HasSubstr("cannot write in the directory " + store));
+}
+
+// --- A stream with an unparsable message ------------------------------------
+
+TEST(UnparsableStreamTest, AMiddleMessageThatDoesNotParseWritesNothing) {
+  TempDir dir;
+  Running registry(dir, dir.File("registry.db"));
+  registry.Prepare(dir);
+  auto visits = [](int first_year, int n) {
+    v1::SubmitRequest request;
+    for (int i = 0; i < n; ++i) {
+      v1::Visit* v = request.add_records()->mutable_visit();
+      v->set_patient_id("P1");
+      v->mutable_visit_date()->set_year(first_year + i);
+      v->mutable_visit_date()->set_month(1);
+      v->mutable_visit_date()->set_day(1);
+      v->set_edss(2.0);
+    }
+    return request;
+  };
+  v1::SubmitRequest first = visits(2001, 1000);
+  first.set_operation(v1::OPERATION_IMPORT);
+  first.set_record_count(1500);
+  v1::SubmitRequest middle;
+  v1::Treatment* treatment = middle.add_records()->mutable_treatment();
+  treatment->set_patient_id("P1");
+  treatment->set_drug("CladribinX");
+  std::string bad = middle.SerializeAsString();
+  bad.replace(bad.find("CladribinX"), 10, "Cladribin\xE9");  // Latin-1
+  const grpc::Status status = RawClientStream(
+      grpc::CreateChannel(registry.address,
+                          grpc::experimental::LocalCredentials(LOCAL_TCP)),
+      "/registry.v1.SubmissionService/Submit",
+      "Bearer " +
+          std::string(absl::StripAsciiWhitespace(ReadFile(registry.submitter))),
+      {first.SerializeAsString(), bad, visits(1000, 499).SerializeAsString()});
+  EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT)
+      << status.error_message();
+  RegctlResult exported = RegctlAt(registry.address, registry.submitter,
+                                   {"submit", "export", "visits"});
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_EQ(exported.out, "patient_id,visit_date,edss\n");
+  // registryd's stderr: its own start-up lines, then JSON lines only.
+  EXPECT_EQ(registry.server.StopWith(SIGTERM), 0);
+  for (absl::string_view line :
+       absl::StrSplit(registry.server.log(), '\n', absl::SkipEmpty())) {
+    if (absl::StartsWith(line, "registryd: ")) continue;
+    EXPECT_TRUE(absl::StartsWith(line, "{\"time\":") &&
+                absl::EndsWith(line, "}"))
+        << line;
+  }
+  EXPECT_THAT(registry.server.log(), HasSubstr("\"source\":\"protobuf\""));
 }
 
 // --- A second process -------------------------------------------------------

@@ -1,6 +1,7 @@
 #include "tests/test_util.h"
 
 #include <fcntl.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -8,8 +9,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <regex>
 #include <sstream>
 #include <thread>
@@ -138,6 +141,90 @@ std::string TestRegistry::WriteCsv(const std::string& name,
   const std::string path = dir_.File(name);
   WriteFile(path, content);
   return path;
+}
+
+namespace {
+
+grpc::ByteBuffer Buffer(const std::string& bytes) {
+  grpc::Slice slice(bytes.data(), bytes.size());
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+void PrepareRaw(grpc::ClientContext& context,
+                const std::string& authorization) {
+  if (!authorization.empty()) {
+    context.AddMetadata("authorization", authorization);
+  }
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(20));
+}
+
+}  // namespace
+
+grpc::Status RawClientStream(const std::shared_ptr<grpc::Channel>& channel,
+                             const std::string& method,
+                             const std::string& authorization,
+                             const std::vector<std::string>& messages,
+                             bool cancel) {
+  grpc::GenericStub generic(channel);
+  grpc::CompletionQueue queue;
+  grpc::ClientContext context;
+  PrepareRaw(context, authorization);
+  auto call = generic.PrepareCall(&context, method, &queue);
+  void* tag;
+  bool ok = false;
+  auto step = [&](intptr_t expected) {
+    EXPECT_TRUE(queue.Next(&tag, &ok));
+    EXPECT_EQ(reinterpret_cast<intptr_t>(tag), expected);
+    return ok;
+  };
+  call->StartCall(reinterpret_cast<void*>(1));
+  step(1);
+  intptr_t next_tag = 2;
+  for (const std::string& message : messages) {
+    call->Write(Buffer(message), reinterpret_cast<void*>(next_tag));
+    if (!step(next_tag++)) break;
+  }
+  if (cancel) {
+    // Time for the server to take the messages, then away without a
+    // half-close.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    context.TryCancel();
+  } else {
+    call->WritesDone(reinterpret_cast<void*>(next_tag));
+    step(next_tag++);
+  }
+  grpc::ByteBuffer reply;
+  call->Read(&reply, reinterpret_cast<void*>(next_tag));
+  step(next_tag++);
+  grpc::Status status;
+  call->Finish(&status, reinterpret_cast<void*>(next_tag));
+  step(next_tag++);
+  return status;
+}
+
+grpc::Status RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel,
+                          const std::string& method,
+                          const std::string& authorization,
+                          const std::string& bytes) {
+  grpc::GenericStub generic(channel);
+  grpc::ClientContext context;
+  PrepareRaw(context, authorization);
+  grpc::ByteBuffer request = Buffer(bytes), response;
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool done = false;
+  grpc::Status status;
+  generic.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                    [&](grpc::Status s) {
+                      std::lock_guard<std::mutex> lock(mutex);
+                      status = s;
+                      done = true;
+                      cv.notify_one();
+                    });
+  std::unique_lock<std::mutex> lock(mutex);
+  cv.wait(lock, [&] { return done; });
+  return status;
 }
 
 std::string RegistrydUnderTest(const std::string& built) {

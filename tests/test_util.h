@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "absl/status/status.h"
+#include "grpcpp/grpcpp.h"
 #include "services/server.h"
 
 namespace registry::testing {
@@ -88,6 +89,23 @@ class TestRegistry {
 
   void Start(const std::function<void(ServerOptions&)>& configure);
 };
+
+// What any gRPC client can send and regctl never would: raw message bytes
+// through the generic stub. `authorization` is the header's whole value
+// (none when empty); every call has a 20 s deadline.
+//
+// A client stream of `messages` to `method`; half-closed after the last,
+// or cancelled instead when `cancel` (after 300 ms).
+grpc::Status RawClientStream(const std::shared_ptr<grpc::Channel>& channel,
+                             const std::string& method,
+                             const std::string& authorization,
+                             const std::vector<std::string>& messages,
+                             bool cancel = false);
+// A unary call of `method` with `bytes`.
+grpc::Status RawUnaryCall(const std::shared_ptr<grpc::Channel>& channel,
+                          const std::string& method,
+                          const std::string& authorization,
+                          const std::string& bytes);
 
 // The registryd binary the tests run: $REGISTRY_TEST_REGISTRYD when set
 // (to run the same tests against another build), else `built`.
