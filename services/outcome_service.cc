@@ -51,6 +51,13 @@ absl::StatusOr<OutcomeCall> StartCall(grpc::ServerContext* context,
   return call;
 }
 
+// Analysts see patients by registry id only: a center code on every row
+// would undo the suppression of small centers in the cohort summary.
+void BlankCenterForAnalysts(const RequestContext& call,
+                            PatientRecords& patient) {
+  if (call.principal.role == Role::kAnalyst) patient.center_code.clear();
+}
+
 v1::PatientIdentity Identity(const PatientRecords& patient,
                              const PatientClinicalData& data) {
   v1::PatientIdentity identity;
@@ -91,6 +98,7 @@ grpc::Status StreamPatients(RegistryStore& store, const OutcomeCall& call,
   bool open = true;
   absl::Status status = store.ReadPatients(
       call.context, std::nullopt, action, [&](PatientRecords&& patient) {
+        BlankCenterForAnalysts(call.context, patient);
         const PatientClinicalData data =
             ClinicalDataFromRecords(patient.records);
         const PatientOutcome outcome =
@@ -130,6 +138,7 @@ grpc::Status OutcomeServiceImpl::GetPatientStatus(
   }
   absl::Status status = store_->ReadPatients(
       call->context, ref, "outcomes.read", [&](PatientRecords&& patient) {
+        BlankCenterForAnalysts(call->context, patient);
         const PatientClinicalData data =
             ClinicalDataFromRecords(patient.records);
         const PatientOutcome outcome =

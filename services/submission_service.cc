@@ -95,7 +95,10 @@ grpc::Status SubmissionServiceImpl::GetPatientHistory(
   if (!history.ok()) return ToGrpcStatus(history.status());
   response->set_registry_id(history->registry_id);
   response->set_patient_id(history->patient_id);
-  response->set_center(history->center_code);
+  // Analysts see patients by registry id only (no center: see reports).
+  if (call->principal.role != Role::kAnalyst) {
+    response->set_center(history->center_code);
+  }
   for (const Record& record : history->current) {
     *response->add_current_records() = registry::ToProto(record);
   }

@@ -1409,8 +1409,9 @@ int PatientStatus(Client& client) {
               ? o.patient().registry_id()
               : o.patient().patient_id() + " (" + o.patient().registry_id() +
                     ")")
-      << ", center " << o.patient().center() << ", "
-      << DiseaseText(o.patient().disease());
+      << (o.patient().center().empty() ? ""
+                                       : ", center " + o.patient().center())
+      << ", " << DiseaseText(o.patient().disease());
   if (o.patient().has_transplant_date()) {
     out << ", transplant on " << DateText(o.patient().transplant_date());
   }
