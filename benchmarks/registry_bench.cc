@@ -96,6 +96,14 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& out,
   return pid;
 }
 
+double RssMiB(pid_t pid) {
+  std::smatch match;
+  const std::string status = Slurp(absl::StrCat("/proc/", pid, "/status"));
+  static const std::regex rss("VmRSS:\\s+([0-9]+) kB");
+  return std::regex_search(status, match, rss) ? std::stod(match[1]) / 1024
+                                               : -1;
+}
+
 double PeakMiB(pid_t pid) {
   std::smatch match;
   const std::string status = Slurp(absl::StrCat("/proc/", pid, "/status"));
@@ -185,6 +193,7 @@ class Suite {
     Export();
     ReportOutcomes();
     Unary();
+    LargeSubmissions();
     StopServer();
     Engine();
     Statistics();
@@ -324,7 +333,7 @@ class Suite {
     // recorded times, request and token ids, payloads.
     struct Row {
       std::string registry_id, patient_id, key, payload, at, request_id,
-          principal;
+          principal, issued_by;
     };
     std::vector<Row> rows;
     {
@@ -332,16 +341,17 @@ class Suite {
       SQLite::Statement query(
           source,
           "SELECT e.registry_id, p.patient_id, e.record_key, e.payload, "
-          "e.recorded_at, e.request_id, e.principal FROM events e JOIN "
-          "patients p ON p.registry_id = e.registry_id WHERE e.kind = "
-          "'visits' ORDER BY e.event_seq LIMIT ?");
+          "e.recorded_at, e.request_id, e.principal, t.issued_by FROM events "
+          "e JOIN patients p ON p.registry_id = e.registry_id JOIN tokens t "
+          "ON t.token_id = e.principal WHERE e.kind = 'visits' ORDER BY "
+          "e.event_seq LIMIT ?");
       query.bind(1, static_cast<int64_t>(patients_) * 10);
       while (query.executeStep()) {
         Row row;
         int column = 0;
         for (std::string* field :
              {&row.registry_id, &row.patient_id, &row.key, &row.payload,
-              &row.at, &row.request_id, &row.principal}) {
+              &row.at, &row.request_id, &row.principal, &row.issued_by}) {
           *field = query.getColumn(column++).getString();
         }
         rows.push_back(std::move(row));
@@ -379,9 +389,9 @@ class Suite {
           db,
           "INSERT INTO audit_log (seq, at, principal, role, "
           "center, action, entity, old_value, new_value, "
-          "reason, request_id, event_seq, prev_hash, hash) "
+          "reason, request_id, event_seq, prev_hash, hash, issued_by) "
           "VALUES (?, ?, ?, 'submitter', 'C1', "
-          "'record.create', ?, '', ?, '', ?, ?, ?, ?)");
+          "'record.create', ?, '', ?, '', ?, ?, ?, ?, ?)");
       std::string prev(kGenesisHash);
       int64_t seq = 0;
       for (const Row& row : rows) {
@@ -418,6 +428,7 @@ class Suite {
         e.request_id = row.request_id;
         e.event_seq = event_seq;
         e.prev_hash = prev;
+        e.issued_by = row.issued_by;
         e.hash = ComputeAuditHash(e);
         audit.bind(1, e.seq);
         audit.bind(2, e.at);
@@ -428,6 +439,7 @@ class Suite {
         audit.bind(7, event_seq);
         audit.bind(8, e.prev_hash);
         audit.bind(9, e.hash);
+        audit.bind(10, e.issued_by);
         audit.exec();
         audit.reset();
         prev = e.hash;
@@ -440,7 +452,7 @@ class Suite {
       const std::string path = File(absl::StrCat("ceiling", attempt, ".db"));
       const double took = run(path);
       seconds = attempt == 0 ? took : std::min(seconds, took);
-      for (const char* suffix : {"", "-wal", "-shm"}) {
+      for (const char* suffix : {"", "-wal", "-shm", ".lock", ".reserve"}) {
         std::filesystem::remove(path + suffix);
       }
     }
@@ -500,6 +512,58 @@ class Suite {
   }
 
   // 16 clients for 5 s each: unary submissions, then health checks.
+  // Four imports of 400,000 visits each at once (the size that once left
+  // 0.99 GB allocated after them): the server's memory before, at its
+  // highest, and after.
+  void LargeSubmissions() {
+    constexpr int kStreams = 4, kRows = 400000;
+    std::vector<std::string> files;
+    for (int s = 0; s < kStreams; ++s) {
+      files.push_back(File(absl::StrCat("large", s, ".csv")));
+      std::ofstream out(files.back());
+      out << "patient_id,visit_date,edss\n";
+      // Dates before any in the cohort, one per patient and day.
+      for (int i = 0; i < kRows; ++i) {
+        const int p = (s * kRows + i) % patients_;
+        const int day = (s * kRows + i) / patients_;
+        out << "P" << p << "," << FormatIsoDate(Date(2005, 1, 2) + day)
+            << ",3.0\n";
+      }
+    }
+    SettleWal();
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    const double before = RssMiB(server_);
+    std::atomic<bool> done{false};
+    double highest = before;
+    std::thread sampler([&] {
+      while (!done) {
+        highest = std::max(highest, RssMiB(server_));
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    });
+    const auto start = Clock::now();
+    std::vector<std::thread> imports;
+    for (const std::string& file : files) {
+      imports.emplace_back(
+          [&, file] { Regctl(submitter_, {"submit", "import", "visits", file}); });
+    }
+    for (std::thread& t : imports) t.join();
+    const double seconds = Seconds(Clock::now() - start);
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    done = true;
+    sampler.join();
+    const double after = RssMiB(server_);
+    const bool met = after <= before * 1.1 + 16;
+    Add({"large_submissions_rss_after_mib",
+         absl::StrFormat("%d concurrent imports of %d visits each: server "
+                         "RSS before, highest, 2 s after",
+                         kStreams, kRows),
+         absl::StrFormat("%.1f / %.1f / %.1f MiB (%.1f s)", before, highest,
+                         after, seconds),
+         "after within 10 % + 16 MiB of before", "", met, after, seconds});
+    SettleWal();
+  }
+
   void Unary() {
     const std::string token =
         std::string(absl::StripAsciiWhitespace(Slurp(submitter_)));

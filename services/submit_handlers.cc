@@ -101,7 +101,6 @@ class Assembler {
       return TooLarge(static_cast<int64_t>(rows_.size()) + records);
     }
     RETURN_IF_ERROR(budget_->Take(held_, records, bytes));
-    rows_.reserve(rows_.size() + records);
     for (const v1::Record& record : message.records()) {
       std::optional<KindAndRow> row = ToRow(record);
       if (!row) {
