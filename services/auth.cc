@@ -19,9 +19,8 @@ constexpr size_t kMaxHosts = 100000;
 
 using Metadata = std::multimap<grpc::string_ref, grpc::string_ref>;
 
-// The principal of the call's bearer token.
-absl::StatusOr<Principal> Check(RegistryStore& store,
-                                const Metadata& metadata) {
+// The bearer secret of a call's header.
+absl::StatusOr<std::string> BearerSecret(const Metadata& metadata) {
   auto header = metadata.find("authorization");
   if (header == metadata.end()) {
     return absl::UnauthenticatedError(
@@ -31,8 +30,15 @@ absl::StatusOr<Principal> Check(RegistryStore& store,
   if (value.rfind(std::string(kBearerPrefix), 0) != 0) {
     return absl::UnauthenticatedError("authorization must be 'Bearer <token>'");
   }
+  return value.substr(kBearerPrefix.size());
+}
+
+// The principal of the call's bearer token.
+absl::StatusOr<Principal> Check(RegistryStore& store,
+                                const Metadata& metadata) {
+  ASSIGN_OR_RETURN(std::string secret, BearerSecret(metadata));
   absl::StatusOr<std::optional<Principal>> principal =
-      store.Authenticate(value.substr(kBearerPrefix.size()));
+      store.Authenticate(secret);
   if (!principal.ok()) {
     return absl::UnavailableError("cannot check the token now, retry");
   }
@@ -72,18 +78,25 @@ FailedAuthTracker::FailedAuthTracker(AuthOptions options,
                                      std::function<absl::Time()> clock)
     : options_(options), clock_(std::move(clock)) {}
 
-FailedAuthTracker::Host& FailedAuthTracker::Get(const std::string& host) {
-  if (hosts_.size() >= kMaxHosts && hosts_.find(host) == hosts_.end()) {
-    const absl::Time now = clock_();
-    for (auto it = hosts_.begin(); it != hosts_.end();) {
-      const Host& h = it->second;
-      const bool idle = now - h.window_start > options_.window && h.held == 0 &&
-                        h.unaudited == 0;
-      it = idle ? hosts_.erase(it) : std::next(it);
-    }
-  }
-  Host& h = hosts_[host];
+FailedAuthTracker::Host& FailedAuthTracker::Get(const std::string& name) {
   const absl::Time now = clock_();
+  std::string key = name;
+  if (hosts_.size() >= kMaxHosts && hosts_.find(key) == hosts_.end()) {
+    // Forget hosts whose window has ended, at most once a second (a scan
+    // of every host); past the bound, new hosts share one entry, so that
+    // neither memory nor the scan grows with the addresses a flood uses.
+    if (now - pruned_at_ >= absl::Seconds(1)) {
+      pruned_at_ = now;
+      for (auto it = hosts_.begin(); it != hosts_.end();) {
+        const Host& h = it->second;
+        const bool idle = now - h.window_start > options_.window &&
+                          h.held == 0 && h.unaudited == 0;
+        it = idle ? hosts_.erase(it) : std::next(it);
+      }
+    }
+    if (hosts_.size() >= kMaxHosts) key = "(others)";
+  }
+  Host& h = hosts_[key];
   if (now - h.window_start > options_.window) {
     h.window_start = now;
     h.failures = 0;
@@ -91,19 +104,22 @@ FailedAuthTracker::Host& FailedAuthTracker::Get(const std::string& host) {
   return h;
 }
 
-bool FailedAuthTracker::Refuses(const std::string& host) {
+bool FailedAuthTracker::Saturated(const std::string& host) {
   absl::MutexLock lock(&mutex_);
   auto it = hosts_.find(host);
   if (it == hosts_.end()) return false;
+  const Host& h = it->second;
+  const bool in_window = clock_() - h.window_start <= options_.window;
+  return h.held >= options_.max_held_per_host ||
+         (held_ >= options_.max_held && in_window && h.failures > 0);
+}
+
+void FailedAuthTracker::RecordRefusal(const std::string& host) {
+  absl::MutexLock lock(&mutex_);
   Host& h = Get(host);
-  const bool refuse = h.held >= options_.max_held_per_host ||
-                      (held_ >= options_.max_held && h.failures > 0);
-  if (refuse) {
-    ++h.failures;
-    ++h.unaudited;
-    ++h.unaudited_refused;
-  }
-  return refuse;
+  ++h.failures;
+  ++h.unaudited;
+  ++h.unaudited_refused;
 }
 
 absl::Duration FailedAuthTracker::RecordFailure(const std::string& host) {
@@ -129,6 +145,7 @@ absl::Duration FailedAuthTracker::RecordFailure(const std::string& host) {
 void FailedAuthTracker::Released(const std::string& host) {
   absl::MutexLock lock(&mutex_);
   auto it = hosts_.find(host);
+  if (it == hosts_.end()) it = hosts_.find("(others)");
   if (it != hosts_.end() && it->second.held > 0) --it->second.held;
   if (held_ > 0) --held_;
 }
@@ -168,25 +185,37 @@ std::string PeerHost(const std::string& peer) {
   return colon == std::string::npos ? peer : peer.substr(0, colon);
 }
 
+bool IsPublicMethod(const char* method) {
+  const std::string_view path = method == nullptr ? "" : method;
+  return path.starts_with("/grpc.health.v1.Health/") ||
+         path.starts_with("/grpc.reflection.");
+}
+
 // The interceptor that decides each call's verdict and holds back calls
 // that failed, before any handler runs.
 class AuthGate : public grpc::experimental::Interceptor {
  public:
   AuthGate(Authenticator* auth, grpc::experimental::ServerRpcInfo* info)
-      : auth_(auth), call_(info->server_context()) {}
+      : auth_(auth),
+        call_(info->server_context()),
+        public_(IsPublicMethod(info->method())) {}
   ~AuthGate() override { auth_->Forget(call_); }
 
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
     using Hook = grpc::experimental::InterceptionHookPoints;
-    if (methods->QueryInterceptionHookPoint(Hook::POST_RECV_INITIAL_METADATA)) {
+    // Health and reflection need no token and are never held: their
+    // handlers check none, so one released by the timer could keep its
+    // thread (a reflection stream runs until its client ends it).
+    if (!public_ &&
+        methods->QueryInterceptionHookPoint(Hook::POST_RECV_INITIAL_METADATA)) {
       const absl::Duration delay =
           auth_->Admit(call_, *methods->GetRecvInitialMetadata());
       if (delay > absl::ZeroDuration()) {
         // The call's handler does not run, and no thread waits, until the
         // timer releases it.
         const std::string host = PeerHost(call_->peer());
-        auth_->Hold(delay, [auth = auth_, host, methods] {
+        auth_->After(delay, [auth = auth_, host, methods] {
           auth->tracker().Released(host);
           methods->Proceed();
         });
@@ -199,6 +228,7 @@ class AuthGate : public grpc::experimental::Interceptor {
  private:
   Authenticator* auth_;
   grpc::ServerContextBase* call_;
+  const bool public_;
 };
 
 namespace {
@@ -274,7 +304,15 @@ absl::Duration Authenticator::Admit(grpc::ServerContextBase* call,
         "missing token: send 'authorization: Bearer <token>'");
   } else {
     const std::string host = PeerHost(call->peer());
-    if (tracker_.Refuses(host)) {
+    absl::StatusOr<std::string> secret = BearerSecret(metadata);
+    std::optional<Principal> known;
+    if (secret.ok()) known = store_->CachedPrincipal(*secret);
+    if (known) {
+      // A token checked before passes whatever its host does: others
+      // behind the same address (a NAT, loopback) keep working.
+      verdict = *std::move(known);
+    } else if (tracker_.Saturated(host)) {
+      tracker_.RecordRefusal(host);
       verdict = absl::ResourceExhaustedError(absl::StrCat(
           "too many failed authentications from ", host,
           "; its calls are refused for now: retry in a few minutes"));
@@ -306,16 +344,21 @@ absl::StatusOr<Principal> Authenticator::VerdictFor(
   return Check(*store_, call->client_metadata());
 }
 
-void Authenticator::Hold(absl::Duration delay, std::function<void()> release) {
+void Authenticator::After(absl::Duration delay, std::function<void()> fn) {
   {
     absl::MutexLock lock(&timer_mutex_);
     if (!draining_) {
-      held_.push({absl::Now() + delay, next_order_++, std::move(release)});
+      held_.push({absl::Now() + delay, next_order_++, std::move(fn)});
       timer_changed_.Signal();
       return;
     }
   }
-  release();
+  fn();
+}
+
+bool Authenticator::draining() {
+  absl::MutexLock lock(&timer_mutex_);
+  return draining_;
 }
 
 void Authenticator::Drain() {

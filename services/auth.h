@@ -123,8 +123,10 @@ class FailedAuthTracker {
       std::function<absl::Time()> clock = [] { return absl::Now(); });
 
   // True when calls from `host` are to be refused before their token is
-  // checked now; such a refusal is counted as a failure.
-  bool Refuses(const std::string& host);
+  // checked now (unless the token is already known good).
+  bool Saturated(const std::string& host);
+  // Counts a call refused that way as a failure.
+  void RecordRefusal(const std::string& host);
   // Counts a failure of `host` and returns how long to hold its answer;
   // a positive delay counts as held until Released(host).
   absl::Duration RecordFailure(const std::string& host);
@@ -150,8 +152,10 @@ class FailedAuthTracker {
   const AuthOptions options_;
   const std::function<absl::Time()> clock_;
   mutable absl::Mutex mutex_;
+  // At most kMaxHosts entries; past them new hosts share one, "(others)".
   std::map<std::string, Host> hosts_ ABSL_GUARDED_BY(mutex_);
   int held_ ABSL_GUARDED_BY(mutex_) = 0;
+  absl::Time pruned_at_ ABSL_GUARDED_BY(mutex_) = absl::InfinitePast();
 };
 
 // "ipv4:127.0.0.1" from gRPC's "ipv4:127.0.0.1:54321".
@@ -180,6 +184,12 @@ class Authenticator {
   // the audit entries still due; for shutting down.
   void Drain();
 
+  // Runs `fn` after `delay` on the server's timer thread (the one that
+  // releases held calls); once draining, at once on the calling thread.
+  // `fn` must be quick and must not block.
+  void After(absl::Duration delay, std::function<void()> fn);
+  bool draining();
+
   FailedAuthTracker& tracker() { return tracker_; }
   StreamLimiter& streams() { return streams_; }
   RegistryStore& store() { return *store_; }
@@ -192,8 +202,6 @@ class Authenticator {
       grpc::ServerContextBase* call,
       const std::multimap<grpc::string_ref, grpc::string_ref>& metadata);
   void Forget(grpc::ServerContextBase* call);
-  // Runs `release` after `delay` on the timer thread.
-  void Hold(absl::Duration delay, std::function<void()> release);
   void TimerLoop();
   void AuditLoop();
   void WriteAudit(bool all);

@@ -42,9 +42,6 @@ class Observer : public grpc::experimental::Interceptor {
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
     using Hook = grpc::experimental::InterceptionHookPoints;
-    if (methods->QueryInterceptionHookPoint(Hook::POST_RECV_INITIAL_METADATA)) {
-      start_ = absl::Now();
-    }
     if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_STATUS)) {
       const grpc::Status status = methods->GetSendStatus();
       std::string principal = "-";
@@ -71,7 +68,9 @@ class Observer : public grpc::experimental::Interceptor {
   const std::string method_;
   RequestMetrics* metrics_;
   std::ostream* log_;
-  absl::Time start_ = absl::Now();
+  // From the call's creation: a call held back for a failed
+  // authentication counts its wait.
+  const absl::Time start_ = absl::Now();
 };
 
 class ObserverFactory

@@ -11,6 +11,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
 #include <thread>
 
@@ -113,10 +114,27 @@ int main(int argc, char** argv) {
 
   if (const std::string path = absl::GetFlag(FLAGS_issue_admin_token);
       !path.empty()) {
+    // Only for a registry that exists and has tokens: on a database that
+    // lost its data (a removed -wal) or a mistyped path it would start an
+    // empty registry.
+    if (!std::filesystem::exists(options.db_path)) {
+      std::cerr << "registryd: there is no database " << options.db_path
+                << "\n";
+      return 1;
+    }
     absl::StatusOr<std::unique_ptr<registry::RegistryStore>> store =
         registry::RegistryStore::Open(options.db_path, options.store);
     if (!store.ok()) {
       std::cerr << "registryd: " << store.status().message() << "\n";
+      return 1;
+    }
+    absl::StatusOr<bool> empty = (*store)->NeedsBootstrap();
+    if (!empty.ok() || *empty) {
+      std::cerr << "registryd: " << options.db_path
+                << " holds no token at all: it is a new registry (start "
+                   "registryd normally) or one that lost its data "
+                   "(docs/operations.md, After a crash); no token was "
+                   "issued\n";
       return 1;
     }
     absl::StatusOr<std::string> token = registry::IssueAdminTokenToFile(

@@ -67,6 +67,21 @@ std::string WhyCannotListen(const std::string& listen) {
   return why;
 }
 
+// The secret in the admin token file of a first start that stopped before
+// its token was committed: the file's only line, "rgt_" and 64 hex digits.
+std::optional<std::string> PendingAdminSecret(const std::string& token_file) {
+  std::ifstream in(token_file);
+  std::string line, rest;
+  if (!std::getline(in, line) || std::getline(in, rest)) return std::nullopt;
+  if (line.size() != 68 || !line.starts_with("rgt_") ||
+      !std::all_of(line.begin() + 4, line.end(), [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+      })) {
+    return std::nullopt;
+  }
+  return line;
+}
+
 // Files a registry leaves beside (or for) its database that a new one
 // would not have: with them, a database without tokens is not new but
 // lost its data (a -wal file removed after a crash, say).
@@ -171,9 +186,23 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
                                    : options.checkpoint_key_file;
   ASSIGN_OR_RETURN(const bool needs_bootstrap, store.NeedsBootstrap());
   if (needs_bootstrap) {
-    if (std::vector<std::string> signs =
-            SignsOfAPreviousLife(key_file, server->token_file_);
-        !signs.empty()) {
+    std::error_code error;
+    if (std::optional<std::string> secret =
+            PendingAdminSecret(server->token_file_);
+        secret && !std::filesystem::exists(key_file, error)) {
+      // A first start wrote the token file and stopped before the token
+      // was committed (the key comes after): finish it with that secret.
+      const RequestContext system{{"registryd", Role::kSystem, 0, ""},
+                                  NewRequestId()};
+      RETURN_IF_ERROR(store
+                          .IssueToken(system, Role::kAdmin, "",
+                                      "initial admin token", std::nullopt,
+                                      *secret)
+                          .status());
+      server->bootstrapped_ = true;
+    } else if (std::vector<std::string> signs =
+                   SignsOfAPreviousLife(key_file, server->token_file_);
+               !signs.empty()) {
       return absl::FailedPreconditionError(absl::StrCat(
           options.db_path, " holds no token, but it is not a new registry: ",
           absl::StrJoin(signs, " and "),
@@ -183,11 +212,12 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
           "-wal was moved or removed, put it back beside the database and "
           "start again. To start a new registry anyway, move those files "
           "away first (docs/operations.md, After a crash)"));
+    } else {
+      RETURN_IF_ERROR(IssueAdminTokenToFile(store, server->token_file_,
+                                            "initial admin token")
+                          .status());
+      server->bootstrapped_ = true;
     }
-    RETURN_IF_ERROR(
-        IssueAdminTokenToFile(store, server->token_file_, "initial admin token")
-            .status());
-    server->bootstrapped_ = true;
   }
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -218,14 +248,14 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   Authenticator* auth = server->auth_.get();
   server->budget_ =
       std::make_unique<SubmissionBudget>(options.submission_limits);
-  server->services_.push_back(std::make_unique<SubmissionServiceImpl>(
-      &store, auth, server->budget_.get()));
+  server->services_.push_back(
+      std::make_unique<SubmissionServiceImpl>(SubmitDeps{
+          &store, auth, server->budget_.get(), options.submit_idle_timeout}));
   server->services_.push_back(std::make_unique<AdminServiceImpl>(
       &store, auth, server->signer_.get(), &server->metrics_));
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       observers;
-  // The observer first, so that its latency includes a held-back answer.
   observers.push_back(MakeRequestObserver(&server->metrics_,
                                           options.request_log, KnownMethods()));
   observers.push_back(server->auth_->MakeGate());

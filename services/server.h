@@ -47,6 +47,8 @@ struct ServerOptions {
   int max_message_bytes = 16 * 1024 * 1024;
   // Records and bytes per submission, and of all submissions in flight.
   SubmissionLimits submission_limits;
+  // A streamed submission whose client sends nothing this long is ended.
+  absl::Duration submit_idle_timeout = absl::Seconds(60);
   StoreOptions store;
 };
 

@@ -25,13 +25,13 @@ std::optional<absl::Time> AsOf(bool has, const google::protobuf::Timestamp& t) {
 
 grpc::ServerReadReactor<grpc::ByteBuffer>* SubmissionServiceImpl::Submit(
     grpc::CallbackServerContext* context, grpc::ByteBuffer* response) {
-  return StartSubmit(context, response, {store_, auth_, budget_});
+  return StartSubmit(context, response, deps_);
 }
 
 grpc::ServerUnaryReactor* SubmissionServiceImpl::SubmitBatch(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {
-  return StartSubmitBatch(context, request, response, {store_, auth_, budget_});
+  return StartSubmitBatch(context, request, response, deps_);
 }
 
 grpc::Status SubmissionServiceImpl::Export(

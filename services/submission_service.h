@@ -23,10 +23,9 @@ class SubmissionServiceImpl final
           v1::SubmissionService::WithRawCallbackMethod_SubmitBatch<
               v1::SubmissionService::Service>> {
  public:
-  // `store`, `auth` and `budget` must outlive the service.
-  SubmissionServiceImpl(RegistryStore* store, Authenticator* auth,
-                        SubmissionBudget* budget)
-      : store_(store), auth_(auth), budget_(budget) {}
+  // What `deps` points to must outlive the service.
+  explicit SubmissionServiceImpl(SubmitDeps deps)
+      : store_(deps.store), auth_(deps.auth), deps_(deps) {}
 
   grpc::ServerReadReactor<grpc::ByteBuffer>* Submit(
       grpc::CallbackServerContext* context,
@@ -44,7 +43,7 @@ class SubmissionServiceImpl final
  private:
   RegistryStore* store_;
   Authenticator* auth_;
-  SubmissionBudget* budget_;
+  const SubmitDeps deps_;
 };
 
 }  // namespace registry

@@ -67,7 +67,10 @@ absl::Status Parse(grpc::ByteBuffer& buffer, int number, int64_t records_before,
 class Assembler {
  public:
   explicit Assembler(SubmissionBudget* budget) : budget_(budget) {}
-  ~Assembler() { budget_->Return(held_); }
+  ~Assembler() { budget_->Return(owner_, held_); }
+
+  // The token whose share of the budget the request takes.
+  void SetOwner(std::string token_id) { owner_ = std::move(token_id); }
 
   // Takes one received message.
   absl::Status Add(grpc::ByteBuffer& buffer) {
@@ -100,7 +103,7 @@ class Assembler {
         budget_->limits().max_request_records) {
       return TooLarge(static_cast<int64_t>(rows_.size()) + records);
     }
-    RETURN_IF_ERROR(budget_->Take(held_, records, bytes));
+    RETURN_IF_ERROR(budget_->Take(owner_, held_, records, bytes));
     for (const v1::Record& record : message.records()) {
       std::optional<KindAndRow> row = ToRow(record);
       if (!row) {
@@ -147,7 +150,7 @@ class Assembler {
 
   // Gives back what this request holds of the budget: done before its
   // answer, so that a client's next request finds it free.
-  void ReturnBudget() { budget_->Return(held_); }
+  void ReturnBudget() { budget_->Return(owner_, held_); }
 
   std::string& reason() { return reason_; }
   std::vector<SubmittedRow>& rows() { return rows_; }
@@ -162,6 +165,7 @@ class Assembler {
   }
 
   SubmissionBudget* budget_;
+  std::string owner_;
   SubmissionBudget::Held held_;
   int messages_ = 0;
   v1::Operation operation_ = v1::OPERATION_UNSPECIFIED;
@@ -197,6 +201,22 @@ std::optional<RequestContext> Authorize(
   return std::nullopt;
 }
 
+class SubmitReactor;
+
+// What a Submit call shares with its watchdog: whether it is answered (the
+// first to claim that answers, and only it), whether its rows are being
+// committed, and when its client last sent.
+struct SubmitWatch {
+  absl::Mutex mutex;
+  SubmitReactor* reactor ABSL_GUARDED_BY(mutex);  // null once done
+  bool answered ABSL_GUARDED_BY(mutex) = false;
+  bool committing ABSL_GUARDED_BY(mutex) = false;
+  absl::Time last_message ABSL_GUARDED_BY(mutex) = absl::Now();
+};
+
+void Watch(std::weak_ptr<SubmitWatch> weak, Authenticator* auth,
+           absl::Duration idle);
+
 class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  public:
   SubmitReactor(grpc::CallbackServerContext* context,
@@ -204,16 +224,29 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
       : context_(context),
         response_(response),
         deps_(deps),
+        watch_(std::make_shared<SubmitWatch>()),
         assembler_(deps.budget) {
+    {
+      absl::MutexLock lock(&watch_->mutex);
+      watch_->reactor = this;
+    }
     // A streamed submission holds no thread while it waits for its client
     // and its memory is bounded by the submission budget: it takes no
     // stream slot.
     call_ = Authorize(context, *deps.auth,
                       [this](grpc::Status status) { Answer(status); });
-    if (call_) StartRead(&buffer_);
+    if (!call_) return;
+    assembler_.SetOwner(call_->principal.token_id);
+    Watch(watch_, deps.auth, deps.idle_timeout);
+    StartRead(&buffer_);
   }
 
   void OnReadDone(bool ok) override {
+    {
+      absl::MutexLock lock(&watch_->mutex);
+      if (watch_->answered) return;  // timed out meanwhile
+      watch_->last_message = absl::Now();
+    }
     if (!ok) {
       Complete();
       return;
@@ -225,13 +258,35 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
       Answer(ToGrpcStatus(added));
       return;
     }
-    StartRead(&buffer_);
+    absl::MutexLock lock(&watch_->mutex);
+    if (!watch_->answered) StartRead(&buffer_);
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    {
+      absl::MutexLock lock(&watch_->mutex);
+      watch_->reactor = nullptr;
+    }
+    delete this;
+  }
+
+  // Ends a stream whose client went quiet; its watchdog claimed the
+  // answer. The budget goes back when the call is done.
+  void TimeOut() {
+    Finish(grpc::Status(grpc::StatusCode::ABORTED,
+                        absl::StrCat("no message for ",
+                                     absl::FormatDuration(deps_.idle_timeout),
+                                     ": the stream was ended; nothing was "
+                                     "written")));
+  }
 
  private:
   void Answer(const grpc::Status& status) {
+    {
+      absl::MutexLock lock(&watch_->mutex);
+      if (watch_->answered) return;
+      watch_->answered = true;
+    }
     assembler_.ReturnBudget();
     Finish(status);
   }
@@ -248,6 +303,10 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
       Answer(ToGrpcStatus(operation.status()));
       return;
     }
+    {
+      absl::MutexLock lock(&watch_->mutex);
+      watch_->committing = true;  // the client waits for us now
+    }
     const std::string request_id = call_->request_id;
     deps_.store->SubmitAsync(
         *std::move(call_), *operation, std::move(assembler_.reason()),
@@ -261,10 +320,36 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
   grpc::CallbackServerContext* context_;
   grpc::ByteBuffer* response_;
   const SubmitDeps deps_;
+  const std::shared_ptr<SubmitWatch> watch_;
   std::optional<RequestContext> call_;
   Assembler assembler_;
   grpc::ByteBuffer buffer_;
 };
+
+// Looks at a Submit call every quarter of `idle` and ends it once its
+// client has sent nothing for `idle` (unless it is being committed).
+void Watch(std::weak_ptr<SubmitWatch> weak, Authenticator* auth,
+           absl::Duration idle) {
+  std::shared_ptr<SubmitWatch> watch = weak.lock();
+  if (watch == nullptr) return;
+  SubmitReactor* stalled = nullptr;
+  {
+    absl::MutexLock lock(&watch->mutex);
+    if (watch->answered || watch->reactor == nullptr) return;
+    if (!watch->committing && absl::Now() - watch->last_message > idle) {
+      // Claimed: no one else answers, so the call cannot end (and the
+      // reactor go) before TimeOut has answered it.
+      watch->answered = true;
+      stalled = watch->reactor;
+    }
+  }
+  if (stalled != nullptr) {
+    stalled->TimeOut();
+    return;
+  }
+  if (auth->draining()) return;  // the server stops; gRPC ends the call
+  auth->After(idle / 4, [weak, auth, idle] { Watch(weak, auth, idle); });
+}
 
 class SubmitBatchReactor final : public grpc::ServerUnaryReactor {
  public:
@@ -275,6 +360,7 @@ class SubmitBatchReactor final : public grpc::ServerUnaryReactor {
     std::optional<RequestContext> call = Authorize(
         context, *deps.auth, [this](grpc::Status status) { Answer(status); });
     if (!call) return;
+    assembler_.SetOwner(call->principal.token_id);
     grpc::ByteBuffer copy(*request);  // the reader needs it mutable
     absl::Status added = assembler_.Add(copy);
     absl::StatusOr<Operation> operation =
@@ -306,8 +392,8 @@ class SubmitBatchReactor final : public grpc::ServerUnaryReactor {
 
 }  // namespace
 
-absl::Status SubmissionBudget::Take(Held& held, int64_t records,
-                                    int64_t bytes) {
+absl::Status SubmissionBudget::Take(const std::string& owner, Held& held,
+                                    int64_t records, int64_t bytes) {
   if (held.bytes + bytes > limits_.max_request_bytes) {
     const int64_t max = limits_.max_request_bytes;
     return absl::ResourceExhaustedError(absl::StrCat(
@@ -318,23 +404,38 @@ absl::Status SubmissionBudget::Take(Held& held, int64_t records,
         "other"));
   }
   absl::MutexLock lock(&mutex_);
-  if (records_ + records > limits_.max_in_flight_records ||
-      bytes_ + bytes > limits_.max_in_flight_bytes) {
+  Held& mine = by_owner_[owner];
+  if (mine.records + records > limits_.max_request_records ||
+      mine.bytes + bytes > limits_.max_request_bytes) {
     return absl::ResourceExhaustedError(absl::StrCat(
-        "the registry is busy with other large submissions (", records_,
+        "this token's other submissions in flight hold ", mine.records,
+        " records; nothing was written: submit one request after the "
+        "other"));
+  }
+  if (all_.records + records > limits_.max_in_flight_records ||
+      all_.bytes + bytes > limits_.max_in_flight_bytes) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "the registry is busy with other large submissions (", all_.records,
         " records in flight); nothing was written: retry in a minute"));
   }
-  records_ += records;
-  bytes_ += bytes;
-  held.records += records;
-  held.bytes += bytes;
+  for (Held* h : {&all_, &mine, &held}) {
+    h->records += records;
+    h->bytes += bytes;
+  }
   return absl::OkStatus();
 }
 
-void SubmissionBudget::Return(Held& held) {
+void SubmissionBudget::Return(const std::string& owner, Held& held) {
+  if (held.records == 0 && held.bytes == 0) return;
   absl::MutexLock lock(&mutex_);
-  records_ -= held.records;
-  bytes_ -= held.bytes;
+  all_.records -= held.records;
+  all_.bytes -= held.bytes;
+  auto it = by_owner_.find(owner);
+  if (it != by_owner_.end()) {
+    it->second.records -= held.records;
+    it->second.bytes -= held.bytes;
+    if (it->second.records == 0 && it->second.bytes == 0) by_owner_.erase(it);
+  }
   held = Held{};
 }
 

@@ -7,8 +7,11 @@
 // - a stream is applied only after the client's half-close, and only when
 //   exactly the record_count it stated arrived;
 // - a request larger than SubmissionLimits, or one that would take the
-//   submissions in flight past their budget, fails with
-//   RESOURCE_EXHAUSTED as soon as that is known, and nothing is written.
+//   submissions in flight past their budget (all of them, or one token's:
+//   at most one full request's worth), fails with RESOURCE_EXHAUSTED as
+//   soon as that is known, and nothing is written;
+// - a stream whose client sends nothing for `idle_timeout` is ended with
+//   ABORTED, nothing written, so that a stalled client holds no budget.
 //
 // Neither handler blocks a callback thread: the store answers once the
 // group holding the request is durably committed.
@@ -18,10 +21,13 @@
 #include <grpcpp/grpcpp.h>
 
 #include <cstdint>
+#include <string>
+#include <unordered_map>
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
 #include "services/auth.h"
 #include "storage/registry_store.h"
 
@@ -49,18 +55,20 @@ class SubmissionBudget {
     int64_t records = 0;
     int64_t bytes = 0;
   };
-  // Adds `records` and `bytes` to what `held` holds; RESOURCE_EXHAUSTED,
-  // taking nothing, when that passes a limit of one request or of all.
-  absl::Status Take(Held& held, int64_t records, int64_t bytes);
+  // Adds `records` and `bytes` to what `held` (a request of token
+  // `owner`) holds; RESOURCE_EXHAUSTED, taking nothing, when that passes a
+  // limit of one request, of the owner's requests together, or of all.
+  absl::Status Take(const std::string& owner, Held& held, int64_t records,
+                    int64_t bytes);
   // Gives back everything `held` holds.
-  void Return(Held& held);
+  void Return(const std::string& owner, Held& held);
   const SubmissionLimits& limits() const { return limits_; }
 
  private:
   const SubmissionLimits limits_;
   absl::Mutex mutex_;
-  int64_t records_ ABSL_GUARDED_BY(mutex_) = 0;
-  int64_t bytes_ ABSL_GUARDED_BY(mutex_) = 0;
+  Held all_ ABSL_GUARDED_BY(mutex_);
+  std::unordered_map<std::string, Held> by_owner_ ABSL_GUARDED_BY(mutex_);
 };
 
 // What the handlers work with; all must outlive the server.
@@ -68,6 +76,7 @@ struct SubmitDeps {
   RegistryStore* store;
   Authenticator* auth;
   SubmissionBudget* budget;
+  absl::Duration idle_timeout = absl::Seconds(60);
 };
 
 // The reactor of one Submit call.

@@ -150,15 +150,22 @@ ALTER TABLE tokens ADD COLUMN expires_at TEXT;
       // and so their hashes, are unchanged). Existing tokens learn their
       // issuer from the audit trail: the principal of their token.issue
       // entry, or the token whose rotation replaced it.
+      // Two passes over the audit trail into an indexed table: a lookup
+      // per token would scan all of it once per token.
       {R"sql(
 ALTER TABLE tokens ADD COLUMN issued_by TEXT NOT NULL DEFAULT '';
 ALTER TABLE audit_log ADD COLUMN issued_by TEXT NOT NULL DEFAULT '';
+CREATE TEMP TABLE token_issuers (token_id TEXT PRIMARY KEY, issuer TEXT);
+INSERT OR IGNORE INTO token_issuers
+  SELECT substr(entity, 7), principal FROM audit_log
+  WHERE action = 'token.issue' AND substr(entity, 1, 6) = 'token/';
+INSERT OR IGNORE INTO token_issuers
+  SELECT substr(new_value, 13), principal FROM audit_log
+  WHERE action = 'token.rotate' AND substr(new_value, 1, 12) = 'replaced by ';
 UPDATE tokens SET issued_by = coalesce(
-  (SELECT principal FROM audit_log WHERE action = 'token.issue' AND
-     entity = 'token/' || tokens.token_id),
-  (SELECT principal FROM audit_log WHERE action = 'token.rotate' AND
-     new_value = 'replaced by ' || tokens.token_id),
-  '');
+  (SELECT issuer FROM token_issuers WHERE token_issuers.token_id =
+     tokens.token_id), '');
+DROP TABLE token_issuers;
 )sql"},
   };
   return *migrations;

@@ -287,10 +287,13 @@ void RegistryStore::CheckpointLoop(Connection& connection) {
       if (!due) continue;
     }
     // PASSIVE: copies what no reader still needs, never blocks the writer.
-    // A failure (busy) is retried at the next request.
-    (void)sqlite3_wal_checkpoint_v2(connection.db().getHandle(), nullptr,
-                                    SQLITE_CHECKPOINT_PASSIVE, nullptr,
-                                    nullptr);
+    // What it could not copy (a reader on an older snapshot, busy) is
+    // tried again at the next interval or request.
+    int wal_frames = 0, copied = 0;
+    const int rc = sqlite3_wal_checkpoint_v2(connection.db().getHandle(),
+                                             nullptr, SQLITE_CHECKPOINT_PASSIVE,
+                                             &wal_frames, &copied);
+    if (rc != SQLITE_OK || copied < wal_frames) wal_dirty_.store(true);
   }
 }
 
@@ -457,7 +460,7 @@ absl::StatusOr<std::optional<Principal>> RegistryStore::Authenticate(
   {
     absl::MutexLock lock(&principals_mutex_);
     if (auto it = principals_.find(hash); it != principals_.end()) {
-      const CachedPrincipal& cached = it->second;
+      const PrincipalEntry& cached = it->second;
       if (!cached.expires_at || *cached.expires_at > now) {
         return cached.principal;
       }
@@ -467,7 +470,7 @@ absl::StatusOr<std::optional<Principal>> RegistryStore::Authenticate(
     generation = token_generation_;
   }
   ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
-  std::optional<CachedPrincipal> found;
+  std::optional<PrincipalEntry> found;
   RETURN_IF_ERROR(CatchSqlite([&] {
     SQLite::Statement& query = (**lease).Prepare(
         "SELECT t.token_id, t.role, t.center_id, c.code, t.expires_at, "
@@ -482,11 +485,11 @@ absl::StatusOr<std::optional<Principal>> RegistryStore::Authenticate(
         expires_at = ParseRecordedTime(query.getColumn(4).getString());
       }
       if (role && (!expires_at || *expires_at > now)) {
-        found = CachedPrincipal{Principal{query.getColumn(0).getString(), *role,
-                                          query.getColumn(2).getInt64(),
-                                          query.getColumn(3).getString(),
-                                          query.getColumn(5).getString()},
-                                expires_at};
+        found = PrincipalEntry{Principal{query.getColumn(0).getString(), *role,
+                                         query.getColumn(2).getInt64(),
+                                         query.getColumn(3).getString(),
+                                         query.getColumn(5).getString()},
+                               expires_at};
       }
     }
     query.reset();
@@ -499,6 +502,19 @@ absl::StatusOr<std::optional<Principal>> RegistryStore::Authenticate(
     principals_.emplace(hash, *found);
   }
   return found->principal;
+}
+
+std::optional<Principal> RegistryStore::CachedPrincipal(
+    std::string_view secret) {
+  const std::string hash = Sha256Hex(secret);
+  const absl::Time now = options_.clock();
+  absl::MutexLock lock(&principals_mutex_);
+  auto it = principals_.find(hash);
+  if (it == principals_.end() ||
+      (it->second.expires_at && *it->second.expires_at <= now)) {
+    return std::nullopt;
+  }
+  return it->second.principal;
 }
 
 void RegistryStore::ForgetPrincipals() {
@@ -1386,6 +1402,20 @@ AuditEntry ReadAuditEntry(SQLite::Statement& entries) {
 
 absl::StatusOr<RegistryStore::BackupCopy> RegistryStore::Backup(
     const RequestContext& context) {
+  // The copy is as large as the database and stays on its disk until the
+  // client has it: it must not take the writers' space.
+  std::error_code error;
+  uint64_t needed = std::filesystem::file_size(path_, error);
+  needed += std::filesystem::file_size(path_ + "-wal", error);
+  const uint64_t margin =
+      2 * static_cast<uint64_t>(std::max<int64_t>(reserve_->bytes(), 1 << 20));
+  if (std::optional<uint64_t> free = FreeBytes(path_);
+      free && *free < needed + margin) {
+    return absl::ResourceExhaustedError(absl::StrCat(
+        "not enough disk space beside the database for the backup's "
+        "temporary copy: ",
+        (needed + margin) >> 20, " MiB needed, ", *free >> 20, " MiB free"));
+  }
   RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
     t.Audit({.action = "admin.backup", .entity = "database"});
     return absl::OkStatus();
@@ -1442,10 +1472,8 @@ absl::StatusOr<std::vector<std::string>> RegistryStore::AuditLeafHashes() {
 absl::StatusOr<AuditReport> RegistryStore::VerifyAudit(
     const RequestContext& context) {
   AuditReport report;
-  ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
-  Connection& c = **lease;
-  RETURN_IF_ERROR(CatchSqlite([&]() -> absl::Status {
-    SQLite::Transaction snapshot(c.db(), SQLite::TransactionBehavior::DEFERRED);
+  // The reader is given back before the audit entry waits for its commit.
+  RETURN_IF_ERROR(ReadSnapshot([&](Connection& c) -> absl::Status {
     auto fail = [&](int64_t entry, std::string problem) {
       report.ok = false;
       report.first_bad_entry = entry;

@@ -192,6 +192,9 @@ class RegistryStore {
   // of the tokens).
   absl::StatusOr<std::optional<Principal>> Authenticate(
       std::string_view secret);
+  // The principal of `secret` when its check is cached and still valid;
+  // nullopt otherwise. Never reads the database.
+  std::optional<Principal> CachedPrincipal(std::string_view secret);
 
   // ALREADY_EXISTS for a taken code, INVALID_ARGUMENT for a bad code/name.
   absl::StatusOr<CenterInfo> AddCenter(const RequestContext& context,
@@ -402,13 +405,13 @@ class RegistryStore {
   absl::Mutex writer_mutex_;
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(writer_mutex_);
   std::unique_ptr<Pool> readers_;
-  struct CachedPrincipal {
+  struct PrincipalEntry {
     Principal principal;
     std::optional<absl::Time> expires_at;
   };
   absl::Mutex principals_mutex_;
   // By SHA-256 of the secret.
-  std::unordered_map<std::string, CachedPrincipal> principals_
+  std::unordered_map<std::string, PrincipalEntry> principals_
       ABSL_GUARDED_BY(principals_mutex_);
   uint64_t token_generation_ ABSL_GUARDED_BY(principals_mutex_) = 0;
   absl::Mutex checkpoint_mutex_;

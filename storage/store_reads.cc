@@ -106,10 +106,8 @@ absl::StatusOr<PatientHistory> RegistryStore::GetPatientHistory(
   }
   const bool blank_codes = actor.role == Role::kAnalyst;
   PatientHistory history;
-  ASSIGN_OR_RETURN(auto lease, readers_->Acquire());
-  Connection& c = **lease;
-  RETURN_IF_ERROR(CatchSqlite([&]() -> absl::Status {
-    SQLite::Transaction snapshot(c.db(), SQLite::TransactionBehavior::DEFERRED);
+  // The reader is given back before the audit entry waits for its commit.
+  RETURN_IF_ERROR(ReadSnapshot([&](Connection& c) -> absl::Status {
     SQLite::Statement& find = c.Prepare(
         "SELECT p.registry_id, p.patient_id, p.center_id, c.code FROM "
         "patients p JOIN centers c ON c.center_id = p.center_id WHERE "

@@ -62,20 +62,20 @@ TEST_F(FailedAuthTrackerTest, ParallelFailuresAreCountedWhileTheirAnswersWait) {
 
 TEST_F(FailedAuthTrackerTest, HeldAnswersAreBoundedPerHostAndInAll) {
   for (int i = 0; i < 3; ++i) tracker_.RecordFailure("h");
-  EXPECT_FALSE(tracker_.Refuses("h"));
+  EXPECT_FALSE(tracker_.Saturated("h"));
   for (int i = 0; i < 4; ++i) tracker_.RecordFailure("h");  // 4 held
-  EXPECT_TRUE(tracker_.Refuses("h"));                       // its own bound
-  EXPECT_FALSE(tracker_.Refuses("new"));  // another host is not concerned
+  EXPECT_TRUE(tracker_.Saturated("h"));                     // its own bound
+  EXPECT_FALSE(tracker_.Saturated("new"));  // another host is not concerned
   for (int i = 0; i < 3; ++i) tracker_.RecordFailure("g");
   tracker_.RecordFailure("g");
   tracker_.RecordFailure("g");  // 6 held in all
-  EXPECT_TRUE(tracker_.Refuses("g"));
+  EXPECT_TRUE(tracker_.Saturated("g"));
   // A host without failures goes on; a host with some is refused too.
-  EXPECT_FALSE(tracker_.Refuses("clean"));
+  EXPECT_FALSE(tracker_.Saturated("clean"));
   tracker_.RecordFailure("f");
-  EXPECT_TRUE(tracker_.Refuses("f"));
+  EXPECT_TRUE(tracker_.Saturated("f"));
   for (int i = 0; i < 4; ++i) tracker_.Released("h");
-  EXPECT_FALSE(tracker_.Refuses("h"));
+  EXPECT_FALSE(tracker_.Saturated("h"));
 }
 
 TEST_F(FailedAuthTrackerTest, AuditIsOneEntryPerHostAndInterval) {

@@ -2,6 +2,7 @@
 // cleared by nothing but time, held back without a thread each, audited
 // per host and interval, and released when the server stops.
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
 #include <atomic>
@@ -135,6 +136,42 @@ TEST_F(FailedAuthTest, FailuresAreAuditedAsOneEntryPerHostAndInterval) {
   EXPECT_LE(entries, 2);  // the host's first at once, the rest together
 }
 
+// A public service's handler checks no token, so the gate never holds it:
+// released by the timer, a reflection stream would keep the timer's thread
+// for as long as its client keeps it open.
+TEST_F(FailedAuthTest, APublicStreamWithABadTokenIsNotHeld) {
+  for (int i = 0; i < 3; ++i) Call(kBadToken);  // past the free failures
+  grpc::GenericStub generic(grpc::CreateChannel(
+      registry_.address(), grpc::experimental::LocalCredentials(LOCAL_TCP)));
+  grpc::CompletionQueue queue;
+  grpc::ClientContext reflection;
+  reflection.AddMetadata("authorization", kBadToken);
+  auto stream = generic.PrepareCall(
+      &reflection,
+      "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo", &queue);
+  void* tag;
+  bool ok;
+  stream->StartCall(reinterpret_cast<void*>(1));
+  ASSERT_TRUE(queue.Next(&tag, &ok));
+  const char list_services[] = {0x3a, 0x00};
+  grpc::Slice slice(list_services, sizeof list_services);
+  stream->Write(grpc::ByteBuffer(&slice, 1), reinterpret_cast<void*>(2));
+  ASSERT_TRUE(queue.Next(&tag, &ok));
+  // The stream stays open; held calls are still released on time.
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  grpc::StatusCode code;
+  EXPECT_LT(Call(kBadToken, &code), absl::Seconds(3));
+  EXPECT_EQ(code, grpc::StatusCode::UNAUTHENTICATED);
+  reflection.TryCancel();
+  grpc::Status ignored;
+  stream->Finish(&ignored, reinterpret_cast<void*>(3));
+  while (queue.Next(&tag, &ok) && tag != reinterpret_cast<void*>(3)) {
+  }
+  queue.Shutdown();
+  while (queue.Next(&tag, &ok)) {
+  }
+}
+
 TEST_F(FailedAuthTest, StoppingReleasesTheHeldAnswers) {
   // Enough failures for 5 s delays, then calls held that long.
   for (int i = 0; i < 12; ++i) {
@@ -151,6 +188,44 @@ TEST_F(FailedAuthTest, StoppingReleasesTheHeldAnswers) {
   const absl::Time start = absl::Now();
   registry_.Stop();
   EXPECT_LT(absl::Now() - start, absl::Seconds(4));
+  for (std::thread& t : held) t.join();
+}
+
+// A host whose failures fill its held answers is refused unchecked, but a
+// token already known good still passes from it (others behind the same
+// NAT, or loopback, keep working).
+TEST(RefusedHostTest, KnownGoodTokensStillPass) {
+  TestRegistry registry([](ServerOptions& o) {
+    o.auth.free_failures = 0;
+    o.auth.max_held_per_host = 2;
+    o.auth.first_delay = absl::Seconds(5);
+  });
+  const std::string known = std::string(
+      absl::StripAsciiWhitespace(ReadFile(registry.admin_token_file())));
+  RegctlResult issued = registry.Regctl(
+      {"admin", "token", "issue", "--role", "analyst"},
+      registry.admin_token_file());  // the admin token is now cached
+  ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  const std::string unused =
+      std::string(absl::StripAsciiWhitespace(issued.out));
+  auto stub = v1::AdminService::NewStub(grpc::CreateChannel(
+      registry.address(), grpc::experimental::LocalCredentials(LOCAL_TCP)));
+  auto call = [&](const std::string& token) {
+    grpc::ClientContext context;
+    context.AddMetadata("authorization", "Bearer " + token);
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(20));
+    v1::ListCentersResponse response;
+    return stub->ListCenters(&context, v1::ListCentersRequest(), &response)
+        .error_code();
+  };
+  std::vector<std::thread> held;
+  for (int i = 0; i < 2; ++i) held.emplace_back([&] { call("rgt_bad"); });
+  std::this_thread::sleep_for(std::chrono::milliseconds(500));
+  EXPECT_EQ(call("rgt_another_bad"), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_EQ(call(known), grpc::StatusCode::OK);
+  // A token never used is not known good: refused unchecked too.
+  EXPECT_EQ(call(unused), grpc::StatusCode::RESOURCE_EXHAUSTED);
   for (std::thread& t : held) t.join();
 }
 

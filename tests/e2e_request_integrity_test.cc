@@ -22,6 +22,7 @@ namespace registry::testing {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 constexpr char kSubmit[] = "/registry.v1.SubmissionService/Submit";
 constexpr char kSubmitBatch[] = "/registry.v1.SubmissionService/SubmitBatch";
@@ -267,14 +268,24 @@ TEST(SubmissionLimits, ARequestOverALimitIsRefusedAndWritesNothing) {
   EXPECT_THAT(bytes.err, HasSubstr("at most 8 KiB of messages"));
 }
 
-TEST(SubmissionLimits, SubmissionsInFlightShareABudget) {
-  TestRegistry registry(
-      [](ServerOptions& o) { o.submission_limits = SmallLimits(); });
-  const std::string token = std::string(absl::StripAsciiWhitespace(
-      ReadFile(registry.IssueToken("submitter", "C1"))));
-  auto stub = v1::SubmissionService::NewStub(grpc::CreateChannel(
-      registry.address(), grpc::experimental::LocalCredentials(LOCAL_TCP)));
-  auto patients = [](int first, int n) {
+// A registry with small limits, two submitter tokens of one center and a
+// stub: for the tests of what submissions in flight may hold.
+class InFlightTest : public ::testing::Test {
+ protected:
+  InFlightTest()
+      : registry_([](ServerOptions& o) {
+          o.submission_limits = SmallLimits();
+          o.submit_idle_timeout = absl::Seconds(1);
+        }) {}
+  void SetUp() override {
+    for (std::string* token : {&first_token_, &second_token_}) {
+      *token = std::string(absl::StripAsciiWhitespace(
+          ReadFile(registry_.IssueToken("submitter", "C1"))));
+    }
+    stub_ = v1::SubmissionService::NewStub(grpc::CreateChannel(
+        registry_.address(), grpc::experimental::LocalCredentials(LOCAL_TCP)));
+  }
+  static v1::SubmitRequest Patients(int first, int n) {
     v1::SubmitRequest request;
     request.set_operation(v1::OPERATION_IMPORT);
     request.set_record_count(n);
@@ -289,34 +300,69 @@ TEST(SubmissionLimits, SubmissionsInFlightShareABudget) {
       patient->mutable_diagnosis_date()->set_day(1);
     }
     return request;
-  };
-  auto context = [&](grpc::ClientContext& c) {
-    c.AddMetadata("authorization", "Bearer " + token);
-    c.set_deadline(std::chrono::system_clock::now() + std::chrono::seconds(20));
-  };
+  }
+  void Prepare(grpc::ClientContext& context, const std::string& token) {
+    context.AddMetadata("authorization", "Bearer " + token);
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(20));
+  }
+  grpc::Status Batch(const std::string& token, int first, int n) {
+    grpc::ClientContext context;
+    Prepare(context, token);
+    v1::SubmitResponse response;
+    return stub_->SubmitBatch(&context, Patients(first, n), &response);
+  }
+
+  TestRegistry registry_;
+  std::string first_token_, second_token_;
+  std::unique_ptr<v1::SubmissionService::Stub> stub_;
+};
+
+TEST_F(InFlightTest, SubmissionsInFlightShareABudget) {
   // The first stream holds 100 records and stays open.
-  grpc::ClientContext first_context;
-  context(first_context);
-  v1::SubmitResponse first_response;
-  auto first = stub->Submit(&first_context, &first_response);
-  ASSERT_TRUE(first->Write(patients(0, 100)));
+  grpc::ClientContext context;
+  Prepare(context, first_token_);
+  v1::SubmitResponse response;
+  auto first = stub_->Submit(&context, &response);
+  ASSERT_TRUE(first->Write(Patients(0, 100)));
   std::this_thread::sleep_for(std::chrono::milliseconds(300));
-  // A second one of 100 would take the 150 in flight past the budget.
-  grpc::ClientContext second_context;
-  context(second_context);
-  v1::SubmitResponse second_response;
-  const grpc::Status refused =
-      stub->SubmitBatch(&second_context, patients(100, 100), &second_response);
+  // Another token's 100 would take the 150 in flight past the budget.
+  const grpc::Status refused = Batch(second_token_, 100, 100);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(refused.error_message(), HasSubstr("retry"));
+  // The first token may not hold more than one full request's worth.
+  const grpc::Status own = Batch(first_token_, 200, 10);
+  EXPECT_EQ(own.error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(own.error_message(), HasSubstr("this token's"));
+  EXPECT_TRUE(Batch(second_token_, 300, 40).ok());
   // Once the first is done, the budget is back.
   first->WritesDone();
   ASSERT_TRUE(first->Finish().ok());
-  grpc::ClientContext third_context;
-  context(third_context);
-  EXPECT_TRUE(
-      stub->SubmitBatch(&third_context, patients(100, 100), &second_response)
-          .ok());
+  EXPECT_TRUE(Batch(second_token_, 100, 100).ok());
+}
+
+TEST_F(InFlightTest, AStalledStreamIsEndedAndItsBudgetGivenBack) {
+  grpc::ClientContext context;
+  Prepare(context, first_token_);
+  v1::SubmitResponse response;
+  auto stalled = stub_->Submit(&context, &response);
+  ASSERT_TRUE(stalled->Write(Patients(0, 100)));
+  // No more messages, no half-close: ended after the 1 s idle timeout.
+  const grpc::Status ended = stalled->Finish();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::ABORTED)
+      << ended.error_message();
+  EXPECT_THAT(ended.error_message(), HasSubstr("nothing was written"));
+  // Its budget is back soon after (when the call is done).
+  grpc::Status next;
+  for (int i = 0; i < 50; ++i) {
+    next = Batch(second_token_, 100, 100);
+    if (next.error_code() != grpc::StatusCode::RESOURCE_EXHAUSTED) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  EXPECT_TRUE(next.ok()) << next.error_message();
+  RegctlResult exported = registry_.Regctl(
+      {"submit", "export", "patients"}, registry_.WriteCsv("t", first_token_));
+  EXPECT_THAT(exported.out, Not(HasSubstr("P0,")));
 }
 
 }  // namespace

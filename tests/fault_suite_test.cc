@@ -21,6 +21,7 @@
 #include "core/date.h"
 #include "registry/v1/admin.grpc.pb.h"
 #include "registry/v1/submission.grpc.pb.h"
+#include "storage/registry_store.h"
 #include "tests/test_util.h"
 
 namespace registry::testing {
@@ -364,6 +365,38 @@ TEST(AdminTokenTest, ATokenFileThatCannotBeWrittenLeavesNoTokenBehind) {
   RegctlResult list =
       RegctlAt(registry.address, token_file, {"admin", "center", "list"});
   EXPECT_EQ(list.exit_code, 0) << list.err;
+}
+
+// A first start that wrote its token file and stopped before the token was
+// committed is finished by the next start, with the secret in the file.
+TEST(AdminTokenTest, AnInterruptedFirstStartIsFinishedWithItsTokenFile) {
+  TempDir dir;
+  const std::string db = dir.File("registry.db");
+  const std::string secret = "rgt_" + std::string(64, 'a');
+  WriteFile(db + ".admin-token", secret + "\n");
+  Running registry(dir, db);
+  RegctlResult list = RegctlAt(registry.address, db + ".admin-token",
+                               {"admin", "center", "list"});
+  EXPECT_EQ(list.exit_code, 0) << list.err << registry.server.log();
+}
+
+TEST(AdminTokenTest, RecoveryNeedsARegistryWithTokens) {
+  TempDir dir;
+  RegistrydProcess missing(Registryd(), dir, dir.File("typo.db"),
+                           {"--issue-admin-token", dir.File("t")});
+  EXPECT_EQ(missing.WaitForExit(), 1);
+  EXPECT_THAT(missing.log(), HasSubstr("there is no database"));
+  EXPECT_FALSE(std::filesystem::exists(dir.File("typo.db")));
+  // A database that lost its data (here: one that never had any).
+  {
+    auto store = RegistryStore::Open(dir.File("empty.db"));
+    ASSERT_TRUE(store.ok()) << store.status();
+  }
+  RegistrydProcess empty(Registryd(), dir, dir.File("empty.db"),
+                         {"--issue-admin-token", dir.File("t")});
+  EXPECT_EQ(empty.WaitForExit(), 1);
+  EXPECT_THAT(empty.log(), HasSubstr("holds no token at all"));
+  EXPECT_FALSE(std::filesystem::exists(dir.File("t")));
 }
 
 TEST(AdminTokenTest, ALostAdminTokenIsReplacedByTheRecoveryCommand) {

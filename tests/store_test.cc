@@ -254,6 +254,44 @@ TEST(MigrationTest, AuditEntriesFromBeforeIssuersStillVerify) {
   EXPECT_EQ(report->entries_checked, 2);
 }
 
+TEST(MigrationTest, ExistingTokensLearnTheirIssuerFromTheAuditTrail) {
+  TempDir dir;
+  const std::string path = dir.File("v3.db");
+  {
+    auto connection = Connection::Open(path, true, 1000);
+    ASSERT_THAT(connection.status(), IsOk());
+    ASSERT_THAT(MigrateSchema(**connection, 3), IsOk());
+    (*connection)
+        ->db()
+        .exec(
+            "INSERT INTO tokens (token_id, secret_hash, role, label, "
+            "created_at) VALUES ('tok_first', 'h1', 'admin', '', 't'), "
+            "('tok_issued', 'h2', 'analyst', '', 't'), ('tok_rotated', 'h3', "
+            "'admin', '', 't'), ('tok_unknown', 'h4', 'analyst', '', 't');"
+            "INSERT INTO audit_log (seq, at, principal, role, center, action, "
+            "entity, old_value, new_value, reason, request_id, prev_hash, "
+            "hash) VALUES (1, 't', 'registryd', 'system', '', 'token.issue', "
+            "'token/tok_first', '', '', '', 'r', '', ''), (2, 't', "
+            "'tok_first', 'admin', '', 'token.issue', 'token/tok_issued', '', "
+            "'', '', 'r', '', ''), (3, 't', 'tok_first', 'admin', '', "
+            "'token.rotate', 'token/tok_first', 'active', 'replaced by "
+            "tok_rotated', '', 'r', '', '')");
+  }
+  ASSERT_THAT(RegistryStore::Open(path).status(), IsOk());
+  SQLite::Database db(path, SQLite::OPEN_READONLY);
+  SQLite::Statement q(db,
+                      "SELECT token_id, issued_by FROM tokens ORDER BY "
+                      "token_id");
+  std::vector<std::string> issuers;
+  while (q.executeStep()) {
+    issuers.push_back(q.getColumn(0).getString() + "<-" +
+                      q.getColumn(1).getString());
+  }
+  EXPECT_THAT(issuers, ::testing::ElementsAre(
+                           "tok_first<-registryd", "tok_issued<-tok_first",
+                           "tok_rotated<-tok_first", "tok_unknown<-"));
+}
+
 TEST(MigrationTest, VersionTwoDatabaseKeepsItsEventsThroughMigrationThree) {
   TempDir dir;
   const std::string path = dir.File("v2.db");
