@@ -37,6 +37,9 @@ inline constexpr std::array<Kind, 7> kAllKinds = {
 std::string_view KindName(Kind kind);
 std::optional<Kind> ParseKind(std::string_view name);
 
+// What a submission does with its records.
+enum class Operation { kImport, kAmend, kRetract };
+
 enum class Sex { kFemale, kMale, kOther };  // CSV F, M, X
 enum class Disease { kRrms, kSpms, kPpms, kNmosd, kSsc, kSle, kOther };
 enum class TransplantType { kAutologous, kAllogeneic };

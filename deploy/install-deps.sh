@@ -8,7 +8,7 @@ packages=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsqlitecpp-dev libsqlite3-dev libabsl-dev libssl-dev
   libgtest-dev libgmock-dev
-  clang-14 libclang-rt-14-dev
+  clang-14 libclang-rt-14-dev clang-format-14
   sqlite3 openssl
   python3-grpcio
   r-base-core r-cran-survival

@@ -24,13 +24,13 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "api/convert.h"
 #include "core/date.h"
 #include "core/records.h"
 #include "core/violations.h"
 #include "google/protobuf/stubs/logging.h"
 #include "registry/v1/records.pb.h"
 #include "registry/v1/submission.pb.h"
-#include "services/convert.h"
 
 // Aborts with the failed invariant's text and line, so that a crash report
 // says which one broke.

@@ -7,12 +7,12 @@
 #include "absl/cleanup/cleanup.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "api/convert.h"
 #include "core/merkle.h"
 #include "core/sha256.h"
 #include "core/status_macros.h"
 #include "core/violations.h"
 #include "services/auth.h"
-#include "services/convert.h"
 
 namespace registry {
 namespace {
@@ -26,7 +26,7 @@ void ToProto(const CenterInfo& info, v1::Center* out) {
 void ToProto(const TokenInfo& info, v1::TokenInfo* out) {
   out->set_token_id(info.token_id);
   out->set_issued_by(info.issued_by);
-  out->set_role(static_cast<v1::Role>(static_cast<int>(info.role) + 1));
+  out->set_role(registry::ToProto(info.role));
   out->set_center(info.center_code);
   out->set_label(info.label);
   *out->mutable_created_at() = registry::ToProto(info.created_at);
@@ -46,9 +46,8 @@ std::optional<absl::Duration> ExpiresIn(int64_t seconds) {
 // Runs `body` for an authorised admin call and converts its status.
 template <typename Body>
 grpc::Status AsAdmin(grpc::ServerContext* context, Authenticator& auth,
-                     Body body) {
-  absl::StatusOr<RequestContext> call =
-      AuthorizeCall(context, auth, {Role::kAdmin});
+                     std::string_view method, Body body) {
+  absl::StatusOr<RequestContext> call = AuthorizeCall(context, auth, method);
   if (!call.ok()) return ToGrpcStatus(call.status());
   return ToGrpcStatus(body(*call));
 }
@@ -77,20 +76,20 @@ absl::StatusOr<SignedTree> SignCurrentTree(RegistryStore& store,
 grpc::Status AdminServiceImpl::AddCenter(grpc::ServerContext* context,
                                          const v1::AddCenterRequest* request,
                                          v1::AddCenterResponse* response) {
-  return AsAdmin(
-      context, *auth_, [&](const RequestContext& call) -> absl::Status {
-        absl::StatusOr<CenterInfo> center =
-            store_->AddCenter(call, request->code(), request->name());
-        if (!center.ok()) return center.status();
-        ToProto(*center, response->mutable_center());
-        return absl::OkStatus();
-      });
+  return AsAdmin(context, *auth_, "AdminService/AddCenter",
+                 [&](const RequestContext& call) -> absl::Status {
+                   absl::StatusOr<CenterInfo> center = store_->AddCenter(
+                       call, request->code(), request->name());
+                   if (!center.ok()) return center.status();
+                   ToProto(*center, response->mutable_center());
+                   return absl::OkStatus();
+                 });
 }
 
 grpc::Status AdminServiceImpl::ListCenters(
     grpc::ServerContext* context, const v1::ListCentersRequest* request,
     v1::ListCentersResponse* response) {
-  return AsAdmin(context, *auth_,
+  return AsAdmin(context, *auth_, "AdminService/ListCenters",
                  [&](const RequestContext& call) -> absl::Status {
                    absl::StatusOr<std::vector<CenterInfo>> centers =
                        store_->ListCenters(call);
@@ -105,9 +104,10 @@ grpc::Status AdminServiceImpl::IssueToken(grpc::ServerContext* context,
                                           const v1::IssueTokenRequest* request,
                                           v1::IssueTokenResponse* response) {
   return AsAdmin(
-      context, *auth_, [&](const RequestContext& call) -> absl::Status {
-        const int role = static_cast<int>(request->role()) - 1;
-        if (role < 0 || role > static_cast<int>(Role::kAdmin)) {
+      context, *auth_, "AdminService/IssueToken",
+      [&](const RequestContext& call) -> absl::Status {
+        const std::optional<Role> role = FromProto(request->role());
+        if (!role) {
           return StatusWithViolations(
               absl::StatusCode::kInvalidArgument, "invalid token request",
               {{"role", "must be submitter, analyst or admin"}});
@@ -117,9 +117,9 @@ grpc::Status AdminServiceImpl::IssueToken(grpc::ServerContext* context,
               absl::StatusCode::kInvalidArgument, "invalid token request",
               {{"expires_in_seconds", "must not be negative"}});
         }
-        absl::StatusOr<IssuedToken> issued = store_->IssueToken(
-            call, static_cast<Role>(role), request->center(), request->label(),
-            ExpiresIn(request->expires_in_seconds()));
+        absl::StatusOr<IssuedToken> issued =
+            store_->IssueToken(call, *role, request->center(), request->label(),
+                               ExpiresIn(request->expires_in_seconds()));
         if (!issued.ok()) return issued.status();
         response->set_token(issued->secret);
         ToProto(issued->info, response->mutable_info());
@@ -130,7 +130,7 @@ grpc::Status AdminServiceImpl::IssueToken(grpc::ServerContext* context,
 grpc::Status AdminServiceImpl::ListTokens(grpc::ServerContext* context,
                                           const v1::ListTokensRequest* request,
                                           v1::ListTokensResponse* response) {
-  return AsAdmin(context, *auth_,
+  return AsAdmin(context, *auth_, "AdminService/ListTokens",
                  [&](const RequestContext& call) -> absl::Status {
                    absl::StatusOr<std::vector<TokenInfo>> tokens =
                        store_->ListTokens(call);
@@ -144,7 +144,7 @@ grpc::Status AdminServiceImpl::ListTokens(grpc::ServerContext* context,
 grpc::Status AdminServiceImpl::RevokeToken(
     grpc::ServerContext* context, const v1::RevokeTokenRequest* request,
     v1::RevokeTokenResponse* response) {
-  return AsAdmin(context, *auth_,
+  return AsAdmin(context, *auth_, "AdminService/RevokeToken",
                  [&](const RequestContext& call) -> absl::Status {
                    absl::StatusOr<TokenInfo> info =
                        store_->RevokeToken(call, request->token_id());
@@ -157,22 +157,23 @@ grpc::Status AdminServiceImpl::RevokeToken(
 grpc::Status AdminServiceImpl::RotateToken(
     grpc::ServerContext* context, const v1::RotateTokenRequest* request,
     v1::RotateTokenResponse* response) {
-  return AsAdmin(
-      context, *auth_, [&](const RequestContext& call) -> absl::Status {
-        absl::StatusOr<IssuedToken> issued =
-            store_->RotateToken(call, ExpiresIn(request->expires_in_seconds()));
-        if (!issued.ok()) return issued.status();
-        response->set_token(issued->secret);
-        ToProto(issued->info, response->mutable_info());
-        return absl::OkStatus();
-      });
+  return AsAdmin(context, *auth_, "AdminService/RotateToken",
+                 [&](const RequestContext& call) -> absl::Status {
+                   absl::StatusOr<IssuedToken> issued = store_->RotateToken(
+                       call, ExpiresIn(request->expires_in_seconds()));
+                   if (!issued.ok()) return issued.status();
+                   response->set_token(issued->secret);
+                   ToProto(issued->info, response->mutable_info());
+                   return absl::OkStatus();
+                 });
 }
 
 grpc::Status AdminServiceImpl::GetCheckpoint(
     grpc::ServerContext* context, const v1::GetCheckpointRequest* request,
     v1::GetCheckpointResponse* response) {
   return AsAdmin(
-      context, *auth_, [&](const RequestContext& call) -> absl::Status {
+      context, *auth_, "AdminService/GetCheckpoint",
+      [&](const RequestContext& call) -> absl::Status {
         ASSIGN_OR_RETURN(SignedTree tree, SignCurrentTree(*store_, *signer_));
         response->set_checkpoint(FormatCheckpoint(tree.checkpoint));
         return store_->RecordAction(call, "audit.checkpoint", "audit_log",
@@ -184,7 +185,8 @@ grpc::Status AdminServiceImpl::ProveConsistency(
     grpc::ServerContext* context, const v1::ProveConsistencyRequest* request,
     v1::ProveConsistencyResponse* response) {
   return AsAdmin(
-      context, *auth_, [&](const RequestContext& call) -> absl::Status {
+      context, *auth_, "AdminService/ProveConsistency",
+      [&](const RequestContext& call) -> absl::Status {
         ASSIGN_OR_RETURN(SignedTree tree, SignCurrentTree(*store_, *signer_));
         const int64_t old_size = request->old_size();
         if (old_size <= 0) {
@@ -213,7 +215,8 @@ grpc::Status AdminServiceImpl::ProveInclusion(
     grpc::ServerContext* context, const v1::ProveInclusionRequest* request,
     v1::ProveInclusionResponse* response) {
   return AsAdmin(
-      context, *auth_, [&](const RequestContext& call) -> absl::Status {
+      context, *auth_, "AdminService/ProveInclusion",
+      [&](const RequestContext& call) -> absl::Status {
         ASSIGN_OR_RETURN(SignedTree tree, SignCurrentTree(*store_, *signer_));
         const int64_t seq = request->entry_seq();
         if (seq <= 0 || static_cast<uint64_t>(seq) > tree.leaves.size()) {
@@ -235,7 +238,7 @@ grpc::Status AdminServiceImpl::Backup(
     grpc::ServerContext* context, const v1::BackupRequest* request,
     grpc::ServerWriter<v1::BackupChunk>* writer) {
   absl::StatusOr<AuthorizedStream> stream =
-      AuthorizeStream(context, *auth_, {Role::kAdmin});
+      AuthorizeStream(context, *auth_, "AdminService/Backup");
   if (!stream.ok()) return ToGrpcStatus(stream.status());
   absl::StatusOr<RegistryStore::BackupCopy> copy =
       store_->Backup(stream->context);
@@ -273,26 +276,28 @@ grpc::Status AdminServiceImpl::Backup(
 grpc::Status AdminServiceImpl::GetMetrics(grpc::ServerContext* context,
                                           const v1::GetMetricsRequest* request,
                                           v1::GetMetricsResponse* response) {
-  return AsAdmin(context, *auth_, [&](const RequestContext&) -> absl::Status {
-    response->set_text(metrics_->PrometheusText());
-    return absl::OkStatus();
-  });
+  return AsAdmin(context, *auth_, "AdminService/GetMetrics",
+                 [&](const RequestContext&) -> absl::Status {
+                   response->set_text(metrics_->PrometheusText());
+                   return absl::OkStatus();
+                 });
 }
 
 grpc::Status AdminServiceImpl::VerifyAudit(
     grpc::ServerContext* context, const v1::VerifyAuditRequest* request,
     v1::VerifyAuditResponse* response) {
-  return AsAdmin(
-      context, *auth_, [&](const RequestContext& call) -> absl::Status {
-        absl::StatusOr<AuditReport> report = store_->VerifyAudit(call);
-        if (!report.ok()) return report.status();
-        response->set_ok(report->ok);
-        response->set_entries_checked(report->entries_checked);
-        response->set_events_checked(report->events_checked);
-        response->set_first_bad_entry(report->first_bad_entry);
-        response->set_problem(report->problem);
-        return absl::OkStatus();
-      });
+  return AsAdmin(context, *auth_, "AdminService/VerifyAudit",
+                 [&](const RequestContext& call) -> absl::Status {
+                   absl::StatusOr<AuditReport> report =
+                       store_->VerifyAudit(call);
+                   if (!report.ok()) return report.status();
+                   response->set_ok(report->ok);
+                   response->set_entries_checked(report->entries_checked);
+                   response->set_events_checked(report->events_checked);
+                   response->set_first_bad_entry(report->first_bad_entry);
+                   response->set_problem(report->problem);
+                   return absl::OkStatus();
+                 });
 }
 
 }  // namespace registry

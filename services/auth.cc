@@ -426,17 +426,16 @@ void Authenticator::WriteAudit(bool all) {
   (void)store_->RecordActions(anonymous, actions);
 }
 
-absl::StatusOr<RequestContext> AuthorizeCall(
-    grpc::ServerContextBase* context, Authenticator& auth,
-    std::initializer_list<Role> allowed) {
+absl::StatusOr<RequestContext> AuthorizeCall(grpc::ServerContextBase* context,
+                                             Authenticator& auth,
+                                             std::string_view method) {
   RequestContext request;
   ASSIGN_OR_RETURN(request.principal, auth.VerdictFor(context));
   context->AddTrailingMetadata(kPrincipalMetadata, request.principal.token_id);
-  if (std::find(allowed.begin(), allowed.end(), request.principal.role) ==
-      allowed.end()) {
+  if (ReachOf(method, request.principal.role) == Reach::kNone) {
     return absl::PermissionDeniedError(
         absl::StrCat("the ", std::string(RoleName(request.principal.role)),
-                     " role may not call this method"));
+                     " role may not call ", std::string(method)));
   }
   request.request_id = NewRequestId();
   context->AddTrailingMetadata("x-request-id", request.request_id);
@@ -445,9 +444,9 @@ absl::StatusOr<RequestContext> AuthorizeCall(
 
 absl::StatusOr<AuthorizedStream> AuthorizeStream(
     grpc::ServerContextBase* context, Authenticator& auth,
-    std::initializer_list<Role> allowed) {
+    std::string_view method) {
   AuthorizedStream stream;
-  ASSIGN_OR_RETURN(stream.context, AuthorizeCall(context, auth, allowed));
+  ASSIGN_OR_RETURN(stream.context, AuthorizeCall(context, auth, method));
   ASSIGN_OR_RETURN(stream.slot,
                    auth.streams().Open(stream.context.principal.token_id));
   return stream;

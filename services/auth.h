@@ -37,6 +37,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "core/access.h"
 #include "storage/registry_store.h"
 
 namespace registry {
@@ -234,11 +235,12 @@ class Authenticator {
 
 // The principal of the call's own bearer token (as the gate found it) and
 // a fresh request id, or the verdict's error; PERMISSION_DENIED when the
-// role is not in `allowed`. Never blocks. The request id is also sent back
-// as `x-request-id`.
-absl::StatusOr<RequestContext> AuthorizeCall(
-    grpc::ServerContextBase* context, Authenticator& auth,
-    std::initializer_list<Role> allowed);
+// access policy (core/access.h) gives the role no reach in `method`
+// ("Service/Method"). Never blocks. The request id is also sent back as
+// `x-request-id`.
+absl::StatusOr<RequestContext> AuthorizeCall(grpc::ServerContextBase* context,
+                                             Authenticator& auth,
+                                             std::string_view method);
 
 // AuthorizeCall for a streaming call, which also takes one of the
 // principal's stream slots for as long as `slot` lives.
@@ -248,7 +250,7 @@ struct AuthorizedStream {
 };
 absl::StatusOr<AuthorizedStream> AuthorizeStream(
     grpc::ServerContextBase* context, Authenticator& auth,
-    std::initializer_list<Role> allowed);
+    std::string_view method);
 
 // "req_" and 16 random hex digits.
 std::string NewRequestId();

@@ -5,8 +5,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "api/convert.h"
 #include "core/text_escape.h"
-#include "services/convert.h"
 
 namespace registry {
 namespace {

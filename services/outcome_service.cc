@@ -1,12 +1,12 @@
 #include "services/outcome_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "api/convert.h"
+#include "api/outcome_convert.h"
 #include "core/outcomes.h"
 #include "core/status_macros.h"
 #include "core/violations.h"
 #include "services/auth.h"
-#include "services/convert.h"
-#include "services/outcome_convert.h"
 
 namespace registry {
 namespace {
@@ -24,20 +24,18 @@ struct OutcomeCall {
 
 absl::StatusOr<OutcomeCall> StartCall(grpc::ServerContext* context,
                                       Authenticator& auth,
+                                      std::string_view method,
                                       const v1::OutcomeDefinition& definition,
                                       bool has_as_of, const v1::Date& as_of,
                                       bool streaming = false) {
   OutcomeCall call;
   if (streaming) {
-    ASSIGN_OR_RETURN(
-        AuthorizedStream stream,
-        AuthorizeStream(context, auth, {Role::kSubmitter, Role::kAnalyst}));
+    ASSIGN_OR_RETURN(AuthorizedStream stream,
+                     AuthorizeStream(context, auth, method));
     call.context = std::move(stream.context);
     call.stream = std::move(stream.slot);
   } else {
-    ASSIGN_OR_RETURN(
-        call.context,
-        AuthorizeCall(context, auth, {Role::kSubmitter, Role::kAnalyst}));
+    ASSIGN_OR_RETURN(call.context, AuthorizeCall(context, auth, method));
   }
   ASSIGN_OR_RETURN(call.definition, FromProto(definition));
   if (has_as_of) {
@@ -65,8 +63,7 @@ v1::PatientIdentity Identity(const PatientRecords& patient,
   identity.set_patient_id(patient.patient_id);
   identity.set_center(patient.center_code);
   if (data.disease) {
-    identity.set_disease(
-        static_cast<v1::Disease>(static_cast<int>(*data.disease) + 1));
+    identity.set_disease(ToProto(*data.disease));
   }
   if (!data.transplant_dates.empty()) {
     *identity.mutable_transplant_date() =
@@ -121,8 +118,8 @@ grpc::Status OutcomeServiceImpl::GetPatientStatus(
     grpc::ServerContext* context, const v1::GetPatientStatusRequest* request,
     v1::GetPatientStatusResponse* response) {
   absl::StatusOr<OutcomeCall> call =
-      StartCall(context, *auth_, request->definition(), request->has_as_of(),
-                request->as_of());
+      StartCall(context, *auth_, "OutcomeService/GetPatientStatus",
+                request->definition(), request->has_as_of(), request->as_of());
   if (!call.ok()) return ToGrpcStatus(call.status());
   PatientRef ref{request->patient_id(), request->registry_id()};
   if (ref.patient_id.empty() == ref.registry_id.empty()) {
@@ -166,8 +163,9 @@ grpc::Status OutcomeServiceImpl::ListDisabilityEvents(
     const v1::ListDisabilityEventsRequest* request,
     grpc::ServerWriter<v1::ListDisabilityEventsResponse>* writer) {
   absl::StatusOr<OutcomeCall> call =
-      StartCall(context, *auth_, request->definition(), request->has_as_of(),
-                request->as_of(), /*streaming=*/true);
+      StartCall(context, *auth_, "OutcomeService/ListDisabilityEvents",
+                request->definition(), request->has_as_of(), request->as_of(),
+                /*streaming=*/true);
   if (!call.ok()) return ToGrpcStatus(call.status());
   return StreamPatients(
       *store_, *call, context, writer, "outcomes.read",
@@ -189,8 +187,9 @@ grpc::Status OutcomeServiceImpl::StreamCohortOutcomes(
     const v1::StreamCohortOutcomesRequest* request,
     grpc::ServerWriter<v1::StreamCohortOutcomesResponse>* writer) {
   absl::StatusOr<OutcomeCall> call =
-      StartCall(context, *auth_, request->definition(), request->has_as_of(),
-                request->as_of(), /*streaming=*/true);
+      StartCall(context, *auth_, "OutcomeService/StreamCohortOutcomes",
+                request->definition(), request->has_as_of(), request->as_of(),
+                /*streaming=*/true);
   if (!call.ok()) return ToGrpcStatus(call.status());
   return StreamPatients(
       *store_, *call, context, writer, "outcomes.read",

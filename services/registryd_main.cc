@@ -18,7 +18,10 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/synchronization/mutex.h"
+#include "core/command_line.h"
+#include "core/version.h"
 #include "services/server.h"
 
 ABSL_FLAG(std::string, db, "", "SQLite database file (created if missing)");
@@ -64,17 +67,15 @@ int main(int argc, char** argv) {
       "the HSCT follow-up registry server\n\n"
       "  registryd --db FILE [--listen HOST:PORT] [--admin-token-file FILE]\n"
       "            [--tls-cert FILE --tls-key FILE [--tls-client-ca FILE]]");
+  absl::FlagsUsageConfig usage;
+  usage.version_string = [] { return registry::VersionLine("registryd"); };
+  absl::SetFlagsUsageConfig(usage);
   // Flags are documented with dashes (--tls-cert); Abseil names them with
   // underscores. Accept both.
-  std::vector<std::string> storage(argv, argv + argc);
+  std::vector<std::string> storage = registry::FlagNamesWithUnderscores(
+      std::vector<std::string>(argv, argv + argc));
   std::vector<char*> args;
-  for (std::string& arg : storage) {
-    if (arg.rfind("--", 0) == 0) {
-      const size_t end = std::min(arg.find('='), arg.size());
-      std::replace(arg.begin() + 2, arg.begin() + end, '-', '_');
-    }
-    args.push_back(arg.data());
-  }
+  for (std::string& arg : storage) args.push_back(arg.data());
   std::vector<char*> positional =
       absl::ParseCommandLine(static_cast<int>(args.size()), args.data());
   if (positional.size() > 1 || absl::GetFlag(FLAGS_db).empty()) {

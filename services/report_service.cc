@@ -5,14 +5,14 @@
 #include <map>
 
 #include "absl/strings/str_cat.h"
+#include "api/convert.h"
+#include "api/outcome_convert.h"
 #include "core/endpoints.h"
 #include "core/outcomes.h"
 #include "core/status_macros.h"
 #include "core/survival.h"
 #include "core/violations.h"
 #include "services/auth.h"
-#include "services/convert.h"
-#include "services/outcome_convert.h"
 
 namespace registry {
 namespace {
@@ -35,31 +35,30 @@ struct ReportCall {
 
 absl::StatusOr<ReportCall> StartCall(grpc::ServerContext* context,
                                      Authenticator& auth,
+                                     std::string_view method,
                                      const v1::OutcomeDefinition& definition,
                                      bool has_as_of, const v1::Date& as_of,
                                      v1::Stratification by) {
   ReportCall call;
-  ASSIGN_OR_RETURN(
-      call.context,
-      AuthorizeCall(context, auth, {Role::kSubmitter, Role::kAnalyst}));
+  ASSIGN_OR_RETURN(call.context, AuthorizeCall(context, auth, method));
   ASSIGN_OR_RETURN(call.definition, FromProto(definition));
   if (has_as_of) {
     call.as_of = FromProto(as_of);
     if (!call.as_of) return Invalid("as_of", "not a valid date");
   }
-  if (by < v1::STRATIFICATION_UNSPECIFIED || by > v1::STRATIFICATION_ERA) {
-    return Invalid("by", "unknown stratification");
-  }
-  call.by = static_cast<Stratification>(static_cast<int>(by));
+  const std::optional<Stratification> stratification = FromProto(by);
+  if (!stratification) return Invalid("by", "unknown stratification");
+  call.by = *stratification;
   return call;
 }
 
 absl::StatusOr<Endpoint> EndpointOf(v1::Endpoint endpoint) {
-  if (endpoint <= v1::ENDPOINT_UNSPECIFIED || endpoint > v1::ENDPOINT_OS) {
+  const std::optional<Endpoint> core = FromProto(endpoint);
+  if (!core) {
     return Invalid("endpoint",
                    "must be neda3, neda4, relapse, cdw, pfs, mri or os");
   }
-  return static_cast<Endpoint>(static_cast<int>(endpoint) - 1);
+  return *core;
 }
 
 // Runs the outcome engine over every patient in scope.
@@ -141,18 +140,21 @@ std::optional<double> EdssNear(const PatientClinicalData& data,
 grpc::Status ReportServiceImpl::KaplanMeier(
     grpc::ServerContext* context, const v1::KaplanMeierRequest* request,
     v1::KaplanMeierResponse* response) {
-  absl::StatusOr<ReportCall> call =
-      StartCall(context, *auth_, request->definition(), request->has_as_of(),
-                request->as_of(), request->by());
+  absl::StatusOr<ReportCall> call = StartCall(
+      context, *auth_, "ReportService/KaplanMeier", request->definition(),
+      request->has_as_of(), request->as_of(), request->by());
   if (!call.ok()) return ToGrpcStatus(call.status());
   absl::StatusOr<Endpoint> endpoint = EndpointOf(request->endpoint());
   if (!endpoint.ok()) return ToGrpcStatus(endpoint.status());
-  const int conf = static_cast<int>(request->conf_type());
-  if (conf < 0 || conf > 3) {
+  // Unset: log, R's default.
+  const std::optional<ConfidenceType> conf =
+      request->conf_type() == v1::CONFIDENCE_TYPE_UNSPECIFIED
+          ? ConfidenceType::kLog
+          : FromProto(request->conf_type());
+  if (!conf) {
     return ToGrpcStatus(Invalid("conf_type", "must be log, log-log or plain"));
   }
-  const ConfidenceType type =
-      conf == 0 ? ConfidenceType::kLog : static_cast<ConfidenceType>(conf - 1);
+  const ConfidenceType type = *conf;
   std::vector<double> times(request->times_days().begin(),
                             request->times_days().end());
   if (!std::is_sorted(times.begin(), times.end()) ||
@@ -177,8 +179,7 @@ grpc::Status ReportServiceImpl::KaplanMeier(
   if (!status.ok()) return ToGrpcStatus(status);
   *response->mutable_definition() = ToAppliedDefinition(call->definition);
   response->set_endpoint(request->endpoint());
-  response->set_conf_type(
-      static_cast<v1::ConfidenceType>(static_cast<int>(type) + 1));
+  response->set_conf_type(ToProto(type));
   response->set_excluded(excluded);
   std::vector<std::vector<SurvivalObservation>> groups;
   for (auto& [stratum, observations] : strata) {
@@ -203,8 +204,9 @@ grpc::Status ReportServiceImpl::CumulativeIncidence(
     grpc::ServerContext* context, const v1::CumulativeIncidenceRequest* request,
     v1::CumulativeIncidenceResponse* response) {
   absl::StatusOr<ReportCall> call =
-      StartCall(context, *auth_, request->definition(), request->has_as_of(),
-                request->as_of(), request->by());
+      StartCall(context, *auth_, "ReportService/CumulativeIncidence",
+                request->definition(), request->has_as_of(), request->as_of(),
+                request->by());
   if (!call.ok()) return ToGrpcStatus(call.status());
   absl::StatusOr<Endpoint> endpoint = EndpointOf(request->endpoint());
   if (!endpoint.ok()) return ToGrpcStatus(endpoint.status());
@@ -247,9 +249,9 @@ grpc::Status ReportServiceImpl::CumulativeIncidence(
 grpc::Status ReportServiceImpl::CohortSummary(
     grpc::ServerContext* context, const v1::CohortSummaryRequest* request,
     v1::CohortSummaryResponse* response) {
-  absl::StatusOr<ReportCall> call =
-      StartCall(context, *auth_, request->definition(), request->has_as_of(),
-                request->as_of(), request->by());
+  absl::StatusOr<ReportCall> call = StartCall(
+      context, *auth_, "ReportService/CohortSummary", request->definition(),
+      request->has_as_of(), request->as_of(), request->by());
   if (!call.ok()) return ToGrpcStatus(call.status());
   const int min_cell =
       request->has_min_cell_size() ? request->min_cell_size() : 5;
@@ -438,7 +440,7 @@ grpc::Status ReportServiceImpl::ExportRecords(
     grpc::ServerContext* context, const v1::ExportRecordsRequest* request,
     grpc::ServerWriter<v1::ExportRecordsResponse>* writer) {
   absl::StatusOr<AuthorizedStream> stream =
-      AuthorizeStream(context, *auth_, {Role::kAnalyst});
+      AuthorizeStream(context, *auth_, "ReportService/ExportRecords");
   if (!stream.ok()) return ToGrpcStatus(stream.status());
   const RequestContext* call = &stream->context;
   std::optional<Kind> kind = registry::FromProto(request->kind());

@@ -1,20 +1,16 @@
 #include "services/submission_service.h"
 
 #include "absl/strings/str_cat.h"
+#include "api/convert.h"
 #include "core/status_macros.h"
 #include "core/violations.h"
 #include "services/auth.h"
-#include "services/convert.h"
 
 namespace registry {
 namespace {
 
 // Records per streamed export message.
 constexpr int kExportBatch = 512;
-
-v1::Operation ToProto(Operation operation) {
-  return static_cast<v1::Operation>(static_cast<int>(operation) + 1);
-}
 
 std::optional<absl::Time> AsOf(bool has, const google::protobuf::Timestamp& t) {
   if (!has) return std::nullopt;
@@ -38,7 +34,7 @@ grpc::Status SubmissionServiceImpl::Export(
     grpc::ServerContext* context, const v1::ExportRequest* request,
     grpc::ServerWriter<v1::ExportResponse>* writer) {
   absl::StatusOr<AuthorizedStream> stream =
-      AuthorizeStream(context, *auth_, {Role::kSubmitter});
+      AuthorizeStream(context, *auth_, "SubmissionService/Export");
   if (!stream.ok()) return ToGrpcStatus(stream.status());
   const RequestContext* call = &stream->context;
   std::optional<Kind> kind = registry::FromProto(request->kind());
@@ -76,7 +72,7 @@ grpc::Status SubmissionServiceImpl::GetPatientHistory(
     grpc::ServerContext* context, const v1::GetPatientHistoryRequest* request,
     v1::GetPatientHistoryResponse* response) {
   absl::StatusOr<RequestContext> call =
-      AuthorizeCall(context, *auth_, {Role::kSubmitter, Role::kAnalyst});
+      AuthorizeCall(context, *auth_, "SubmissionService/GetPatientHistory");
   if (!call.ok()) return ToGrpcStatus(call.status());
   PatientRef ref{request->patient_id(), request->registry_id()};
   if (ref.patient_id.empty() == ref.registry_id.empty()) {

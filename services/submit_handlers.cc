@@ -5,27 +5,14 @@
 #include <atomic>
 
 #include "absl/strings/str_cat.h"
+#include "api/convert.h"
+#include "api/wire_utf8.h"
 #include "core/status_macros.h"
 #include "core/violations.h"
 #include "registry/v1/submission.pb.h"
-#include "services/convert.h"
-#include "services/wire_utf8.h"
 
 namespace registry {
 namespace {
-
-std::optional<Operation> FromProto(v1::Operation operation) {
-  switch (operation) {
-    case v1::OPERATION_IMPORT:
-      return Operation::kImport;
-    case v1::OPERATION_AMEND:
-      return Operation::kAmend;
-    case v1::OPERATION_RETRACT:
-      return Operation::kRetract;
-    default:
-      return std::nullopt;
-  }
-}
 
 absl::Status Invalid(std::string field, std::string description) {
   return StatusWithViolations(absl::StatusCode::kInvalidArgument,
@@ -193,9 +180,8 @@ void FillResponse(const std::string& request_id, const SubmitCounts& counts,
 // Authorises a callback call; on failure answers it through `finish`.
 std::optional<RequestContext> Authorize(
     grpc::CallbackServerContext* context, Authenticator& auth,
-    const std::function<void(grpc::Status)>& finish) {
-  absl::StatusOr<RequestContext> call =
-      AuthorizeCall(context, auth, {Role::kSubmitter});
+    std::string_view method, const std::function<void(grpc::Status)>& finish) {
+  absl::StatusOr<RequestContext> call = AuthorizeCall(context, auth, method);
   if (call.ok()) return *std::move(call);
   finish(ToGrpcStatus(call.status()));
   return std::nullopt;
@@ -233,7 +219,7 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
     // A streamed submission holds no thread while it waits for its client
     // and its memory is bounded by the submission budget: it takes no
     // stream slot.
-    call_ = Authorize(context, *deps.auth,
+    call_ = Authorize(context, *deps.auth, "SubmissionService/Submit",
                       [this](grpc::Status status) { Answer(status); });
     if (!call_) return;
     assembler_.SetOwner(call_->principal.token_id);
@@ -357,8 +343,9 @@ class SubmitBatchReactor final : public grpc::ServerUnaryReactor {
                      const grpc::ByteBuffer* request,
                      grpc::ByteBuffer* response, const SubmitDeps& deps)
       : assembler_(deps.budget) {
-    std::optional<RequestContext> call = Authorize(
-        context, *deps.auth, [this](grpc::Status status) { Answer(status); });
+    std::optional<RequestContext> call =
+        Authorize(context, *deps.auth, "SubmissionService/SubmitBatch",
+                  [this](grpc::Status status) { Answer(status); });
     if (!call) return;
     assembler_.SetOwner(call->principal.token_id);
     grpc::ByteBuffer copy(*request);  // the reader needs it mutable

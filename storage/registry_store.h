@@ -30,6 +30,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "core/access.h"
 #include "core/records.h"
 
 namespace registry {
@@ -38,28 +39,6 @@ class Connection;
 class DiskReserve;
 class StoreLock;
 struct AuditHead;
-
-// kAnonymous is the actor of a failed authentication in the audit trail.
-enum class Role { kSubmitter, kAnalyst, kAdmin, kSystem, kAnonymous };
-std::string_view RoleName(Role role);  // "submitter", ..., "anonymous"
-std::optional<Role> ParseRole(std::string_view name);
-
-// Who is acting, as established by authentication.
-struct Principal {
-  std::string token_id;  // "registryd" for the server itself
-  Role role = Role::kSystem;
-  int64_t center_id = 0;  // submitters only
-  std::string center_code;
-  // Who issued the token: another token's id, or "registryd"; named in
-  // every audit entry of this principal.
-  std::string issued_by;
-};
-
-// Identifies one call for the audit trail.
-struct RequestContext {
-  Principal principal;
-  std::string request_id;
-};
 
 struct CenterInfo {
   std::string code;
@@ -82,8 +61,6 @@ struct IssuedToken {
   std::string secret;  // shown once; only its hash is stored
   TokenInfo info;
 };
-
-enum class Operation { kImport, kAmend, kRetract };
 
 // One record as submitted: cell texts in ColumnsOf(kind) order. For a
 // retraction only the key cells matter.

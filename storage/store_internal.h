@@ -30,6 +30,23 @@ absl::Time ParseRecordedTime(const std::string& text);  // InfinitePast: bad
 absl::StatusOr<Record> DecodePayload(Kind kind, const std::string& payload);
 std::string EncodePayload(const Record& record);
 
+// `size` random bytes from OpenSSL; aborts without randomness (no secret
+// or pseudonym can be issued safely then).
+std::string RandomBytes(size_t size);
+// "R" and 12 Crockford base32 characters (60 random bits): pseudonymous,
+// never derived from the center's code.
+std::string NewRegistryId();
+// Letters, digits, '_' and '-', 1 to `max_size` bytes (centre codes).
+bool IsCode(std::string_view text, size_t max_size);
+// At most `max_size` bytes and no control character (names, labels,
+// reasons).
+bool IsPlainText(std::string_view text, size_t max_size);
+// "kind/registry_id/key": what an audit entry of a record names.
+std::string EntityOf(std::string_view kind, std::string_view registry_id,
+                     std::string_view key);
+// "create", "amend", "retract": the operation in events and audit actions.
+std::string_view OperationName(Operation operation);
+
 // Reader connections, created on demand and reused. At most
 // kMaxReaders exist, each with a page cache of kReaderCacheKiB, so that
 // their memory is bounded whatever the number of concurrent calls (the

@@ -14,8 +14,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
+#include "api/convert.h"
 #include "registry/v1/submission.grpc.pb.h"
-#include "services/convert.h"
 #include "tests/test_util.h"
 
 namespace registry::testing {

@@ -11,9 +11,12 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
 #include "absl/time/clock.h"
+#include "core/command_line.h"
 #include "core/csv.h"
 #include "core/synthetic_cohort.h"
+#include "core/version.h"
 
 ABSL_FLAG(std::string, out, "", "output directory (created)");
 ABSL_FLAG(int, patients, 100, "number of patients (1 to 1000000)");
@@ -26,8 +29,22 @@ ABSL_FLAG(std::string, last_date, "",
 int main(int argc, char** argv) {
   absl::SetProgramUsageMessage(
       "writes a synthetic cohort as CSV import files\n\n"
-      "  cohortgen --out DIR [--patients N] [--centers N] [--seed N]");
-  absl::ParseCommandLine(argc, argv);
+      "  cohortgen --out DIR [--patients N] [--centers N] [--seed N]\n"
+      "            [--last-date YYYY-MM-DD]");
+  absl::FlagsUsageConfig usage;
+  usage.version_string = [] { return registry::VersionLine("cohortgen"); };
+  absl::SetFlagsUsageConfig(usage);
+  // Flags are documented with dashes (--last-date); Abseil names them with
+  // underscores.
+  std::vector<std::string> storage = registry::FlagNamesWithUnderscores(
+      std::vector<std::string>(argv, argv + argc));
+  std::vector<char*> args;
+  for (std::string& arg : storage) args.push_back(arg.data());
+  if (absl::ParseCommandLine(static_cast<int>(args.size()), args.data())
+          .size() > 1) {
+    std::cerr << "cohortgen: takes no positional arguments (see --help)\n";
+    return 2;
+  }
   registry::CohortOptions options;
   options.patients = absl::GetFlag(FLAGS_patients);
   options.centers = absl::GetFlag(FLAGS_centers);

@@ -18,6 +18,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "api/convert.h"
 #include "clients/report_render/render.h"
 #include "core/checkpoint.h"
 #include "core/csv.h"
@@ -34,7 +35,6 @@
 #include "registry/v1/outcomes.grpc.pb.h"
 #include "registry/v1/reports.grpc.pb.h"
 #include "registry/v1/submission.grpc.pb.h"
-#include "services/convert.h"
 
 namespace registry {
 namespace {
@@ -1197,14 +1197,13 @@ v1::OutcomeDefinition DefinitionFlags(const Args& args) {
           "--event must be first-cdw, first-cdi, first, multiple, first-pira "
           "or first-raw"};
     }
-    d.set_event(static_cast<v1::EventSelection>(static_cast<int>(*event) + 1));
+    d.set_event(ToProto(*event));
   }
   if (!args.Flag("baseline").empty()) {
     std::optional<BaselineScheme> scheme =
         ParseBaselineScheme(args.Flag("baseline"));
     if (!scheme) throw UsageError{"--baseline must be fixed or roving"};
-    d.set_baseline(
-        static_cast<v1::BaselineScheme>(static_cast<int>(*scheme) + 1));
+    d.set_baseline(ToProto(*scheme));
   }
   if (!args.Flag("confirmation-days").empty()) {
     for (absl::string_view part :
@@ -1265,10 +1264,8 @@ std::string DateText(const v1::Date& date) {
 std::string EdssText(double edss) { return absl::StrFormat("%.1f", edss); }
 
 std::string DiseaseText(v1::Disease disease) {
-  if (disease <= v1::DISEASE_UNSPECIFIED || disease > v1::DISEASE_OTHER) {
-    return "";
-  }
-  return std::string(DiseaseCode(static_cast<Disease>(disease - 1)));
+  const std::optional<Disease> core = FromProto(disease);
+  return core ? std::string(DiseaseCode(*core)) : "";
 }
 
 void PrintDefinition(const v1::AppliedDefinition& applied, RegctlIo& io) {
@@ -1452,7 +1449,7 @@ v1::Stratification ByFlag(const Args& args) {
   if (!parsed || *parsed == Stratification::kNone) {
     throw UsageError{"--by must be disease, center, regimen or era"};
   }
-  return static_cast<v1::Stratification>(static_cast<int>(*parsed));
+  return ToProto(*parsed);
 }
 
 v1::Endpoint EndpointFlag(const Args& args) {
@@ -1461,7 +1458,7 @@ v1::Endpoint EndpointFlag(const Args& args) {
     throw UsageError{
         "--endpoint must be neda3, neda4, relapse, cdw, pfs, mri or os"};
   }
-  return static_cast<v1::Endpoint>(static_cast<int>(*endpoint) + 1);
+  return ToProto(*endpoint);
 }
 
 std::string Json(const google::protobuf::Message& message) {
@@ -1487,8 +1484,7 @@ int ReportKaplanMeier(Client& client) {
     std::optional<ConfidenceType> type =
         ParseConfidenceType(args.Flag("conf-type"));
     if (!type) throw UsageError{"--conf-type must be log, log-log or plain"};
-    request.set_conf_type(
-        static_cast<v1::ConfidenceType>(static_cast<int>(*type) + 1));
+    request.set_conf_type(ToProto(*type));
   }
   const bool at_times = !args.Flag("times").empty();
   if (at_times) {
@@ -1509,8 +1505,8 @@ int ReportKaplanMeier(Client& client) {
     out << Json(response);
     return 0;
   }
-  const std::string endpoint(
-      EndpointName(static_cast<Endpoint>(response.endpoint() - 1)));
+  const std::optional<Endpoint> answered = FromProto(response.endpoint());
+  const std::string endpoint(answered ? EndpointName(*answered) : "?");
   if (format == "svg") {
     PlotOptions options;
     static const std::map<std::string, std::string> kTitles = {
@@ -1521,11 +1517,12 @@ int ReportKaplanMeier(Client& client) {
         {"pfs", "Progression-free survival (CDW or death)"},
         {"mri", "Freedom from MRI activity"},
         {"os", "Overall survival"}};
-    options.title = kTitles.at(endpoint);
+    const auto title = kTitles.find(endpoint);
+    options.title = title == kTitles.end() ? endpoint : title->second;
     options.subtitle = absl::StrCat(
         "95% CI (",
         std::string(ConfidenceTypeName(
-            static_cast<ConfidenceType>(response.conf_type() - 1))),
+            FromProto(response.conf_type()).value_or(ConfidenceType::kLog))),
         "); ticks: censored; ", response.definition().rules_version());
     if (response.has_log_rank()) {
       absl::StrAppend(&options.subtitle,

@@ -3,8 +3,8 @@
 // that the whole message failed. Reading the wire format against the
 // message's descriptor names the field, so the sender learns which value
 // to fix.
-#ifndef REGISTRY_SERVICES_WIRE_UTF8_H_
-#define REGISTRY_SERVICES_WIRE_UTF8_H_
+#ifndef REGISTRY_API_WIRE_UTF8_H_
+#define REGISTRY_API_WIRE_UTF8_H_
 
 #include <cstdint>
 #include <optional>
@@ -27,4 +27,4 @@ std::optional<FieldViolation> FindNonUtf8Field(
 
 }  // namespace registry
 
-#endif  // REGISTRY_SERVICES_WIRE_UTF8_H_
+#endif  // REGISTRY_API_WIRE_UTF8_H_

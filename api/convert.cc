@@ -1,8 +1,9 @@
-#include "services/convert.h"
+#include "api/convert.h"
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
+#include "api/enum_maps.h"
 #include "core/violations.h"
 
 namespace registry {
@@ -24,23 +25,18 @@ v1::Date DateProto(Date date) {
 
 // Enum texts: "" for UNSPECIFIED, "?" for values this build does not know,
 // which the core then rejects with the list of valid codes.
-std::string SexText(v1::Sex sex) {
-  if (sex == v1::SEX_UNSPECIFIED) return "";
-  if (sex < v1::SEX_FEMALE || sex > v1::SEX_OTHER) return "?";
-  return std::string(SexCode(static_cast<Sex>(sex - 1)));
+template <typename ProtoEnum, typename CodeOf>
+std::string EnumText(ProtoEnum value, CodeOf code_of) {
+  if (static_cast<int>(value) == 0) return "";
+  const auto core = FromProto(value);
+  return core ? std::string(code_of(*core)) : "?";
 }
+std::string SexText(v1::Sex sex) { return EnumText(sex, SexCode); }
 std::string DiseaseText(v1::Disease disease) {
-  if (disease == v1::DISEASE_UNSPECIFIED) return "";
-  if (disease < v1::DISEASE_RRMS || disease > v1::DISEASE_OTHER) return "?";
-  return std::string(DiseaseCode(static_cast<Disease>(disease - 1)));
+  return EnumText(disease, DiseaseCode);
 }
 std::string TypeText(v1::TransplantType type) {
-  if (type == v1::TRANSPLANT_TYPE_UNSPECIFIED) return "";
-  if (type < v1::TRANSPLANT_TYPE_AUTOLOGOUS ||
-      type > v1::TRANSPLANT_TYPE_ALLOGENEIC) {
-    return "?";
-  }
-  return std::string(TransplantTypeCode(static_cast<TransplantType>(type - 1)));
+  return EnumText(type, TransplantTypeCode);
 }
 
 }  // namespace
@@ -115,17 +111,16 @@ v1::Record ToProto(const Record& record) {
     void operator()(const PatientRecord& r) {
       v1::Patient* p = out.mutable_patient();
       p->set_patient_id(r.patient_id);
-      p->set_sex(static_cast<v1::Sex>(static_cast<int>(r.sex) + 1));
+      p->set_sex(ToProto(r.sex));
       p->set_birth_year(r.birth_year);
-      p->set_disease(static_cast<v1::Disease>(static_cast<int>(r.disease) + 1));
+      p->set_disease(ToProto(r.disease));
       *p->mutable_diagnosis_date() = DateProto(r.diagnosis_date);
     }
     void operator()(const TransplantRecord& r) {
       v1::Transplant* t = out.mutable_transplant();
       t->set_patient_id(r.patient_id);
       *t->mutable_transplant_date() = DateProto(r.transplant_date);
-      t->set_type(
-          static_cast<v1::TransplantType>(static_cast<int>(r.type) + 1));
+      t->set_type(ToProto(r.type));
       t->set_regimen(r.regimen);
     }
     void operator()(const VisitRecord& r) {
@@ -216,18 +211,6 @@ std::optional<Date> FromProto(const v1::Date& date) {
 }
 
 v1::Date ToProtoDate(Date date) { return DateProto(date); }
-
-v1::RecordKind ToProto(Kind kind) {
-  return static_cast<v1::RecordKind>(static_cast<int>(kind) + 1);
-}
-
-std::optional<Kind> FromProto(v1::RecordKind kind) {
-  const int index = static_cast<int>(kind) - 1;
-  if (index < 0 || index >= static_cast<int>(kAllKinds.size())) {
-    return std::nullopt;
-  }
-  return kAllKinds[index];
-}
 
 google::protobuf::Timestamp ToProto(absl::Time time) {
   google::protobuf::Timestamp timestamp;

@@ -1,4 +1,4 @@
-#include "services/wire_utf8.h"
+#include "api/wire_utf8.h"
 
 #include <map>
 

@@ -1,46 +1,27 @@
-#include "services/outcome_convert.h"
+#include "api/outcome_convert.h"
 
+#include "api/convert.h"
 #include "core/violations.h"
-#include "services/convert.h"
 
 namespace registry {
 
 absl::StatusOr<OutcomeDefinition> FromProto(const v1::OutcomeDefinition& p) {
   OutcomeDefinition d;
   std::vector<FieldViolation> violations;
-  switch (p.event()) {
-    case v1::EVENT_SELECTION_UNSPECIFIED:
-    case v1::EVENT_SELECTION_FIRST_CDW:
-      d.event = EventSelection::kFirstCdw;
-      break;
-    case v1::EVENT_SELECTION_FIRST_CDI:
-      d.event = EventSelection::kFirstCdi;
-      break;
-    case v1::EVENT_SELECTION_FIRST:
-      d.event = EventSelection::kFirst;
-      break;
-    case v1::EVENT_SELECTION_MULTIPLE:
-      d.event = EventSelection::kMultiple;
-      break;
-    case v1::EVENT_SELECTION_FIRST_PIRA:
-      d.event = EventSelection::kFirstPira;
-      break;
-    case v1::EVENT_SELECTION_FIRST_RAW:
-      d.event = EventSelection::kFirstRaw;
-      break;
-    default:
+  // Unset fields take the reference defaults (first CDW, fixed baseline).
+  if (p.event() != v1::EVENT_SELECTION_UNSPECIFIED) {
+    if (std::optional<EventSelection> event = FromProto(p.event())) {
+      d.event = *event;
+    } else {
       violations.push_back({"definition.event", "unknown event selection"});
+    }
   }
-  switch (p.baseline()) {
-    case v1::BASELINE_SCHEME_UNSPECIFIED:
-    case v1::BASELINE_SCHEME_FIXED:
-      d.baseline = BaselineScheme::kFixed;
-      break;
-    case v1::BASELINE_SCHEME_ROVING:
-      d.baseline = BaselineScheme::kRoving;
-      break;
-    default:
+  if (p.baseline() != v1::BASELINE_SCHEME_UNSPECIFIED) {
+    if (std::optional<BaselineScheme> baseline = FromProto(p.baseline())) {
+      d.baseline = *baseline;
+    } else {
       violations.push_back({"definition.baseline", "unknown baseline scheme"});
+    }
   }
   if (p.confirmation_days_size() > 0) {
     d.confirmation_days.assign(p.confirmation_days().begin(),
@@ -79,9 +60,8 @@ absl::StatusOr<OutcomeDefinition> FromProto(const v1::OutcomeDefinition& p) {
 v1::AppliedDefinition ToAppliedDefinition(const OutcomeDefinition& d) {
   v1::AppliedDefinition applied;
   v1::OutcomeDefinition* p = applied.mutable_definition();
-  p->set_event(static_cast<v1::EventSelection>(static_cast<int>(d.event) + 1));
-  p->set_baseline(
-      static_cast<v1::BaselineScheme>(static_cast<int>(d.baseline) + 1));
+  p->set_event(ToProto(d.event));
+  p->set_baseline(ToProto(d.baseline));
   for (int days : d.confirmation_days) p->add_confirmation_days(days);
   p->set_confirmation_tolerance_before_days(
       d.confirmation_tolerance_before_days);
@@ -108,22 +88,8 @@ v1::AppliedDefinition ToAppliedDefinition(const OutcomeDefinition& d) {
 v1::DisabilityEvent ToProto(const DisabilityEvent& e,
                             std::optional<Date> day0) {
   v1::DisabilityEvent p;
-  p.set_type(e.type == DisabilityEventType::kCdw
-                 ? v1::DISABILITY_EVENT_TYPE_CDW
-                 : v1::DISABILITY_EVENT_TYPE_CDI);
-  switch (e.cdw_type) {
-    case CdwType::kPira:
-      p.set_cdw_type(v1::CDW_TYPE_PIRA);
-      break;
-    case CdwType::kRaw:
-      p.set_cdw_type(v1::CDW_TYPE_RAW);
-      break;
-    case CdwType::kUndefined:
-      p.set_cdw_type(v1::CDW_TYPE_UNDEFINED);
-      break;
-    case CdwType::kNotApplicable:
-      break;
-  }
+  p.set_type(ToProto(e.type));
+  p.set_cdw_type(ToProto(e.cdw_type));
   *p.mutable_onset_date() = ToProtoDate(e.onset_date);
   p.set_onset_edss(e.onset_edss);
   *p.mutable_baseline_date() = ToProtoDate(e.baseline_date);
@@ -145,7 +111,7 @@ v1::PatientOutcome ToProto(const PatientOutcome& o,
   };
   set_date(o.eda_date, p.mutable_eda_date());
   for (EdaKind kind : o.eda_kinds) {
-    p.add_eda_kinds(static_cast<v1::EdaKind>(static_cast<int>(kind) + 1));
+    p.add_eda_kinds(ToProto(kind));
   }
   if (o.remission_days) p.set_remission_days(*o.remission_days);
   if (o.censored) p.set_censored(*o.censored);

@@ -1,7 +1,7 @@
 // Conversions between the outcome messages of the API and the core's
 // outcome structs.
-#ifndef REGISTRY_SERVICES_OUTCOME_CONVERT_H_
-#define REGISTRY_SERVICES_OUTCOME_CONVERT_H_
+#ifndef REGISTRY_API_OUTCOME_CONVERT_H_
+#define REGISTRY_API_OUTCOME_CONVERT_H_
 
 #include <vector>
 
@@ -28,4 +28,4 @@ v1::PatientOutcome ToProto(const PatientOutcome& outcome,
 
 }  // namespace registry
 
-#endif  // REGISTRY_SERVICES_OUTCOME_CONVERT_H_
+#endif  // REGISTRY_API_OUTCOME_CONVERT_H_

@@ -1,8 +1,8 @@
 // Conversions between the API's protobuf messages and the core's plain
 // structs, and between absl::Status and grpc::Status. The only place that
 // knows both worlds.
-#ifndef REGISTRY_SERVICES_CONVERT_H_
-#define REGISTRY_SERVICES_CONVERT_H_
+#ifndef REGISTRY_API_CONVERT_H_
+#define REGISTRY_API_CONVERT_H_
 
 #include <grpcpp/grpcpp.h>
 
@@ -11,6 +11,7 @@
 
 #include "absl/status/status.h"
 #include "absl/time/time.h"
+#include "api/enum_maps.h"
 #include "core/records.h"
 #include "google/protobuf/timestamp.pb.h"
 #include "registry/v1/records.pb.h"
@@ -41,9 +42,6 @@ v1::Record KeyOnlyProto(const RecordKey& key);
 std::optional<Date> FromProto(const v1::Date& date);
 v1::Date ToProtoDate(Date date);
 
-v1::RecordKind ToProto(Kind kind);
-std::optional<Kind> FromProto(v1::RecordKind kind);
-
 google::protobuf::Timestamp ToProto(absl::Time time);
 absl::Time FromProto(const google::protobuf::Timestamp& timestamp);
 
@@ -64,4 +62,4 @@ std::vector<FieldViolation> ViolationsOf(const grpc::Status& status);
 
 }  // namespace registry
 
-#endif  // REGISTRY_SERVICES_CONVERT_H_
+#endif  // REGISTRY_API_CONVERT_H_

@@ -1,0 +1,419 @@
+#include "api/enum_maps.h"
+
+namespace registry {
+
+v1::Sex ToProto(Sex value) {
+  switch (value) {
+    case Sex::kFemale:
+      return v1::SEX_FEMALE;
+    case Sex::kMale:
+      return v1::SEX_MALE;
+    case Sex::kOther:
+      return v1::SEX_OTHER;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<Sex> FromProto(v1::Sex value) {
+  switch (value) {
+    case v1::SEX_FEMALE:
+      return Sex::kFemale;
+    case v1::SEX_MALE:
+      return Sex::kMale;
+    case v1::SEX_OTHER:
+      return Sex::kOther;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::Disease ToProto(Disease value) {
+  switch (value) {
+    case Disease::kRrms:
+      return v1::DISEASE_RRMS;
+    case Disease::kSpms:
+      return v1::DISEASE_SPMS;
+    case Disease::kPpms:
+      return v1::DISEASE_PPMS;
+    case Disease::kNmosd:
+      return v1::DISEASE_NMOSD;
+    case Disease::kSsc:
+      return v1::DISEASE_SSC;
+    case Disease::kSle:
+      return v1::DISEASE_SLE;
+    case Disease::kOther:
+      return v1::DISEASE_OTHER;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<Disease> FromProto(v1::Disease value) {
+  switch (value) {
+    case v1::DISEASE_RRMS:
+      return Disease::kRrms;
+    case v1::DISEASE_SPMS:
+      return Disease::kSpms;
+    case v1::DISEASE_PPMS:
+      return Disease::kPpms;
+    case v1::DISEASE_NMOSD:
+      return Disease::kNmosd;
+    case v1::DISEASE_SSC:
+      return Disease::kSsc;
+    case v1::DISEASE_SLE:
+      return Disease::kSle;
+    case v1::DISEASE_OTHER:
+      return Disease::kOther;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::TransplantType ToProto(TransplantType value) {
+  switch (value) {
+    case TransplantType::kAutologous:
+      return v1::TRANSPLANT_TYPE_AUTOLOGOUS;
+    case TransplantType::kAllogeneic:
+      return v1::TRANSPLANT_TYPE_ALLOGENEIC;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<TransplantType> FromProto(v1::TransplantType value) {
+  switch (value) {
+    case v1::TRANSPLANT_TYPE_AUTOLOGOUS:
+      return TransplantType::kAutologous;
+    case v1::TRANSPLANT_TYPE_ALLOGENEIC:
+      return TransplantType::kAllogeneic;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::RecordKind ToProto(Kind value) {
+  switch (value) {
+    case Kind::kPatients:
+      return v1::RECORD_KIND_PATIENTS;
+    case Kind::kTransplants:
+      return v1::RECORD_KIND_TRANSPLANTS;
+    case Kind::kVisits:
+      return v1::RECORD_KIND_VISITS;
+    case Kind::kRelapses:
+      return v1::RECORD_KIND_RELAPSES;
+    case Kind::kMri:
+      return v1::RECORD_KIND_MRI;
+    case Kind::kTreatments:
+      return v1::RECORD_KIND_TREATMENTS;
+    case Kind::kDeaths:
+      return v1::RECORD_KIND_DEATHS;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<Kind> FromProto(v1::RecordKind value) {
+  switch (value) {
+    case v1::RECORD_KIND_PATIENTS:
+      return Kind::kPatients;
+    case v1::RECORD_KIND_TRANSPLANTS:
+      return Kind::kTransplants;
+    case v1::RECORD_KIND_VISITS:
+      return Kind::kVisits;
+    case v1::RECORD_KIND_RELAPSES:
+      return Kind::kRelapses;
+    case v1::RECORD_KIND_MRI:
+      return Kind::kMri;
+    case v1::RECORD_KIND_TREATMENTS:
+      return Kind::kTreatments;
+    case v1::RECORD_KIND_DEATHS:
+      return Kind::kDeaths;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::Operation ToProto(Operation value) {
+  switch (value) {
+    case Operation::kImport:
+      return v1::OPERATION_IMPORT;
+    case Operation::kAmend:
+      return v1::OPERATION_AMEND;
+    case Operation::kRetract:
+      return v1::OPERATION_RETRACT;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<Operation> FromProto(v1::Operation value) {
+  switch (value) {
+    case v1::OPERATION_IMPORT:
+      return Operation::kImport;
+    case v1::OPERATION_AMEND:
+      return Operation::kAmend;
+    case v1::OPERATION_RETRACT:
+      return Operation::kRetract;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::Role ToProto(Role value) {
+  switch (value) {
+    case Role::kSubmitter:
+      return v1::ROLE_SUBMITTER;
+    case Role::kAnalyst:
+      return v1::ROLE_ANALYST;
+    case Role::kAdmin:
+      return v1::ROLE_ADMIN;
+    case Role::kSystem:
+      return v1::ROLE_UNSPECIFIED;
+    case Role::kAnonymous:
+      return v1::ROLE_UNSPECIFIED;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<Role> FromProto(v1::Role value) {
+  switch (value) {
+    case v1::ROLE_SUBMITTER:
+      return Role::kSubmitter;
+    case v1::ROLE_ANALYST:
+      return Role::kAnalyst;
+    case v1::ROLE_ADMIN:
+      return Role::kAdmin;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::EventSelection ToProto(EventSelection value) {
+  switch (value) {
+    case EventSelection::kFirstCdw:
+      return v1::EVENT_SELECTION_FIRST_CDW;
+    case EventSelection::kFirstCdi:
+      return v1::EVENT_SELECTION_FIRST_CDI;
+    case EventSelection::kFirst:
+      return v1::EVENT_SELECTION_FIRST;
+    case EventSelection::kMultiple:
+      return v1::EVENT_SELECTION_MULTIPLE;
+    case EventSelection::kFirstPira:
+      return v1::EVENT_SELECTION_FIRST_PIRA;
+    case EventSelection::kFirstRaw:
+      return v1::EVENT_SELECTION_FIRST_RAW;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<EventSelection> FromProto(v1::EventSelection value) {
+  switch (value) {
+    case v1::EVENT_SELECTION_FIRST_CDW:
+      return EventSelection::kFirstCdw;
+    case v1::EVENT_SELECTION_FIRST_CDI:
+      return EventSelection::kFirstCdi;
+    case v1::EVENT_SELECTION_FIRST:
+      return EventSelection::kFirst;
+    case v1::EVENT_SELECTION_MULTIPLE:
+      return EventSelection::kMultiple;
+    case v1::EVENT_SELECTION_FIRST_PIRA:
+      return EventSelection::kFirstPira;
+    case v1::EVENT_SELECTION_FIRST_RAW:
+      return EventSelection::kFirstRaw;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::BaselineScheme ToProto(BaselineScheme value) {
+  switch (value) {
+    case BaselineScheme::kFixed:
+      return v1::BASELINE_SCHEME_FIXED;
+    case BaselineScheme::kRoving:
+      return v1::BASELINE_SCHEME_ROVING;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<BaselineScheme> FromProto(v1::BaselineScheme value) {
+  switch (value) {
+    case v1::BASELINE_SCHEME_FIXED:
+      return BaselineScheme::kFixed;
+    case v1::BASELINE_SCHEME_ROVING:
+      return BaselineScheme::kRoving;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::EdaKind ToProto(EdaKind value) {
+  switch (value) {
+    case EdaKind::kRelapse:
+      return v1::EDA_KIND_RELAPSE;
+    case EdaKind::kMri:
+      return v1::EDA_KIND_MRI;
+    case EdaKind::kCdw:
+      return v1::EDA_KIND_CDW;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<EdaKind> FromProto(v1::EdaKind value) {
+  switch (value) {
+    case v1::EDA_KIND_RELAPSE:
+      return EdaKind::kRelapse;
+    case v1::EDA_KIND_MRI:
+      return EdaKind::kMri;
+    case v1::EDA_KIND_CDW:
+      return EdaKind::kCdw;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::DisabilityEventType ToProto(DisabilityEventType value) {
+  switch (value) {
+    case DisabilityEventType::kCdw:
+      return v1::DISABILITY_EVENT_TYPE_CDW;
+    case DisabilityEventType::kCdi:
+      return v1::DISABILITY_EVENT_TYPE_CDI;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<DisabilityEventType> FromProto(v1::DisabilityEventType value) {
+  switch (value) {
+    case v1::DISABILITY_EVENT_TYPE_CDW:
+      return DisabilityEventType::kCdw;
+    case v1::DISABILITY_EVENT_TYPE_CDI:
+      return DisabilityEventType::kCdi;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::CdwType ToProto(CdwType value) {
+  switch (value) {
+    case CdwType::kNotApplicable:
+      return v1::CDW_TYPE_UNSPECIFIED;
+    case CdwType::kPira:
+      return v1::CDW_TYPE_PIRA;
+    case CdwType::kRaw:
+      return v1::CDW_TYPE_RAW;
+    case CdwType::kUndefined:
+      return v1::CDW_TYPE_UNDEFINED;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<CdwType> FromProto(v1::CdwType value) {
+  switch (value) {
+    case v1::CDW_TYPE_UNSPECIFIED:
+      return CdwType::kNotApplicable;
+    case v1::CDW_TYPE_PIRA:
+      return CdwType::kPira;
+    case v1::CDW_TYPE_RAW:
+      return CdwType::kRaw;
+    case v1::CDW_TYPE_UNDEFINED:
+      return CdwType::kUndefined;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::Endpoint ToProto(Endpoint value) {
+  switch (value) {
+    case Endpoint::kNeda3:
+      return v1::ENDPOINT_NEDA3;
+    case Endpoint::kNeda4:
+      return v1::ENDPOINT_NEDA4;
+    case Endpoint::kRelapse:
+      return v1::ENDPOINT_RELAPSE;
+    case Endpoint::kCdw:
+      return v1::ENDPOINT_CDW;
+    case Endpoint::kPfs:
+      return v1::ENDPOINT_PFS;
+    case Endpoint::kMri:
+      return v1::ENDPOINT_MRI;
+    case Endpoint::kOs:
+      return v1::ENDPOINT_OS;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<Endpoint> FromProto(v1::Endpoint value) {
+  switch (value) {
+    case v1::ENDPOINT_NEDA3:
+      return Endpoint::kNeda3;
+    case v1::ENDPOINT_NEDA4:
+      return Endpoint::kNeda4;
+    case v1::ENDPOINT_RELAPSE:
+      return Endpoint::kRelapse;
+    case v1::ENDPOINT_CDW:
+      return Endpoint::kCdw;
+    case v1::ENDPOINT_PFS:
+      return Endpoint::kPfs;
+    case v1::ENDPOINT_MRI:
+      return Endpoint::kMri;
+    case v1::ENDPOINT_OS:
+      return Endpoint::kOs;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::Stratification ToProto(Stratification value) {
+  switch (value) {
+    case Stratification::kNone:
+      return v1::STRATIFICATION_UNSPECIFIED;
+    case Stratification::kDisease:
+      return v1::STRATIFICATION_DISEASE;
+    case Stratification::kCenter:
+      return v1::STRATIFICATION_CENTER;
+    case Stratification::kRegimen:
+      return v1::STRATIFICATION_REGIMEN;
+    case Stratification::kEra:
+      return v1::STRATIFICATION_ERA;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<Stratification> FromProto(v1::Stratification value) {
+  switch (value) {
+    case v1::STRATIFICATION_UNSPECIFIED:
+      return Stratification::kNone;
+    case v1::STRATIFICATION_DISEASE:
+      return Stratification::kDisease;
+    case v1::STRATIFICATION_CENTER:
+      return Stratification::kCenter;
+    case v1::STRATIFICATION_REGIMEN:
+      return Stratification::kRegimen;
+    case v1::STRATIFICATION_ERA:
+      return Stratification::kEra;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::ConfidenceType ToProto(ConfidenceType value) {
+  switch (value) {
+    case ConfidenceType::kLog:
+      return v1::CONFIDENCE_TYPE_LOG;
+    case ConfidenceType::kLogLog:
+      return v1::CONFIDENCE_TYPE_LOG_LOG;
+    case ConfidenceType::kPlain:
+      return v1::CONFIDENCE_TYPE_PLAIN;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<ConfidenceType> FromProto(v1::ConfidenceType value) {
+  switch (value) {
+    case v1::CONFIDENCE_TYPE_LOG:
+      return ConfidenceType::kLog;
+    case v1::CONFIDENCE_TYPE_LOG_LOG:
+      return ConfidenceType::kLogLog;
+    case v1::CONFIDENCE_TYPE_PLAIN:
+      return ConfidenceType::kPlain;
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace registry
