@@ -6,7 +6,12 @@
 #   PATIENTS=2000 PORT=50100 deploy/demo.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
-deploy/build.sh
+# Only what the demo runs: no tests, benchmarks or fuzzers, and none of the
+# packages they need.
+deploy/install-deps.sh --build-only
+cmake -S . -B build-demo -DCMAKE_BUILD_TYPE="${BUILD_TYPE:-RelWithDebInfo}" \
+  -DBUILD_TESTING=OFF >/dev/null
+cmake --build build-demo -j"${JOBS:-2}" --target registryd regctl cohortgen
 
 patients=${PATIENTS:-300}
 port=${PORT:-50051}
@@ -14,7 +19,7 @@ dir=${DEMO_DIR:-demo}
 rm -rf "$dir"
 mkdir -p "$dir"
 db="$dir/registry.db"
-bin=build/bin
+bin=build-demo/bin
 export REGISTRY_SERVER="127.0.0.1:$port"
 
 "$bin/registryd" --db "$db" --listen "$REGISTRY_SERVER" 2>"$dir/registryd.log" &

@@ -1,18 +1,35 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages the registry needs to build and test,
-# when any is missing. Needs root (or sudo) only when it installs.
+# Installs the Debian 12 packages the registry needs, when any is missing.
+# Needs root (or sudo) only when it installs.
+#
+#   deploy/install-deps.sh               # to build and run the tests
+#   deploy/install-deps.sh --build-only  # to build registryd, regctl and
+#                                        # cohortgen only (the demo, a package)
 set -euo pipefail
 
-packages=(
-  cmake g++ make pkg-config
+build=(
+  cmake g++ make pkg-config dpkg-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsqlitecpp-dev libsqlite3-dev libabsl-dev libssl-dev
+  libcli11-dev nlohmann-json3-dev
+)
+# Tests: GoogleTest; clang for the fuzzers, the thread-safety build and the
+# format check; sqlite3 and openssl for test fixtures; the Python client's
+# gRPC; R for the survival cross-checks.
+testing=(
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev clang-format-14
   sqlite3 openssl
   python3-grpcio
   r-base-core r-cran-survival
 )
+
+packages=("${build[@]}")
+case "${1:-}" in
+  --build-only) ;;
+  "") packages+=("${testing[@]}") ;;
+  *) echo "usage: deploy/install-deps.sh [--build-only]" >&2; exit 2 ;;
+esac
 
 missing=()
 for package in "${packages[@]}"; do

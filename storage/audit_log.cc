@@ -24,6 +24,7 @@
 #include "core/status_macros.h"
 #include "core/text_escape.h"
 #include "core/violations.h"
+#include "storage/audit_rows.h"
 #include "storage/connection.h"
 #include "storage/store_files.h"
 #include "storage/store_internal.h"
@@ -32,25 +33,6 @@ namespace registry {
 
 // --- Audit -------------------------------------------------------------------
 
-namespace {
-
-constexpr const char* kAuditEntriesSql =
-    "SELECT seq, at, principal, role, center, action, entity, old_value, "
-    "new_value, reason, request_id, event_seq, prev_hash, hash, issued_by "
-    "FROM audit_log ORDER BY seq";
-
-// A statement used through SQLite's own API, where SQLiteCpp's per-column
-// objects would cost more than the work (reading every audit entry).
-using RawStatement = std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>;
-
-RawStatement PrepareRaw(Connection& c, const char* sql) {
-  sqlite3_stmt* statement = nullptr;
-  const int rc =
-      sqlite3_prepare_v2(c.db().getHandle(), sql, -1, &statement, nullptr);
-  if (rc != SQLITE_OK) throw SQLite::Exception(c.db().getHandle(), rc);
-  return RawStatement(statement, sqlite3_finalize);
-}
-
 std::string_view ColumnText(sqlite3_stmt* statement, int column) {
   const unsigned char* text = sqlite3_column_text(statement, column);
   if (text == nullptr) return {};
@@ -58,7 +40,6 @@ std::string_view ColumnText(sqlite3_stmt* statement, int column) {
                           sqlite3_column_bytes(statement, column));
 }
 
-// A row of kAuditEntriesSql in place: valid until the statement moves on.
 AuditEntryView ViewAuditEntry(sqlite3_stmt* row) {
   AuditEntryView e;
   e.seq = sqlite3_column_int64(row, 0);
@@ -79,6 +60,20 @@ AuditEntryView ViewAuditEntry(sqlite3_stmt* row) {
   e.hash = ColumnText(row, 13);
   e.issued_by = ColumnText(row, 14);
   return e;
+}
+
+namespace {
+
+// A statement used through SQLite's own API, where SQLiteCpp's per-column
+// objects would cost more than the work (reading every audit entry).
+using RawStatement = std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)>;
+
+RawStatement PrepareRaw(Connection& c, const char* sql) {
+  sqlite3_stmt* statement = nullptr;
+  const int rc =
+      sqlite3_prepare_v2(c.db().getHandle(), sql, -1, &statement, nullptr);
+  if (rc != SQLITE_OK) throw SQLite::Exception(c.db().getHandle(), rc);
+  return RawStatement(statement, sqlite3_finalize);
 }
 
 AuditEntry ReadAuditEntry(SQLite::Statement& entries) {

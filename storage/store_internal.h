@@ -82,7 +82,9 @@ class RegistryStore::Pool {
     {
       absl::MutexLock lock(&mutex_);
       mutex_.Await(absl::Condition(
-          +[](Pool* p) { return !p->idle_.empty() || p->open_ < kMaxReaders; },
+          +[](Pool* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mutex_) {
+            return !p->idle_.empty() || p->open_ < kMaxReaders;
+          },
           this));
       if (!idle_.empty()) {
         auto lease = std::make_unique<Lease>(this, std::move(idle_.back()));

@@ -53,7 +53,10 @@ std::vector<std::unique_ptr<RegistryStore::PendingWrite>>
 RegistryStore::WriteQueue::TakeAll() {
   absl::MutexLock lock(&mutex_);
   mutex_.Await(absl::Condition(
-      +[](WriteQueue* q) { return q->closed_ || !q->writes_.empty(); }, this));
+      +[](WriteQueue* q) ABSL_EXCLUSIVE_LOCKS_REQUIRED(q->mutex_) {
+        return q->closed_ || !q->writes_.empty();
+      },
+      this));
   return std::exchange(writes_, {});
 }
 
@@ -92,13 +95,14 @@ void RegistryStore::CheckpointLoop(Connection& connection) {
       // Also on a time bound: after a crash the WAL holds every commit
       // since the last checkpoint, and a WAL lost then loses them (on a
       // young registry, all of it).
-      checkpoint_mutex_.AwaitWithTimeout(absl::Condition(
-                                             +[](RegistryStore* s) {
-                                               return s->checkpoint_wanted_ ||
-                                                      s->checkpoint_stopping_;
-                                             },
-                                             this),
-                                         options_.checkpoint_interval);
+      checkpoint_mutex_.AwaitWithTimeout(
+          absl::Condition(
+              +[](RegistryStore* s)
+                   ABSL_EXCLUSIVE_LOCKS_REQUIRED(s->checkpoint_mutex_) {
+                     return s->checkpoint_wanted_ || s->checkpoint_stopping_;
+                   },
+              this),
+          options_.checkpoint_interval);
       if (checkpoint_stopping_) return;
       const bool due = checkpoint_wanted_ || wal_dirty_.exchange(false);
       checkpoint_wanted_ = false;

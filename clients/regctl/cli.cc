@@ -1,0 +1,488 @@
+// regctl's command line: one table of commands (words, operands, the flags
+// each takes, the formats it prints, its handler), parsed with CLI11. A
+// flag a command does not take is a usage error naming it; `--` ends the
+// options; every command has its own --help.
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include "absl/strings/escaping.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "clients/regctl/commands.h"
+#include "core/utf8.h"
+#include "core/version.h"
+
+namespace registry {
+namespace {
+
+struct FlagSpec {
+  const char* name;   // without dashes
+  const char* value;  // placeholder in the help
+  const char* help;
+};
+
+// Every value flag a command may take, with its help text.
+const std::map<std::string, FlagSpec>& KnownFlags() {
+  static const auto* flags = [] {
+    auto* map = new std::map<std::string, FlagSpec>;
+    for (const FlagSpec& f : std::initializer_list<FlagSpec>{
+             {"server", "HOST:PORT",
+              "registry address (env REGISTRY_SERVER; default "
+              "127.0.0.1:50051)"},
+             {"token-file", "FILE",
+              "file holding the bearer token (env REGISTRY_TOKEN_FILE)"},
+             {"timeout", "SECONDS", "deadline of each call (default 300)"},
+             {"ca-cert", "FILE", "connect with TLS, trusting this CA (PEM)"},
+             {"cert", "FILE", "client certificate for mutual TLS (PEM)"},
+             {"key", "FILE", "client key for mutual TLS (PEM)"},
+             {"name", "NAME", "the center's name"},
+             {"role", "ROLE", "submitter, analyst or admin"},
+             {"center", "CODE", "the submitter's center"},
+             {"label", "TEXT", "a label shown in token lists"},
+             {"expires-in", "D",
+              "lifetime: 90d, 12h, 30m or 3600s (at most 10 years)"},
+             {"checkpoint", "FILE",
+              "a saved signed checkpoint the log must still extend"},
+             {"out", "FILE", "the new file to write (must not exist)"},
+             {"reason", "TEXT", "why (kept in the audit trail)"},
+             {"as-of-recorded", "TIME",
+              "as the registry stood then: RFC 3339, e.g. "
+              "2026-01-31T12:00:00Z"},
+             {"registry-id", "ID", "name the patient by registry id"},
+             {"as-of", "DATE", "outcomes as of this date (YYYY-MM-DD)"},
+             {"event", "E",
+              "first-cdw (default), first-cdi, first, multiple, first-pira "
+              "or first-raw"},
+             {"baseline", "B", "fixed (default) or roving"},
+             {"confirmation-days", "N[,N...]",
+              "confirmation delays in days (84)"},
+             {"confirmation-tolerance-days", "BEFORE,AFTER",
+              "tolerance around a confirmation (7,730.5)"},
+             {"relapse-to-baseline-days", "N",
+              "no baseline within N days after a relapse (30)"},
+             {"relapse-to-event-days", "N",
+              "no event onset within N days after a relapse (0)"},
+             {"relapse-to-confirmation-days", "N",
+              "no confirmation within N days after a relapse (30)"},
+             {"relapse-assoc-days", "N",
+              "a worsening within N days of a relapse is RAW (90)"},
+             {"edss-plus1-max", "X",
+              "baseline EDSS up to which +1.0 is required (5.0)"},
+             {"mri-rebaseline-days", "N",
+              "MRI re-baseline after transplant (180)"},
+             {"endpoint", "E", "neda3, neda4, relapse, cdw, pfs, mri or os"},
+             {"by", "G", "disease, center, regimen or era"},
+             {"conf-type", "T", "log (default), log-log or plain"},
+             {"times", "D,...", "rows at these days since transplant"},
+             {"min-cell-size", "N",
+              "cells of fewer patients shown as <N (default 5)"},
+         }) {
+      map->emplace(f.name, f);
+    }
+    return map;
+  }();
+  return *flags;
+}
+
+const std::vector<std::string> kGlobalFlags = {
+    "server", "token-file", "timeout", "ca-cert", "cert", "key"};
+
+const std::vector<std::string> kDefinitionFlags = {
+    "event",
+    "baseline",
+    "confirmation-days",
+    "confirmation-tolerance-days",
+    "relapse-to-baseline-days",
+    "relapse-to-event-days",
+    "relapse-to-confirmation-days",
+    "relapse-assoc-days",
+    "edss-plus1-max",
+    "mri-rebaseline-days"};
+
+std::vector<std::string> With(std::vector<std::string> flags,
+                              const std::vector<std::string>& more) {
+  flags.insert(flags.end(), more.begin(), more.end());
+  return flags;
+}
+
+struct Command {
+  std::vector<std::string> words;     // {"admin", "center", "add"}
+  std::vector<std::string> operands;  // "[X]": optional
+  std::string summary;
+  std::vector<std::string> flags;    // besides the global ones
+  std::vector<std::string> formats;  // --format values, default first
+  int (*run)(Client&) = nullptr;
+  int (*offline)(const Args&, RegctlIo&) = nullptr;  // needs no server
+  bool deidentify = false;                           // takes --deidentify
+};
+
+const std::vector<std::string> kTable = {"table", "csv", "json"};
+const std::vector<std::string> kRows = {"csv", "table", "json"};
+
+const std::vector<Command>& Commands() {
+  static const auto* commands = new std::vector<Command>{
+      {{"admin", "center", "add"},
+       {"CODE"},
+       "add a transplant center",
+       {"name"},
+       {},
+       CenterAdd},
+      {{"admin", "center", "list"}, {}, "list centers", {}, kTable, CenterList},
+      {{"admin", "token", "issue"},
+       {},
+       "issue a token (printed alone on stdout)",
+       {"role", "center", "label", "expires-in"},
+       {},
+       TokenIssue},
+      {{"admin", "token", "list"},
+       {},
+       "list tokens (never their secrets)",
+       {},
+       kTable,
+       TokenList},
+      {{"admin", "token", "revoke"},
+       {"TOKEN_ID"},
+       "revoke a token",
+       {},
+       {},
+       TokenRevoke},
+      {{"admin", "token", "rotate"},
+       {},
+       "replace the calling admin's own token (new token alone on stdout)",
+       {"expires-in"},
+       {},
+       TokenRotate},
+      {{"admin", "audit", "verify"},
+       {},
+       "verify the audit trail (exit 1 if broken); with --checkpoint, also "
+       "prove the log still extends a saved checkpoint",
+       {"checkpoint"},
+       {},
+       AuditVerify},
+      {{"admin", "audit", "checkpoint"},
+       {},
+       "print the current signed checkpoint",
+       {},
+       {},
+       AuditCheckpoint},
+      {{"admin", "audit", "proof"},
+       {"SEQ"},
+       "print an inclusion proof of audit entry SEQ",
+       {},
+       {},
+       AuditProof},
+      {{"admin", "audit", "check-proof"},
+       {"FILE"},
+       "check such a proof offline (no server, no token)",
+       {},
+       {},
+       nullptr,
+       AuditCheckProof},
+      {{"admin", "backup"},
+       {},
+       "consistent copy of the database while the server keeps serving",
+       {"out"},
+       {},
+       Backup},
+      {{"admin", "metrics"},
+       {},
+       "request counts and latency histograms (Prometheus text)",
+       {},
+       {},
+       Metrics},
+      {{"submit", "import"},
+       {"KIND", "FILE"},
+       "import a CSV file of new records",
+       {},
+       {},
+       SubmitImport},
+      {{"submit", "amend"},
+       {"KIND", "FILE"},
+       "correct records named by their key",
+       {"reason"},
+       {},
+       SubmitAmend},
+      {{"submit", "retract"},
+       {"KIND", "FILE"},
+       "retract records named by their key",
+       {"reason"},
+       {},
+       SubmitRetract},
+      {{"submit", "export"},
+       {"KIND"},
+       "print current records in import format",
+       {"as-of-recorded"},
+       kRows,
+       Export},
+      {{"patient", "history"},
+       {"[PATIENT_ID]"},
+       "one patient's records and their history (PATIENT_ID or "
+       "--registry-id)",
+       {"registry-id", "as-of-recorded"},
+       kTable,
+       PatientHistory},
+      {{"patient", "status"},
+       {"[PATIENT_ID]"},
+       "one patient's timeline and NEDA status (PATIENT_ID or --registry-id)",
+       With({"registry-id", "as-of"}, kDefinitionFlags),
+       {},
+       PatientStatus},
+      {{"report", "outcomes"},
+       {},
+       "one outcome row per patient",
+       With({"as-of"}, kDefinitionFlags),
+       kRows,
+       ReportOutcomes},
+      {{"report", "disability-events"},
+       {},
+       "one row per CDW/CDI event",
+       With({"as-of"}, kDefinitionFlags),
+       kRows,
+       ReportDisabilityEvents},
+      {{"report", "km"},
+       {},
+       "Kaplan-Meier curves (as R's survfit)",
+       With({"endpoint", "by", "conf-type", "times", "as-of"},
+            kDefinitionFlags),
+       {"csv", "json", "table", "svg"},
+       ReportKaplanMeier},
+      {{"report", "cif"},
+       {},
+       "cumulative incidence, death competing",
+       With({"endpoint", "by", "as-of"}, kDefinitionFlags),
+       {"csv", "json", "table"},
+       ReportCumulativeIncidence},
+      {{"report", "cohort"},
+       {},
+       "the cohort summary (Table 1, outcomes)",
+       With({"by", "min-cell-size", "as-of"}, kDefinitionFlags),
+       {"table", "json", "html"},
+       ReportCohort},
+      {{"report", "export"},
+       {"KIND"},
+       "pseudonymised records of all centers",
+       {},
+       {"csv", "ndjson"},
+       ReportExport,
+       nullptr,
+       true},
+  };
+  return *commands;
+}
+
+constexpr char kDescription[] =
+    "regctl: command-line client of the HSCT follow-up registry";
+
+constexpr char kFooter[] =
+    R"(KIND: patients, transplants, visits, relapses, mri, treatments, deaths.
+Each command has its own --help (regctl submit import --help).
+Exit status: 0 success, 1 rejected by the server or invalid input,
+2 usage error.)";
+
+// The words of the deepest command the parse reached ("submit export").
+std::string SelectedPath(const CLI::App& app) {
+  std::vector<std::string> words;
+  const CLI::App* at = &app;
+  while (!at->get_subcommands().empty()) {
+    at = at->get_subcommands().front();
+    words.push_back(at->get_name());
+  }
+  return absl::StrJoin(words, " ");
+}
+
+const Command* CommandAt(const std::string& path) {
+  for (const Command& command : Commands()) {
+    if (absl::StrJoin(command.words, " ") == path) return &command;
+  }
+  return nullptr;
+}
+
+// What a usage error says, naming the flag or word at fault: CLI11's own
+// messages list every extra argument, values included, in no useful order.
+std::string UsageMessage(const std::vector<std::string>& raw_args,
+                         const std::string& path, const CLI::ParseError& e) {
+  const Command* command = CommandAt(path);
+  if (command != nullptr) {
+    std::vector<std::string> takes = kGlobalFlags;
+    takes.insert(takes.end(), command->flags.begin(), command->flags.end());
+    if (!command->formats.empty()) takes.push_back("format");
+    if (command->deidentify) takes.push_back("deidentify");
+    for (const std::string& arg : raw_args) {
+      if (arg == "--") break;
+      if (arg.size() <= 2 || arg.rfind("--", 0) != 0) continue;
+      const std::string name = arg.substr(2, arg.find('=') - 2);
+      if (name == "help" || name == "version") continue;
+      if (std::find(takes.begin(), takes.end(), name) == takes.end()) {
+        return absl::StrCat(path, " does not take --", name);
+      }
+    }
+    return absl::StrCat(path, ": ", e.what());
+  }
+  // A group (or nothing) was reached: the next word is not a command.
+  std::vector<std::string> words = absl::StrSplit(path, ' ', absl::SkipEmpty());
+  std::vector<std::string> known;
+  for (const Command& c : Commands()) {
+    if (c.words.size() > words.size() &&
+        std::equal(words.begin(), words.end(), c.words.begin()) &&
+        std::find(known.begin(), known.end(), c.words[words.size()]) ==
+            known.end()) {
+      known.push_back(c.words[words.size()]);
+    }
+  }
+  size_t matched = 0;
+  for (size_t i = 0; i < raw_args.size(); ++i) {
+    const std::string& arg = raw_args[i];
+    if (arg.rfind("-", 0) == 0) {
+      // A value flag's value is not a word.
+      const std::string name = arg.substr(2);
+      if (arg.find('=') == std::string::npos &&
+          (KnownFlags().count(name) || name == "format")) {
+        ++i;
+      }
+      continue;
+    }
+    if (matched < words.size() && arg == words[matched]) {
+      ++matched;
+      continue;
+    }
+    return absl::StrCat("unknown command '", path.empty() ? "" : path + " ",
+                        arg, "' (", path.empty() ? "regctl" : path,
+                        " commands: ", absl::StrJoin(known, ", "), ")");
+  }
+  return absl::StrCat(path.empty() ? "regctl" : path,
+                      " needs a command: ", absl::StrJoin(known, ", "));
+}
+
+void AddFlag(CLI::App& command, Args& args, const std::string& name) {
+  const FlagSpec& spec = KnownFlags().at(name);
+  command
+      .add_option_function<std::string>(
+          "--" + name,
+          [&args, name](const std::string& value) { args.flags[name] = value; },
+          spec.help)
+      ->type_name(spec.value);
+}
+
+}  // namespace
+
+int RunRegctl(const std::vector<std::string>& raw_args, RegctlIo& io) {
+  // Every text sent is a protobuf string, which must be UTF-8.
+  for (size_t i = 0; i < raw_args.size(); ++i) {
+    if (std::optional<size_t> bad = FindInvalidUtf8(raw_args[i])) {
+      io.err << "regctl: argument " << i + 1 << " '"
+             << absl::CHexEscape(raw_args[i])
+             << "': " << DescribeInvalidUtf8(raw_args[i], *bad) << "\n";
+      return 2;
+    }
+  }
+  Args args;
+  CLI::App app(kDescription, "regctl");
+  app.set_version_flag("--version", std::string(RegistryVersion()));
+  app.footer(kFooter);
+  app.require_subcommand(1);
+  // Global flags may follow the command: unknown flags of a command are
+  // offered to its parents, and only the global ones are known there.
+  app.fallthrough();
+  for (const std::string& name : kGlobalFlags) AddFlag(app, args, name);
+
+  const Command* selected = nullptr;
+  std::vector<std::unique_ptr<std::string>> operand_values;
+  std::vector<std::pair<const Command*, CLI::App*>> leaves;
+  for (const Command& command : Commands()) {
+    CLI::App* at = &app;
+    for (size_t w = 0; w < command.words.size(); ++w) {
+      CLI::App* next = nullptr;
+      for (CLI::App* child : at->get_subcommands({})) {
+        if (child->get_name() == command.words[w]) next = child;
+      }
+      if (next == nullptr) {
+        next = at->add_subcommand(
+            command.words[w],
+            w + 1 == command.words.size() ? command.summary : "");
+        next->fallthrough();
+        if (w + 1 < command.words.size()) next->require_subcommand(1);
+      }
+      at = next;
+    }
+    CLI::App& leaf = *at;
+    leaf.description(command.summary);
+    for (const std::string& operand : command.operands) {
+      const bool optional = operand.front() == '[';
+      const std::string name =
+          optional ? operand.substr(1, operand.size() - 2) : operand;
+      operand_values.push_back(std::make_unique<std::string>());
+      std::string* value = operand_values.back().get();
+      CLI::Option* option =
+          leaf.add_option_function<std::string>(
+                  name, [value](const std::string& v) { *value = v; }, "")
+              ->type_name("");
+      if (!optional) option->required();
+    }
+    for (const std::string& name : command.flags) AddFlag(leaf, args, name);
+    if (!command.formats.empty()) {
+      leaf.add_option_function<std::string>(
+              "--format",
+              [&args](const std::string& value) {
+                args.flags["format"] = value;
+              },
+              "output: " + absl::StrJoin(command.formats, ", ") + " (default " +
+                  command.formats.front() + ")")
+          ->type_name("F")
+          ->check(CLI::IsMember(command.formats));
+    }
+    if (command.deidentify) {
+      leaf.add_flag("--deidentify", args.deidentify,
+                    "dates as days since the first transplant");
+    }
+    leaves.emplace_back(&command, &leaf);
+  }
+
+  if (raw_args.empty()) {
+    io.err << app.help();
+    return 2;
+  }
+  std::vector<std::string> reversed(raw_args.rbegin(), raw_args.rend());
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e, io.out, io.err);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e, io.out, io.err);
+  } catch (const CLI::CallForVersion& e) {
+    io.out << VersionLine("regctl");
+    return 0;
+  } catch (const CLI::ParseError& e) {
+    const std::string path = SelectedPath(app);
+    io.err << "regctl: " << UsageMessage(raw_args, path, e) << " (see regctl "
+           << (path.empty() ? "" : path + " ") << "--help)\n";
+    return 2;
+  }
+
+  size_t first_operand = 0;
+  for (const auto& [command, leaf] : leaves) {
+    if (leaf->parsed()) selected = command;
+    if (selected != nullptr) break;
+    first_operand += command->operands.size();
+  }
+  if (selected == nullptr) {
+    io.err << "regctl: no command (see regctl --help)\n";
+    return 2;
+  }
+  for (size_t i = 0; i < selected->operands.size(); ++i) {
+    const std::string& value = *operand_values[first_operand + i];
+    if (!value.empty()) args.operands.push_back(value);
+  }
+  try {
+    if (selected->offline != nullptr) return selected->offline(args, io);
+    Client client(args, io);
+    return selected->run(client);
+  } catch (const UsageError& e) {
+    io.err << "regctl: " << e.message << "\n";
+    return 2;
+  }
+}
+
+}  // namespace registry

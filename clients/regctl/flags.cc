@@ -1,0 +1,188 @@
+#include "clients/regctl/flags.h"
+
+#include <cmath>
+#include <fstream>
+#include <sstream>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/time.h"
+#include "api/convert.h"
+#include "core/date.h"
+#include "core/endpoints.h"
+#include "core/outcome_definition.h"
+#include "core/survival.h"
+
+namespace registry {
+
+int64_t ExpiresInFlag(const Args& args) {
+  const std::string text = args.Flag("expires-in");
+  if (text.empty()) return 0;
+  int64_t unit = 1;
+  std::string number = text;
+  switch (text.back()) {
+    case 'd':
+      unit = 86400;
+      break;
+    case 'h':
+      unit = 3600;
+      break;
+    case 'm':
+      unit = 60;
+      break;
+    case 's':
+      break;
+    default:
+      number += "s";
+  }
+  number.pop_back();
+  int64_t value;
+  if (!absl::SimpleAtoi(number, &value) || value <= 0) {
+    throw UsageError{
+        "--expires-in must be a positive duration such as 90d, "
+        "12h, 30m or 3600s"};
+  }
+  return value * unit;
+}
+
+std::string ReadTextFile(const std::string& path, const std::string& what) {
+  std::ifstream in(path);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  if (!in) throw UsageError{"cannot read " + what + " " + path};
+  return buffer.str();
+}
+
+// --- submit -----------------------------------------------------------------
+
+Kind KindArg(const std::string& text) {
+  std::optional<Kind> kind = ParseKind(text);
+  if (!kind) {
+    throw UsageError{"unknown KIND '" + text +
+                     "' (patients, transplants, visits, relapses, mri, "
+                     "treatments, deaths)"};
+  }
+  return *kind;
+}
+
+std::optional<google::protobuf::Timestamp> AsOfFlag(const Args& args) {
+  const std::string text = args.Flag("as-of-recorded");
+  if (text.empty()) return std::nullopt;
+  absl::Time time;
+  std::string error;
+  if (!absl::ParseTime(absl::RFC3339_full, text, &time, &error)) {
+    throw UsageError{
+        "--as-of-recorded must be RFC 3339, e.g. "
+        "2026-01-31T12:00:00Z: " +
+        error};
+  }
+  return ToProto(time);
+}
+
+// --- outcomes ---------------------------------------------------------------
+
+int IntFlag(const Args& args, const std::string& name) {
+  int value;
+  if (!absl::SimpleAtoi(args.Flag(name), &value)) {
+    throw UsageError{"--" + name + " must be a whole number of days"};
+  }
+  return value;
+}
+
+double NumberFlag(const std::string& name, const std::string& text) {
+  double value;
+  if (!absl::SimpleAtod(text, &value) || !std::isfinite(value)) {
+    throw UsageError{"--" + name + " must be a (finite) number"};
+  }
+  return value;
+}
+
+v1::OutcomeDefinition DefinitionFlags(const Args& args) {
+  v1::OutcomeDefinition d;
+  if (!args.Flag("event").empty()) {
+    std::optional<EventSelection> event =
+        ParseEventSelection(args.Flag("event"));
+    if (!event) {
+      throw UsageError{
+          "--event must be first-cdw, first-cdi, first, multiple, first-pira "
+          "or first-raw"};
+    }
+    d.set_event(ToProto(*event));
+  }
+  if (!args.Flag("baseline").empty()) {
+    std::optional<BaselineScheme> scheme =
+        ParseBaselineScheme(args.Flag("baseline"));
+    if (!scheme) throw UsageError{"--baseline must be fixed or roving"};
+    d.set_baseline(ToProto(*scheme));
+  }
+  if (!args.Flag("confirmation-days").empty()) {
+    for (absl::string_view part :
+         absl::StrSplit(args.Flag("confirmation-days"), ',')) {
+      int days;
+      if (!absl::SimpleAtoi(part, &days)) {
+        throw UsageError{"--confirmation-days must be N[,N...] (days)"};
+      }
+      d.add_confirmation_days(days);
+    }
+  }
+  if (!args.Flag("confirmation-tolerance-days").empty()) {
+    std::vector<std::string> parts =
+        absl::StrSplit(args.Flag("confirmation-tolerance-days"), ',');
+    if (parts.size() != 2) {
+      throw UsageError{"--confirmation-tolerance-days must be BEFORE,AFTER"};
+    }
+    d.set_confirmation_tolerance_before_days(
+        NumberFlag("confirmation-tolerance-days", parts[0]));
+    d.set_confirmation_tolerance_after_days(
+        NumberFlag("confirmation-tolerance-days", parts[1]));
+  }
+  if (!args.Flag("relapse-to-baseline-days").empty()) {
+    d.set_relapse_to_baseline_days(IntFlag(args, "relapse-to-baseline-days"));
+  }
+  if (!args.Flag("relapse-to-event-days").empty()) {
+    d.set_relapse_to_event_days(IntFlag(args, "relapse-to-event-days"));
+  }
+  if (!args.Flag("relapse-to-confirmation-days").empty()) {
+    d.set_relapse_to_confirmation_days(
+        IntFlag(args, "relapse-to-confirmation-days"));
+  }
+  if (!args.Flag("relapse-assoc-days").empty()) {
+    d.set_relapse_assoc_days(IntFlag(args, "relapse-assoc-days"));
+  }
+  if (!args.Flag("edss-plus1-max").empty()) {
+    d.set_edss_plus1_max(
+        NumberFlag("edss-plus1-max", args.Flag("edss-plus1-max")));
+  }
+  if (!args.Flag("mri-rebaseline-days").empty()) {
+    d.set_mri_rebaseline_days(IntFlag(args, "mri-rebaseline-days"));
+  }
+  return d;
+}
+
+std::optional<v1::Date> AsOfDateFlag(const Args& args) {
+  if (args.Flag("as-of").empty()) return std::nullopt;
+  std::optional<Date> date = ParseIsoDate(args.Flag("as-of"));
+  if (!date) throw UsageError{"--as-of must be a date, YYYY-MM-DD"};
+  return ToProtoDate(*date);
+}
+
+v1::Stratification ByFlag(const Args& args) {
+  const std::string by = args.Flag("by");
+  if (by.empty()) return v1::STRATIFICATION_UNSPECIFIED;
+  std::optional<Stratification> parsed = ParseStratification(by);
+  if (!parsed || *parsed == Stratification::kNone) {
+    throw UsageError{"--by must be disease, center, regimen or era"};
+  }
+  return ToProto(*parsed);
+}
+
+v1::Endpoint EndpointFlag(const Args& args) {
+  std::optional<Endpoint> endpoint = ParseEndpoint(args.Flag("endpoint"));
+  if (!endpoint) {
+    throw UsageError{
+        "--endpoint must be neda3, neda4, relapse, cdw, pfs, mri or os"};
+  }
+  return ToProto(*endpoint);
+}
+
+}  // namespace registry

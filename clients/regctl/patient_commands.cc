@@ -1,0 +1,125 @@
+// regctl patient: one patient's records and history, and status.
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "api/convert.h"
+#include "clients/regctl/commands.h"
+#include "clients/regctl/flags.h"
+#include "clients/regctl/output.h"
+#include "core/csv.h"
+
+namespace registry {
+namespace {
+
+// Names the patient of `request`: the PATIENT_ID operand (a submitter's
+// own code) or --registry-id, exactly one of them.
+template <typename Request>
+void SetPatient(const Args& args, const std::string& command,
+                Request& request) {
+  const bool by_id = !args.Flag("registry-id").empty();
+  if (by_id == !args.operands.empty()) {
+    throw UsageError{"patient " + command +
+                     " takes PATIENT_ID or --registry-id ID (one of them)"};
+  }
+  if (by_id) {
+    request.set_registry_id(args.Flag("registry-id"));
+  } else {
+    request.set_patient_id(args.operands[0]);
+  }
+}
+
+}  // namespace
+
+int PatientHistory(Client& client) {
+  const Args& args = client.args();
+  v1::GetPatientHistoryRequest request;
+  SetPatient(args, "history", request);
+  if (auto as_of = AsOfFlag(args)) *request.mutable_as_of_recorded() = *as_of;
+  v1::GetPatientHistoryResponse response;
+  grpc::Status status = client.Call(
+      &v1::SubmissionService::Stub::GetPatientHistory, request, &response);
+  if (!status.ok()) return client.Fail(status);
+
+  const std::string format = client.format();
+  Table table{{"section", "event_seq", "recorded_at", "operation", "kind",
+               "values", "reason"},
+              {}};
+  auto values =
+      [](const v1::Record& record) -> std::pair<std::string, std::string> {
+    std::optional<Record> parsed = ToCore(record);
+    if (!parsed) return {"?", ""};
+    return {std::string(KindName(KindOf(*parsed))),
+            FormatCsvRow(registry::ToRow(*parsed))};
+  };
+  for (const v1::Record& record : response.current_records()) {
+    auto [kind, text] = values(record);
+    table.rows.push_back({"current", "", "", "", kind, text, ""});
+  }
+  for (const v1::RecordEvent& event : response.events()) {
+    auto [kind, text] = values(event.record());
+    const char* op = event.operation() == v1::OPERATION_IMPORT  ? "create"
+                     : event.operation() == v1::OPERATION_AMEND ? "amend"
+                                                                : "retract";
+    table.rows.push_back({"event", absl::StrCat(event.event_seq()),
+                          TimeText(event.recorded_at()), op, kind, text,
+                          event.reason()});
+  }
+  if (format == "table") {
+    client.io().out << "registry_id: " << response.registry_id() << "\n"
+                    << "patient_id:  " << response.patient_id() << "\n"
+                    << "center:      " << response.center() << "\n\n";
+  }
+  PrintTable(table, format, client.io().out);
+  return 0;
+}
+
+int PatientStatus(Client& client) {
+  const Args& args = client.args();
+  v1::GetPatientStatusRequest request;
+  SetPatient(args, "status", request);
+  *request.mutable_definition() = DefinitionFlags(args);
+  if (auto as_of = AsOfDateFlag(args)) *request.mutable_as_of() = *as_of;
+  v1::GetPatientStatusResponse response;
+  grpc::Status status = client.Call(&v1::OutcomeService::Stub::GetPatientStatus,
+                                    request, &response);
+  if (!status.ok()) return client.Fail(status);
+  const v1::PatientOutcome& o = response.outcome();
+  std::ostream& out = client.io().out;
+  out << "Patient "
+      << (o.patient().patient_id().empty()
+              ? o.patient().registry_id()
+              : o.patient().patient_id() + " (" + o.patient().registry_id() +
+                    ")")
+      << (o.patient().center().empty() ? ""
+                                       : ", center " + o.patient().center())
+      << ", " << DiseaseText(o.patient().disease());
+  if (o.patient().has_transplant_date()) {
+    out << ", transplant on " << DateText(o.patient().transplant_date());
+  }
+  out << "\n" << response.neda_status() << "\n";
+  out << "Relapses after transplant: " << o.relapses_post();
+  if (o.has_arr_pre() || o.has_arr_post()) {
+    out << absl::StrFormat(
+        " (ARR %s before, %s after)",
+        o.has_arr_pre() ? absl::StrFormat("%.2f", o.arr_pre()) : "-",
+        o.has_arr_post() ? absl::StrFormat("%.2f", o.arr_post()) : "-");
+  }
+  out << "; confirmed disability worsening: " << o.cdw_count() << "\n";
+  for (const std::string& warning : o.warnings()) {
+    out << "Note: " << warning << "\n";
+  }
+  out << "\nTimeline\n";
+  for (const v1::TimelineEntry& entry : response.timeline()) {
+    out << "  " << DateText(entry.date()) << "  "
+        << (entry.has_day() ? absl::StrFormat("day %6d", entry.day())
+                            : std::string(10, ' '))
+        << "  " << entry.what() << "\n";
+  }
+  out << "\nDefinition " << response.definition().rules_version() << ": "
+      << response.definition().text() << "\n";
+  return 0;
+}
+
+}  // namespace registry

@@ -1,0 +1,285 @@
+// regctl submit: CSV files checked as the registry will check them, sent
+// as one stream with their record count; exports.
+#include <algorithm>
+#include <fstream>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
+#include "api/convert.h"
+#include "clients/regctl/commands.h"
+#include "clients/regctl/flags.h"
+#include "clients/regctl/output.h"
+#include "core/csv.h"
+#include "core/utf8.h"
+
+namespace registry {
+namespace {
+
+constexpr size_t kRecordsPerMessage = 1000;
+
+struct LoadedFile {
+  std::vector<v1::Record> records;
+  std::vector<int> lines;  // CSV line of each record
+  std::vector<std::string> errors;
+};
+
+// "line 7: unterminated quoted field" -> "FILE:7: unterminated ...".
+std::string SyntaxError(const std::string& path, const absl::Status& status) {
+  std::string message(status.message());
+  if (absl::StartsWith(message, "line ")) return path + ":" + message.substr(5);
+  return path + ": " + message;
+}
+
+// Reads a CSV file of `kind`, checking its header and every row the way the
+// server will; with `key_only`, rows need only their key columns.
+LoadedFile LoadCsv(const std::string& path, Kind kind, bool key_only) {
+  LoadedFile file;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    file.errors.push_back(path + ": cannot open the file");
+    return file;
+  }
+  CsvReader reader(in);
+  CsvRow header;
+  if (!reader.Next(&header)) {
+    file.errors.push_back(
+        reader.status().ok()
+            ? path + ":1: the file is empty (a header row is required)"
+            : SyntaxError(path, reader.status()));
+    return file;
+  }
+  absl::Span<const Column> columns = ColumnsOf(kind);
+  std::vector<std::string> names;
+  for (const Column& c : columns) names.push_back(std::string(c.name));
+  const std::string expected = absl::StrJoin(names, ",");
+  std::vector<int> position(columns.size(), -1);  // column -> file index
+  for (size_t i = 0; i < header.fields.size(); ++i) {
+    const std::string& name = header.fields[i];
+    auto it = std::find(names.begin(), names.end(), name);
+    if (std::optional<size_t> bad = FindInvalidUtf8(name)) {
+      file.errors.push_back(absl::StrCat(path, ":", header.line, ": header: ",
+                                         DescribeInvalidUtf8(name, *bad)));
+    } else if (it == names.end()) {
+      file.errors.push_back(absl::StrCat(
+          path, ":", header.line, ": ", name, ": unknown column for ",
+          std::string(KindName(kind)), " (columns: ", expected, ")"));
+    } else if (position[it - names.begin()] >= 0) {
+      file.errors.push_back(absl::StrCat(path, ":", header.line, ": ", name,
+                                         ": repeated column"));
+    } else {
+      position[it - names.begin()] = static_cast<int>(i);
+    }
+  }
+  for (size_t c = 0; c < columns.size(); ++c) {
+    const bool needed = key_only ? columns[c].key : columns[c].required;
+    if (position[c] < 0 && needed) {
+      file.errors.push_back(absl::StrCat(path, ":", header.line, ": ", names[c],
+                                         ": required column is missing"));
+    }
+  }
+  if (!file.errors.empty()) return file;
+
+  const Date latest = LatestValidDate(absl::Now());
+  CsvRow csv;
+  while (reader.Next(&csv)) {
+    // Protobuf strings must be UTF-8: a cell in another encoding would
+    // make the server refuse the whole request without saying where.
+    bool text_ok = true;
+    for (size_t i = 0; i < csv.fields.size(); ++i) {
+      if (std::optional<size_t> bad = FindInvalidUtf8(csv.fields[i])) {
+        file.errors.push_back(
+            absl::StrCat(path, ":", csv.line, ": ",
+                         i < header.fields.size() ? header.fields[i] : "row",
+                         ": ", DescribeInvalidUtf8(csv.fields[i], *bad)));
+        text_ok = false;
+      }
+    }
+    if (!text_ok) continue;
+    if (csv.fields.size() != header.fields.size()) {
+      file.errors.push_back(absl::StrCat(
+          path, ":", csv.line, ": row: expected ", header.fields.size(),
+          " values as in the header, found ", csv.fields.size()));
+      continue;
+    }
+    Row row(columns.size());
+    for (size_t c = 0; c < columns.size(); ++c) {
+      if (position[c] >= 0) row[c] = csv.fields[position[c]];
+    }
+    std::vector<FieldViolation> violations;
+    if (key_only) {
+      Parsed<RecordKey> key = ParseRecordKey(kind, row);
+      violations = std::move(key.violations);
+      if (key.value) file.records.push_back(KeyOnlyProto(*key.value));
+    } else {
+      Parsed<Record> record = ParseRecord(kind, row, latest);
+      violations = std::move(record.violations);
+      if (record.value) file.records.push_back(ToProto(*record.value));
+    }
+    for (const FieldViolation& v : violations) {
+      file.errors.push_back(absl::StrCat(path, ":", csv.line, ": ", v.field,
+                                         ": ", v.description));
+    }
+    file.lines.push_back(csv.line);
+  }
+  if (!reader.status().ok()) {
+    file.errors.push_back(SyntaxError(path, reader.status()));
+  }
+  return file;
+}
+
+// "records[12].edss" -> (12, "edss").
+bool SplitRecordField(const std::string& field, size_t* index,
+                      std::string* column) {
+  if (!absl::StartsWith(field, "records[")) return false;
+  const size_t close = field.find(']');
+  if (close == std::string::npos ||
+      !absl::SimpleAtoi(field.substr(8, close - 8), index)) {
+    return false;
+  }
+  *column = close + 2 <= field.size() ? field.substr(close + 2) : "row";
+  return true;
+}
+
+int Submit(Client& client, v1::Operation operation) {
+  const Args& args = client.args();
+  const char* verb = operation == v1::OPERATION_IMPORT  ? "import"
+                     : operation == v1::OPERATION_AMEND ? "amend"
+                                                        : "retract";
+  const Kind kind = KindArg(args.operands[0]);
+  const std::string path = args.operands[1];
+  if (operation != v1::OPERATION_IMPORT && args.Flag("reason").empty()) {
+    throw UsageError{absl::StrCat("submit ", verb,
+                                  " needs --reason TEXT (kept in the audit "
+                                  "trail)")};
+  }
+  LoadedFile file = LoadCsv(path, kind, operation == v1::OPERATION_RETRACT);
+  if (!file.errors.empty()) {
+    for (const std::string& e : file.errors) client.io().err << e << "\n";
+    client.io().err << "regctl: " << file.errors.size() << " error(s) in "
+                    << path << "; nothing was sent\n";
+    return 1;
+  }
+
+  grpc::ClientContext context;
+  client.Prepare(context);
+  v1::SubmitResponse response;
+  std::unique_ptr<grpc::ClientWriter<v1::SubmitRequest>> writer =
+      client.submission().Submit(&context, &response);
+  const size_t total = file.records.size();
+  size_t sent = 0;
+  bool first = true;
+  while (first || sent < total) {
+    v1::SubmitRequest message;
+    if (first) {
+      message.set_operation(operation);
+      message.set_reason(args.Flag("reason"));
+      // The server applies nothing unless exactly this many arrive.
+      message.set_record_count(static_cast<int64_t>(total));
+      first = false;
+    }
+    for (size_t n = 0; n < kRecordsPerMessage && sent < total; ++n, ++sent) {
+      *message.add_records() = std::move(file.records[sent]);
+    }
+    if (!writer->Write(message)) break;
+    if (client.io().err_is_terminal && total > 0) {
+      const int filled = static_cast<int>(30 * sent / total);
+      client.io().err << "\r" << verb << " [" << std::string(filled, '#')
+                      << std::string(30 - filled, ' ') << "] " << sent << "/"
+                      << total << std::flush;
+    }
+  }
+  writer->WritesDone();
+  grpc::Status status = writer->Finish();
+  if (client.io().err_is_terminal && total > 0) client.io().err << "\n";
+  if (!status.ok()) {
+    client.io().err << "regctl: " << Client::CodeName(status.error_code())
+                    << ": " << status.error_message() << "\n";
+    // In file order, however the server grouped them.
+    std::vector<std::pair<int, std::string>> messages;
+    for (const FieldViolation& v : ViolationsOf(status)) {
+      size_t index;
+      std::string column;
+      if (SplitRecordField(v.field, &index, &column) &&
+          index < file.lines.size()) {
+        messages.push_back(
+            {file.lines[index], absl::StrCat(path, ":", file.lines[index], ": ",
+                                             column, ": ", v.description)});
+      } else {
+        messages.push_back(
+            {0, absl::StrCat(path, ": ", v.field, ": ", v.description)});
+      }
+    }
+    std::stable_sort(
+        messages.begin(), messages.end(),
+        [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [line, message] : messages)
+      client.io().err << message << "\n";
+    return 1;
+  }
+  if (response.received() != static_cast<int64_t>(total)) {
+    client.io().err << "regctl: the registry reports " << response.received()
+                    << " records received of the " << total << " sent (request "
+                    << response.request_id()
+                    << "); check with `regctl submit export " << KindName(kind)
+                    << "`\n";
+    return 1;
+  }
+  client.io().out << verb << " " << KindName(kind) << " from " << path << ": "
+                  << response.received() << " records, " << response.accepted()
+                  << " accepted, " << response.unchanged()
+                  << " unchanged (request " << response.request_id() << ")\n";
+  return 0;
+}
+
+}  // namespace
+
+int SubmitImport(Client& client) {
+  return Submit(client, v1::OPERATION_IMPORT);
+}
+
+int SubmitAmend(Client& client) { return Submit(client, v1::OPERATION_AMEND); }
+
+int SubmitRetract(Client& client) {
+  return Submit(client, v1::OPERATION_RETRACT);
+}
+
+int Export(Client& client) {
+  const Args& args = client.args();
+  const Kind kind = KindArg(args.operands[0]);
+  v1::ExportRequest request;
+  request.set_kind(ToProto(kind));
+  if (auto as_of = AsOfFlag(args)) *request.mutable_as_of_recorded() = *as_of;
+  grpc::ClientContext context;
+  client.Prepare(context);
+  std::unique_ptr<grpc::ClientReader<v1::ExportResponse>> reader =
+      client.submission().Export(&context, request);
+  const std::string format = client.format("csv");
+  std::vector<std::string> columns;
+  for (const Column& c : ColumnsOf(kind)) columns.emplace_back(c.name);
+  RowOutput rows(std::move(columns), format, client.io().out);
+  v1::ExportResponse batch;
+  int64_t received = 0;
+  while (reader->Read(&batch)) {
+    received += batch.records_size();
+    for (const v1::Record& record : batch.records()) {
+      std::optional<Record> parsed = ToCore(record);
+      if (!parsed) {
+        client.io().err << "regctl: skipped an unreadable record\n";
+        continue;
+      }
+      rows.Add(registry::ToRow(*parsed));
+    }
+  }
+  if (int code = FinishStream(client, context, reader->Finish(), received)) {
+    return code;
+  }
+  rows.Finish();
+  return 0;
+}
+
+}  // namespace registry
