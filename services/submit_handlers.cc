@@ -1,6 +1,7 @@
 #include "services/submit_handlers.h"
 
 #include <grpcpp/support/proto_buffer_reader.h>
+#include <malloc.h>
 
 #include <atomic>
 
@@ -59,6 +60,9 @@ class Assembler {
   // The token whose share of the budget the request takes.
   void SetOwner(std::string token_id) { owner_ = std::move(token_id); }
 
+  // Records received so far (also after the rows went to the store).
+  int64_t received() const { return received_; }
+
   // Takes one received message.
   absl::Status Add(grpc::ByteBuffer& buffer) {
     const int64_t bytes = static_cast<int64_t>(buffer.Length());
@@ -91,6 +95,7 @@ class Assembler {
       return TooLarge(static_cast<int64_t>(rows_.size()) + records);
     }
     RETURN_IF_ERROR(budget_->Take(owner_, held_, records, bytes));
+    received_ += records;
     for (const v1::Record& record : message.records()) {
       std::optional<KindAndRow> row = ToRow(record);
       if (!row) {
@@ -158,6 +163,7 @@ class Assembler {
   v1::Operation operation_ = v1::OPERATION_UNSPECIFIED;
   std::string reason_;
   int64_t stated_ = 0;
+  int64_t received_ = 0;
   std::vector<SubmittedRow> rows_;
 };
 
@@ -185,6 +191,14 @@ std::optional<RequestContext> Authorize(
   if (call.ok()) return *std::move(call);
   finish(ToGrpcStatus(call.status()));
   return std::nullopt;
+}
+
+// gRPC frees a large request's received messages only when its call is
+// done, after the store trimmed the heap on answering: trim again then,
+// or tens of MB stay with the process (63.6 MiB instead of a 39.5 MiB base
+// after four concurrent 400,000-row imports in the benchmark).
+void TrimAfter(int64_t records) {
+  if (records >= 50000) malloc_trim(0);
 }
 
 class SubmitReactor;
@@ -253,7 +267,9 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
       absl::MutexLock lock(&watch_->mutex);
       watch_->reactor = nullptr;
     }
+    const int64_t records = assembler_.received();
     delete this;
+    TrimAfter(records);
   }
 
   // Ends a stream whose client went quiet; its watchdog claimed the
@@ -366,7 +382,11 @@ class SubmitBatchReactor final : public grpc::ServerUnaryReactor {
         });
   }
 
-  void OnDone() override { delete this; }
+  void OnDone() override {
+    const int64_t records = assembler_.received();
+    delete this;
+    TrimAfter(records);
+  }
 
  private:
   void Answer(const grpc::Status& status) {

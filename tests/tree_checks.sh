@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks of the source tree itself: the layering (clients/ never includes
-# services/), one clang-format style applied everywhere.
+# services/), file sizes in the layers that grow, one clang-format style
+# applied everywhere.
 #   tests/tree_checks.sh [source dir]
 set -uo pipefail
 cd "${1:-$(dirname "$0")/..}"
@@ -22,6 +23,15 @@ if grep -n '#include "\(services\|storage\|clients\)/' $(find core api -name '*.
   echo "tree check: core/ or api/ includes a layer above it (above)" >&2
   failed=1
 fi
+
+# Files small enough to read in one sitting where they tend to grow.
+for file in $(find storage services clients/regctl -name '*.cc' -o -name '*.h'); do
+  lines=$(wc -l <"$file")
+  if [ "$lines" -gt 650 ]; then
+    echo "tree check: $file has $lines lines (at most about 600: split it by responsibility)" >&2
+    failed=1
+  fi
+done
 
 format=$(command -v clang-format-14 || command -v clang-format || true)
 if [ -z "$format" ]; then

@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "clients/regctl/commands.h"
+#include "core/records.h"
 #include "core/utf8.h"
 #include "core/version.h"
 
@@ -276,9 +277,9 @@ const std::vector<Command>& Commands() {
 constexpr char kDescription[] =
     "regctl: command-line client of the HSCT follow-up registry";
 
+// After the KIND line, which lists the core's kinds.
 constexpr char kFooter[] =
-    R"(KIND: patients, transplants, visits, relapses, mri, treatments, deaths.
-Each command has its own --help (regctl submit import --help).
+    R"(Each command has its own --help (regctl submit import --help).
 Exit status: 0 success, 1 rejected by the server or invalid input,
 2 usage error.)";
 
@@ -381,7 +382,10 @@ int RunRegctl(const std::vector<std::string>& raw_args, RegctlIo& io) {
   Args args;
   CLI::App app(kDescription, "regctl");
   app.set_version_flag("--version", std::string(RegistryVersion()));
-  app.footer(kFooter);
+  std::vector<std::string> kinds;
+  for (Kind kind : kAllKinds) kinds.emplace_back(KindName(kind));
+  app.footer(
+      absl::StrCat("KIND: ", absl::StrJoin(kinds, ", "), ".\n", kFooter));
   app.require_subcommand(1);
   // Global flags may follow the command: unknown flags of a command are
   // offered to its parents, and only the global ones are known there.

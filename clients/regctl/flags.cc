@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "absl/strings/numbers.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/time/time.h"
 #include "api/convert.h"
@@ -53,14 +54,13 @@ std::string ReadTextFile(const std::string& path, const std::string& what) {
   return buffer.str();
 }
 
-// --- submit -----------------------------------------------------------------
-
 Kind KindArg(const std::string& text) {
   std::optional<Kind> kind = ParseKind(text);
   if (!kind) {
-    throw UsageError{"unknown KIND '" + text +
-                     "' (patients, transplants, visits, relapses, mri, "
-                     "treatments, deaths)"};
+    std::vector<std::string> kinds;
+    for (Kind k : kAllKinds) kinds.emplace_back(KindName(k));
+    throw UsageError{"unknown KIND '" + text + "' (" +
+                     absl::StrJoin(kinds, ", ") + ")"};
   }
   return *kind;
 }
@@ -78,8 +78,6 @@ std::optional<google::protobuf::Timestamp> AsOfFlag(const Args& args) {
   }
   return ToProto(time);
 }
-
-// --- outcomes ---------------------------------------------------------------
 
 int IntFlag(const Args& args, const std::string& name) {
   int value;

@@ -113,9 +113,6 @@ void PrintDefinition(const v1::AppliedDefinition& applied, RegctlIo& io) {
          << "\n";
 }
 
-// --- cohort reports
-// -----------------------------------------------------------
-
 std::string Num(double value) { return FormatNumber(value); }
 
 std::string OptNum(bool has, double value) { return has ? Num(value) : "NA"; }

@@ -1,0 +1,110 @@
+// The cohort summary analysts publish (Table 1 and the outcome milestones):
+// counts by disease, centre, regimen and drug, median follow-up, NEDA-3 and
+// progression-free survival at 1, 2, 3, 5 and 10 years, transplant-related
+// mortality at day 100 and one year, relapse rates before and after, EDSS
+// by year since transplant, confirmed improvement and restarted
+// treatments. Plain functions over the outcome engine's structs.
+//
+// Small cells: in tables by centre, a count under `min_cell_size` is shown
+// as "<N" (N = min_cell_size), and a centre's survival curve is left out
+// when it has fewer patients; pooled figures ("(all)") are never
+// suppressed.
+#ifndef REGISTRY_CORE_COHORT_SUMMARY_H_
+#define REGISTRY_CORE_COHORT_SUMMARY_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/endpoints.h"
+#include "core/outcome_definition.h"
+#include "core/outcomes.h"
+#include "core/survival.h"
+
+namespace registry {
+
+// R's quantile(type = 7) of `sorted` (ascending, not empty), 0 <= p <= 1.
+double Quantile7(const std::vector<double>& sorted, double p);
+
+// The EDSS of the visit nearest to `year` years (of 365 days) after day 0,
+// within 182 days; for year 0 the baseline visit of the disability
+// outcome when it is on or before day 0. nullopt without day 0 or a visit.
+std::optional<double> EdssNear(const PatientClinicalData& data,
+                               const PatientOutcome& outcome, int year);
+
+// `n`, or "<min_cell_size" when `suppress` and n < min_cell_size.
+std::string CellText(int n, bool suppress, int min_cell_size);
+
+struct CountRow {
+  std::string group;
+  std::string count;  // a number, or "<N" when suppressed
+};
+
+struct MilestoneRow {
+  std::string group;  // a stratum, or "(all)"
+  double years = 0;
+  std::string n_risk;              // "<N" when suppressed
+  std::optional<double> estimate;  // survival; unset when suppressed or
+  std::optional<double> lower;     // beyond the last observation
+  std::optional<double> upper;
+};
+
+struct NamedCurve {
+  std::string group;  // "" for an unstratified cohort
+  KaplanMeierCurve curve;
+};
+
+struct EdssYearStats {
+  int year = 0;
+  int n = 0;
+  double mean = 0, sd = 0, median = 0, q1 = 0, q3 = 0;  // sd 0 for n = 1
+};
+
+struct CohortSummary {
+  int patients = 0;
+  int transplanted = 0;
+  int neda3_evaluable = 0;
+  std::vector<CountRow> by_disease, by_center, by_regimen, treatments_by_drug;
+  Quantile median_follow_up;  // reverse Kaplan-Meier, days
+  std::vector<MilestoneRow> neda3, pfs;
+  std::vector<NamedCurve> neda3_curves, pfs_curves;
+  // 1 - overall survival at day 100 and day 365.
+  std::optional<double> trm_day100, trm_year1;
+  int relapses_pre = 0, relapses_post = 0;
+  double patient_years_pre = 0, patient_years_post = 0;
+  std::vector<EdssYearStats> edss_by_year;  // years 0 to 10 with data
+  int cdi_patients = 0, cdi_assessable = 0;
+  int treatment_restarted = 0;
+};
+
+inline constexpr double kMilestoneYears[] = {1, 2, 3, 5, 10};
+
+// Collects patients one at a time (the store streams them), then computes
+// the summary.
+class CohortSummaryBuilder {
+ public:
+  // `definition` is the one the outcomes were computed with (its first-CDI
+  // variant counts improvements); groups follow `by`.
+  CohortSummaryBuilder(const OutcomeDefinition& definition, Stratification by,
+                       int min_cell_size);
+
+  void Add(const PatientClinicalData& data, const PatientOutcome& outcome,
+           const std::string& center);
+
+  CohortSummary Finish() const;
+
+ private:
+  OutcomeDefinition cdi_definition_;
+  Stratification by_;
+  int min_cell_;
+  std::map<std::string, int> by_disease_, by_center_, by_regimen_, by_drug_;
+  std::map<std::string, std::vector<SurvivalObservation>> neda3_, pfs_;
+  std::vector<SurvivalObservation> os_;
+  std::vector<std::vector<double>> edss_ = std::vector<std::vector<double>>(11);
+  CohortSummary counts_;
+};
+
+}  // namespace registry
+
+#endif  // REGISTRY_CORE_COHORT_SUMMARY_H_
