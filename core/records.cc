@@ -12,40 +12,135 @@
 namespace registry {
 namespace {
 
-constexpr std::array<std::string_view, 7> kKindNames = {
-    "patients", "transplants", "visits", "relapses",
-    "mri",      "treatments",  "deaths"};
 constexpr std::array<std::string_view, 3> kSexCodes = {"F", "M", "X"};
 constexpr std::array<std::string_view, 7> kDiseaseCodes = {
     "RRMS", "SPMS", "PPMS", "NMOSD", "SSC", "SLE", "OTHER"};
 constexpr std::array<std::string_view, 2> kTransplantTypeCodes = {"autologous",
                                                                   "allogeneic"};
 
-constexpr Column kPatientColumns[] = {{"patient_id", true, true},
-                                      {"sex", true, false},
-                                      {"birth_year", true, false},
-                                      {"disease", true, false},
-                                      {"diagnosis_date", true, false}};
-constexpr Column kTransplantColumns[] = {{"patient_id", true, true},
-                                         {"transplant_date", true, true},
-                                         {"type", true, false},
-                                         {"regimen", true, false}};
-constexpr Column kVisitColumns[] = {{"patient_id", true, true},
-                                    {"visit_date", true, true},
-                                    {"edss", true, false}};
-constexpr Column kRelapseColumns[] = {{"patient_id", true, true},
-                                      {"onset_date", true, true}};
+using T = ColumnType;
+
+constexpr Column kPatientId = {
+    "patient_id",
+    true,
+    true,
+    T::kText,
+    "the center's own code: 1-64 of A-Z a-z 0-9 . _ -",
+    {},
+    "C01-0001"};
+
+constexpr Column kPatientColumns[] = {
+    kPatientId,
+    {"sex", true, false, T::kCode, "F, M or X", kSexCodes, "F"},
+    {"birth_year", true, false, T::kInt, "year, 1900 to this year", {}, "1980"},
+    {"disease", true, false, T::kCode, "the indication", kDiseaseCodes, "RRMS"},
+    {"diagnosis_date",
+     true,
+     false,
+     T::kDate,
+     "not before the birth year",
+     {},
+     "2005-03-01"}};
+constexpr Column kTransplantColumns[] = {
+    kPatientId,
+    {"transplant_date",
+     true,
+     true,
+     T::kDate,
+     "infusion date: day 0",
+     {},
+     "2012-06-15"},
+    {"type", true, false, T::kCode, "autologous or allogeneic",
+     kTransplantTypeCodes, "autologous"},
+    {"regimen",
+     true,
+     false,
+     T::kText,
+     "conditioning code, at most 64",
+     {},
+     "BEAM-ATG"}};
+constexpr Column kVisitColumns[] = {
+    kPatientId,
+    {"visit_date", true, true, T::kDate, "", {}, "2013-06-20"},
+    {"edss",
+     true,
+     false,
+     T::kNumber,
+     "EDSS: 0 or 1.0 to 10 in steps of 0.5",
+     {},
+     "3.5"}};
+constexpr Column kRelapseColumns[] = {
+    kPatientId, {"onset_date", true, true, T::kDate, "", {}, "2014-02-03"}};
 constexpr Column kMriColumns[] = {
-    {"patient_id", true, true},    {"scan_date", true, true},
-    {"new_t2", true, false},       {"enlarging_t2", true, false},
-    {"gd_enhancing", true, false}, {"brain_volume_change_pct", false, false}};
-constexpr Column kTreatmentColumns[] = {{"patient_id", true, true},
-                                        {"drug", true, true},
-                                        {"start_date", true, true},
-                                        {"end_date", false, false}};
-constexpr Column kDeathColumns[] = {{"patient_id", true, true},
-                                    {"death_date", true, false},
-                                    {"cause", false, false}};
+    kPatientId,
+    {"scan_date", true, true, T::kDate, "", {}, "2013-07-01"},
+    {"new_t2", true, false, T::kInt, "new T2 lesions, 0 to 10000", {}, "0"},
+    {"enlarging_t2",
+     true,
+     false,
+     T::kInt,
+     "enlarging T2 lesions, 0 to 10000",
+     {},
+     "1"},
+    {"gd_enhancing",
+     true,
+     false,
+     T::kInt,
+     "gadolinium-enhancing lesions, 0 to 10000",
+     {},
+     "0"},
+    {"brain_volume_change_pct",
+     false,
+     false,
+     T::kNumber,
+     "% since the previous scan, -100 to 100",
+     {},
+     "-0.35"}};
+constexpr Column kTreatmentColumns[] = {
+    kPatientId,
+    {"drug", true, true, T::kText, "at most 100, no '|'", {}, "ocrelizumab"},
+    {"start_date", true, true, T::kDate, "", {}, "2016-01-10"},
+    {"end_date",
+     false,
+     false,
+     T::kDate,
+     "not before start_date",
+     {},
+     "2017-01-10"}};
+constexpr Column kDeathColumns[] = {
+    kPatientId,
+    {"death_date", true, false, T::kDate, "", {}, "2020-05-05"},
+    {"cause", false, false, T::kText, "at most 200", {}, "sepsis"}};
+
+constexpr KindDeclaration kDeclarations[] = {
+    {Kind::kPatients, "patients", "patient",
+     "one row per patient (import patients first)", kPatientColumns},
+    {Kind::kTransplants, "transplants", "transplant",
+     "each transplant; the first is day 0", kTransplantColumns},
+    {Kind::kVisits, "visits", "visit", "clinic visits with EDSS",
+     kVisitColumns},
+    {Kind::kRelapses, "relapses", "relapse", "clinical relapses",
+     kRelapseColumns},
+    {Kind::kMri, "mri", "mri", "MRI scans and their lesion counts",
+     kMriColumns},
+    {Kind::kTreatments, "treatments", "treatment",
+     "disease-modifying treatments", kTreatmentColumns},
+    {Kind::kDeaths, "deaths", "death", "one row per deceased patient",
+     kDeathColumns},
+};
+
+constexpr bool DeclarationsInKindOrder() {
+  for (size_t i = 0; i < std::size(kDeclarations); ++i) {
+    if (static_cast<size_t>(kDeclarations[i].kind) != i) return false;
+    if (kDeclarations[i].columns.empty() ||
+        kDeclarations[i].columns[0].name != "patient_id") {
+      return false;
+    }
+  }
+  return std::size(kDeclarations) == kAllKinds.size();
+}
+static_assert(DeclarationsInKindOrder(),
+              "one declaration per Kind, in Kind order, patient_id first");
 
 template <size_t N>
 std::optional<size_t> IndexOf(const std::array<std::string_view, N>& codes,
@@ -270,14 +365,35 @@ std::string DateText(const std::optional<Date>& date) {
 
 }  // namespace
 
-std::string_view KindName(Kind kind) {
-  return kKindNames[static_cast<size_t>(kind)];
-}
+std::string_view KindName(Kind kind) { return DeclarationOf(kind).name; }
 
 std::optional<Kind> ParseKind(std::string_view name) {
-  std::optional<size_t> index = IndexOf(kKindNames, name);
-  if (!index) return std::nullopt;
-  return static_cast<Kind>(*index);
+  for (const KindDeclaration& d : kDeclarations) {
+    if (d.name == name) return d.kind;
+  }
+  return std::nullopt;
+}
+
+absl::Span<const KindDeclaration> KindDeclarations() { return kDeclarations; }
+
+const KindDeclaration& DeclarationOf(Kind kind) {
+  return kDeclarations[static_cast<size_t>(kind)];
+}
+
+std::string_view ColumnTypeName(ColumnType type) {
+  switch (type) {
+    case ColumnType::kText:
+      return "text";
+    case ColumnType::kCode:
+      return "code";
+    case ColumnType::kDate:
+      return "date";
+    case ColumnType::kInt:
+      return "whole number";
+    case ColumnType::kNumber:
+      return "number";
+  }
+  return "?";
 }
 
 std::string_view SexCode(Sex sex) {
@@ -302,23 +418,7 @@ void SetPatientId(Record& record, std::string patient_id) {
 }
 
 absl::Span<const Column> ColumnsOf(Kind kind) {
-  switch (kind) {
-    case Kind::kPatients:
-      return kPatientColumns;
-    case Kind::kTransplants:
-      return kTransplantColumns;
-    case Kind::kVisits:
-      return kVisitColumns;
-    case Kind::kRelapses:
-      return kRelapseColumns;
-    case Kind::kMri:
-      return kMriColumns;
-    case Kind::kTreatments:
-      return kTreatmentColumns;
-    case Kind::kDeaths:
-      return kDeathColumns;
-  }
-  return {};
+  return DeclarationOf(kind).columns;
 }
 
 Row ToRow(const Record& record) {

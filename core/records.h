@@ -111,12 +111,42 @@ Kind KindOf(const Record& record);
 const std::string& PatientIdOf(const Record& record);
 void SetPatientId(Record& record, std::string patient_id);
 
+// The declaration of every record kind: its name (command line, CSV file
+// names, audit entities), its field in the proto's `Record` oneof, and its
+// columns, which are the CSV header, the export header and the fields of
+// its proto message (same names). tests/record_declaration_test.cc checks
+// the declaration against the proto and parses every example row.
+enum class ColumnType {
+  kText,    // free text (no control characters)
+  kCode,    // one of `codes`
+  kDate,    // YYYY-MM-DD
+  kInt,     // whole number
+  kNumber,  // decimal number
+};
+std::string_view ColumnTypeName(ColumnType type);  // "text", "code", ...
+
 // One column of a kind's text form.
 struct Column {
   std::string_view name;
   bool required;  // an empty cell is an error
   bool key;       // part of the natural key
+  ColumnType type = ColumnType::kText;
+  std::string_view meaning = {};  // for help texts, with its unit
+  absl::Span<const std::string_view> codes = {};  // kCode: allowed values
+  std::string_view example = {};  // a valid value (help, tests, seeds)
 };
+
+struct KindDeclaration {
+  Kind kind;
+  std::string_view name;         // "visits"
+  std::string_view proto_field;  // "visit": the field of Record's oneof
+  std::string_view meaning;
+  absl::Span<const Column> columns;  // canonical order, patient_id first
+};
+// In Kind order.
+absl::Span<const KindDeclaration> KindDeclarations();
+const KindDeclaration& DeclarationOf(Kind kind);
+
 // In canonical order; the first column is always patient_id.
 absl::Span<const Column> ColumnsOf(Kind kind);
 

@@ -115,6 +115,9 @@ TEST(RegctlCliTest, EachCommandHasItsOwnHelp) {
   EXPECT_THAT(ran.out, HasSubstr("FILE"));
   EXPECT_THAT(ran.out, HasSubstr("import a CSV file"));
   EXPECT_THAT(ran.out, Not(HasSubstr("--as-of")));
+  // The columns of every kind, from the core's declaration.
+  EXPECT_THAT(ran.out, HasSubstr("visits: patient_id*+,visit_date*+,edss*"));
+  EXPECT_THAT(ran.out, HasSubstr("brain_volume_change_pct"));
   ran = Regctl({"report", "km", "--help"});
   EXPECT_EQ(ran.code, 0);
   EXPECT_THAT(ran.out, HasSubstr("--endpoint"));

@@ -357,6 +357,50 @@ std::string UsageMessage(const std::vector<std::string>& raw_args,
                       " needs a command: ", absl::StrJoin(known, ", "));
 }
 
+std::string GroupSummary(const std::string& word) {
+  static const auto* kSummaries = new std::map<std::string, std::string>{
+      {"admin", "centers, tokens, the audit trail, backups, metrics"},
+      {"center", "transplant centers"},
+      {"token", "bearer tokens"},
+      {"audit", "the audit trail and its signed checkpoints"},
+      {"submit", "a center's records: import, amend, retract, export"},
+      {"patient", "one patient's records, history and status"},
+      {"report", "outcomes and cohort reports"}};
+  auto it = kSummaries->find(word);
+  return it == kSummaries->end() ? "" : it->second;
+}
+
+std::string OperandHelp(const std::string& name) {
+  static const auto* kHelp = new std::map<std::string, std::string>{
+      {"KIND", "record kind (below)"},
+      {"FILE", "the file to read"},
+      {"CODE", "center code: 1-32 of A-Z a-z 0-9 _ -"},
+      {"TOKEN_ID", "a token's id (admin token list)"},
+      {"SEQ", "an audit entry's number (1, 2, ...)"},
+      {"PATIENT_ID", "the center's own patient code"}};
+  auto it = kHelp->find(name);
+  return it == kHelp->end() ? "" : it->second;
+}
+
+// The kinds and their CSV columns, from the core's declaration: the help
+// of the commands that take a KIND.
+std::string KindsHelp() {
+  std::string text =
+      "KIND and its CSV columns (header row required, any order; * "
+      "required, + key):\n";
+  for (const KindDeclaration& d : KindDeclarations()) {
+    std::vector<std::string> columns;
+    for (const Column& c : d.columns) {
+      columns.push_back(absl::StrCat(std::string(c.name), c.required ? "*" : "",
+                                     c.key ? "+" : ""));
+    }
+    absl::StrAppend(&text, "  ", std::string(d.name), ": ",
+                    absl::StrJoin(columns, ","), "\n      ",
+                    std::string(d.meaning), "\n");
+  }
+  return text;
+}
+
 void AddFlag(CLI::App& command, Args& args, const std::string& name) {
   const FlagSpec& spec = KnownFlags().at(name);
   command
@@ -403,9 +447,10 @@ int RunRegctl(const std::vector<std::string>& raw_args, RegctlIo& io) {
         if (child->get_name() == command.words[w]) next = child;
       }
       if (next == nullptr) {
-        next = at->add_subcommand(
-            command.words[w],
-            w + 1 == command.words.size() ? command.summary : "");
+        next = at->add_subcommand(command.words[w],
+                                  w + 1 == command.words.size()
+                                      ? command.summary
+                                      : GroupSummary(command.words[w]));
         next->fallthrough();
         if (w + 1 < command.words.size()) next->require_subcommand(1);
       }
@@ -421,7 +466,8 @@ int RunRegctl(const std::vector<std::string>& raw_args, RegctlIo& io) {
       std::string* value = operand_values.back().get();
       CLI::Option* option =
           leaf.add_option_function<std::string>(
-                  name, [value](const std::string& v) { *value = v; }, "")
+                  name, [value](const std::string& v) { *value = v; },
+                  OperandHelp(name))
               ->type_name("");
       if (!optional) option->required();
     }
@@ -441,6 +487,12 @@ int RunRegctl(const std::vector<std::string>& raw_args, RegctlIo& io) {
       leaf.add_flag("--deidentify", args.deidentify,
                     "dates as days since the first transplant");
     }
+    const bool takes_kind =
+        std::find(command.operands.begin(), command.operands.end(), "KIND") !=
+        command.operands.end();
+    leaf.footer(absl::StrCat(takes_kind ? KindsHelp() : "",
+                             "Global flags: --server, --token-file, --timeout, "
+                             "--ca-cert, --cert, --key (regctl --help)."));
     leaves.emplace_back(&command, &leaf);
   }
 
