@@ -119,7 +119,9 @@ TEST(RecordDeclarationTest, KeysAreDeclaredColumnsAndPatientIdComesFirst) {
     for (const Column& c : d.columns) {
       EXPECT_TRUE(names.insert(c.name).second) << d.name << "." << c.name;
       // A key column is always required.
-      if (c.key) EXPECT_TRUE(c.required) << d.name << "." << c.name;
+      if (c.key) {
+        EXPECT_TRUE(c.required) << d.name << "." << c.name;
+      }
     }
   }
 }

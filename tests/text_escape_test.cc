@@ -24,7 +24,9 @@ TEST(JsonQuoteTest, AForgedLogLineStaysInsideOneString) {
   EXPECT_EQ(quoted.find('\n'), std::string::npos);
   // Every quote inside is escaped: the literal ends only at the last byte.
   for (size_t i = 1; i + 1 < quoted.size(); ++i) {
-    if (quoted[i] == '"') EXPECT_EQ(quoted[i - 1], '\\') << quoted;
+    if (quoted[i] == '"') {
+      EXPECT_EQ(quoted[i - 1], '\\') << quoted;
+    }
   }
 }
 
