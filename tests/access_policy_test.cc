@@ -65,6 +65,49 @@ TEST(AccessPolicyTest, RolesReachOnlyTheirOwnKind) {
   }
 }
 
+// The whole policy, written out independently of core/access.cc: the
+// end-to-end access test derives its expectations from the table, so a
+// wrong entry would pass there; here it does not. A change of policy
+// changes this text on purpose.
+TEST(AccessPolicyTest, TheWholePolicyAsDocumented) {
+  std::string text;
+  for (const MethodPolicy& p : AccessPolicy()) {
+    absl::StrAppend(&text, std::string(p.method), ": submitter ",
+                    std::string(ReachName(p.submitter)), "; analyst ",
+                    std::string(ReachName(p.analyst)), "; admin ",
+                    std::string(ReachName(p.admin)), "\n");
+  }
+  constexpr char kClinical[] =
+      ": submitter own center; analyst all centers, pseudonymised; admin "
+      "none\n";
+  constexpr char kAdmin[] = ": submitter none; analyst none; admin registry\n";
+  std::string expected =
+      "SubmissionService/Submit: submitter own center; analyst none; admin "
+      "none\n"
+      "SubmissionService/SubmitBatch: submitter own center; analyst none; "
+      "admin none\n"
+      "SubmissionService/Export: submitter own center; analyst none; admin "
+      "none\n";
+  for (const char* method :
+       {"SubmissionService/GetPatientHistory",
+        "OutcomeService/GetPatientStatus",
+        "OutcomeService/ListDisabilityEvents",
+        "OutcomeService/StreamCohortOutcomes", "ReportService/KaplanMeier",
+        "ReportService/CumulativeIncidence", "ReportService/CohortSummary"}) {
+    absl::StrAppend(&expected, method, kClinical);
+  }
+  absl::StrAppend(&expected,
+                  "ReportService/ExportRecords: submitter none; analyst all "
+                  "centers, pseudonymised; admin none\n");
+  for (const char* method :
+       {"AddCenter", "ListCenters", "IssueToken", "ListTokens", "RevokeToken",
+        "RotateToken", "VerifyAudit", "GetCheckpoint", "ProveConsistency",
+        "ProveInclusion", "Backup", "GetMetrics"}) {
+    absl::StrAppend(&expected, "AdminService/", method, kAdmin);
+  }
+  EXPECT_EQ(text, expected);
+}
+
 TEST(AccessPolicyTest, SomeKnownEntries) {
   EXPECT_EQ(ReachOf("SubmissionService/Submit", Role::kSubmitter),
             Reach::kOwnCenter);

@@ -12,6 +12,20 @@
 
 namespace registry {
 
+namespace {
+
+// One row as a JSON object keyed by the columns, in their order.
+nlohmann::ordered_json RowObject(const std::vector<std::string>& columns,
+                                 const std::vector<std::string>& values) {
+  nlohmann::ordered_json object = nlohmann::ordered_json::object();
+  for (size_t i = 0; i < columns.size() && i < values.size(); ++i) {
+    object[columns[i]] = values[i];
+  }
+  return object;
+}
+
+}  // namespace
+
 void PrintTable(const Table& table, const std::string& format,
                 std::ostream& out) {
   if (format == "csv") {
@@ -21,11 +35,7 @@ void PrintTable(const Table& table, const std::string& format,
     // Objects keep the columns' order.
     nlohmann::ordered_json rows = nlohmann::ordered_json::array();
     for (const auto& row : table.rows) {
-      nlohmann::ordered_json object = nlohmann::ordered_json::object();
-      for (size_t c = 0; c < table.columns.size() && c < row.size(); ++c) {
-        object[table.columns[c]] = row[c];
-      }
-      rows.push_back(std::move(object));
+      rows.push_back(RowObject(table.columns, row));
     }
     out << rows.dump(1) << "\n";
   } else {
@@ -70,11 +80,7 @@ void RowOutput::Finish() {
 
 std::string JsonObjectLine(const std::vector<std::string>& columns,
                            const std::vector<std::string>& values) {
-  nlohmann::ordered_json object = nlohmann::ordered_json::object();
-  for (size_t i = 0; i < columns.size() && i < values.size(); ++i) {
-    object[columns[i]] = values[i];
-  }
-  return object.dump() + "\n";
+  return RowObject(columns, values).dump() + "\n";
 }
 
 std::string TimeText(const google::protobuf::Timestamp& t) {
@@ -84,16 +90,8 @@ std::string TimeText(const google::protobuf::Timestamp& t) {
 }
 
 std::string RoleText(v1::Role role) {
-  switch (role) {
-    case v1::ROLE_SUBMITTER:
-      return "submitter";
-    case v1::ROLE_ANALYST:
-      return "analyst";
-    case v1::ROLE_ADMIN:
-      return "admin";
-    default:
-      return "?";
-  }
+  const std::optional<Role> core = FromProto(role);
+  return core ? std::string(RoleName(*core)) : "?";
 }
 
 std::string DateText(const v1::Date& date) {
