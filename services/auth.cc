@@ -105,7 +105,7 @@ FailedAuthTracker::Host& FailedAuthTracker::Get(const std::string& name) {
 }
 
 bool FailedAuthTracker::Saturated(const std::string& host) {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   auto it = hosts_.find(host);
   if (it == hosts_.end()) return false;
   const Host& h = it->second;
@@ -115,7 +115,7 @@ bool FailedAuthTracker::Saturated(const std::string& host) {
 }
 
 void FailedAuthTracker::RecordRefusal(const std::string& host) {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   Host& h = Get(host);
   ++h.failures;
   ++h.unaudited;
@@ -123,7 +123,7 @@ void FailedAuthTracker::RecordRefusal(const std::string& host) {
 }
 
 absl::Duration FailedAuthTracker::RecordFailure(const std::string& host) {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   Host& h = Get(host);
   ++h.failures;
   ++h.unaudited;
@@ -143,7 +143,7 @@ absl::Duration FailedAuthTracker::RecordFailure(const std::string& host) {
 }
 
 void FailedAuthTracker::Released(const std::string& host) {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   auto it = hosts_.find(host);
   if (it == hosts_.end()) it = hosts_.find("(others)");
   if (it != hosts_.end() && it->second.held > 0) --it->second.held;
@@ -151,12 +151,12 @@ void FailedAuthTracker::Released(const std::string& host) {
 }
 
 int FailedAuthTracker::held() const {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   return held_;
 }
 
 std::vector<FailedAuthEntry> FailedAuthTracker::TakeAudit(bool all) {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   const absl::Time now = clock_();
   std::vector<FailedAuthEntry> entries;
   FailedAuthEntry others{.host = "", .hosts = 0};
@@ -198,11 +198,17 @@ class AuthGate : public grpc::experimental::Interceptor {
   AuthGate(Authenticator* auth, grpc::experimental::ServerRpcInfo* info)
       : auth_(auth),
         call_(info->server_context()),
-        public_(IsPublicMethod(info->method())) {}
-  ~AuthGate() override { auth_->Forget(call_); }
+        public_(IsPublicMethod(info->method())) {
+    HandingOver(this);
+  }
+  ~AuthGate() override {
+    TakingOver(this);
+    auth_->Forget(call_);
+  }
 
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
+    TakingOver(this);
     using Hook = grpc::experimental::InterceptionHookPoints;
     // Health and reflection need no token and are never held: their
     // handlers check none, so one released by the timer could keep its
@@ -215,13 +221,17 @@ class AuthGate : public grpc::experimental::Interceptor {
         // The call's handler does not run, and no thread waits, until the
         // timer releases it.
         const std::string host = PeerHost(call_->peer());
-        auth_->After(delay, [auth = auth_, host, methods] {
+        HandingOver(this);
+        auth_->After(delay, [gate = this, auth = auth_, host, methods] {
+          TakingOver(gate);
           auth->tracker().Released(host);
+          HandingOver(gate);
           methods->Proceed();
         });
         return;
       }
     }
+    HandingOver(this);
     methods->Proceed();
   }
 
@@ -249,7 +259,7 @@ class AuthGateFactory
 }  // namespace
 
 StreamLimiter::Slot::~Slot() {
-  absl::MutexLock lock(&limiter_->mutex_);
+  MutexLock lock(&limiter_->mutex_);
   auto it = limiter_->open_.find(token_id_);
   if (it != limiter_->open_.end() && --it->second <= 0) {
     limiter_->open_.erase(it);
@@ -258,7 +268,7 @@ StreamLimiter::Slot::~Slot() {
 
 absl::StatusOr<std::unique_ptr<StreamLimiter::Slot>> StreamLimiter::Open(
     const std::string& token_id) {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   int& open = open_[token_id];
   if (open >= per_principal_) {
     return absl::ResourceExhaustedError(absl::StrCat(
@@ -280,13 +290,19 @@ Authenticator::Authenticator(RegistryStore* store, AuthOptions options)
 
 Authenticator::~Authenticator() {
   {
-    absl::MutexLock lock(&timer_mutex_);
+    MutexLock lock(&timer_mutex_);
     draining_ = true;
     stopping_ = true;
     timer_changed_.SignalAll();
   }
   timer_thread_.join();
   audit_thread_.join();
+  // The server is gone, and with it every call: the last Forget ran on a
+  // gRPC thread before this. Taking the lock orders those erasures before
+  // the map's destruction for readers (and the sanitizer) without relying
+  // on gRPC's own ordering, which they cannot see.
+  MutexLock lock(&verdicts_mutex_);
+  verdicts_.clear();
 }
 
 std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>
@@ -323,20 +339,20 @@ absl::Duration Authenticator::Admit(grpc::ServerContextBase* call,
       }
     }
   }
-  absl::MutexLock lock(&verdicts_mutex_);
+  MutexLock lock(&verdicts_mutex_);
   verdicts_.insert_or_assign(call, std::move(verdict));
   return delay;
 }
 
 void Authenticator::Forget(grpc::ServerContextBase* call) {
-  absl::MutexLock lock(&verdicts_mutex_);
+  MutexLock lock(&verdicts_mutex_);
   verdicts_.erase(call);
 }
 
 absl::StatusOr<Principal> Authenticator::VerdictFor(
     grpc::ServerContextBase* call) {
   {
-    absl::MutexLock lock(&verdicts_mutex_);
+    MutexLock lock(&verdicts_mutex_);
     auto it = verdicts_.find(call);
     if (it != verdicts_.end()) return it->second;
   }
@@ -346,7 +362,7 @@ absl::StatusOr<Principal> Authenticator::VerdictFor(
 
 void Authenticator::After(absl::Duration delay, std::function<void()> fn) {
   {
-    absl::MutexLock lock(&timer_mutex_);
+    MutexLock lock(&timer_mutex_);
     if (!draining_) {
       held_.push({absl::Now() + delay, next_order_++, std::move(fn)});
       timer_changed_.Signal();
@@ -357,13 +373,13 @@ void Authenticator::After(absl::Duration delay, std::function<void()> fn) {
 }
 
 bool Authenticator::draining() {
-  absl::MutexLock lock(&timer_mutex_);
+  MutexLock lock(&timer_mutex_);
   return draining_;
 }
 
 void Authenticator::Drain() {
   {
-    absl::MutexLock lock(&timer_mutex_);
+    MutexLock lock(&timer_mutex_);
     draining_ = true;
     timer_changed_.SignalAll();
   }
@@ -397,7 +413,7 @@ void Authenticator::AuditLoop() {
   for (;;) {
     bool stopping;
     {
-      absl::MutexLock lock(&timer_mutex_);
+      MutexLock lock(&timer_mutex_);
       stopping = timer_mutex_.AwaitWithTimeout(absl::Condition(&stopping_),
                                                absl::Seconds(1));
     }

@@ -35,9 +35,9 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/access.h"
+#include "core/sync.h"
 #include "storage/registry_store.h"
 
 namespace registry {
@@ -102,7 +102,7 @@ class StreamLimiter {
 
  private:
   const int per_principal_;
-  absl::Mutex mutex_;
+  Mutex mutex_;
   std::unordered_map<std::string, int> open_ ABSL_GUARDED_BY(mutex_);
 };
 
@@ -152,7 +152,7 @@ class FailedAuthTracker {
 
   const AuthOptions options_;
   const std::function<absl::Time()> clock_;
-  mutable absl::Mutex mutex_;
+  mutable Mutex mutex_;
   // At most kMaxHosts entries; past them new hosts share one, "(others)".
   std::map<std::string, Host> hosts_ ABSL_GUARDED_BY(mutex_);
   int held_ ABSL_GUARDED_BY(mutex_) = 0;
@@ -210,7 +210,7 @@ class Authenticator {
   RegistryStore* store_;
   FailedAuthTracker tracker_;
   StreamLimiter streams_;
-  absl::Mutex verdicts_mutex_;
+  Mutex verdicts_mutex_;
   std::unordered_map<grpc::ServerContextBase*, absl::StatusOr<Principal>>
       verdicts_ ABSL_GUARDED_BY(verdicts_mutex_);
 
@@ -222,8 +222,8 @@ class Authenticator {
       return std::tie(due, order) > std::tie(other.due, other.order);
     }
   };
-  absl::Mutex timer_mutex_;
-  absl::CondVar timer_changed_;
+  Mutex timer_mutex_;
+  CondVar timer_changed_;
   std::priority_queue<Held, std::vector<Held>, std::greater<Held>> held_
       ABSL_GUARDED_BY(timer_mutex_);
   uint64_t next_order_ ABSL_GUARDED_BY(timer_mutex_) = 0;

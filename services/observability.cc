@@ -13,7 +13,7 @@ namespace {
 
 std::string CodeName(int code) { return StatusCodeName(code); }
 
-absl::Mutex log_mutex;
+Mutex log_mutex;
 std::ostream* protobuf_log ABSL_GUARDED_BY(log_mutex) = nullptr;
 
 std::string Now() {
@@ -30,17 +30,21 @@ void ProtobufLogLine(google::protobuf::LogLevel level, const char* filename,
   const std::string text = absl::StrCat(
       "{\"time\":\"", Now(), "\",\"level\":\"", name,
       "\",\"source\":\"protobuf\",\"message\":", JsonQuote(message), "}\n");
-  absl::MutexLock lock(&log_mutex);
+  MutexLock lock(&log_mutex);
   if (protobuf_log != nullptr) *protobuf_log << text << std::flush;
 }
 
 class Observer : public grpc::experimental::Interceptor {
  public:
   Observer(std::string method, RequestMetrics* metrics, std::ostream* log)
-      : method_(std::move(method)), metrics_(metrics), log_(log) {}
+      : method_(std::move(method)), metrics_(metrics), log_(log) {
+    HandingOver(this);
+  }
+  ~Observer() override { TakingOver(this); }
 
   void Intercept(
       grpc::experimental::InterceptorBatchMethods* methods) override {
+    TakingOver(this);
     using Hook = grpc::experimental::InterceptionHookPoints;
     if (methods->QueryInterceptionHookPoint(Hook::PRE_SEND_STATUS)) {
       const grpc::Status status = methods->GetSendStatus();
@@ -57,10 +61,11 @@ class Observer : public grpc::experimental::Interceptor {
             "\"code\":\"%s\",\"latency_ms\":%.3f}\n",
             Now(), JsonQuote(method_), JsonQuote(principal),
             CodeName(status.error_code()), ms);
-        absl::MutexLock lock(&log_mutex);
+        MutexLock lock(&log_mutex);
         *log_ << line << std::flush;
       }
     }
+    HandingOver(this);
     methods->Proceed();
   }
 
@@ -96,7 +101,7 @@ class ObserverFactory
 
 void RequestMetrics::Record(const std::string& method, grpc::StatusCode code,
                             double latency_ms) {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   MethodStats& stats = methods_[method];
   ++stats.by_code[static_cast<int>(code)];
   ++stats.count;
@@ -107,7 +112,7 @@ void RequestMetrics::Record(const std::string& method, grpc::StatusCode code,
 }
 
 std::string RequestMetrics::PrometheusText() const {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   std::string text =
       "# HELP registry_requests_total Requests by method and status code.\n"
       "# TYPE registry_requests_total counter\n";
@@ -147,14 +152,14 @@ MakeRequestObserver(RequestMetrics* metrics, std::ostream* log,
 
 void RouteProtobufLogs(std::ostream* log) {
   {
-    absl::MutexLock lock(&log_mutex);
+    MutexLock lock(&log_mutex);
     protobuf_log = log;
   }
   google::protobuf::SetLogHandler(ProtobufLogLine);
 }
 
 void StopRoutingProtobufLogs(std::ostream* log) {
-  absl::MutexLock lock(&log_mutex);
+  MutexLock lock(&log_mutex);
   if (protobuf_log == log) protobuf_log = nullptr;
 }
 

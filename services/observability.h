@@ -15,7 +15,7 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
+#include "core/sync.h"
 
 namespace registry {
 
@@ -39,7 +39,7 @@ class RequestMetrics {
     uint64_t count = 0;
     double sum_ms = 0;
   };
-  mutable absl::Mutex mutex_;
+  mutable Mutex mutex_;
   std::map<std::string, MethodStats> methods_ ABSL_GUARDED_BY(mutex_);
 };
 

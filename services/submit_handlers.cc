@@ -207,7 +207,7 @@ class SubmitReactor;
 // first to claim that answers, and only it), whether its rows are being
 // committed, and when its client last sent.
 struct SubmitWatch {
-  absl::Mutex mutex;
+  Mutex mutex;
   SubmitReactor* reactor ABSL_GUARDED_BY(mutex);  // null once done
   bool answered ABSL_GUARDED_BY(mutex) = false;
   bool committing ABSL_GUARDED_BY(mutex) = false;
@@ -227,7 +227,7 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
         watch_(std::make_shared<SubmitWatch>()),
         assembler_(deps.budget) {
     {
-      absl::MutexLock lock(&watch_->mutex);
+      MutexLock lock(&watch_->mutex);
       watch_->reactor = this;
     }
     // A streamed submission holds no thread while it waits for its client
@@ -238,12 +238,14 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
     if (!call_) return;
     assembler_.SetOwner(call_->principal.token_id);
     Watch(watch_, deps.auth, deps.idle_timeout);
+    HandingOver(this);
     StartRead(&buffer_);
   }
 
   void OnReadDone(bool ok) override {
+    TakingOver(this);
     {
-      absl::MutexLock lock(&watch_->mutex);
+      MutexLock lock(&watch_->mutex);
       if (watch_->answered) return;  // timed out meanwhile
       watch_->last_message = absl::Now();
     }
@@ -258,13 +260,17 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
       Answer(ToGrpcStatus(added));
       return;
     }
-    absl::MutexLock lock(&watch_->mutex);
-    if (!watch_->answered) StartRead(&buffer_);
+    MutexLock lock(&watch_->mutex);
+    if (!watch_->answered) {
+      HandingOver(this);
+      StartRead(&buffer_);
+    }
   }
 
   void OnDone() override {
+    TakingOver(this);
     {
-      absl::MutexLock lock(&watch_->mutex);
+      MutexLock lock(&watch_->mutex);
       watch_->reactor = nullptr;
     }
     const int64_t records = assembler_.received();
@@ -275,6 +281,7 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
   // Ends a stream whose client went quiet; its watchdog claimed the
   // answer. The budget goes back when the call is done.
   void TimeOut() {
+    HandingOver(this);
     Finish(grpc::Status(grpc::StatusCode::ABORTED,
                         absl::StrCat("no message for ",
                                      absl::FormatDuration(deps_.idle_timeout),
@@ -285,11 +292,12 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
  private:
   void Answer(const grpc::Status& status) {
     {
-      absl::MutexLock lock(&watch_->mutex);
+      MutexLock lock(&watch_->mutex);
       if (watch_->answered) return;
       watch_->answered = true;
     }
     assembler_.ReturnBudget();
+    HandingOver(this);
     Finish(status);
   }
 
@@ -306,7 +314,7 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
       return;
     }
     {
-      absl::MutexLock lock(&watch_->mutex);
+      MutexLock lock(&watch_->mutex);
       watch_->committing = true;  // the client waits for us now
     }
     const std::string request_id = call_->request_id;
@@ -336,7 +344,7 @@ void Watch(std::weak_ptr<SubmitWatch> weak, Authenticator* auth,
   if (watch == nullptr) return;
   SubmitReactor* stalled = nullptr;
   {
-    absl::MutexLock lock(&watch->mutex);
+    MutexLock lock(&watch->mutex);
     if (watch->answered || watch->reactor == nullptr) return;
     if (!watch->committing && absl::Now() - watch->last_message > idle) {
       // Claimed: no one else answers, so the call cannot end (and the
@@ -383,6 +391,7 @@ class SubmitBatchReactor final : public grpc::ServerUnaryReactor {
   }
 
   void OnDone() override {
+    TakingOver(this);
     const int64_t records = assembler_.received();
     delete this;
     TrimAfter(records);
@@ -391,6 +400,7 @@ class SubmitBatchReactor final : public grpc::ServerUnaryReactor {
  private:
   void Answer(const grpc::Status& status) {
     assembler_.ReturnBudget();
+    HandingOver(this);
     Finish(status);
   }
 
@@ -410,7 +420,7 @@ absl::Status SubmissionBudget::Take(const std::string& owner, Held& held,
         " of messages; split the file and submit the parts one after the "
         "other"));
   }
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   Held& mine = by_owner_[owner];
   if (mine.records + records > limits_.max_request_records ||
       mine.bytes + bytes > limits_.max_request_bytes) {
@@ -434,7 +444,7 @@ absl::Status SubmissionBudget::Take(const std::string& owner, Held& held,
 
 void SubmissionBudget::Return(const std::string& owner, Held& held) {
   if (held.records == 0 && held.bytes == 0) return;
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   all_.records -= held.records;
   all_.bytes -= held.bytes;
   auto it = by_owner_.find(owner);

@@ -26,8 +26,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "core/sync.h"
 #include "services/auth.h"
 #include "storage/registry_store.h"
 
@@ -66,7 +66,7 @@ class SubmissionBudget {
 
  private:
   const SubmissionLimits limits_;
-  absl::Mutex mutex_;
+  Mutex mutex_;
   Held all_ ABSL_GUARDED_BY(mutex_);
   std::unordered_map<std::string, Held> by_owner_ ABSL_GUARDED_BY(mutex_);
 };

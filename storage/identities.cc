@@ -16,7 +16,6 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/notification.h"
 #include "core/audit_chain.h"
 #include "core/csv.h"
 #include "core/merkle.h"
@@ -48,7 +47,7 @@ absl::StatusOr<std::optional<Principal>> RegistryStore::Authenticate(
   const absl::Time now = options_.clock();
   uint64_t generation;
   {
-    absl::MutexLock lock(&principals_mutex_);
+    MutexLock lock(&principals_mutex_);
     if (auto it = principals_.find(hash); it != principals_.end()) {
       const PrincipalEntry& cached = it->second;
       if (!cached.expires_at || *cached.expires_at > now) {
@@ -86,7 +85,7 @@ absl::StatusOr<std::optional<Principal>> RegistryStore::Authenticate(
     return absl::OkStatus();
   }));
   if (!found) return std::nullopt;
-  absl::MutexLock lock(&principals_mutex_);
+  MutexLock lock(&principals_mutex_);
   // A token change since the lookup began may have made `found` stale.
   if (generation == token_generation_ && principals_.size() < 100000) {
     principals_.emplace(hash, *found);
@@ -98,7 +97,7 @@ std::optional<Principal> RegistryStore::CachedPrincipal(
     std::string_view secret) {
   const std::string hash = Sha256Hex(secret);
   const absl::Time now = options_.clock();
-  absl::MutexLock lock(&principals_mutex_);
+  MutexLock lock(&principals_mutex_);
   auto it = principals_.find(hash);
   if (it == principals_.end() ||
       (it->second.expires_at && *it->second.expires_at <= now)) {
@@ -108,7 +107,7 @@ std::optional<Principal> RegistryStore::CachedPrincipal(
 }
 
 void RegistryStore::ForgetPrincipals() {
-  absl::MutexLock lock(&principals_mutex_);
+  MutexLock lock(&principals_mutex_);
   ++token_generation_;
   principals_.clear();
 }

@@ -16,7 +16,6 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/notification.h"
 #include "core/audit_chain.h"
 #include "core/csv.h"
 #include "core/merkle.h"
@@ -138,7 +137,7 @@ RegistryStore::~RegistryStore() {
   if (writer_thread_.joinable()) writer_thread_.join();
   if (answer_thread_.joinable()) answer_thread_.join();
   {
-    absl::MutexLock lock(&checkpoint_mutex_);
+    MutexLock lock(&checkpoint_mutex_);
     checkpoint_stopping_ = true;
   }
   if (checkpoint_thread_.joinable()) checkpoint_thread_.join();
@@ -198,7 +197,7 @@ absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
       },
       store.get());
   {
-    absl::MutexLock lock(&store->writer_mutex_);
+    MutexLock lock(&store->writer_mutex_);
     store->writer_ = std::move(writer);
   }
   store->checkpoint_thread_ =

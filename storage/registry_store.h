@@ -28,10 +28,10 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/access.h"
 #include "core/records.h"
+#include "core/sync.h"
 
 namespace registry {
 
@@ -326,7 +326,7 @@ class RegistryStore {
     void Close();
 
    private:
-    absl::Mutex mutex_;
+    Mutex mutex_;
     std::vector<std::unique_ptr<PendingWrite>> writes_ ABSL_GUARDED_BY(mutex_);
     bool closed_ ABSL_GUARDED_BY(mutex_) = false;
   };
@@ -379,19 +379,19 @@ class RegistryStore {
   std::unique_ptr<DiskReserve> reserve_;
   WriteQueue queue_;     // to the writer thread
   WriteQueue finished_;  // from the writer to the answer thread
-  absl::Mutex writer_mutex_;
+  Mutex writer_mutex_;
   std::unique_ptr<Connection> writer_ ABSL_GUARDED_BY(writer_mutex_);
   std::unique_ptr<Pool> readers_;
   struct PrincipalEntry {
     Principal principal;
     std::optional<absl::Time> expires_at;
   };
-  absl::Mutex principals_mutex_;
+  Mutex principals_mutex_;
   // By SHA-256 of the secret.
   std::unordered_map<std::string, PrincipalEntry> principals_
       ABSL_GUARDED_BY(principals_mutex_);
   uint64_t token_generation_ ABSL_GUARDED_BY(principals_mutex_) = 0;
-  absl::Mutex checkpoint_mutex_;
+  Mutex checkpoint_mutex_;
   bool checkpoint_wanted_ ABSL_GUARDED_BY(checkpoint_mutex_) = false;
   std::atomic<bool> wal_dirty_{false};  // commits since the last checkpoint
   bool checkpoint_stopping_ ABSL_GUARDED_BY(checkpoint_mutex_) = false;

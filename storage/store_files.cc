@@ -228,7 +228,7 @@ bool DiskReserve::TakeLocked() {
 }
 
 bool DiskReserve::Take() {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   full_ = !TakeLocked();
   next_try_ = absl::Now() + absl::Seconds(1);
   return !full_;
@@ -236,7 +236,7 @@ bool DiskReserve::Take() {
 
 void DiskReserve::Release() {
   if (bytes_ <= 0) return;  // no reserve: nothing to track
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   full_ = true;
   ::unlink(path_.c_str());
   next_try_ = absl::Now() + absl::Seconds(1);
@@ -244,7 +244,7 @@ void DiskReserve::Release() {
 
 bool DiskReserve::Full() {
   if (!full_.load(std::memory_order_acquire)) return false;  // the usual case
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   if (!full_ || absl::Now() < next_try_) return full_;
   next_try_ = absl::Now() + absl::Seconds(1);
   std::optional<uint64_t> free = FreeBytes(path_);

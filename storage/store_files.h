@@ -18,8 +18,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "core/sync.h"
 
 namespace registry {
 
@@ -108,7 +108,7 @@ class DiskReserve {
   const std::string path_;
   const int64_t bytes_;
   std::atomic<bool> full_{false};  // read without the mutex; set under it
-  absl::Mutex mutex_;
+  Mutex mutex_;
   absl::Time next_try_ ABSL_GUARDED_BY(mutex_) = absl::InfinitePast();
 };
 

@@ -10,10 +10,10 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "core/audit_chain.h"
 #include "core/records.h"
+#include "core/sync.h"
 #include "storage/connection.h"
 #include "storage/registry_store.h"
 
@@ -80,7 +80,7 @@ class RegistryStore::Pool {
 
   absl::StatusOr<std::unique_ptr<Lease>> Acquire() {
     {
-      absl::MutexLock lock(&mutex_);
+      MutexLock lock(&mutex_);
       mutex_.Await(absl::Condition(
           +[](Pool* p) ABSL_EXCLUSIVE_LOCKS_REQUIRED(p->mutex_) {
             return !p->idle_.empty() || p->open_ < kMaxReaders;
@@ -105,7 +105,7 @@ class RegistryStore::Pool {
       if (!sized.ok()) connection = sized;
     }
     if (!connection.ok()) {
-      absl::MutexLock lock(&mutex_);
+      MutexLock lock(&mutex_);
       --open_;
       return connection.status();
     }
@@ -114,13 +114,13 @@ class RegistryStore::Pool {
 
  private:
   void Release(std::unique_ptr<Connection> connection) {
-    absl::MutexLock lock(&mutex_);
+    MutexLock lock(&mutex_);
     idle_.push_back(std::move(connection));
   }
 
   const std::string path_;
   const int busy_timeout_ms_;
-  absl::Mutex mutex_;
+  Mutex mutex_;
   std::vector<std::unique_ptr<Connection>> idle_ ABSL_GUARDED_BY(mutex_);
   int open_ ABSL_GUARDED_BY(mutex_) = 0;  // idle or leased
 };

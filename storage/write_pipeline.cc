@@ -16,7 +16,6 @@
 #include "absl/strings/escaping.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/notification.h"
 #include "core/audit_chain.h"
 #include "core/csv.h"
 #include "core/merkle.h"
@@ -39,19 +38,19 @@ constexpr int64_t kTrimAfterRecords = 50000;
 }  // namespace
 
 void RegistryStore::WriteQueue::Push(std::unique_ptr<PendingWrite> write) {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   writes_.push_back(std::move(write));
 }
 
 void RegistryStore::WriteQueue::PushAll(
     std::vector<std::unique_ptr<PendingWrite>> writes) {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   for (auto& write : writes) writes_.push_back(std::move(write));
 }
 
 std::vector<std::unique_ptr<RegistryStore::PendingWrite>>
 RegistryStore::WriteQueue::TakeAll() {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   mutex_.Await(absl::Condition(
       +[](WriteQueue* q) ABSL_EXCLUSIVE_LOCKS_REQUIRED(q->mutex_) {
         return q->closed_ || !q->writes_.empty();
@@ -61,7 +60,7 @@ RegistryStore::WriteQueue::TakeAll() {
 }
 
 void RegistryStore::WriteQueue::Close() {
-  absl::MutexLock lock(&mutex_);
+  MutexLock lock(&mutex_);
   closed_ = true;
 }
 
@@ -84,14 +83,14 @@ void RegistryStore::WriterLoop() {
 }
 
 void RegistryStore::RequestCheckpoint() {
-  absl::MutexLock lock(&checkpoint_mutex_);
+  MutexLock lock(&checkpoint_mutex_);
   checkpoint_wanted_ = true;
 }
 
 void RegistryStore::CheckpointLoop(Connection& connection) {
   for (;;) {
     {
-      absl::MutexLock lock(&checkpoint_mutex_);
+      MutexLock lock(&checkpoint_mutex_);
       // Also on a time bound: after a crash the WAL holds every commit
       // since the last checkpoint, and a WAL lost then loses them (on a
       // young registry, all of it).
@@ -138,7 +137,7 @@ void RegistryStore::AnswerLoop() {
 absl::Status RegistryStore::WriteTransaction(
     const RequestContext& context,
     const std::function<absl::Status(Transaction&)>& body) {
-  absl::Notification finished;
+  Notification finished;
   absl::Status result;
   auto write = std::make_unique<PendingWrite>();
   write->context = &context;
@@ -210,7 +209,7 @@ absl::Status RegistryStore::RunWrite(Connection& c, PendingWrite& write,
 
 void RegistryStore::RunGroup(
     const std::vector<std::unique_ptr<PendingWrite>>& group) {
-  absl::MutexLock lock(&writer_mutex_);
+  MutexLock lock(&writer_mutex_);
   Connection& c = *writer_;
   // Transaction control goes through cached statements: sqlite3_exec would
   // parse each of them again for every request.

@@ -17,8 +17,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "absl/synchronization/mutex.h"
 #include "core/date.h"
+#include "core/sync.h"
 #include "registry/v1/admin.grpc.pb.h"
 #include "registry/v1/submission.grpc.pb.h"
 #include "storage/registry_store.h"
@@ -606,7 +606,7 @@ TEST(LoginFloodTest, AThousandFailedLoginsHoldNoThreadsAndSigtermStillStops) {
     v1::ListCentersResponse response;
   };
   std::vector<std::unique_ptr<Guess>> guesses;
-  absl::Mutex mutex;
+  registry::Mutex mutex;
   int answered = 0;
   for (int i = 0; i < kGuesses; ++i) {
     auto guess = std::make_unique<Guess>();
@@ -616,7 +616,7 @@ TEST(LoginFloodTest, AThousandFailedLoginsHoldNoThreadsAndSigtermStillStops) {
                                 std::chrono::seconds(60));
     admin->async()->ListCenters(&guess->context, &guess->request,
                                 &guess->response, [&](grpc::Status) {
-                                  absl::MutexLock lock(&mutex);
+                                  registry::MutexLock lock(&mutex);
                                   ++answered;
                                 });
     guesses.push_back(std::move(guess));
@@ -646,7 +646,7 @@ TEST(LoginFloodTest, AThousandFailedLoginsHoldNoThreadsAndSigtermStillStops) {
 
   // SIGTERM stops it, held answers and all.
   EXPECT_EQ(registry.server.StopWith(SIGTERM), 0) << registry.server.log();
-  absl::MutexLock lock(&mutex);
+  registry::MutexLock lock(&mutex);
   EXPECT_TRUE(mutex.AwaitWithTimeout(
       absl::Condition(
           +[](int* n) { return *n == kGuesses; }, &answered),

@@ -8,7 +8,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
-#include "absl/synchronization/notification.h"
+#include "core/sync.h"
 #include "storage/registry_store.h"
 #include "tests/fault_vfs.h"
 #include "tests/test_util.h"
@@ -122,7 +122,7 @@ TEST_F(StorageFaultTest, EveryCallUnderAFailingDeviceReturnsAStatus) {
   failed(store_->RotateToken(submitter_).status());
   failed(store_->Submit(submitter_, Operation::kImport, "", Visits(1, 10))
              .status());
-  absl::Notification answered;
+  registry::Notification answered;
   absl::Status async_status;
   store_->SubmitAsync(submitter_, Operation::kImport, "", Visits(2, 10),
                       [&](absl::StatusOr<SubmitCounts> counts) {
@@ -164,13 +164,13 @@ TEST_F(StorageFaultTest, AFaultInsideAGroupCommitKeepsTheChainWhole) {
     // it, so that they run as one group.
     constexpr int kBlocker = 4000, kGrouped = 300;
     std::vector<absl::Status> results(kPatients);
-    absl::Mutex mutex;
+    registry::Mutex mutex;
     int answered = 0;
     auto submit = [&](int p, int n, int offset) {
       store_->SubmitAsync(submitter_, Operation::kImport, "",
                           Visits(p, n, offset),
                           [&, p](absl::StatusOr<SubmitCounts> counts) {
-                            absl::MutexLock lock(&mutex);
+                            registry::MutexLock lock(&mutex);
                             results[p] = counts.status();
                             ++answered;
                           });
@@ -186,7 +186,7 @@ TEST_F(StorageFaultTest, AFaultInsideAGroupCommitKeepsTheChainWhole) {
         std::uniform_int_distribution<int>(0, 3 << 20)(random),
         round % 4 < 2 ? 1 : -1);
     {
-      absl::MutexLock lock(&mutex);
+      registry::MutexLock lock(&mutex);
       mutex.Await(absl::Condition(
           +[](int* n) { return *n == kPatients; }, &answered));
     }

@@ -98,7 +98,7 @@ TEST_F(StoreTest, WritesQueuedTogetherSucceedOrFailEachAlone) {
   // Queued without waiting, the writes reach the writer thread in groups
   // sharing one transaction; each must still stand or fall alone.
   constexpr int kWrites = 60;
-  absl::Mutex mu;
+  registry::Mutex mu;
   int finished = 0;
   std::vector<absl::StatusOr<SubmitCounts>> results(kWrites);
   for (int i = 0; i < kWrites; ++i) {
@@ -111,13 +111,13 @@ TEST_F(StoreTest, WritesQueuedTogetherSucceedOrFailEachAlone) {
     }
     store_->SubmitAsync(submitter_, Operation::kImport, "", std::move(rows),
                         [&, i](absl::StatusOr<SubmitCounts> result) {
-                          absl::MutexLock lock(&mu);
+                          registry::MutexLock lock(&mu);
                           results[i] = std::move(result);
                           ++finished;
                         });
   }
   {
-    absl::MutexLock lock(&mu);
+    registry::MutexLock lock(&mu);
     mu.Await(absl::Condition(
         +[](int* n) { return *n == kWrites; }, &finished));
   }

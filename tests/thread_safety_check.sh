@@ -15,7 +15,7 @@ cd "$source_dir"
 # Every file of the layers that lock (a member guarded in a header is used
 # in files that never name a mutex), and any other file that locks.
 files=$( (find storage services -name '*.cc';
-          grep -rl --include='*.cc' 'absl/synchronization/mutex.h\|absl::Mutex' \
+          grep -rl --include='*.cc' 'core/sync.h\|absl/synchronization/mutex.h\|absl::Mutex' \
             api core clients tests) | sort -u)
 [ -n "$files" ] || { echo "thread-safety check: no files found" >&2; exit 1; }
 failed=0
