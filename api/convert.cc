@@ -1,5 +1,7 @@
 #include "api/convert.h"
 
+#include <utility>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
@@ -23,86 +25,134 @@ v1::Date DateProto(Date date) {
   return proto;
 }
 
-// Enum texts: "" for UNSPECIFIED, "?" for values this build does not know,
-// which the core then rejects with the list of valid codes.
-template <typename ProtoEnum, typename CodeOf>
-std::string EnumText(ProtoEnum value, CodeOf code_of) {
-  if (static_cast<int>(value) == 0) return "";
-  const auto core = FromProto(value);
-  return core ? std::string(code_of(*core)) : "?";
-}
-std::string SexText(v1::Sex sex) { return EnumText(sex, SexCode); }
-std::string DiseaseText(v1::Disease disease) {
-  return EnumText(disease, DiseaseCode);
-}
-std::string TypeText(v1::TransplantType type) {
-  return EnumText(type, TransplantTypeCode);
-}
+// Reads the fields of one proto message into the values of its kind, in
+// column order, typed as they came: unset fields empty, a date that is not
+// a real date and an enum value this build does not know reported.
+class ProtoReader {
+ public:
+  explicit ProtoReader(Kind kind)
+      : columns_(ColumnsOf(kind)), out_{kind, {}, {}} {
+    out_.values.reserve(columns_.size());
+  }
+
+  ProtoReader& Text(const std::string& text) {
+    if (text.empty()) return Add(std::monostate{});
+    return Add(text);
+  }
+  ProtoReader& DateField(const v1::Date& date) {
+    const std::string text = DateText(date);
+    if (text.empty()) return Add(std::monostate{});
+    if (std::optional<Date> parsed = ParseIsoDate(text)) return Add(*parsed);
+    out_.violations.push_back(NotADate(Next().name, text));
+    return Add(Unreadable{});
+  }
+  template <typename ProtoEnum>
+  ProtoReader& Code(ProtoEnum value) {
+    if (static_cast<int>(value) == 0) return Add(std::monostate{});
+    if (const auto core = FromProto(value)) return Add(CodeOf(*core));
+    out_.violations.push_back(
+        NotACode(Next(), absl::StrCat(static_cast<int>(value))));
+    return Add(Unreadable{});
+  }
+  ProtoReader& Int(bool has, int32_t value) {
+    if (!has) return Add(std::monostate{});
+    return Add(int64_t{value});
+  }
+  ProtoReader& Number(bool has, double value) {
+    if (!has) return Add(std::monostate{});
+    return Add(value == 0 ? 0.0 : value);  // -0 is 0
+  }
+
+  RecordValues Take() { return std::move(out_); }
+
+ private:
+  const Column& Next() const { return columns_[out_.values.size()]; }
+  // Constructs the alternative in place: moving a temporary Value here makes
+  // GCC 12 warn (falsely) that the variant may be used uninitialised.
+  template <typename T>
+  ProtoReader& Add(T&& value) {
+    out_.values.emplace_back(std::forward<T>(value));
+    return *this;
+  }
+
+  absl::Span<const Column> columns_;
+  RecordValues out_;
+};
 
 }  // namespace
 
-std::optional<KindAndRow> ToRow(const v1::Record& record) {
+RecordValues ValuesOfProto(const v1::Record& record) {
   switch (record.record_case()) {
     case v1::Record::kPatient: {
       const v1::Patient& p = record.patient();
-      return KindAndRow{
-          Kind::kPatients,
-          {p.patient_id(), SexText(p.sex()),
-           p.birth_year() == 0 ? "" : absl::StrCat(p.birth_year()),
-           DiseaseText(p.disease()), DateText(p.diagnosis_date())}};
+      return ProtoReader(Kind::kPatients)
+          .Text(p.patient_id())
+          .Code(p.sex())
+          .Int(p.birth_year() != 0, p.birth_year())
+          .Code(p.disease())
+          .DateField(p.diagnosis_date())
+          .Take();
     }
     case v1::Record::kTransplant: {
       const v1::Transplant& t = record.transplant();
-      return KindAndRow{Kind::kTransplants,
-                        {t.patient_id(), DateText(t.transplant_date()),
-                         TypeText(t.type()), t.regimen()}};
+      return ProtoReader(Kind::kTransplants)
+          .Text(t.patient_id())
+          .DateField(t.transplant_date())
+          .Code(t.type())
+          .Text(t.regimen())
+          .Take();
     }
     case v1::Record::kVisit: {
       const v1::Visit& v = record.visit();
-      return KindAndRow{Kind::kVisits,
-                        {v.patient_id(), DateText(v.visit_date()),
-                         v.has_edss() ? FormatNumber(v.edss()) : ""}};
+      return ProtoReader(Kind::kVisits)
+          .Text(v.patient_id())
+          .DateField(v.visit_date())
+          .Number(v.has_edss(), v.edss())
+          .Take();
     }
     case v1::Record::kRelapse: {
       const v1::Relapse& r = record.relapse();
-      return KindAndRow{Kind::kRelapses,
-                        {r.patient_id(), DateText(r.onset_date())}};
+      return ProtoReader(Kind::kRelapses)
+          .Text(r.patient_id())
+          .DateField(r.onset_date())
+          .Take();
     }
     case v1::Record::kMri: {
       const v1::MriScan& m = record.mri();
-      auto count = [](bool has, int32_t value) {
-        return has ? absl::StrCat(value) : std::string();
-      };
-      return KindAndRow{Kind::kMri,
-                        {m.patient_id(), DateText(m.scan_date()),
-                         count(m.has_new_t2(), m.new_t2()),
-                         count(m.has_enlarging_t2(), m.enlarging_t2()),
-                         count(m.has_gd_enhancing(), m.gd_enhancing()),
-                         m.has_brain_volume_change_pct()
-                             ? FormatNumber(m.brain_volume_change_pct())
-                             : ""}};
+      return ProtoReader(Kind::kMri)
+          .Text(m.patient_id())
+          .DateField(m.scan_date())
+          .Int(m.has_new_t2(), m.new_t2())
+          .Int(m.has_enlarging_t2(), m.enlarging_t2())
+          .Int(m.has_gd_enhancing(), m.gd_enhancing())
+          .Number(m.has_brain_volume_change_pct(), m.brain_volume_change_pct())
+          .Take();
     }
     case v1::Record::kTreatment: {
       const v1::Treatment& t = record.treatment();
-      return KindAndRow{Kind::kTreatments,
-                        {t.patient_id(), t.drug(), DateText(t.start_date()),
-                         DateText(t.end_date())}};
+      return ProtoReader(Kind::kTreatments)
+          .Text(t.patient_id())
+          .Text(t.drug())
+          .DateField(t.start_date())
+          .DateField(t.end_date())
+          .Take();
     }
     case v1::Record::kDeath: {
       const v1::Death& d = record.death();
-      return KindAndRow{Kind::kDeaths,
-                        {d.patient_id(), DateText(d.death_date()), d.cause()}};
+      return ProtoReader(Kind::kDeaths)
+          .Text(d.patient_id())
+          .DateField(d.death_date())
+          .Text(d.cause())
+          .Take();
     }
     case v1::Record::RECORD_NOT_SET:
       break;
   }
-  return std::nullopt;
+  return RecordValues{};
 }
 
 std::optional<Record> ToCore(const v1::Record& record) {
-  std::optional<KindAndRow> row = ToRow(record);
-  if (!row) return std::nullopt;
-  return ParseRecord(row->kind, row->row, Date(9999, 12, 31)).value;
+  return BuildRecord(ValuesOfProto(record), Date(9999, 12, 31)).value;
 }
 
 v1::Record ToProto(const Record& record) {

@@ -18,17 +18,15 @@
 
 namespace registry {
 
-// The kind and the cell texts of a proto record, in ColumnsOf(kind) order,
-// so the core parses and validates it like a CSV row. nullopt when no
-// record kind is set.
-struct KindAndRow {
-  Kind kind;
-  Row row;
-};
-std::optional<KindAndRow> ToRow(const v1::Record& record);
+// The kind and typed values of a proto record, in ColumnsOf(kind) order,
+// for the core to check (BuildRecord, BuildRecordKey) without a detour
+// through text: unset fields are empty, a date that is not a real date and
+// an enum value this build does not know are violations. No kind when the
+// record sets none.
+RecordValues ValuesOfProto(const v1::Record& record);
 
-// The core form of a proto record, parsed and validated like a row (no
-// date limit); nullopt when the record is not valid.
+// The core form of a proto record, checked like a row (no date limit);
+// nullopt when the record is not valid.
 std::optional<Record> ToCore(const v1::Record& record);
 
 // The proto form of a core record.

@@ -125,15 +125,22 @@ enum class ColumnType {
 };
 std::string_view ColumnTypeName(ColumnType type);  // "text", "code", ...
 
-// One column of a kind's text form.
+// One column of a kind's text form, with the rules a single value of it
+// obeys; rules across columns are the kind's own (core/records.cc).
 struct Column {
   std::string_view name;
   bool required;  // an empty cell is an error
-  bool key;       // part of the natural key
+  bool key;       // part of the natural key (no '|' in key text)
   ColumnType type = ColumnType::kText;
   std::string_view meaning = {};  // for help texts, with its unit
   absl::Span<const std::string_view> codes = {};  // kCode: allowed values
   std::string_view example = {};  // a valid value (help, tests, seeds)
+  // kInt, kNumber: allowed range, when min < max (or max_this_year).
+  double min = 0;
+  double max = 0;
+  bool max_this_year = false;  // max is the year of the latest valid date
+  size_t max_length = 0;       // kText: most characters
+  int decimals = -1;           // kNumber: fixed decimals in canonical text
 };
 
 struct KindDeclaration {
@@ -160,6 +167,43 @@ struct FieldViolation {
 // Cell texts in ColumnsOf(kind) order; "" is a missing optional value.
 using Row = std::vector<std::string>;
 
+// One column's value, typed by its column. Empty (std::monostate) when the
+// cell is blank or the field unset; `Unreadable` when it held something
+// that could not be read (already reported as a violation); a code as its
+// index in Column::codes (the core enums are declared in code order).
+struct Unreadable {
+  bool operator==(const Unreadable&) const = default;
+};
+struct CodeIndex {
+  size_t index;
+  bool operator==(const CodeIndex&) const = default;
+};
+using Value = std::variant<std::monostate, Unreadable, std::string, Date,
+                           int64_t, double, CodeIndex>;
+using Values = std::vector<Value>;
+
+// The code value of a core enum (Sex, Disease, TransplantType, ...), which
+// are declared in the order of their codes.
+template <typename Enum>
+CodeIndex CodeOf(Enum value) {
+  return CodeIndex{static_cast<size_t>(value)};
+}
+
+// A record on its way in, from a CSV row or a proto message, before its
+// rules are checked: the values in ColumnsOf(kind) order and what could
+// not be read.
+struct RecordValues {
+  std::optional<Kind> kind;  // nullopt: no kind was given (an error)
+  Values values;
+  std::vector<FieldViolation> violations;
+};
+
+// The values of a record, in ColumnsOf order.
+Values ValuesOf(const Record& record);
+
+// Canonical text of one value of `column` ("" when empty).
+std::string FormatValue(const Column& column, const Value& value);
+
 // Canonical text of every column: dates YYYY-MM-DD, EDSS with one decimal,
 // other numbers in their shortest exact form.
 Row ToRow(const Record& record);
@@ -173,6 +217,8 @@ struct RecordKey {
   bool operator==(const RecordKey&) const = default;
 };
 RecordKey KeyOf(const Record& record);
+// The key of the record whose canonical row (ToRow) is `row`.
+RecordKey KeyOfRow(Kind kind, const Row& row);
 
 // Result of parsing a row: a record when `violations` is empty.
 template <typename T>
@@ -181,14 +227,33 @@ struct Parsed {
   std::vector<FieldViolation> violations;
 };
 
+// Checks every value and every rule that needs only the record itself
+// (required values, ranges, EDSS steps, no date after `latest_valid_date`,
+// ...) and builds the record; the violations of `values` come first. A
+// value of another type than its column's is a violation, never a crash.
+// The server's path from a proto: nothing is turned into text and back.
+Parsed<Record> BuildRecord(const RecordValues& values, Date latest_valid_date);
+
+// The key of `values`, checking only the key columns, for naming records
+// to retract.
+Parsed<RecordKey> BuildRecordKey(const RecordValues& values);
+
+// The values of a row's cells, read by their columns' types: only the
+// syntax of each cell is checked (BuildRecord checks the rest).
+RecordValues ReadRow(Kind kind, const Row& row);
+
 // Parses and validates every column of `row` (size must match ColumnsOf):
-// syntax, required cells, and every rule that needs only the record itself
-// (EDSS steps, lesion counts >= 0, no date after `latest_valid_date`, ...).
+// the syntax of each cell, then BuildRecord's checks, in column order.
 Parsed<Record> ParseRecord(Kind kind, const Row& row, Date latest_valid_date);
 
 // Parses only the key columns of `row` (other cells are ignored), for
 // naming records to retract.
 Parsed<RecordKey> ParseRecordKey(Kind kind, const Row& row);
+
+// The violations a value that cannot be read gets, in the same words for
+// a CSV cell and a proto field: `text` is what was sent.
+FieldViolation NotADate(std::string_view column, std::string_view text);
+FieldViolation NotACode(const Column& column, std::string_view text);
 
 // The latest date a record carries (a treatment's end date, a visit's
 // date, ...); nullopt for patients.

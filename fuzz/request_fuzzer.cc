@@ -1,17 +1,18 @@
 // libFuzzer target for the server's request validation path.
 //
 // Input: a serialized registry.v1.SubmitRequest (bytes that do not parse
-// are skipped). Each record goes through registry::ToRow (services/
-// convert.h), then ParseRecord with a fixed latest valid date and
-// ParseRecordKey, as SubmissionService::Submit and RegistryStore::Submit do.
-// It must not crash or trigger a sanitizer report. Also checks, aborting
-// with __builtin_trap() on any violation:
-//   - ToRow gives a row exactly when a record kind is set, of that kind,
-//     with one cell per column;
-//   - a parse result has a value exactly when it has no violations;
-//   - a valid record: ToCore agrees; KeyOf equals ParseRecordKey of the same
-//     row; ToProto then ToRow parses back to an equal record;
-//   - a valid key: KeyOnlyProto then ToRow parses back to the same key;
+// are skipped). Each record goes through registry::ValuesOfProto
+// (api/convert.h), then BuildRecord with a fixed latest valid date and
+// BuildRecordKey, as SubmissionService::Submit and RegistryStore::Submit
+// do. It must not crash or trigger a sanitizer report. Also checks,
+// aborting with __builtin_trap() on any violation:
+//   - ValuesOfProto gives a kind exactly when a record kind is set, that
+//     kind, with one value per column;
+//   - a build result has a value exactly when it has no violations;
+//   - a valid record: ToCore agrees; KeyOf equals BuildRecordKey of the
+//     same values; ToProto then ValuesOfProto builds an equal record, and
+//     its canonical row parses (the CSV path) to an equal record;
+//   - a valid key: KeyOnlyProto then ValuesOfProto gives the same key;
 //   - the violations of the whole request, prefixed "records[i]." as the
 //     store does, survive StatusWithViolations -> ToGrpcStatus ->
 //     ViolationsOf(grpc::Status), i.e. the client gets what was found.
@@ -58,36 +59,35 @@ void CheckWellFormed(const Parsed<T>& parsed) {
 // invariants on the way; nullopt when no record kind is set.
 std::optional<std::vector<FieldViolation>> ValidateRecord(
     const v1::Record& proto) {
-  const std::optional<KindAndRow> row = ToRow(proto);
-  FUZZ_CHECK(row.has_value() ==
+  const RecordValues values = ValuesOfProto(proto);
+  FUZZ_CHECK(values.kind.has_value() ==
              (proto.record_case() != v1::Record::RECORD_NOT_SET));
-  if (!row) return std::nullopt;
+  if (!values.kind) return std::nullopt;
+  const Kind kind = *values.kind;
   FUZZ_CHECK(static_cast<int>(proto.record_case()) ==
-             static_cast<int>(ToProto(row->kind)));
-  FUZZ_CHECK(row->row.size() == ColumnsOf(row->kind).size());
+             static_cast<int>(ToProto(kind)));
+  FUZZ_CHECK(values.values.size() == ColumnsOf(kind).size());
 
-  const Parsed<Record> parsed =
-      ParseRecord(row->kind, row->row, kLatestValidDate);
+  const Parsed<Record> parsed = BuildRecord(values, kLatestValidDate);
   CheckWellFormed(parsed);
-  const Parsed<RecordKey> key = ParseRecordKey(row->kind, row->row);
+  const Parsed<RecordKey> key = BuildRecordKey(values);
   CheckWellFormed(key);
 
   if (parsed.value) {
     const Record& record = *parsed.value;
-    FUZZ_CHECK(KindOf(record) == row->kind);
+    FUZZ_CHECK(KindOf(record) == kind);
     FUZZ_CHECK(ToCore(proto) == record);
     FUZZ_CHECK(key.value == KeyOf(record));
-    const std::optional<KindAndRow> again = ToRow(ToProto(record));
-    FUZZ_CHECK(again && again->kind == row->kind);
-    const Parsed<Record> reparsed =
-        ParseRecord(again->kind, again->row, kLatestValidDate);
-    FUZZ_CHECK(reparsed.violations.empty() && reparsed.value == record);
+    const Parsed<Record> again =
+        BuildRecord(ValuesOfProto(ToProto(record)), kLatestValidDate);
+    FUZZ_CHECK(again.violations.empty() && again.value == record);
+    const Parsed<Record> from_text =
+        ParseRecord(kind, ToRow(record), kLatestValidDate);
+    FUZZ_CHECK(from_text.violations.empty() && from_text.value == record);
   }
   if (key.value) {
-    const std::optional<KindAndRow> key_row = ToRow(KeyOnlyProto(*key.value));
-    FUZZ_CHECK(key_row && key_row->kind == row->kind);
     const Parsed<RecordKey> reparsed_key =
-        ParseRecordKey(key_row->kind, key_row->row);
+        BuildRecordKey(ValuesOfProto(KeyOnlyProto(*key.value)));
     FUZZ_CHECK(reparsed_key.violations.empty() &&
                reparsed_key.value == key.value);
   }

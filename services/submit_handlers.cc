@@ -96,13 +96,10 @@ class Assembler {
     }
     RETURN_IF_ERROR(budget_->Take(owner_, held_, records, bytes));
     received_ += records;
+    // Typed as received; the store checks them (a record without a kind
+    // too).
     for (const v1::Record& record : message.records()) {
-      std::optional<KindAndRow> row = ToRow(record);
-      if (!row) {
-        rows_.push_back({std::nullopt, {}});  // the store reports it
-        continue;
-      }
-      rows_.push_back({row->kind, std::move(row->row)});
+      rows_.push_back(ValuesOfProto(record));
     }
     return absl::OkStatus();
   }
@@ -145,7 +142,7 @@ class Assembler {
   void ReturnBudget() { budget_->Return(owner_, held_); }
 
   std::string& reason() { return reason_; }
-  std::vector<SubmittedRow>& rows() { return rows_; }
+  std::vector<RecordValues>& rows() { return rows_; }
   int64_t bytes() const { return held_.bytes; }
 
  private:
@@ -164,7 +161,7 @@ class Assembler {
   std::string reason_;
   int64_t stated_ = 0;
   int64_t received_ = 0;
-  std::vector<SubmittedRow> rows_;
+  std::vector<RecordValues> rows_;
 };
 
 void Serialize(const v1::SubmitResponse& response, grpc::ByteBuffer* out) {

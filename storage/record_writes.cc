@@ -217,7 +217,7 @@ absl::Status RegistryStore::CheckDiskForSubmission() {
 
 absl::StatusOr<SubmitCounts> RegistryStore::Submit(
     const RequestContext& context, Operation operation, std::string_view reason,
-    const std::vector<SubmittedRow>& rows) {
+    const std::vector<RecordValues>& rows) {
   RETURN_IF_ERROR(CheckSubmit(context, operation, reason));
   RETURN_IF_ERROR(CheckDiskForSubmission());
   const Date latest_valid = LatestValidDate(options_.clock());
@@ -230,7 +230,7 @@ absl::StatusOr<SubmitCounts> RegistryStore::Submit(
 
 void RegistryStore::SubmitAsync(
     RequestContext context, Operation operation, std::string reason,
-    std::vector<SubmittedRow> rows,
+    std::vector<RecordValues> rows,
     std::function<void(absl::StatusOr<SubmitCounts>)> done) {
   if (absl::Status checked = CheckSubmit(context, operation, reason);
       !checked.ok()) {
@@ -246,7 +246,7 @@ void RegistryStore::SubmitAsync(
     RequestContext context;
     Operation operation;
     std::string reason;
-    std::vector<SubmittedRow> rows;
+    std::vector<RecordValues> rows;
     Date latest_valid;
     SubmitCounts counts;
   };
@@ -275,7 +275,7 @@ void RegistryStore::SubmitAsync(
 
 absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
                                       std::string_view reason,
-                                      const std::vector<SubmittedRow>& rows,
+                                      const std::vector<RecordValues>& rows,
                                       Date latest_valid, SubmitCounts& counts) {
   const RequestContext& context = t.context();
   const Principal& actor = context.principal;
@@ -311,21 +311,24 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
     const Kind kind = *rows[i].kind;
     std::optional<Record> record;
     RecordKey key;
+    std::string payload;  // canonical CSV text, made once
     if (operation == Operation::kRetract) {
-      Parsed<RecordKey> parsed = ParseRecordKey(kind, rows[i].row);
+      Parsed<RecordKey> parsed = BuildRecordKey(rows[i]);
       if (!parsed.value) {
         fail(std::move(parsed.violations));
         continue;
       }
       key = *std::move(parsed.value);
     } else {
-      Parsed<Record> parsed = ParseRecord(kind, rows[i].row, latest_valid);
+      Parsed<Record> parsed = BuildRecord(rows[i], latest_valid);
       if (!parsed.value) {
         fail(std::move(parsed.violations));
         continue;
       }
       record = std::move(parsed.value);
-      key = KeyOf(*record);
+      const Row canonical = ToRow(*record);
+      key = KeyOfRow(kind, canonical);
+      payload = FormatCsvRow(canonical);
     }
 
     // Imports list each patient's records together: look each up once.
@@ -357,7 +360,6 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
     }
     const std::optional<CurrentRecord> current =
         LoadCurrent(c, *registry_id, kind, key.key);
-    const std::string payload = record ? EncodePayload(*record) : "";
 
     switch (operation) {
       case Operation::kImport:

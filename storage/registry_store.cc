@@ -64,10 +64,6 @@ absl::StatusOr<Record> DecodePayload(Kind kind, const std::string& payload) {
   return *std::move(parsed.value);
 }
 
-std::string EncodePayload(const Record& record) {
-  return FormatCsvRow(ToRow(record));
-}
-
 std::string RandomBytes(size_t size) {
   std::string bytes(size, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()),

@@ -62,13 +62,6 @@ struct IssuedToken {
   TokenInfo info;
 };
 
-// One record as submitted: cell texts in ColumnsOf(kind) order. For a
-// retraction only the key cells matter.
-struct SubmittedRow {
-  std::optional<Kind> kind;  // nullopt: the client sent no kind (an error)
-  Row row;
-};
-
 struct SubmitCounts {
   int64_t received = 0;
   int64_t accepted = 0;
@@ -207,15 +200,16 @@ class RegistryStore {
 
   // --- Clinical records (submitters) -------------------------------------
 
-  // Applies all `rows` in order as one transaction, for the principal's
-  // center. On any bad row nothing is written and the status carries every
-  // violation (fields "records[i].<column>", and "reason"):
-  // INVALID_ARGUMENT, or ALREADY_EXISTS when the only problems are imports
-  // of known keys with other values.
+  // Applies all `rows` (typed values as received: see RecordValues; for a
+  // retraction only the key values matter) in order as one transaction,
+  // for the principal's center. On any bad row nothing is written and the
+  // status carries every violation (fields "records[i].<column>", and
+  // "reason"): INVALID_ARGUMENT, or ALREADY_EXISTS when the only problems are
+  // imports of known keys with other values.
   absl::StatusOr<SubmitCounts> Submit(const RequestContext& context,
                                       Operation operation,
                                       std::string_view reason,
-                                      const std::vector<SubmittedRow>& rows);
+                                      const std::vector<RecordValues>& rows);
 
   // Submit without waiting: `done` receives what Submit would return, on
   // the store's answer thread, once the rows are durably committed or
@@ -223,7 +217,7 @@ class RegistryStore {
   // reason). `done` must be quick and must not wait for a store write:
   // the answers of later writes wait for it.
   void SubmitAsync(RequestContext context, Operation operation,
-                   std::string reason, std::vector<SubmittedRow> rows,
+                   std::string reason, std::vector<RecordValues> rows,
                    std::function<void(absl::StatusOr<SubmitCounts>)> done);
 
   // Calls `sink` with each current record of `kind` of the principal's
@@ -367,7 +361,7 @@ class RegistryStore {
   // The body of a submission: validates and applies `rows` in `t`.
   static absl::Status ApplyRows(Transaction& t, Operation operation,
                                 std::string_view reason,
-                                const std::vector<SubmittedRow>& rows,
+                                const std::vector<RecordValues>& rows,
                                 Date latest_valid, SubmitCounts& counts);
 
   // RESOURCE_EXHAUSTED while the disk counts as full.

@@ -25,10 +25,9 @@ inline std::string S(std::string_view text) { return std::string(text); }
 std::string FormatRecordedTime(absl::Time time);
 absl::Time ParseRecordedTime(const std::string& text);  // InfinitePast: bad
 
-// A stored record from its canonical CSV payload (DATA_LOSS when it does
-// not read back), and the payload of a record.
+// A stored record from its canonical CSV payload, FormatCsvRow(ToRow(r))
+// (DATA_LOSS when it does not read back).
 absl::StatusOr<Record> DecodePayload(Kind kind, const std::string& payload);
-std::string EncodePayload(const Record& record);
 
 // `size` random bytes from OpenSSL; aborts without randomness (no secret
 // or pseudonym can be issued safely then).

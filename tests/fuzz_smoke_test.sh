@@ -7,7 +7,8 @@
 # builds csv_fuzzer, record_fuzzer and request_fuzzer, then for each one
 # replays every input saved in fuzz/regressions/<fuzzer>/ and fuzzes for
 # FUZZ_SECONDS (default 20) seconds on a temporary copy of
-# fuzz/corpus/<fuzzer>/. A fuzzer fails when any replay or the run reports
+# fuzz/corpus/<fuzzer>/ with the seeds fuzz/declaration_seeds.cc writes
+# from the record declaration. A fuzzer fails when any replay or the run reports
 # a crash, a sanitizer error, a timeout or an out-of-memory; its report and
 # the crashing input (as hex) are printed. Needs clang-14 and
 # libclang-rt-14-dev (deploy/install-deps.sh installs them); fails, rather
@@ -56,13 +57,19 @@ if ! CC=clang-14 CXX=clang++-14 cmake -S "$root" -B "$fuzz_build" \
   fatal "cmake configure failed (a build dir configured with another compiler? remove $fuzz_build)"
 fi
 echo "fuzz smoke: building ${fuzzers[*]}"
-if ! cmake --build "$fuzz_build" -j2 --target "${fuzzers[@]}" \
+if ! cmake --build "$fuzz_build" -j2 --target "${fuzzers[@]}" declaration_seeds \
     >"$work/build.log" 2>&1; then
   tail -n 60 "$work/build.log" >&2
   fatal "build failed"
 fi
 
 # --- Run ----------------------------------------------------------------------
+# Seeds for every declared record kind, beside the checked-in corpus.
+seeds=$work/declaration_seeds
+if ! "$fuzz_build/bin/declaration_seeds" "$seeds" >"$work/seeds.log" 2>&1; then
+  cat "$work/seeds.log" >&2
+  fatal "declaration_seeds failed"
+fi
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 
 show_failure() {  # LOG [ARTIFACT_DIR]
@@ -103,6 +110,7 @@ for fuzzer in "${fuzzers[@]}"; do
   artifacts=$work/$fuzzer.artifacts
   mkdir -p "$corpus" "$artifacts"
   cp "$root"/fuzz/corpus/"$fuzzer"/* "$corpus"/
+  if [ -d "$seeds/$fuzzer" ]; then cp "$seeds/$fuzzer"/* "$corpus"/; fi
   log=$work/$fuzzer.log
   timeout $((fuzz_seconds + 120)) "$binary" -max_total_time="$fuzz_seconds" \
     -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \

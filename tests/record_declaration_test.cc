@@ -2,7 +2,11 @@
 // proto, the CSV header and the export: the same column names as the proto
 // message's fields, compatible types, an example row that parses and
 // survives the trip through the proto unchanged.
+#include <functional>
 #include <set>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "api/convert.h"
 #include "core/records.h"
@@ -109,6 +113,89 @@ TEST(RecordDeclarationTest, ExamplesParseAndSurviveTheProto) {
     EXPECT_EQ(*back, *parsed.value);
     EXPECT_EQ(KindOf(*back), d.kind);
   }
+}
+
+// The proto message of kind `d` inside `record`, for setting one field.
+google::protobuf::Message* KindMessage(v1::Record& record,
+                                       const KindDeclaration& d) {
+  const FieldDescriptor* field =
+      record.GetDescriptor()->FindFieldByName(std::string(d.proto_field));
+  return record.GetReflection()->MutableMessage(&record, field);
+}
+
+// For every column of every kind, a value missing or out of range gets
+// the same violations from a CSV row (ParseRecord) as from a proto record
+// (ValuesOfProto, BuildRecord): the server checks typed values, the
+// client text, with the same words.
+TEST(RecordDeclarationTest, CsvAndProtoPathsReportTheSameViolations) {
+  const Date today(2026, 1, 1);
+  int compared = 0;
+  for (const KindDeclaration& d : KindDeclarations()) {
+    const Row example = ExampleRow(d);
+    const v1::Record example_proto =
+        ToProto(*ParseRecord(d.kind, example, today).value);
+    for (size_t i = 0; i < d.columns.size(); ++i) {
+      const Column& c = d.columns[i];
+      SCOPED_TRACE(std::string(d.name) + "." + std::string(c.name));
+      v1::Record proto = example_proto;
+      google::protobuf::Message* message = KindMessage(proto, d);
+      const FieldDescriptor* f =
+          message->GetDescriptor()->FindFieldByName(std::string(c.name));
+      ASSERT_NE(f, nullptr);
+      std::vector<std::pair<std::string, std::function<void()>>> cases;
+      cases.push_back(
+          {"", [&] { message->GetReflection()->ClearField(message, f); }});
+      if (c.min < c.max && c.type == ColumnType::kInt) {
+        const int32_t over = static_cast<int32_t>(c.max) + 1;
+        cases.push_back({std::to_string(over), [&, over] {
+                           message->GetReflection()->SetInt32(message, f, over);
+                         }});
+      } else if (c.min < c.max && c.type == ColumnType::kNumber) {
+        const double under = c.min - 0.5;
+        cases.push_back({FormatNumber(under), [&, under] {
+                           message->GetReflection()->SetDouble(message, f,
+                                                               under);
+                         }});
+      }
+      for (auto& [cell, set] : cases) {
+        SCOPED_TRACE("cell '" + cell + "'");
+        Row row = example;
+        row[i] = cell;
+        proto = example_proto;
+        message = KindMessage(proto, d);
+        set();
+        const Parsed<Record> from_csv = ParseRecord(d.kind, row, today);
+        const Parsed<Record> from_proto =
+            BuildRecord(ValuesOfProto(proto), today);
+        EXPECT_EQ(from_proto.violations, from_csv.violations);
+        EXPECT_EQ(from_proto.value, from_csv.value);
+        ++compared;
+      }
+    }
+  }
+  EXPECT_GT(compared, 30);  // every column once, ranged ones twice
+}
+
+TEST(RecordDeclarationTest, ProtoValuesThatCannotBeReadAreNamed) {
+  v1::Record record;
+  v1::Patient* p = record.mutable_patient();
+  p->set_patient_id("P1");
+  p->set_sex(static_cast<v1::Sex>(99));  // a value of a later release
+  p->set_birth_year(1980);
+  p->set_disease(v1::DISEASE_RRMS);
+  p->mutable_diagnosis_date()->set_year(2021);
+  p->mutable_diagnosis_date()->set_month(2);
+  p->mutable_diagnosis_date()->set_day(30);
+  const Parsed<Record> built =
+      BuildRecord(ValuesOfProto(record), Date(2026, 1, 1));
+  EXPECT_FALSE(built.value.has_value());
+  ASSERT_EQ(built.violations.size(), 2u);
+  EXPECT_EQ(built.violations[0],
+            (FieldViolation{"sex", "'99' is not one of F, M, X"}));
+  EXPECT_EQ(built.violations[1],
+            (FieldViolation{"diagnosis_date",
+                            "'2021-02-30' is not a valid date (YYYY-MM-DD)"}));
+  EXPECT_FALSE(ValuesOfProto(v1::Record()).kind.has_value());
 }
 
 TEST(RecordDeclarationTest, KeysAreDeclaredColumnsAndPatientIdComesFirst) {

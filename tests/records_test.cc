@@ -506,6 +506,80 @@ std::vector<Record> SampleRecords() {
   };
 }
 
+// ------------------------------------------------- Typed values (proto)
+
+TEST(BuildRecordTest, ValuesOfARecordBuildItBackForEveryKind) {
+  for (const Record& record : SampleRecords()) {
+    const Parsed<Record> built =
+        BuildRecord({KindOf(record), ValuesOf(record), {}}, kToday);
+    EXPECT_THAT(built.violations, IsEmpty()) << KindText(KindOf(record));
+    EXPECT_EQ(built.value, record);
+    EXPECT_EQ(BuildRecordKey({KindOf(record), ValuesOf(record), {}}).value,
+              KeyOf(record));
+  }
+}
+
+TEST(BuildRecordTest, ChecksTypedValuesWithTheWordsOfTheCsvPath) {
+  // EDSS 3.25, a lesion count out of range, a future date: the same
+  // violations as the same values in CSV cells.
+  const Parsed<Record> visit = BuildRecord(
+      {Kind::kVisits, {std::string("P-001"), Date(2021, 3, 4), 3.25}, {}},
+      kToday);
+  EXPECT_EQ(
+      visit.violations,
+      Parse(Kind::kVisits, With(Kind::kVisits, "edss", "3.25")).violations);
+  ASSERT_EQ(visit.violations.size(), 1u);
+  EXPECT_EQ(visit.violations[0].field, "edss");
+
+  const Parsed<Record> mri =
+      BuildRecord({Kind::kMri,
+                   {std::string("P-001"), Date(2027, 1, 2), int64_t{1},
+                    int64_t{10001}, int64_t{2}, std::monostate{}},
+                   {}},
+                  kToday);
+  EXPECT_THAT(FieldsOf(mri.violations),
+              ElementsAre("scan_date", "enlarging_t2"));
+  Row row = With(Kind::kMri, "scan_date", "2027-01-02");
+  row[ColumnIndex(Kind::kMri, "enlarging_t2")] = "10001";
+  row[ColumnIndex(Kind::kMri, "brain_volume_change_pct")] = "";
+  EXPECT_EQ(mri.violations, Parse(Kind::kMri, row).violations);
+}
+
+TEST(BuildRecordTest, AValueOfTheWrongTypeIsAViolationNotACrash) {
+  // A date sent as text, a number as a code: a caller's mistake, reported.
+  const Parsed<Record> built = BuildRecord(
+      {Kind::kVisits,
+       {std::string("P-001"), std::string("2021-03-04"), CodeIndex{1}},
+       {}},
+      kToday);
+  EXPECT_FALSE(built.value.has_value());
+  EXPECT_THAT(FieldsOf(built.violations), ElementsAre("visit_date", "edss"));
+  EXPECT_THAT(built.violations[0].description, HasSubstr("must be a date"));
+  EXPECT_FALSE(
+      BuildRecordKey(
+          {Kind::kVisits, {std::string("P-001"), 2.0, std::monostate{}}, {}})
+          .value.has_value());
+}
+
+TEST(BuildRecordTest, NoKindAndTheWrongNumberOfValuesAreViolations) {
+  EXPECT_THAT(FieldsOf(BuildRecord({}, kToday).violations), ElementsAre(""));
+  EXPECT_THAT(FieldsOf(BuildRecordKey({}).violations), ElementsAre(""));
+  const Parsed<Record> short_values =
+      BuildRecord({Kind::kVisits, {std::string("P-001")}, {}}, kToday);
+  ASSERT_EQ(short_values.violations.size(), 1u);
+  EXPECT_EQ(short_values.violations[0].description, "wrong number of values");
+}
+
+TEST(BuildRecordTest, ViolationsOfReadingComeFirstAndUnreadableIsNotMissing) {
+  RecordValues in = ReadRow(Kind::kVisits, {"P-001", "04/03/2021", "x"});
+  ASSERT_EQ(in.violations.size(), 2u);
+  const Parsed<Record> built = BuildRecord(in, kToday);
+  // Two problems, not four: an unreadable cell is not also "missing".
+  EXPECT_THAT(FieldsOf(built.violations), ElementsAre("visit_date", "edss"));
+  EXPECT_EQ(built.violations,
+            Parse(Kind::kVisits, {"P-001", "04/03/2021", "x"}).violations);
+}
+
 TEST(RoundTripTest, ParseOfToRowGivesBackTheRecordForEveryKind) {
   std::set<Kind> kinds_seen;
   for (const Record& record : SampleRecords()) {

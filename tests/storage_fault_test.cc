@@ -41,11 +41,11 @@ class StorageFaultTest : public ::testing::Test {
     auto analyst = store_->IssueToken(system_, Role::kAnalyst, "", "");
     ASSERT_THAT(analyst.status(), IsOk());
     analyst_ = {{analyst->info.token_id, Role::kAnalyst, 0, ""}, "req_a"};
-    std::vector<SubmittedRow> patients;
+    std::vector<RecordValues> patients;
     for (int p = 0; p < kPatients; ++p) {
       patients.push_back(
-          {Kind::kPatients,
-           {absl::StrCat("P", p), "F", "1980", "RRMS", "2010-01-01"}});
+          ReadRow(Kind::kPatients,
+                  {absl::StrCat("P", p), "F", "1980", "RRMS", "2010-01-01"}));
     }
     ASSERT_THAT(
         store_->Submit(submitter_, Operation::kImport, "", patients).status(),
@@ -54,12 +54,13 @@ class StorageFaultTest : public ::testing::Test {
   void TearDown() override { SetStorageFault(StorageFault::kNone); }
 
   // `n` visits of patient `p`, one a day from 1990-01-01 + `offset` days.
-  static std::vector<SubmittedRow> Visits(int p, int n, int offset = 0) {
-    std::vector<SubmittedRow> rows;
+  static std::vector<RecordValues> Visits(int p, int n, int offset = 0) {
+    std::vector<RecordValues> rows;
     for (int i = 0; i < n; ++i) {
-      rows.push_back({Kind::kVisits,
-                      {absl::StrCat("P", p),
-                       FormatIsoDate(Date(1990, 1, 1) + offset + i), "2.0"}});
+      rows.push_back(
+          ReadRow(Kind::kVisits,
+                  {absl::StrCat("P", p),
+                   FormatIsoDate(Date(1990, 1, 1) + offset + i), "2.0"}));
     }
     return rows;
   }
@@ -198,10 +199,11 @@ TEST_F(StorageFaultTest, AFaultInsideAGroupCommitKeepsTheChainWhole) {
         continue;
       }
       ++succeeded_in_all;
-      for (const SubmittedRow& row :
+      for (const RecordValues& visit :
            Visits(p, blocker ? kBlocker : kGrouped,
                   round * (blocker ? kBlocker : kGrouped))) {
-        expected.push_back(row.row[0] + "," + row.row[1]);
+        const Row row = ToRow(*BuildRecord(visit, Date(9999, 12, 31)).value);
+        expected.push_back(row[0] + "," + row[1]);
       }
     }
     std::vector<std::string> exported = ExportedVisits();

@@ -39,7 +39,7 @@ class StoreTest : public ::testing::Test {
 
   absl::Status Submit(Operation op, Kind kind, Row row,
                       std::string reason = "") {
-    return store_->Submit(submitter_, op, reason, {{kind, std::move(row)}})
+    return store_->Submit(submitter_, op, reason, {ReadRow(kind, row)})
         .status();
   }
   std::vector<std::string> Export(Kind kind,
@@ -104,10 +104,10 @@ TEST_F(StoreTest, WritesQueuedTogetherSucceedOrFailEachAlone) {
   for (int i = 0; i < kWrites; ++i) {
     // Every third write adds a relapse, then names an unknown patient: it
     // fails in the store after writing, and must leave nothing behind.
-    std::vector<SubmittedRow> rows = {
-        {Kind::kRelapses, {"P1", FormatIsoDate(Date(2015, 1, 1) + i)}}};
+    std::vector<RecordValues> rows = {
+        ReadRow(Kind::kRelapses, {"P1", FormatIsoDate(Date(2015, 1, 1) + i)})};
     if (i % 3 == 0) {
-      rows.push_back({Kind::kRelapses, {"NOBODY", "2015-01-01"}});
+      rows.push_back(ReadRow(Kind::kRelapses, {"NOBODY", "2015-01-01"}));
     }
     store_->SubmitAsync(submitter_, Operation::kImport, "", std::move(rows),
                         [&, i](absl::StatusOr<SubmitCounts> result) {
@@ -422,8 +422,8 @@ TEST_F(StoreTest, AmendAndRetractNeedAReason) {
 TEST_F(StoreTest, ARequestIsAllOrNothing) {
   absl::StatusOr<SubmitCounts> counts =
       store_->Submit(submitter_, Operation::kImport, "",
-                     {{Kind::kRelapses, {"P1", "2020-01-01"}},
-                      {Kind::kRelapses, {"P2", "2020-01-01"}}});
+                     {ReadRow(Kind::kRelapses, {"P1", "2020-01-01"}),
+                      ReadRow(Kind::kRelapses, {"P2", "2020-01-01"})});
   EXPECT_EQ(counts.status().code(), absl::StatusCode::kInvalidArgument);
   ASSERT_EQ(ViolationsOf(counts.status()).size(), 1u);
   EXPECT_EQ(ViolationsOf(counts.status())[0].field, "records[1].patient_id");
@@ -435,10 +435,10 @@ TEST_F(StoreTest, RecordsOfOneRequestSeeEachOther) {
   // rejected even though both arrive together.
   absl::StatusOr<SubmitCounts> counts = store_->Submit(
       submitter_, Operation::kImport, "",
-      {{Kind::kPatients, {"P2", "M", "1970", "PPMS", "2000-01-01"}},
-       {Kind::kVisits, {"P2", "2020-01-01", "6.5"}},
-       {Kind::kDeaths, {"P2", "2021-01-01", ""}},
-       {Kind::kVisits, {"P2", "2021-02-01", "7.0"}}});
+      {ReadRow(Kind::kPatients, {"P2", "M", "1970", "PPMS", "2000-01-01"}),
+       ReadRow(Kind::kVisits, {"P2", "2020-01-01", "6.5"}),
+       ReadRow(Kind::kDeaths, {"P2", "2021-01-01", ""}),
+       ReadRow(Kind::kVisits, {"P2", "2021-02-01", "7.0"})});
   EXPECT_EQ(counts.status().code(), absl::StatusCode::kInvalidArgument);
   ASSERT_EQ(ViolationsOf(counts.status()).size(), 1u);
   EXPECT_EQ(ViolationsOf(counts.status())[0].field, "records[3].visit_date");

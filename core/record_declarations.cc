@@ -1,0 +1,248 @@
+// The declaration of every record kind: its columns and their rules.
+#include "core/records.h"
+
+namespace registry {
+namespace {
+
+constexpr std::array<std::string_view, 3> kSexCodes = {"F", "M", "X"};
+constexpr std::array<std::string_view, 7> kDiseaseCodes = {
+    "RRMS", "SPMS", "PPMS", "NMOSD", "SSC", "SLE", "OTHER"};
+constexpr std::array<std::string_view, 2> kTransplantTypeCodes = {"autologous",
+                                                                  "allogeneic"};
+
+using T = ColumnType;
+
+constexpr Column kPatientId = {
+    .name = "patient_id",
+    .required = true,
+    .key = true,
+    .meaning = "the center's own code: 1-64 of A-Z a-z 0-9 . _ -",
+    .example = "C01-0001",
+    .max_length = 64};
+
+constexpr Column kPatientColumns[] = {kPatientId,
+                                      {.name = "sex",
+                                       .required = true,
+                                       .key = false,
+                                       .type = T::kCode,
+                                       .meaning = "F, M or X",
+                                       .codes = kSexCodes,
+                                       .example = "F"},
+                                      {.name = "birth_year",
+                                       .required = true,
+                                       .key = false,
+                                       .type = T::kInt,
+                                       .meaning = "year, 1900 to this year",
+                                       .example = "1980",
+                                       .min = 1900,
+                                       .max_this_year = true},
+                                      {.name = "disease",
+                                       .required = true,
+                                       .key = false,
+                                       .type = T::kCode,
+                                       .meaning = "the indication",
+                                       .codes = kDiseaseCodes,
+                                       .example = "RRMS"},
+                                      {.name = "diagnosis_date",
+                                       .required = true,
+                                       .key = false,
+                                       .type = T::kDate,
+                                       .meaning = "not before the birth year",
+                                       .example = "2005-03-01"}};
+constexpr Column kTransplantColumns[] = {
+    kPatientId,
+    {.name = "transplant_date",
+     .required = true,
+     .key = true,
+     .type = T::kDate,
+     .meaning = "infusion date: day 0",
+     .example = "2012-06-15"},
+    {.name = "type",
+     .required = true,
+     .key = false,
+     .type = T::kCode,
+     .meaning = "autologous or allogeneic",
+     .codes = kTransplantTypeCodes,
+     .example = "autologous"},
+    {.name = "regimen",
+     .required = true,
+     .key = false,
+     .type = T::kText,
+     .meaning = "conditioning code, at most 64",
+     .example = "BEAM-ATG",
+     .max_length = 64}};
+constexpr Column kVisitColumns[] = {
+    kPatientId,
+    {.name = "visit_date",
+     .required = true,
+     .key = true,
+     .type = T::kDate,
+     .example = "2013-06-20"},
+    {.name = "edss",
+     .required = true,
+     .key = false,
+     .type = T::kNumber,
+     .meaning = "EDSS: 0 or 1.0 to 10 in steps of 0.5",
+     .example = "3.5",
+     .decimals = 1}};
+constexpr Column kRelapseColumns[] = {kPatientId,
+                                      {.name = "onset_date",
+                                       .required = true,
+                                       .key = true,
+                                       .type = T::kDate,
+                                       .example = "2014-02-03"}};
+constexpr Column kMriColumns[] = {
+    kPatientId,
+    {.name = "scan_date",
+     .required = true,
+     .key = true,
+     .type = T::kDate,
+     .example = "2013-07-01"},
+    {.name = "new_t2",
+     .required = true,
+     .key = false,
+     .type = T::kInt,
+     .meaning = "new T2 lesions, 0 to 10000",
+     .example = "0",
+     .min = 0,
+     .max = 10000},
+    {.name = "enlarging_t2",
+     .required = true,
+     .key = false,
+     .type = T::kInt,
+     .meaning = "enlarging T2 lesions, 0 to 10000",
+     .example = "1",
+     .min = 0,
+     .max = 10000},
+    {.name = "gd_enhancing",
+     .required = true,
+     .key = false,
+     .type = T::kInt,
+     .meaning = "gadolinium-enhancing lesions, 0 to 10000",
+     .example = "0",
+     .min = 0,
+     .max = 10000},
+    {.name = "brain_volume_change_pct",
+     .required = false,
+     .key = false,
+     .type = T::kNumber,
+     .meaning = "% since the previous scan, -100 to 100",
+     .example = "-0.35",
+     .min = -100,
+     .max = 100}};
+constexpr Column kTreatmentColumns[] = {kPatientId,
+                                        {.name = "drug",
+                                         .required = true,
+                                         .key = true,
+                                         .type = T::kText,
+                                         .meaning = "at most 100, no '|'",
+                                         .example = "ocrelizumab",
+                                         .max_length = 100},
+                                        {.name = "start_date",
+                                         .required = true,
+                                         .key = true,
+                                         .type = T::kDate,
+                                         .example = "2016-01-10"},
+                                        {.name = "end_date",
+                                         .required = false,
+                                         .key = false,
+                                         .type = T::kDate,
+                                         .meaning = "not before start_date",
+                                         .example = "2017-01-10"}};
+constexpr Column kDeathColumns[] = {kPatientId,
+                                    {.name = "death_date",
+                                     .required = true,
+                                     .key = false,
+                                     .type = T::kDate,
+                                     .example = "2020-05-05"},
+                                    {.name = "cause",
+                                     .required = false,
+                                     .key = false,
+                                     .type = T::kText,
+                                     .meaning = "at most 200",
+                                     .example = "sepsis",
+                                     .max_length = 200}};
+
+constexpr KindDeclaration kDeclarations[] = {
+    {Kind::kPatients, "patients", "patient",
+     "one row per patient (import patients first)", kPatientColumns},
+    {Kind::kTransplants, "transplants", "transplant",
+     "each transplant; the first is day 0", kTransplantColumns},
+    {Kind::kVisits, "visits", "visit", "clinic visits with EDSS",
+     kVisitColumns},
+    {Kind::kRelapses, "relapses", "relapse", "clinical relapses",
+     kRelapseColumns},
+    {Kind::kMri, "mri", "mri", "MRI scans and their lesion counts",
+     kMriColumns},
+    {Kind::kTreatments, "treatments", "treatment",
+     "disease-modifying treatments", kTreatmentColumns},
+    {Kind::kDeaths, "deaths", "death", "one row per deceased patient",
+     kDeathColumns},
+};
+
+constexpr bool DeclarationsAreWellFormed() {
+  for (size_t i = 0; i < std::size(kDeclarations); ++i) {
+    const KindDeclaration& d = kDeclarations[i];
+    if (static_cast<size_t>(d.kind) != i) return false;
+    if (d.columns.empty() || d.columns[0].name != "patient_id") return false;
+    for (const Column& c : d.columns) {
+      if (c.key && !c.required) return false;
+      if (c.type == T::kText && c.max_length == 0) return false;
+      if (c.type == T::kCode && c.codes.empty()) return false;
+    }
+  }
+  return std::size(kDeclarations) == kAllKinds.size();
+}
+static_assert(DeclarationsAreWellFormed(),
+              "one declaration per Kind, in Kind order, patient_id first; "
+              "key columns required; text columns with a length, code "
+              "columns with codes");
+
+}  // namespace
+
+std::string_view KindName(Kind kind) { return DeclarationOf(kind).name; }
+
+std::optional<Kind> ParseKind(std::string_view name) {
+  for (const KindDeclaration& d : kDeclarations) {
+    if (d.name == name) return d.kind;
+  }
+  return std::nullopt;
+}
+
+absl::Span<const KindDeclaration> KindDeclarations() { return kDeclarations; }
+
+const KindDeclaration& DeclarationOf(Kind kind) {
+  return kDeclarations[static_cast<size_t>(kind)];
+}
+
+std::string_view ColumnTypeName(ColumnType type) {
+  switch (type) {
+    case ColumnType::kText:
+      return "text";
+    case ColumnType::kCode:
+      return "code";
+    case ColumnType::kDate:
+      return "date";
+    case ColumnType::kInt:
+      return "whole number";
+    case ColumnType::kNumber:
+      return "number";
+  }
+  return "?";
+}
+
+std::string_view SexCode(Sex sex) {
+  return kSexCodes[static_cast<size_t>(sex)];
+}
+std::string_view DiseaseCode(Disease disease) {
+  return kDiseaseCodes[static_cast<size_t>(disease)];
+}
+std::string_view TransplantTypeCode(TransplantType type) {
+  return kTransplantTypeCodes[static_cast<size_t>(type)];
+}
+
+absl::Span<const Column> ColumnsOf(Kind kind) {
+  return DeclarationOf(kind).columns;
+}
+
+}  // namespace registry
