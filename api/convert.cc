@@ -54,6 +54,8 @@ class ProtoReader {
         NotACode(Next(), absl::StrCat(static_cast<int>(value))));
     return Add(Unreadable{});
   }
+  // A yes/no column ("no", "yes") from a proto bool: unset is no.
+  ProtoReader& Flag(bool value) { return Add(CodeIndex{value ? 1u : 0u}); }
   ProtoReader& Int(bool has, int32_t value) {
     if (!has) return Add(std::monostate{});
     return Add(int64_t{value});
@@ -135,6 +137,10 @@ RecordValues ValuesOfProto(const v1::Record& record) {
           .Text(t.drug())
           .DateField(t.start_date())
           .DateField(t.end_date())
+          .Code(t.class_())
+          .Number(t.has_dose(), t.dose())
+          .Text(t.dose_unit())
+          .Flag(t.protocol())
           .Take();
     }
     case v1::Record::kDeath: {
@@ -143,6 +149,35 @@ RecordValues ValuesOfProto(const v1::Record& record) {
           .Text(d.patient_id())
           .DateField(d.death_date())
           .Text(d.cause())
+          .Code(d.cause_code())
+          .Take();
+    }
+    case v1::Record::kAdverseEvent: {
+      const v1::AdverseEvent& a = record.adverse_event();
+      return ProtoReader(Kind::kAdverseEvents)
+          .Text(a.patient_id())
+          .DateField(a.onset_date())
+          .Code(a.category())
+          .Code(a.grade())
+          .DateField(a.resolution_date())
+          .Text(a.description())
+          .Take();
+    }
+    case v1::Record::kEngraftment: {
+      const v1::Engraftment& e = record.engraftment();
+      return ProtoReader(Kind::kEngraftment)
+          .Text(e.patient_id())
+          .DateField(e.transplant_date())
+          .DateField(e.neutrophil_date())
+          .DateField(e.platelet_date())
+          .Take();
+    }
+    case v1::Record::kDiseaseStatus: {
+      const v1::DiseaseStatus& s = record.disease_status();
+      return ProtoReader(Kind::kDiseaseStatus)
+          .Text(s.patient_id())
+          .DateField(s.status_date())
+          .Code(s.status())
           .Take();
     }
     case v1::Record::RECORD_NOT_SET:
@@ -201,12 +236,45 @@ v1::Record ToProto(const Record& record) {
       t->set_drug(r.drug);
       *t->mutable_start_date() = DateProto(r.start_date);
       if (r.end_date) *t->mutable_end_date() = DateProto(*r.end_date);
+      t->set_class_(ToProto(r.treatment_class));
+      if (r.dose) t->set_dose(*r.dose);
+      t->set_dose_unit(r.dose_unit);
+      t->set_protocol(r.protocol);
     }
     void operator()(const DeathRecord& r) {
       v1::Death* d = out.mutable_death();
       d->set_patient_id(r.patient_id);
       *d->mutable_death_date() = DateProto(r.death_date);
       d->set_cause(r.cause);
+      d->set_cause_code(ToProto(r.cause_code));
+    }
+    void operator()(const AdverseEventRecord& r) {
+      v1::AdverseEvent* a = out.mutable_adverse_event();
+      a->set_patient_id(r.patient_id);
+      *a->mutable_onset_date() = DateProto(r.onset_date);
+      a->set_category(ToProto(r.category));
+      a->set_grade(ToProto(r.grade));
+      if (r.resolution_date) {
+        *a->mutable_resolution_date() = DateProto(*r.resolution_date);
+      }
+      a->set_description(r.description);
+    }
+    void operator()(const EngraftmentRecord& r) {
+      v1::Engraftment* e = out.mutable_engraftment();
+      e->set_patient_id(r.patient_id);
+      *e->mutable_transplant_date() = DateProto(r.transplant_date);
+      if (r.neutrophil_date) {
+        *e->mutable_neutrophil_date() = DateProto(*r.neutrophil_date);
+      }
+      if (r.platelet_date) {
+        *e->mutable_platelet_date() = DateProto(*r.platelet_date);
+      }
+    }
+    void operator()(const DiseaseStatusRecord& r) {
+      v1::DiseaseStatus* s = out.mutable_disease_status();
+      s->set_patient_id(r.patient_id);
+      *s->mutable_status_date() = DateProto(r.status_date);
+      s->set_status(ToProto(r.status));
     }
   };
   Visitor visitor;
@@ -249,6 +317,29 @@ v1::Record KeyOnlyProto(const RecordKey& key) {
       break;
     case Kind::kDeaths:
       out.mutable_death()->set_patient_id(key.patient_id);
+      break;
+    case Kind::kAdverseEvents: {
+      v1::AdverseEvent* a = out.mutable_adverse_event();
+      a->set_patient_id(key.patient_id);
+      *a->mutable_onset_date() = date(0);
+      if (parts.size() > 1) {
+        const absl::Span<const std::string_view> codes =
+            ColumnsOf(Kind::kAdverseEvents)[2].codes;
+        for (size_t i = 0; i < codes.size(); ++i) {
+          if (codes[i] == parts[1]) {
+            a->set_category(ToProto(static_cast<AdverseEventCategory>(i)));
+          }
+        }
+      }
+      break;
+    }
+    case Kind::kEngraftment:
+      out.mutable_engraftment()->set_patient_id(key.patient_id);
+      *out.mutable_engraftment()->mutable_transplant_date() = date(0);
+      break;
+    case Kind::kDiseaseStatus:
+      out.mutable_disease_status()->set_patient_id(key.patient_id);
+      *out.mutable_disease_status()->mutable_status_date() = date(0);
       break;
   }
   return out;

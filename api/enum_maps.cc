@@ -89,6 +89,231 @@ std::optional<TransplantType> FromProto(v1::TransplantType value) {
   }
 }
 
+v1::DeathCause ToProto(DeathCause value) {
+  switch (value) {
+    case DeathCause::kDisease:
+      return v1::DEATH_CAUSE_DISEASE;
+    case DeathCause::kInfection:
+      return v1::DEATH_CAUSE_INFECTION;
+    case DeathCause::kToxicity:
+      return v1::DEATH_CAUSE_TOXICITY;
+    case DeathCause::kGvhd:
+      return v1::DEATH_CAUSE_GVHD;
+    case DeathCause::kGraftFailure:
+      return v1::DEATH_CAUSE_GRAFT_FAILURE;
+    case DeathCause::kSecondaryMalignancy:
+      return v1::DEATH_CAUSE_SECONDARY_MALIGNANCY;
+    case DeathCause::kOther:
+      return v1::DEATH_CAUSE_OTHER;
+    case DeathCause::kUnknown:
+      return v1::DEATH_CAUSE_UNKNOWN;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<DeathCause> FromProto(v1::DeathCause value) {
+  switch (value) {
+    case v1::DEATH_CAUSE_DISEASE:
+      return DeathCause::kDisease;
+    case v1::DEATH_CAUSE_INFECTION:
+      return DeathCause::kInfection;
+    case v1::DEATH_CAUSE_TOXICITY:
+      return DeathCause::kToxicity;
+    case v1::DEATH_CAUSE_GVHD:
+      return DeathCause::kGvhd;
+    case v1::DEATH_CAUSE_GRAFT_FAILURE:
+      return DeathCause::kGraftFailure;
+    case v1::DEATH_CAUSE_SECONDARY_MALIGNANCY:
+      return DeathCause::kSecondaryMalignancy;
+    case v1::DEATH_CAUSE_OTHER:
+      return DeathCause::kOther;
+    case v1::DEATH_CAUSE_UNKNOWN:
+      return DeathCause::kUnknown;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::TreatmentClass ToProto(TreatmentClass value) {
+  switch (value) {
+    case TreatmentClass::kDmt:
+      return v1::TREATMENT_CLASS_DMT;
+    case TreatmentClass::kImmunosuppressant:
+      return v1::TREATMENT_CLASS_IMMUNOSUPPRESSANT;
+    case TreatmentClass::kBiologic:
+      return v1::TREATMENT_CLASS_BIOLOGIC;
+    case TreatmentClass::kCorticosteroid:
+      return v1::TREATMENT_CLASS_CORTICOSTEROID;
+    case TreatmentClass::kAntimalarial:
+      return v1::TREATMENT_CLASS_ANTIMALARIAL;
+    case TreatmentClass::kIvigOrPlasmaExchange:
+      return v1::TREATMENT_CLASS_IVIG_OR_PLASMA_EXCHANGE;
+    case TreatmentClass::kOther:
+      return v1::TREATMENT_CLASS_OTHER;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<TreatmentClass> FromProto(v1::TreatmentClass value) {
+  switch (value) {
+    case v1::TREATMENT_CLASS_DMT:
+      return TreatmentClass::kDmt;
+    case v1::TREATMENT_CLASS_IMMUNOSUPPRESSANT:
+      return TreatmentClass::kImmunosuppressant;
+    case v1::TREATMENT_CLASS_BIOLOGIC:
+      return TreatmentClass::kBiologic;
+    case v1::TREATMENT_CLASS_CORTICOSTEROID:
+      return TreatmentClass::kCorticosteroid;
+    case v1::TREATMENT_CLASS_ANTIMALARIAL:
+      return TreatmentClass::kAntimalarial;
+    case v1::TREATMENT_CLASS_IVIG_OR_PLASMA_EXCHANGE:
+      return TreatmentClass::kIvigOrPlasmaExchange;
+    case v1::TREATMENT_CLASS_OTHER:
+      return TreatmentClass::kOther;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::DiseaseState ToProto(DiseaseState value) {
+  switch (value) {
+    case DiseaseState::kRemission:
+      return v1::DISEASE_STATE_REMISSION;
+    case DiseaseState::kImproved:
+      return v1::DISEASE_STATE_IMPROVED;
+    case DiseaseState::kStable:
+      return v1::DISEASE_STATE_STABLE;
+    case DiseaseState::kRelapse:
+      return v1::DISEASE_STATE_RELAPSE;
+    case DiseaseState::kProgression:
+      return v1::DISEASE_STATE_PROGRESSION;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<DiseaseState> FromProto(v1::DiseaseState value) {
+  switch (value) {
+    case v1::DISEASE_STATE_REMISSION:
+      return DiseaseState::kRemission;
+    case v1::DISEASE_STATE_IMPROVED:
+      return DiseaseState::kImproved;
+    case v1::DISEASE_STATE_STABLE:
+      return DiseaseState::kStable;
+    case v1::DISEASE_STATE_RELAPSE:
+      return DiseaseState::kRelapse;
+    case v1::DISEASE_STATE_PROGRESSION:
+      return DiseaseState::kProgression;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::AdverseEventCategory ToProto(AdverseEventCategory value) {
+  switch (value) {
+    case AdverseEventCategory::kInfection:
+      return v1::ADVERSE_EVENT_CATEGORY_INFECTION;
+    case AdverseEventCategory::kViralReactivation:
+      return v1::ADVERSE_EVENT_CATEGORY_VIRAL_REACTIVATION;
+    case AdverseEventCategory::kSecondaryAutoimmuneDisease:
+      return v1::ADVERSE_EVENT_CATEGORY_SECONDARY_AUTOIMMUNE_DISEASE;
+    case AdverseEventCategory::kMalignancy:
+      return v1::ADVERSE_EVENT_CATEGORY_MALIGNANCY;
+    case AdverseEventCategory::kAcuteGvhd:
+      return v1::ADVERSE_EVENT_CATEGORY_ACUTE_GVHD;
+    case AdverseEventCategory::kChronicGvhd:
+      return v1::ADVERSE_EVENT_CATEGORY_CHRONIC_GVHD;
+    case AdverseEventCategory::kOrganToxicity:
+      return v1::ADVERSE_EVENT_CATEGORY_ORGAN_TOXICITY;
+    case AdverseEventCategory::kOther:
+      return v1::ADVERSE_EVENT_CATEGORY_OTHER;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<AdverseEventCategory> FromProto(v1::AdverseEventCategory value) {
+  switch (value) {
+    case v1::ADVERSE_EVENT_CATEGORY_INFECTION:
+      return AdverseEventCategory::kInfection;
+    case v1::ADVERSE_EVENT_CATEGORY_VIRAL_REACTIVATION:
+      return AdverseEventCategory::kViralReactivation;
+    case v1::ADVERSE_EVENT_CATEGORY_SECONDARY_AUTOIMMUNE_DISEASE:
+      return AdverseEventCategory::kSecondaryAutoimmuneDisease;
+    case v1::ADVERSE_EVENT_CATEGORY_MALIGNANCY:
+      return AdverseEventCategory::kMalignancy;
+    case v1::ADVERSE_EVENT_CATEGORY_ACUTE_GVHD:
+      return AdverseEventCategory::kAcuteGvhd;
+    case v1::ADVERSE_EVENT_CATEGORY_CHRONIC_GVHD:
+      return AdverseEventCategory::kChronicGvhd;
+    case v1::ADVERSE_EVENT_CATEGORY_ORGAN_TOXICITY:
+      return AdverseEventCategory::kOrganToxicity;
+    case v1::ADVERSE_EVENT_CATEGORY_OTHER:
+      return AdverseEventCategory::kOther;
+    default:
+      return std::nullopt;
+  }
+}
+
+v1::AdverseEventGrade ToProto(AdverseEventGrade value) {
+  switch (value) {
+    case AdverseEventGrade::k1:
+      return v1::ADVERSE_EVENT_GRADE_1;
+    case AdverseEventGrade::k2:
+      return v1::ADVERSE_EVENT_GRADE_2;
+    case AdverseEventGrade::k3:
+      return v1::ADVERSE_EVENT_GRADE_3;
+    case AdverseEventGrade::k4:
+      return v1::ADVERSE_EVENT_GRADE_4;
+    case AdverseEventGrade::k5:
+      return v1::ADVERSE_EVENT_GRADE_5;
+    case AdverseEventGrade::kI:
+      return v1::ADVERSE_EVENT_GRADE_I;
+    case AdverseEventGrade::kII:
+      return v1::ADVERSE_EVENT_GRADE_II;
+    case AdverseEventGrade::kIII:
+      return v1::ADVERSE_EVENT_GRADE_III;
+    case AdverseEventGrade::kIV:
+      return v1::ADVERSE_EVENT_GRADE_IV;
+    case AdverseEventGrade::kMild:
+      return v1::ADVERSE_EVENT_GRADE_MILD;
+    case AdverseEventGrade::kModerate:
+      return v1::ADVERSE_EVENT_GRADE_MODERATE;
+    case AdverseEventGrade::kSevere:
+      return v1::ADVERSE_EVENT_GRADE_SEVERE;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<AdverseEventGrade> FromProto(v1::AdverseEventGrade value) {
+  switch (value) {
+    case v1::ADVERSE_EVENT_GRADE_1:
+      return AdverseEventGrade::k1;
+    case v1::ADVERSE_EVENT_GRADE_2:
+      return AdverseEventGrade::k2;
+    case v1::ADVERSE_EVENT_GRADE_3:
+      return AdverseEventGrade::k3;
+    case v1::ADVERSE_EVENT_GRADE_4:
+      return AdverseEventGrade::k4;
+    case v1::ADVERSE_EVENT_GRADE_5:
+      return AdverseEventGrade::k5;
+    case v1::ADVERSE_EVENT_GRADE_I:
+      return AdverseEventGrade::kI;
+    case v1::ADVERSE_EVENT_GRADE_II:
+      return AdverseEventGrade::kII;
+    case v1::ADVERSE_EVENT_GRADE_III:
+      return AdverseEventGrade::kIII;
+    case v1::ADVERSE_EVENT_GRADE_IV:
+      return AdverseEventGrade::kIV;
+    case v1::ADVERSE_EVENT_GRADE_MILD:
+      return AdverseEventGrade::kMild;
+    case v1::ADVERSE_EVENT_GRADE_MODERATE:
+      return AdverseEventGrade::kModerate;
+    case v1::ADVERSE_EVENT_GRADE_SEVERE:
+      return AdverseEventGrade::kSevere;
+    default:
+      return std::nullopt;
+  }
+}
+
 v1::RecordKind ToProto(Kind value) {
   switch (value) {
     case Kind::kPatients:
@@ -105,6 +330,12 @@ v1::RecordKind ToProto(Kind value) {
       return v1::RECORD_KIND_TREATMENTS;
     case Kind::kDeaths:
       return v1::RECORD_KIND_DEATHS;
+    case Kind::kAdverseEvents:
+      return v1::RECORD_KIND_ADVERSE_EVENTS;
+    case Kind::kEngraftment:
+      return v1::RECORD_KIND_ENGRAFTMENT;
+    case Kind::kDiseaseStatus:
+      return v1::RECORD_KIND_DISEASE_STATUS;
   }
   return {};  // not reached: every value is a case
 }
@@ -125,6 +356,12 @@ std::optional<Kind> FromProto(v1::RecordKind value) {
       return Kind::kTreatments;
     case v1::RECORD_KIND_DEATHS:
       return Kind::kDeaths;
+    case v1::RECORD_KIND_ADVERSE_EVENTS:
+      return Kind::kAdverseEvents;
+    case v1::RECORD_KIND_ENGRAFTMENT:
+      return Kind::kEngraftment;
+    case v1::RECORD_KIND_DISEASE_STATUS:
+      return Kind::kDiseaseStatus;
     default:
       return std::nullopt;
   }

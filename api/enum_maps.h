@@ -36,6 +36,21 @@ std::optional<Disease> FromProto(v1::Disease disease);
 v1::TransplantType ToProto(TransplantType type);
 std::optional<TransplantType> FromProto(v1::TransplantType type);
 
+v1::DeathCause ToProto(DeathCause value);
+std::optional<DeathCause> FromProto(v1::DeathCause value);
+
+v1::TreatmentClass ToProto(TreatmentClass value);
+std::optional<TreatmentClass> FromProto(v1::TreatmentClass value);
+
+v1::DiseaseState ToProto(DiseaseState value);
+std::optional<DiseaseState> FromProto(v1::DiseaseState value);
+
+v1::AdverseEventCategory ToProto(AdverseEventCategory value);
+std::optional<AdverseEventCategory> FromProto(v1::AdverseEventCategory value);
+
+v1::AdverseEventGrade ToProto(AdverseEventGrade value);
+std::optional<AdverseEventGrade> FromProto(v1::AdverseEventGrade value);
+
 v1::RecordKind ToProto(Kind kind);
 std::optional<Kind> FromProto(v1::RecordKind kind);
 

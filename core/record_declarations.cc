@@ -9,6 +9,28 @@ constexpr std::array<std::string_view, 7> kDiseaseCodes = {
     "RRMS", "SPMS", "PPMS", "NMOSD", "SSC", "SLE", "OTHER"};
 constexpr std::array<std::string_view, 2> kTransplantTypeCodes = {"autologous",
                                                                   "allogeneic"};
+constexpr std::array<std::string_view, 8> kDeathCauseCodes = {
+    "disease", "infection",     "toxicity",
+    "gvhd",    "graft_failure", "secondary_malignancy",
+    "other",   "unknown"};
+constexpr std::array<std::string_view, 7> kTreatmentClassCodes = {
+    "dmt",          "immunosuppressant",       "biologic", "corticosteroid",
+    "antimalarial", "ivig_or_plasma_exchange", "other"};
+constexpr std::array<std::string_view, 2> kNoYesCodes = {"no", "yes"};
+constexpr std::array<std::string_view, 5> kDiseaseStateCodes = {
+    "remission", "improved", "stable", "relapse", "progression"};
+constexpr std::array<std::string_view, 8> kAdverseEventCategoryCodes = {
+    "infection",
+    "viral_reactivation",
+    "secondary_autoimmune_disease",
+    "malignancy",
+    "acute_gvhd",
+    "chronic_gvhd",
+    "organ_toxicity",
+    "other"};
+constexpr std::array<std::string_view, 12> kAdverseEventGradeCodes = {
+    "1",  "2",   "3",  "4",    "5",        "I",
+    "II", "III", "IV", "mild", "moderate", "severe"};
 
 using T = ColumnType;
 
@@ -148,7 +170,40 @@ constexpr Column kTreatmentColumns[] = {kPatientId,
                                          .key = false,
                                          .type = T::kDate,
                                          .meaning = "not before start_date",
-                                         .example = "2017-01-10"}};
+                                         .example = "2017-01-10"},
+                                        {.name = "class",
+                                         .required = false,
+                                         .key = false,
+                                         .type = T::kCode,
+                                         .meaning = "empty: other (for review)",
+                                         .codes = kTreatmentClassCodes,
+                                         .example = "dmt"},
+                                        {.name = "dose",
+                                         .required = false,
+                                         .key = false,
+                                         .type = T::kNumber,
+                                         .meaning = "more than 0, at most "
+                                                    "100000, with dose_unit",
+                                         .example = "10",
+                                         .min = 0,
+                                         .max = 100000},
+                                        {.name = "dose_unit",
+                                         .required = false,
+                                         .key = false,
+                                         .type = T::kText,
+                                         .meaning = "at most 32, with dose; "
+                                                    "corticosteroids: mg/day "
+                                                    "(prednisolone-equivalent)",
+                                         .example = "mg/day",
+                                         .max_length = 32},
+                                        {.name = "protocol",
+                                         .required = false,
+                                         .key = false,
+                                         .type = T::kCode,
+                                         .meaning = "part of the transplant "
+                                                    "protocol (empty: no)",
+                                         .codes = kNoYesCodes,
+                                         .example = "no"}};
 constexpr Column kDeathColumns[] = {kPatientId,
                                     {.name = "death_date",
                                      .required = true,
@@ -161,7 +216,83 @@ constexpr Column kDeathColumns[] = {kPatientId,
                                      .type = T::kText,
                                      .meaning = "at most 200",
                                      .example = "sepsis",
-                                     .max_length = 200}};
+                                     .max_length = 200},
+                                    {.name = "cause_code",
+                                     .required = false,
+                                     .key = false,
+                                     .type = T::kCode,
+                                     .meaning = "empty: unknown",
+                                     .codes = kDeathCauseCodes,
+                                     .example = "infection"}};
+constexpr Column kAdverseEventColumns[] = {
+    kPatientId,
+    {.name = "onset_date",
+     .required = true,
+     .key = true,
+     .type = T::kDate,
+     .example = "2015-03-20"},
+    {.name = "category",
+     .required = true,
+     .key = true,
+     .type = T::kCode,
+     .meaning = "acute_gvhd and chronic_gvhd after an allogeneic transplant",
+     .codes = kAdverseEventCategoryCodes,
+     .example = "infection"},
+    {.name = "grade",
+     .required = true,
+     .key = false,
+     .type = T::kCode,
+     .meaning = "CTCAE 1-5; acute_gvhd I-IV; chronic_gvhd mild, moderate, "
+                "severe",
+     .codes = kAdverseEventGradeCodes,
+     .example = "3"},
+    {.name = "resolution_date",
+     .required = false,
+     .key = false,
+     .type = T::kDate,
+     .meaning = "not before onset_date",
+     .example = "2015-04-02"},
+    {.name = "description",
+     .required = false,
+     .key = false,
+     .type = T::kText,
+     .meaning = "at most 200",
+     .example = "CMV reactivation",
+     .max_length = 200}};
+constexpr Column kEngraftmentColumns[] = {
+    kPatientId,
+    {.name = "transplant_date",
+     .required = true,
+     .key = true,
+     .type = T::kDate,
+     .meaning = "a transplant of the patient",
+     .example = "2015-03-04"},
+    {.name = "neutrophil_date",
+     .required = false,
+     .key = false,
+     .type = T::kDate,
+     .meaning = "first of 3 days with ANC >= 0.5 x 10^9/L",
+     .example = "2015-03-15"},
+    {.name = "platelet_date",
+     .required = false,
+     .key = false,
+     .type = T::kDate,
+     .meaning = "first of 7 untransfused days with platelets >= 20 x 10^9/L",
+     .example = "2015-03-19"}};
+constexpr Column kDiseaseStatusColumns[] = {
+    kPatientId,
+    {.name = "status_date",
+     .required = true,
+     .key = true,
+     .type = T::kDate,
+     .example = "2016-03-04"},
+    {.name = "status",
+     .required = true,
+     .key = false,
+     .type = T::kCode,
+     .meaning = "as the centre assesses it",
+     .codes = kDiseaseStateCodes,
+     .example = "remission"}};
 
 constexpr KindDeclaration kDeclarations[] = {
     {Kind::kPatients, "patients", "patient",
@@ -178,6 +309,13 @@ constexpr KindDeclaration kDeclarations[] = {
      "disease-modifying treatments", kTreatmentColumns},
     {Kind::kDeaths, "deaths", "death", "one row per deceased patient",
      kDeathColumns},
+    {Kind::kAdverseEvents, "adverse_events", "adverse_event",
+     "complications after transplant, graded", kAdverseEventColumns},
+    {Kind::kEngraftment, "engraftment", "engraftment",
+     "neutrophil and platelet recovery after a transplant",
+     kEngraftmentColumns},
+    {Kind::kDiseaseStatus, "disease_status", "disease_status",
+     "the centre's assessment of the disease", kDiseaseStatusColumns},
 };
 
 constexpr bool DeclarationsAreWellFormed() {
@@ -239,6 +377,21 @@ std::string_view DiseaseCode(Disease disease) {
 }
 std::string_view TransplantTypeCode(TransplantType type) {
   return kTransplantTypeCodes[static_cast<size_t>(type)];
+}
+std::string_view DeathCauseCode(DeathCause cause) {
+  return kDeathCauseCodes[static_cast<size_t>(cause)];
+}
+std::string_view TreatmentClassCode(TreatmentClass treatment_class) {
+  return kTreatmentClassCodes[static_cast<size_t>(treatment_class)];
+}
+std::string_view DiseaseStateCode(DiseaseState state) {
+  return kDiseaseStateCodes[static_cast<size_t>(state)];
+}
+std::string_view AdverseEventCategoryCode(AdverseEventCategory category) {
+  return kAdverseEventCategoryCodes[static_cast<size_t>(category)];
+}
+std::string_view AdverseEventGradeCode(AdverseEventGrade grade) {
+  return kAdverseEventGradeCodes[static_cast<size_t>(grade)];
 }
 
 absl::Span<const Column> ColumnsOf(Kind kind) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "core/records_internal.h"
 
 namespace registry {
@@ -34,8 +35,67 @@ class ValuesView {
   const Values& values_;
 };
 
-// Rules across the columns of one record, or particular to one column's
-// meaning; each runs only on values that are present and readable.
+// `later` (a date column) is not before `earlier`.
+void NotBefore(const ValuesView& v, std::string_view later,
+               std::string_view earlier, std::vector<FieldViolation>& out) {
+  const Date* first = v.Get<Date>(earlier);
+  const Date* last = v.Get<Date>(later);
+  if (first && last && *last < *first) {
+    Fail(out, later, "is before " + std::string(earlier));
+  }
+}
+
+template <typename Enum>
+std::optional<Enum> CodeAt(const ValuesView& v, std::string_view column) {
+  const CodeIndex* code = v.Get<CodeIndex>(column);
+  if (!code) return std::nullopt;
+  return static_cast<Enum>(code->index);
+}
+
+// The grade scale follows the category.
+void CheckGradeScale(const ValuesView& v, std::vector<FieldViolation>& out) {
+  const auto category = CodeAt<AdverseEventCategory>(v, "category");
+  const auto grade = CodeAt<AdverseEventGrade>(v, "grade");
+  if (!category || !grade) return;
+  using G = AdverseEventGrade;
+  std::string_view scale = "1 to 5 (CTCAE)";
+  bool fits = *grade <= G::k5;
+  if (*category == AdverseEventCategory::kAcuteGvhd) {
+    scale = "I to IV";
+    fits = *grade >= G::kI && *grade <= G::kIV;
+  } else if (*category == AdverseEventCategory::kChronicGvhd) {
+    scale = "mild, moderate or severe (NIH)";
+    fits = *grade >= G::kMild;
+  }
+  if (!fits) {
+    Fail(out, "grade",
+         std::string(AdverseEventCategoryCode(*category)) + " is graded " +
+             std::string(scale) + " (got '" +
+             std::string(AdverseEventGradeCode(*grade)) + "')");
+  }
+}
+
+void CheckDose(const ValuesView& v, std::vector<FieldViolation>& out) {
+  const double* dose = v.Get<double>("dose");
+  const std::string* unit = v.Get<std::string>("dose_unit");
+  // Below 0 is out of the declared range already.
+  if (dose && *dose == 0) Fail(out, "dose", "must be more than 0");
+  if (dose && !unit) Fail(out, "dose_unit", "is required with a dose");
+  const bool dose_unreadable =
+      std::any_of(out.begin(), out.end(),
+                  [](const FieldViolation& f) { return f.field == "dose"; });
+  if (unit && !dose && !dose_unreadable) {
+    Fail(out, "dose", "is required with a dose_unit");
+  }
+  if (unit &&
+      CodeAt<TreatmentClass>(v, "class") == TreatmentClass::kCorticosteroid &&
+      *unit != "mg/day") {
+    Fail(out, "dose_unit",
+         "corticosteroid doses are prednisolone-equivalent mg/day (got '" +
+             *unit + "')");
+  }
+}
+
 }  // namespace
 
 void CheckKindRules(Kind kind, const Values& values,
@@ -58,18 +118,23 @@ void CheckKindRules(Kind kind, const Values& values,
                  FormatNumber(*edss) + ")");
       }
       return;
-    case Kind::kTreatments: {
-      const Date* start = v.Get<Date>("start_date");
-      const Date* end = v.Get<Date>("end_date");
-      if (start && end && *end < *start) {
-        Fail(out, "end_date", "is before start_date");
-      }
+    case Kind::kTreatments:
+      NotBefore(v, "end_date", "start_date", out);
+      CheckDose(v, out);
       return;
-    }
+    case Kind::kAdverseEvents:
+      CheckGradeScale(v, out);
+      NotBefore(v, "resolution_date", "onset_date", out);
+      return;
+    case Kind::kEngraftment:
+      NotBefore(v, "neutrophil_date", "transplant_date", out);
+      NotBefore(v, "platelet_date", "transplant_date", out);
+      return;
     case Kind::kTransplants:
     case Kind::kRelapses:
     case Kind::kMri:
     case Kind::kDeaths:
+    case Kind::kDiseaseStatus:
       return;
   }
 }
@@ -88,6 +153,13 @@ std::optional<V> TakeOptional(Value& value) {
 template <typename Enum>
 Enum TakeCode(Value& value) {
   return static_cast<Enum>(std::get<CodeIndex>(value).index);
+}
+template <typename Enum>
+Enum TakeCodeOr(Value& value, Enum absent) {
+  if (auto* code = std::get_if<CodeIndex>(&value)) {
+    return static_cast<Enum>(code->index);
+  }
+  return absent;
 }
 int TakeInt(Value& value) { return static_cast<int>(std::get<int64_t>(value)); }
 
@@ -113,11 +185,32 @@ Record RecordOf(Kind kind, Values v) {
                        TakeInt(v[2]),           TakeInt(v[3]),
                        TakeInt(v[4]),           TakeOptional<double>(v[5])};
     case Kind::kTreatments:
-      return TreatmentRecord{Take<std::string>(v[0]), Take<std::string>(v[1]),
-                             Take<Date>(v[2]), TakeOptional<Date>(v[3])};
+      return TreatmentRecord{Take<std::string>(v[0]),
+                             Take<std::string>(v[1]),
+                             Take<Date>(v[2]),
+                             TakeOptional<Date>(v[3]),
+                             TakeCodeOr(v[4], TreatmentClass::kOther),
+                             TakeOptional<double>(v[5]),
+                             TakeOptional<std::string>(v[6]).value_or(""),
+                             TakeCodeOr(v[7], 0) == 1};
     case Kind::kDeaths:
       return DeathRecord{Take<std::string>(v[0]), Take<Date>(v[1]),
-                         TakeOptional<std::string>(v[2]).value_or("")};
+                         TakeOptional<std::string>(v[2]).value_or(""),
+                         TakeCodeOr(v[3], DeathCause::kUnknown)};
+    case Kind::kAdverseEvents:
+      return AdverseEventRecord{Take<std::string>(v[0]),
+                                Take<Date>(v[1]),
+                                TakeCode<AdverseEventCategory>(v[2]),
+                                TakeCode<AdverseEventGrade>(v[3]),
+                                TakeOptional<Date>(v[4]),
+                                TakeOptional<std::string>(v[5]).value_or("")};
+    case Kind::kEngraftment:
+      return EngraftmentRecord{Take<std::string>(v[0]), Take<Date>(v[1]),
+                               TakeOptional<Date>(v[2]),
+                               TakeOptional<Date>(v[3])};
+    case Kind::kDiseaseStatus:
+      return DiseaseStatusRecord{Take<std::string>(v[0]), Take<Date>(v[1]),
+                                 TakeCode<DiseaseState>(v[2])};
   }
   return PatientRecord{};
 }
@@ -171,10 +264,33 @@ Values ValuesOf(const Record& record) {
               Optional(r.brain_volume_change_pct)};
     }
     Values operator()(const TreatmentRecord& r) {
-      return {r.patient_id, r.drug, r.start_date, Optional(r.end_date)};
+      return {r.patient_id,
+              r.drug,
+              r.start_date,
+              Optional(r.end_date),
+              CodeOf(r.treatment_class),
+              Optional(r.dose),
+              OptionalText(r.dose_unit),
+              CodeIndex{r.protocol ? 1u : 0u}};
     }
     Values operator()(const DeathRecord& r) {
-      return {r.patient_id, r.death_date, OptionalText(r.cause)};
+      return {r.patient_id, r.death_date, OptionalText(r.cause),
+              CodeOf(r.cause_code)};
+    }
+    Values operator()(const AdverseEventRecord& r) {
+      return {r.patient_id,
+              r.onset_date,
+              CodeOf(r.category),
+              CodeOf(r.grade),
+              Optional(r.resolution_date),
+              OptionalText(r.description)};
+    }
+    Values operator()(const EngraftmentRecord& r) {
+      return {r.patient_id, r.transplant_date, Optional(r.neutrophil_date),
+              Optional(r.platelet_date)};
+    }
+    Values operator()(const DiseaseStatusRecord& r) {
+      return {r.patient_id, r.status_date, CodeOf(r.status)};
     }
   };
   return std::visit(Visitor{}, record);
@@ -201,9 +317,59 @@ std::optional<Date> LatestDateOf(const Record& record) {
     std::optional<Date> operator()(const DeathRecord& r) {
       return r.death_date;
     }
+    std::optional<Date> operator()(const AdverseEventRecord& r) {
+      return r.resolution_date ? std::max(*r.resolution_date, r.onset_date)
+                               : r.onset_date;
+    }
+    std::optional<Date> operator()(const EngraftmentRecord& r) {
+      Date latest = r.transplant_date;
+      if (r.neutrophil_date) latest = std::max(latest, *r.neutrophil_date);
+      if (r.platelet_date) latest = std::max(latest, *r.platelet_date);
+      return latest;
+    }
+    std::optional<Date> operator()(const DiseaseStatusRecord& r) {
+      return r.status_date;
+    }
   };
   return std::visit(Visitor{}, record);
 }
+
+bool TransplantsNeeded(Kind kind) {
+  return kind == Kind::kEngraftment || kind == Kind::kAdverseEvents;
+}
+
+namespace {
+
+struct DateSpan {
+  std::string_view first_column;
+  Date first_date;
+  std::string_view last_column;
+  Date last_date;
+};
+
+// The earliest and latest of a record's dates, with their columns.
+DateSpan DateSpanOf(const Record& record) {
+  absl::Span<const Column> columns = ColumnsOf(KindOf(record));
+  const Values values = ValuesOf(record);
+  DateSpan span;
+  bool any = false;
+  for (size_t i = 0; i < columns.size(); ++i) {
+    const Date* date = std::get_if<Date>(&values[i]);
+    if (!date) continue;
+    if (!any || *date < span.first_date) {
+      span.first_column = columns[i].name;
+      span.first_date = *date;
+    }
+    if (!any || *date >= span.last_date) {  // ties: the later column
+      span.last_column = columns[i].name;
+      span.last_date = *date;
+    }
+    any = true;
+  }
+  return span;
+}
+
+}  // namespace
 
 bool IsValidEdss(double edss) {
   if (edss == 0) return true;
@@ -228,19 +394,11 @@ std::vector<FieldViolation> CheckAgainstPatient(const Record& record,
   const std::optional<Date> date = LatestDateOf(record);
   if (!date) return violations;
   // The column each rule is about: the record's first date for the birth
-  // year, its latest date (a treatment's end) for death.
-  std::string_view first_column = ColumnsOf(kind)[1].name;
-  Date first_date = *date;
-  std::string_view last_column = first_column;
-  if (kind == Kind::kTreatments) {
-    const auto& treatment = std::get<TreatmentRecord>(record);
-    first_column = "start_date";
-    first_date = treatment.start_date;
-    last_column = treatment.end_date ? "end_date" : "start_date";
-  }
+  // year, its latest (a treatment's end, say) for death.
+  const DateSpan span = DateSpanOf(record);
 
-  if (facts.birth_year && first_date.year() < *facts.birth_year) {
-    violations.push_back({std::string(first_column),
+  if (facts.birth_year && span.first_date.year() < *facts.birth_year) {
+    violations.push_back({std::string(span.first_column),
                           absl::StrCat("is before the patient's birth year ",
                                        *facts.birth_year)});
   }
@@ -253,9 +411,43 @@ std::vector<FieldViolation> CheckAgainstPatient(const Record& record,
     return violations;
   }
   if (facts.death_date && *date > *facts.death_date) {
-    violations.push_back(
-        {std::string(last_column), "is after the patient's recorded death on " +
-                                       FormatIsoDate(*facts.death_date)});
+    violations.push_back({std::string(span.last_column),
+                          "is after the patient's recorded death on " +
+                              FormatIsoDate(*facts.death_date)});
+  }
+  if (const auto* engraftment = std::get_if<EngraftmentRecord>(&record)) {
+    const bool recorded = std::any_of(
+        facts.transplants.begin(), facts.transplants.end(),
+        [&](const auto& t) { return t.first == engraftment->transplant_date; });
+    if (!recorded) {
+      std::vector<std::string> dates;
+      for (const auto& t : facts.transplants) {
+        dates.push_back(FormatIsoDate(t.first));
+      }
+      violations.push_back(
+          {"transplant_date",
+           "is not a recorded transplant of the patient (" +
+               (dates.empty() ? std::string("none recorded")
+                              : "recorded: " + absl::StrJoin(dates, ", ")) +
+               ")"});
+    }
+  }
+  if (const auto* event = std::get_if<AdverseEventRecord>(&record);
+      event && (event->category == AdverseEventCategory::kAcuteGvhd ||
+                event->category == AdverseEventCategory::kChronicGvhd)) {
+    const bool after_allogeneic = std::any_of(
+        facts.transplants.begin(), facts.transplants.end(), [&](const auto& t) {
+          return t.second == TransplantType::kAllogeneic &&
+                 t.first <= event->onset_date;
+        });
+    if (!after_allogeneic) {
+      violations.push_back(
+          {"category",
+           std::string(AdverseEventCategoryCode(event->category)) +
+               " only after an allogeneic transplant: the patient has none "
+               "on or before " +
+               FormatIsoDate(event->onset_date)});
+    }
   }
   if (kind == Kind::kTransplants && is_new && facts.latest_transplant_date &&
       *date <= *facts.latest_transplant_date) {

@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -27,13 +28,18 @@ enum class Kind {
   kMri,
   kTreatments,
   kDeaths,
+  kAdverseEvents,
+  kEngraftment,
+  kDiseaseStatus,
 };
-inline constexpr std::array<Kind, 7> kAllKinds = {
-    Kind::kPatients, Kind::kTransplants, Kind::kVisits, Kind::kRelapses,
-    Kind::kMri,      Kind::kTreatments,  Kind::kDeaths};
+inline constexpr std::array<Kind, 10> kAllKinds = {
+    Kind::kPatients,     Kind::kTransplants,   Kind::kVisits,
+    Kind::kRelapses,     Kind::kMri,           Kind::kTreatments,
+    Kind::kDeaths,       Kind::kAdverseEvents, Kind::kEngraftment,
+    Kind::kDiseaseStatus};
 
 // "patients", "transplants", "visits", "relapses", "mri", "treatments",
-// "deaths".
+// "deaths", "adverse_events", "engraftment", "disease_status".
 std::string_view KindName(Kind kind);
 std::optional<Kind> ParseKind(std::string_view name);
 
@@ -44,9 +50,71 @@ enum class Sex { kFemale, kMale, kOther };  // CSV F, M, X
 enum class Disease { kRrms, kSpms, kPpms, kNmosd, kSsc, kSle, kOther };
 enum class TransplantType { kAutologous, kAllogeneic };
 
+// Coded cause of death (EBMT/CIBMTR practice): the autoimmune disease
+// itself, transplant-related causes (infection, toxicity, gvhd,
+// graft_failure), a secondary malignancy, other, unknown.
+enum class DeathCause {
+  kDisease,
+  kInfection,
+  kToxicity,
+  kGvhd,
+  kGraftFailure,
+  kSecondaryMalignancy,
+  kOther,
+  kUnknown,
+};
+enum class TreatmentClass {
+  kDmt,  // MS/NMOSD disease-modifying therapy
+  kImmunosuppressant,
+  kBiologic,
+  kCorticosteroid,  // dose as prednisolone-equivalent mg/day
+  kAntimalarial,
+  kIvigOrPlasmaExchange,
+  kOther,
+};
+// The centre's assessment of the disease at a date.
+enum class DiseaseState {
+  kRemission,
+  kImproved,
+  kStable,
+  kRelapse,
+  kProgression
+};
+enum class AdverseEventCategory {
+  kInfection,
+  kViralReactivation,  // CMV, EBV
+  kSecondaryAutoimmuneDisease,
+  kMalignancy,
+  kAcuteGvhd,
+  kChronicGvhd,
+  kOrganToxicity,
+  kOther,
+};
+// One scale per category: CTCAE 1-5; acute GvHD overall grade I-IV;
+// chronic GvHD (NIH) mild, moderate, severe.
+enum class AdverseEventGrade {
+  k1,
+  k2,
+  k3,
+  k4,
+  k5,
+  kI,
+  kII,
+  kIII,
+  kIV,
+  kMild,
+  kModerate,
+  kSevere,
+};
+
 std::string_view SexCode(Sex sex);
 std::string_view DiseaseCode(Disease disease);             // "RRMS", ...
 std::string_view TransplantTypeCode(TransplantType type);  // "autologous"
+std::string_view DeathCauseCode(DeathCause cause);         // "infection"
+std::string_view TreatmentClassCode(TreatmentClass treatment_class);
+std::string_view DiseaseStateCode(DiseaseState state);  // "remission"
+std::string_view AdverseEventCategoryCode(AdverseEventCategory category);
+std::string_view AdverseEventGradeCode(AdverseEventGrade grade);  // "II"
 
 struct PatientRecord {
   std::string patient_id;  // the center's own code
@@ -93,19 +161,52 @@ struct TreatmentRecord {
   std::string drug;
   Date start_date;
   std::optional<Date> end_date;
+  // Records from before classes were recorded are kOther, for review.
+  TreatmentClass treatment_class = TreatmentClass::kOther;
+  std::optional<double> dose;  // with dose_unit
+  std::string dose_unit;       // "mg/day"; empty without a dose
+  bool protocol = false;       // part of the transplant protocol (planned)
   bool operator==(const TreatmentRecord&) const = default;
 };
 
 struct DeathRecord {
   std::string patient_id;
   Date death_date;
-  std::string cause;  // empty when unknown
+  std::string cause;  // free text, empty when not given
+  DeathCause cause_code = DeathCause::kUnknown;
   bool operator==(const DeathRecord&) const = default;
+};
+
+struct AdverseEventRecord {
+  std::string patient_id;
+  Date onset_date;
+  AdverseEventCategory category = AdverseEventCategory::kOther;
+  AdverseEventGrade grade = AdverseEventGrade::k1;
+  std::optional<Date> resolution_date;
+  std::string description;  // empty when not given
+  bool operator==(const AdverseEventRecord&) const = default;
+};
+
+// Haematopoietic recovery after one transplant, as the centre reports it.
+struct EngraftmentRecord {
+  std::string patient_id;
+  Date transplant_date;                 // one of the patient's transplants
+  std::optional<Date> neutrophil_date;  // ANC >= 0.5 x 10^9/L, 3 days
+  std::optional<Date> platelet_date;    // >= 20 x 10^9/L untransfused, 7 days
+  bool operator==(const EngraftmentRecord&) const = default;
+};
+
+struct DiseaseStatusRecord {
+  std::string patient_id;
+  Date status_date;
+  DiseaseState status = DiseaseState::kStable;
+  bool operator==(const DiseaseStatusRecord&) const = default;
 };
 
 using Record =
     std::variant<PatientRecord, TransplantRecord, VisitRecord, RelapseRecord,
-                 MriRecord, TreatmentRecord, DeathRecord>;
+                 MriRecord, TreatmentRecord, DeathRecord, AdverseEventRecord,
+                 EngraftmentRecord, DiseaseStatusRecord>;
 
 Kind KindOf(const Record& record);
 const std::string& PatientIdOf(const Record& record);
@@ -275,12 +376,20 @@ struct PatientFacts {
   std::optional<Date> latest_record_date;
   std::optional<Date> earliest_record_date;
   std::optional<Date> latest_transplant_date;
+  // Every transplant, by date; only when `transplants_loaded` (the store
+  // loads them for the kinds that need them: TransplantsNeeded).
+  bool transplants_loaded = false;
+  std::vector<std::pair<Date, TransplantType>> transplants;
 };
+
+// Whether CheckAgainstPatient needs PatientFacts::transplants for `kind`.
+bool TransplantsNeeded(Kind kind);
 
 // Rules between a record and the patient's other records: nothing after
 // death, no death before a recorded record, no date before the birth year
 // (and no birth year after a recorded record), a new transplant only after
-// the latest one (`is_new` false for amendments).
+// the latest one (`is_new` false for amendments), engraftment only for a
+// recorded transplant, GvHD only after an allogeneic transplant.
 std::vector<FieldViolation> CheckAgainstPatient(const Record& record,
                                                 const PatientFacts& facts,
                                                 bool is_new);

@@ -167,6 +167,17 @@ UPDATE tokens SET issued_by = coalesce(
      tokens.token_id), '');
 DROP TABLE token_issuers;
 )sql"},
+      // 5: deaths gain a coded cause (existing ones: unknown, their text
+      // kept), treatments a class (existing ones: other, for review), a
+      // dose, its unit and whether the protocol planned them (existing: no).
+      // Current records take the new canonical form; events keep the
+      // bytes they were recorded with, which the audit trail hashes.
+      {R"sql(
+UPDATE current_records SET payload = payload || ',unknown'
+  WHERE kind = 'deaths';
+UPDATE current_records SET payload = payload || ',other,,,no'
+  WHERE kind = 'treatments';
+)sql"},
   };
   return *migrations;
 }

@@ -100,6 +100,66 @@ absl::StatusOr<PatientFacts> LoadFacts(Connection& c,
   return facts;
 }
 
+// Every current transplant of the patient, for the kinds whose rules need
+// them (TransplantsNeeded).
+absl::Status LoadTransplants(Connection& c, const std::string& registry_id,
+                             PatientFacts& facts) {
+  SQLite::Statement& query = c.Prepare(
+      "SELECT payload FROM current_records WHERE registry_id = ? AND kind = "
+      "'transplants'");
+  query.bind(1, registry_id);
+  facts.transplants.clear();
+  while (query.executeStep()) {
+    ASSIGN_OR_RETURN(
+        Record record,
+        DecodePayload(Kind::kTransplants, query.getColumn(0).getString()));
+    const auto& t = std::get<TransplantRecord>(record);
+    facts.transplants.emplace_back(t.transplant_date, t.type);
+  }
+  facts.transplants_loaded = true;
+  return absl::OkStatus();
+}
+
+// Why the transplant of `date` cannot be retracted, if it cannot: its
+// engraftment record, or GvHD that no other allogeneic transplant precedes.
+absl::StatusOr<std::optional<std::string>> TransplantNeededBy(
+    Connection& c, const std::string& registry_id, const std::string& date) {
+  SQLite::Statement& engraftment = c.Prepare(
+      "SELECT 1 FROM current_records WHERE registry_id = ? AND kind = "
+      "'engraftment' AND record_key = ?");
+  engraftment.bind(1, registry_id);
+  engraftment.bind(2, date);
+  if (engraftment.executeStep()) {
+    return "the transplant has an engraftment record; retract it first";
+  }
+  SQLite::Statement& gvhd = c.Prepare(
+      "SELECT record_key FROM current_records WHERE registry_id = ? AND "
+      "kind = 'adverse_events' AND (record_key LIKE '%|acute_gvhd' OR "
+      "record_key LIKE '%|chronic_gvhd') ORDER BY record_key");
+  gvhd.bind(1, registry_id);
+  std::vector<std::string> onsets;  // the key is onset_date|category
+  while (gvhd.executeStep()) {
+    const std::string key = gvhd.getColumn(0).getString();
+    onsets.push_back(key.substr(0, key.find('|')));
+  }
+  if (onsets.empty()) return std::nullopt;
+  PatientFacts facts;
+  RETURN_IF_ERROR(LoadTransplants(c, registry_id, facts));
+  for (const std::string& onset : onsets) {
+    const bool other_allogeneic = std::any_of(
+        facts.transplants.begin(), facts.transplants.end(), [&](const auto& t) {
+          const std::string day = FormatIsoDate(t.first);
+          return t.second == TransplantType::kAllogeneic && day != date &&
+                 day <= onset;
+        });
+    if (!other_allogeneic && date <= onset) {
+      return "GvHD with onset " + onset +
+             " follows this transplant only; retract or amend it first";
+    }
+  }
+  return std::nullopt;
+}
+
 // Folds a newly imported record into the facts of its patient.
 void UpdateFacts(const Record& record, PatientFacts& facts) {
   auto later = [](std::optional<Date>& slot, Date date) {
@@ -114,8 +174,11 @@ void UpdateFacts(const Record& record, PatientFacts& facts) {
     if (!facts.earliest_record_date || *date < *facts.earliest_record_date) {
       facts.earliest_record_date = *date;
     }
-    if (std::holds_alternative<TransplantRecord>(record)) {
+    if (const auto* t = std::get_if<TransplantRecord>(&record)) {
       later(facts.latest_transplant_date, *date);
+      if (facts.transplants_loaded) {
+        facts.transplants.emplace_back(t->transplant_date, t->type);
+      }
     }
   }
 }
@@ -406,6 +469,14 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
             continue;
           }
         }
+        if (kind == Kind::kTransplants) {
+          ASSIGN_OR_RETURN(std::optional<std::string> needed,
+                           TransplantNeededBy(c, *registry_id, key.key));
+          if (needed) {
+            fail({{"transplant_date", *std::move(needed)}});
+            continue;
+          }
+        }
         break;
     }
     if (record) {
@@ -416,7 +487,10 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
         ASSIGN_OR_RETURN(PatientFacts loaded, LoadFacts(c, *registry_id));
         cached = facts_cache.emplace(*registry_id, loaded).first;
       }
-      const PatientFacts& facts = cached->second;
+      PatientFacts& facts = cached->second;
+      if (TransplantsNeeded(kind) && !facts.transplants_loaded) {
+        RETURN_IF_ERROR(LoadTransplants(c, *registry_id, facts));
+      }
       std::vector<FieldViolation> found =
           CheckAgainstPatient(*record, facts, operation == Operation::kImport);
       if (!found.empty()) {

@@ -56,8 +56,13 @@ absl::StatusOr<Record> DecodePayload(Kind kind, const std::string& payload) {
   if (!rows.ok() || rows->size() != 1) {
     return absl::DataLossError("stored record cannot be read: " + payload);
   }
-  Parsed<Record> parsed =
-      ParseRecord(kind, (*rows)[0].fields, Date(9999, 12, 31));
+  // Events recorded before a kind gained columns hold fewer fields; the
+  // columns added since are optional, so the missing ones read as empty.
+  std::vector<std::string>& fields = (*rows)[0].fields;
+  if (fields.size() < ColumnsOf(kind).size()) {
+    fields.resize(ColumnsOf(kind).size());
+  }
+  Parsed<Record> parsed = ParseRecord(kind, fields, Date(9999, 12, 31));
   if (!parsed.value) {
     return absl::DataLossError("stored record is invalid: " + payload);
   }

@@ -41,12 +41,29 @@ const std::vector<std::pair<std::string, std::string>>& EveryKind() {
            "P001,2018-01-05,3,1,2,\n"
            "P001,2018-09-03,0,0,0,-0.35\n"},
           {"treatments",
-           "patient_id,drug,start_date,end_date\n"
-           "P002,Natalizumab,2019-01-01,2019-12-31\n"
-           "P002,Ocrelizumab,2020-02-01,\n"},
+           "patient_id,drug,start_date,end_date,class,dose,dose_unit,"
+           "protocol\n"
+           "P001,Prednisolone,2018-03-01,2018-04-15,corticosteroid,20,mg/day,"
+           "yes\n"
+           "P002,Natalizumab,2019-01-01,2019-12-31,dmt,300,mg/month,no\n"
+           "P002,Ocrelizumab,2020-02-01,,other,,,no\n"},
           {"deaths",
-           "patient_id,death_date,cause\n"
-           "P003,2022-01-01,\"infection, pneumonia\"\n"},
+           "patient_id,death_date,cause,cause_code\n"
+           "P003,2022-01-01,\"infection, pneumonia\",infection\n"},
+          {"adverse_events",
+           "patient_id,onset_date,category,grade,resolution_date,"
+           "description\n"
+           "P001,2018-03-20,viral_reactivation,2,2018-04-02,CMV\n"
+           "P002,2017-02-10,acute_gvhd,II,2017-03-01,\n"
+           "P002,2017-02-10,infection,3,,\"line sepsis, S. aureus\"\n"},
+          {"engraftment",
+           "patient_id,transplant_date,neutrophil_date,platelet_date\n"
+           "P001,2018-03-01,2018-03-12,2018-03-15\n"
+           "P002,2017-01-15,2017-01-30,\n"},
+          {"disease_status",
+           "patient_id,status_date,status\n"
+           "P001,2019-03-01,remission\n"
+           "P002,2018-01-15,stable\n"},
       };
   return *files;
 }
@@ -276,12 +293,87 @@ INSTANTIATE_TEST_SUITE_P(
         BadInput{"WrongNumberOfValues", "relapses",
                  "patient_id,onset_date\nP001,2019-01-01,extra\n",
                  "bad.csv:2: row: expected 2 values"},
+        BadInput{"GvhdAfterAnAutologousTransplant", "adverse_events",
+                 "patient_id,onset_date,category,grade\n"
+                 "P001,2018-06-01,chronic_gvhd,mild\n",
+                 "bad.csv:2: category: chronic_gvhd only after an "
+                 "allogeneic transplant"},
+        BadInput{"GradeOffTheCategoryScale", "adverse_events",
+                 "patient_id,onset_date,category,grade\n"
+                 "P002,2017-02-11,acute_gvhd,3\n",
+                 "bad.csv:2: grade: acute_gvhd is graded I to IV (got '3')"},
+        BadInput{"EngraftmentOfNoRecordedTransplant", "engraftment",
+                 "patient_id,transplant_date,neutrophil_date\n"
+                 "P001,2018-03-02,2018-03-12\n",
+                 "bad.csv:2: transplant_date: is not a recorded transplant of "
+                 "the patient (recorded: 2018-03-01, 2021-06-01)"},
+        BadInput{"RecoveryBeforeTheTransplant", "engraftment",
+                 "patient_id,transplant_date,neutrophil_date\n"
+                 "P001,2021-06-01,2021-05-30\n",
+                 "bad.csv:2: neutrophil_date: is before transplant_date"},
+        BadInput{"UnknownDiseaseStatus", "disease_status",
+                 "patient_id,status_date,status\nP001,2019-04-01,CR\n",
+                 "bad.csv:2: status:"},
+        BadInput{"DoseWithoutItsUnit", "treatments",
+                 "patient_id,drug,start_date,dose\n"
+                 "P001,Rituximab,2019-01-01,1000\n",
+                 "bad.csv:2: dose_unit: is required with a dose"},
+        BadInput{"UncodedCauseOfDeath", "deaths",
+                 "patient_id,death_date,cause_code\nP001,2023-01-01,sepsis\n",
+                 "bad.csv:2: cause_code:"},
         BadInput{"UnterminatedQuote", "relapses",
                  "patient_id,onset_date\n\"P001,2019-01-01\n",
                  "bad.csv:2: unterminated quoted field"}),
     [](const ::testing::TestParamInfo<BadInput>& info) {
       return info.param.name;
     });
+
+// Files written before a kind gained columns still import: the new columns
+// are optional and read as their documented defaults.
+TEST_F(SubmissionTest, FilesWithoutTheNewerColumnsStillImport) {
+  ImportAll();
+  ASSERT_EQ(Run({"submit", "import", "treatments",
+                 registry_.WriteCsv("old.csv",
+                                    "patient_id,drug,start_date,end_date\n"
+                                    "P001,Rituximab,2019-01-01,\n")})
+                .exit_code,
+            0);
+  RegctlResult r = Run({"submit", "export", "treatments", "--format", "csv"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.out, HasSubstr("P001,Rituximab,2019-01-01,,other,,,no\n"));
+}
+
+TEST_F(SubmissionTest, ATransplantWithAnEngraftmentRecordCannotBeRetracted) {
+  ImportAll();
+  const std::string key = registry_.WriteCsv(
+      "key.csv", "patient_id,transplant_date\nP002,2017-01-15\n");
+  RegctlResult refused = Run({"submit", "retract", "transplants", key,
+                              "--reason", "entered for the wrong patient"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_THAT(refused.err, HasSubstr("key.csv:2: transplant_date: the "
+                                     "transplant has an engraftment record"));
+  ASSERT_EQ(Run({"submit", "retract", "engraftment", key, "--reason",
+                 "entered for the wrong patient"})
+                .exit_code,
+            0);
+  // Its acute GvHD follows no other allogeneic transplant.
+  RegctlResult gvhd = Run({"submit", "retract", "transplants", key, "--reason",
+                           "entered for the wrong patient"});
+  EXPECT_EQ(gvhd.exit_code, 1);
+  EXPECT_THAT(gvhd.err, HasSubstr("key.csv:2: transplant_date: GvHD with "
+                                  "onset 2017-02-10 follows this transplant "
+                                  "only"));
+  ASSERT_EQ(Run({"submit", "retract", "adverse_events",
+                 registry_.WriteCsv("gvhd.csv",
+                                    "patient_id,onset_date,category\n"
+                                    "P002,2017-02-10,acute_gvhd\n"),
+                 "--reason", "entered for the wrong patient"})
+                .exit_code,
+            0);
+  RegctlResult retracted = Run({"submit", "retract", "transplants", key,
+                                "--reason", "entered for the wrong patient"});
+  EXPECT_EQ(retracted.exit_code, 0) << retracted.err;
+}
 
 TEST_F(SubmissionTest, EveryBadFieldIsReportedAtOnce) {
   ImportAll();

@@ -42,6 +42,12 @@ TEST(EnumMapsTest, RecordEnums) {
   ExpectRoundTrip<v1::Sex>(v1::Sex_descriptor());
   ExpectRoundTrip<v1::Disease>(v1::Disease_descriptor());
   ExpectRoundTrip<v1::TransplantType>(v1::TransplantType_descriptor());
+  ExpectRoundTrip<v1::DeathCause>(v1::DeathCause_descriptor());
+  ExpectRoundTrip<v1::TreatmentClass>(v1::TreatmentClass_descriptor());
+  ExpectRoundTrip<v1::DiseaseState>(v1::DiseaseState_descriptor());
+  ExpectRoundTrip<v1::AdverseEventCategory>(
+      v1::AdverseEventCategory_descriptor());
+  ExpectRoundTrip<v1::AdverseEventGrade>(v1::AdverseEventGrade_descriptor());
   ExpectRoundTrip<v1::RecordKind>(v1::RecordKind_descriptor());
   ExpectRoundTrip<v1::Operation>(v1::Operation_descriptor());
 }

@@ -62,6 +62,12 @@ TEST(RecordDeclarationTest, ColumnsAreTheFieldsOfTheProtoMessage) {
           EXPECT_EQ(f->type(), FieldDescriptor::TYPE_STRING);
           break;
         case ColumnType::kCode:
+          // A yes/no column is a proto bool (unset: no).
+          if (c.codes.size() == 2 && c.codes[0] == "no" &&
+              c.codes[1] == "yes") {
+            EXPECT_EQ(f->type(), FieldDescriptor::TYPE_BOOL);
+            break;
+          }
           ASSERT_EQ(f->type(), FieldDescriptor::TYPE_ENUM);
           // Every code has a proto value, plus UNSPECIFIED.
           EXPECT_EQ(f->enum_type()->value_count(),

@@ -1,5 +1,6 @@
 #include "core/records.h"
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <string_view>
@@ -41,9 +42,17 @@ Row ValidRow(Kind kind) {
     case Kind::kMri:
       return {"P-001", "2020-01-02", "1", "0", "2", "-0.35"};
     case Kind::kTreatments:
-      return {"P-001", "natalizumab", "2012-01-01", "2014-06-30"};
+      return {"P-001", "natalizumab", "2012-01-01", "2014-06-30",
+              "dmt",   "300",         "mg/month",   "no"};
     case Kind::kDeaths:
-      return {"P-001", "2025-12-31", "sepsis"};
+      return {"P-001", "2025-12-31", "sepsis", "infection"};
+    case Kind::kAdverseEvents:
+      return {"P-001", "2015-03-20", "infection",
+              "3",     "2015-04-02", "CMV pneumonia"};
+    case Kind::kEngraftment:
+      return {"P-001", "2015-03-04", "2015-03-15", "2015-03-19"};
+    case Kind::kDiseaseStatus:
+      return {"P-001", "2016-03-04", "remission"};
   }
   return {};
 }
@@ -107,9 +116,10 @@ TEST(KindTest, NamesRoundTripForAllKinds) {
     EXPECT_EQ(ParseKind(KindName(kind)), kind) << KindName(kind);
     names.insert(KindText(kind));
   }
-  EXPECT_EQ(names,
-            (std::set<std::string>{"patients", "transplants", "visits",
-                                   "relapses", "mri", "treatments", "deaths"}));
+  EXPECT_EQ(names, (std::set<std::string>{"patients", "transplants", "visits",
+                                          "relapses", "mri", "treatments",
+                                          "deaths", "adverse_events",
+                                          "engraftment", "disease_status"}));
 }
 
 TEST(KindTest, UnknownKindIsRejected) {
@@ -458,6 +468,202 @@ TEST(DeathRecordTest, CauseIsOptionalAndAtMost200Characters) {
                    "cause", "control characters");
 }
 
+TEST(DeathRecordTest, CauseCodeIsOptionalAndReadsAsUnknown) {
+  EXPECT_EQ(
+      ParseOk<DeathRecord>(Kind::kDeaths, With(Kind::kDeaths, "cause_code", ""))
+          .cause_code,
+      DeathCause::kUnknown);
+  EXPECT_EQ(
+      ParseOk<DeathRecord>(Kind::kDeaths, ValidRow(Kind::kDeaths)).cause_code,
+      DeathCause::kInfection);
+  EXPECT_EQ(
+      ParseOk<DeathRecord>(Kind::kDeaths, With(Kind::kDeaths, "cause_code",
+                                               "secondary_malignancy"))
+          .cause_code,
+      DeathCause::kSecondaryMalignancy);
+  ExpectRejectedOn(Kind::kDeaths, With(Kind::kDeaths, "cause_code", "sepsis"),
+                   "cause_code", "gvhd");
+  // A row is read against every column, the newer ones too (a CSV file
+  // may leave them out: its header maps the columns).
+  const Parsed<Record> short_row =
+      Parse(Kind::kDeaths, {"P-001", "2025-12-31", "sepsis"});
+  EXPECT_FALSE(short_row.value.has_value());
+  EXPECT_EQ(short_row.violations.size(), 1u);
+}
+
+// ---------------------------------------------------------------- Treatments
+// (class, dose)
+
+TEST(TreatmentRecordTest, ClassDoseAndProtocol) {
+  const TreatmentRecord valid =
+      ParseOk<TreatmentRecord>(Kind::kTreatments, ValidRow(Kind::kTreatments));
+  EXPECT_EQ(valid.treatment_class, TreatmentClass::kDmt);
+  EXPECT_EQ(valid.dose, 300);
+  EXPECT_EQ(valid.dose_unit, "mg/month");
+  EXPECT_FALSE(valid.protocol);
+
+  Row bare = ValidRow(Kind::kTreatments);
+  for (std::string_view column : {"class", "dose", "dose_unit", "protocol"}) {
+    bare[ColumnIndex(Kind::kTreatments, column)] = "";
+  }
+  const TreatmentRecord defaults =
+      ParseOk<TreatmentRecord>(Kind::kTreatments, bare);
+  EXPECT_EQ(defaults.treatment_class, TreatmentClass::kOther);
+  EXPECT_EQ(defaults.dose, std::nullopt);
+  EXPECT_EQ(defaults.dose_unit, "");
+  EXPECT_FALSE(defaults.protocol);
+
+  EXPECT_TRUE(ParseOk<TreatmentRecord>(
+                  Kind::kTreatments, With(Kind::kTreatments, "protocol", "yes"))
+                  .protocol);
+  ExpectRejectedOn(Kind::kTreatments,
+                   With(Kind::kTreatments, "protocol", "true"), "protocol");
+  ExpectRejectedOn(Kind::kTreatments, With(Kind::kTreatments, "class", "DMT"),
+                   "class", "immunosuppressant");
+  ExpectRejectedOn(Kind::kTreatments, With(Kind::kTreatments, "dose", "0"),
+                   "dose", "more than 0");
+  ExpectRejectedOn(Kind::kTreatments, With(Kind::kTreatments, "dose", "-1"),
+                   "dose");
+  ExpectRejectedOn(Kind::kTreatments, With(Kind::kTreatments, "dose", "100001"),
+                   "dose");
+  ExpectRejectedOn(Kind::kTreatments, With(Kind::kTreatments, "dose", "ten"),
+                   "dose");
+  ExpectRejectedOn(Kind::kTreatments, With(Kind::kTreatments, "dose_unit", ""),
+                   "dose_unit", "with a dose");
+  ExpectRejectedOn(Kind::kTreatments,
+                   With(Kind::kTreatments, "dose_unit", std::string(33, 'u')),
+                   "dose_unit", "at most 32");
+  Row unit_only = ValidRow(Kind::kTreatments);
+  unit_only[ColumnIndex(Kind::kTreatments, "dose")] = "";
+  ExpectRejectedOn(Kind::kTreatments, unit_only, "dose", "dose_unit");
+
+  Row steroid = With(Kind::kTreatments, "class", "corticosteroid");
+  ExpectRejectedOn(Kind::kTreatments, steroid, "dose_unit", "mg/day");
+  steroid[ColumnIndex(Kind::kTreatments, "dose_unit")] = "mg/day";
+  EXPECT_EQ(
+      ParseOk<TreatmentRecord>(Kind::kTreatments, steroid).treatment_class,
+      TreatmentClass::kCorticosteroid);
+}
+
+// ---------------------------------------------------------------- Adverse
+// events
+
+TEST(AdverseEventRecordTest, TheGradeScaleFollowsTheCategory) {
+  const std::vector<std::pair<std::string, std::vector<std::string>>> scales = {
+      {"infection", {"1", "2", "3", "4", "5"}},
+      {"viral_reactivation", {"1", "5"}},
+      {"secondary_autoimmune_disease", {"2"}},
+      {"malignancy", {"4"}},
+      {"organ_toxicity", {"3"}},
+      {"other", {"1"}},
+      {"acute_gvhd", {"I", "II", "III", "IV"}},
+      {"chronic_gvhd", {"mild", "moderate", "severe"}}};
+  const std::vector<std::string> all = {"1",  "2",    "3",        "4",
+                                        "5",  "I",    "II",       "III",
+                                        "IV", "mild", "moderate", "severe"};
+  for (const auto& [category, grades] : scales) {
+    Row row = With(Kind::kAdverseEvents, "category", category);
+    for (const std::string& grade : all) {
+      SCOPED_TRACE(category + " " + grade);
+      row[ColumnIndex(Kind::kAdverseEvents, "grade")] = grade;
+      const bool fits =
+          std::find(grades.begin(), grades.end(), grade) != grades.end();
+      const bool ctcae = category != "acute_gvhd" && category != "chronic_gvhd";
+      if (fits ||
+          (ctcae && grade.size() == 1 && grade[0] >= '1' && grade[0] <= '5')) {
+        EXPECT_EQ(
+            AdverseEventGradeCode(
+                ParseOk<AdverseEventRecord>(Kind::kAdverseEvents, row).grade),
+            grade);
+      } else {
+        ExpectRejectedOn(Kind::kAdverseEvents, row, "grade", category);
+      }
+    }
+  }
+  ExpectRejectedOn(Kind::kAdverseEvents,
+                   With(Kind::kAdverseEvents, "grade", "6"), "grade");
+  ExpectRejectedOn(Kind::kAdverseEvents,
+                   With(Kind::kAdverseEvents, "grade", ""), "grade",
+                   "required");
+}
+
+TEST(AdverseEventRecordTest, FieldsAreCheckedOneByOne) {
+  ExpectRejectedOn(Kind::kAdverseEvents,
+                   With(Kind::kAdverseEvents, "category", "sepsis"), "category",
+                   "viral_reactivation");
+  ExpectRejectedOn(Kind::kAdverseEvents,
+                   With(Kind::kAdverseEvents, "onset_date", ""), "onset_date");
+  ExpectRejectedOn(Kind::kAdverseEvents,
+                   {"P-001", "2030-01-01", "infection", "3", "", ""},
+                   "onset_date", "future");
+  ExpectRejectedOn(Kind::kAdverseEvents,
+                   With(Kind::kAdverseEvents, "resolution_date", "2015-03-19"),
+                   "resolution_date", "before onset_date");
+  EXPECT_EQ(ParseOk<AdverseEventRecord>(
+                Kind::kAdverseEvents,
+                With(Kind::kAdverseEvents, "resolution_date", "2015-03-20"))
+                .resolution_date,
+            Date(2015, 3, 20));
+  EXPECT_EQ(ParseOk<AdverseEventRecord>(
+                Kind::kAdverseEvents,
+                With(Kind::kAdverseEvents, "resolution_date", ""))
+                .resolution_date,
+            std::nullopt);
+  ExpectRejectedOn(
+      Kind::kAdverseEvents,
+      With(Kind::kAdverseEvents, "description", std::string(201, 'd')),
+      "description", "at most 200");
+}
+
+// ---------------------------------------------------------------- Engraftment
+
+TEST(EngraftmentRecordTest, RecoveryDatesAreOptionalAndNotBeforeTheTransplant) {
+  Row row = ValidRow(Kind::kEngraftment);
+  row[2] = "";
+  row[3] = "";
+  const EngraftmentRecord bare =
+      ParseOk<EngraftmentRecord>(Kind::kEngraftment, row);
+  EXPECT_EQ(bare.neutrophil_date, std::nullopt);
+  EXPECT_EQ(bare.platelet_date, std::nullopt);
+  EXPECT_EQ(ParseOk<EngraftmentRecord>(
+                Kind::kEngraftment,
+                With(Kind::kEngraftment, "neutrophil_date", "2015-03-04"))
+                .neutrophil_date,
+            Date(2015, 3, 4));
+  ExpectRejectedOn(Kind::kEngraftment,
+                   With(Kind::kEngraftment, "neutrophil_date", "2015-03-03"),
+                   "neutrophil_date", "before transplant_date");
+  ExpectRejectedOn(Kind::kEngraftment,
+                   With(Kind::kEngraftment, "platelet_date", "2015-01-01"),
+                   "platelet_date", "before transplant_date");
+  ExpectRejectedOn(Kind::kEngraftment,
+                   With(Kind::kEngraftment, "transplant_date", ""),
+                   "transplant_date");
+}
+
+// ---------------------------------------------------------------- Disease
+// status
+
+TEST(DiseaseStatusRecordTest, StatusIsOneOfTheCodes) {
+  for (std::string_view code :
+       {"remission", "improved", "stable", "relapse", "progression"}) {
+    EXPECT_EQ(DiseaseStateCode(
+                  ParseOk<DiseaseStatusRecord>(
+                      Kind::kDiseaseStatus,
+                      With(Kind::kDiseaseStatus, "status", std::string(code)))
+                      .status),
+              code);
+  }
+  ExpectRejectedOn(Kind::kDiseaseStatus,
+                   With(Kind::kDiseaseStatus, "status", "CR"), "status",
+                   "remission");
+  ExpectRejectedOn(Kind::kDiseaseStatus,
+                   With(Kind::kDiseaseStatus, "status", ""), "status");
+  ExpectRejectedOn(Kind::kDiseaseStatus,
+                   With(Kind::kDiseaseStatus, "status_date", "2016-02-30"),
+                   "status_date");
+}
+
 // ---------------------------------------------------------------- All at once
 
 TEST(ParseRecordTest, EveryViolationOfARowIsReported) {
@@ -501,8 +707,24 @@ std::vector<Record> SampleRecords() {
       TreatmentRecord{"P-001", "ocrelizumab 600 mg", Date(2018, 1, 1),
                       Date(2019, 1, 1)},
       TreatmentRecord{"P-001", "cladribine", Date(2018, 1, 1), std::nullopt},
+      TreatmentRecord{"P-001", "prednisolone", Date(2015, 3, 1),
+                      Date(2015, 6, 1), TreatmentClass::kCorticosteroid, 7.5,
+                      "mg/day", true},
       DeathRecord{"P-001", Date(2025, 12, 31), "pneumonia, aspiration"},
-      DeathRecord{"P-001", Date(2025, 12, 31), ""},
+      DeathRecord{"P-001", Date(2025, 12, 31), "", DeathCause::kDisease},
+      AdverseEventRecord{"P-001", Date(2015, 3, 20),
+                         AdverseEventCategory::kViralReactivation,
+                         AdverseEventGrade::k2, Date(2015, 4, 1), "EBV"},
+      AdverseEventRecord{"P-001", Date(2016, 1, 2),
+                         AdverseEventCategory::kAcuteGvhd,
+                         AdverseEventGrade::kIII, std::nullopt, ""},
+      AdverseEventRecord{"P-001", Date(2017, 1, 2),
+                         AdverseEventCategory::kChronicGvhd,
+                         AdverseEventGrade::kModerate, std::nullopt, ""},
+      EngraftmentRecord{"P-001", Date(2015, 3, 4), Date(2015, 3, 15),
+                        std::nullopt},
+      EngraftmentRecord{"P-001", Date(2015, 3, 4), std::nullopt, std::nullopt},
+      DiseaseStatusRecord{"P-001", Date(2016, 3, 4), DiseaseState::kRelapse},
   };
 }
 
@@ -671,7 +893,10 @@ TEST(KeyTest, KeyOfMatchesTheDocumentedKeyForEveryKind) {
       {Kind::kRelapses, "2019-07-08"},
       {Kind::kMri, "2020-01-02"},
       {Kind::kTreatments, "natalizumab|2012-01-01"},
-      {Kind::kDeaths, ""}};
+      {Kind::kDeaths, ""},
+      {Kind::kAdverseEvents, "2015-03-20|infection"},
+      {Kind::kEngraftment, "2015-03-04"},
+      {Kind::kDiseaseStatus, "2016-03-04"}};
   ASSERT_EQ(expected.size(), kAllKinds.size());
   for (const auto& [kind, key] : expected) {
     const Parsed<Record> parsed = Parse(kind, ValidRow(kind));
@@ -738,16 +963,83 @@ TEST(CheckAgainstPatientTest, ValidRecordsHaveNoViolations) {
   facts.death_date = Date(2025, 12, 31);
   facts.latest_record_date = Date(2021, 3, 4);
   facts.latest_transplant_date = Date(2015, 3, 4);
+  facts.transplants_loaded = true;
+  facts.transplants = {{Date(2015, 3, 4), TransplantType::kAutologous}};
+  // Only the transplant an engraftment belongs to is needed besides.
+  PatientFacts bare;
+  bare.transplants_loaded = true;
+  bare.transplants = facts.transplants;
   for (Kind kind : kAllKinds) {
     const Parsed<Record> parsed = Parse(kind, ValidRow(kind));
     ASSERT_TRUE(parsed.value.has_value());
     EXPECT_THAT(CheckAgainstPatient(*parsed.value, facts, /*is_new=*/false),
                 IsEmpty())
         << KindText(kind);
-    EXPECT_THAT(CheckAgainstPatient(*parsed.value, PatientFacts{}, true),
-                IsEmpty())
+    EXPECT_THAT(CheckAgainstPatient(*parsed.value, bare, true), IsEmpty())
         << KindText(kind);
   }
+}
+
+TEST(CheckAgainstPatientTest, EngraftmentBelongsToARecordedTransplant) {
+  PatientFacts facts;
+  facts.transplants_loaded = true;
+  const Record engraftment = EngraftmentRecord{"P-001", Date(2015, 3, 4),
+                                               Date(2015, 3, 15), std::nullopt};
+  std::vector<FieldViolation> none =
+      CheckAgainstPatient(engraftment, facts, true);
+  EXPECT_THAT(FieldsOf(none), ElementsAre("transplant_date"));
+  ASSERT_EQ(none.size(), 1u);
+  EXPECT_THAT(none[0].description, HasSubstr("none recorded"));
+
+  facts.transplants = {{Date(2014, 1, 2), TransplantType::kAutologous},
+                       {Date(2016, 5, 6), TransplantType::kAutologous}};
+  std::vector<FieldViolation> other =
+      CheckAgainstPatient(engraftment, facts, true);
+  ASSERT_EQ(other.size(), 1u);
+  EXPECT_THAT(other[0].description,
+              HasSubstr("recorded: 2014-01-02, 2016-05-06"));
+
+  facts.transplants.push_back({Date(2015, 3, 4), TransplantType::kAllogeneic});
+  EXPECT_THAT(CheckAgainstPatient(engraftment, facts, true), IsEmpty());
+  EXPECT_TRUE(TransplantsNeeded(Kind::kEngraftment));
+  EXPECT_TRUE(TransplantsNeeded(Kind::kAdverseEvents));
+  EXPECT_FALSE(TransplantsNeeded(Kind::kVisits));
+}
+
+TEST(CheckAgainstPatientTest, GvhdOnlyAfterAnAllogeneicTransplant) {
+  auto event = [](AdverseEventCategory category, AdverseEventGrade grade,
+                  Date onset) -> Record {
+    return AdverseEventRecord{"P-001", onset,        category,
+                              grade,   std::nullopt, ""};
+  };
+  PatientFacts facts;
+  facts.transplants_loaded = true;
+  facts.transplants = {{Date(2015, 3, 4), TransplantType::kAutologous},
+                       {Date(2018, 6, 1), TransplantType::kAllogeneic}};
+  using C = AdverseEventCategory;
+  using G = AdverseEventGrade;
+  // After the autologous one only: refused, naming the category.
+  std::vector<FieldViolation> early = CheckAgainstPatient(
+      event(C::kAcuteGvhd, G::kII, Date(2018, 5, 31)), facts, true);
+  EXPECT_THAT(FieldsOf(early), ElementsAre("category"));
+  ASSERT_EQ(early.size(), 1u);
+  EXPECT_THAT(early[0].description, HasSubstr("allogeneic"));
+  EXPECT_THAT(
+      FieldsOf(CheckAgainstPatient(
+          event(C::kChronicGvhd, G::kMild, Date(2016, 1, 1)), facts, false)),
+      ElementsAre("category"));
+  // On or after the allogeneic one: accepted.
+  EXPECT_THAT(CheckAgainstPatient(
+                  event(C::kAcuteGvhd, G::kII, Date(2018, 6, 1)), facts, true),
+              IsEmpty());
+  EXPECT_THAT(
+      CheckAgainstPatient(event(C::kChronicGvhd, G::kSevere, Date(2019, 1, 1)),
+                          facts, true),
+      IsEmpty());
+  // Other categories need no transplant at all.
+  EXPECT_THAT(CheckAgainstPatient(event(C::kInfection, G::k3, Date(2010, 1, 1)),
+                                  PatientFacts{}, true),
+              IsEmpty());
 }
 
 TEST(CheckAgainstPatientTest, NothingAfterDeath) {

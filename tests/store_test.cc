@@ -2,6 +2,8 @@
 // store (amendments, retractions, time travel) and the audit trail.
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <array>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
@@ -325,6 +327,166 @@ TEST(MigrationTest, VersionTwoDatabaseKeepsItsEventsThroughMigrationThree) {
   ExpectEventsOpCheckWithoutInList(db);
 }
 
+// Deaths and treatments recorded before version 5 (no cause code, no
+// class, dose or protocol): their events keep their bytes and the audit
+// trail still verifies; current records take the new canonical form; old
+// and new payloads read alike; the records can be amended.
+TEST(MigrationTest, VersionFourDeathsAndTreatmentsGainTheirCodedColumns) {
+  TempDir dir;
+  const std::string path = dir.File("v4.db");
+  const RequestContext system{{"registryd", Role::kSystem, 0, ""}, "req_1"};
+  RequestContext submitter;
+  {
+    auto store = RegistryStore::Open(path);
+    ASSERT_THAT(store.status(), IsOk());
+    ASSERT_THAT((*store)->AddCenter(system, "C1", "One").status(), IsOk());
+    auto token = (*store)->IssueToken(system, Role::kSubmitter, "C1", "");
+    ASSERT_THAT(token.status(), IsOk());
+    auto principal = (*store)->Authenticate(token->secret);
+    ASSERT_TRUE(principal.ok() && principal->has_value());
+    submitter = {**principal, "req_2"};
+    ASSERT_THAT((*store)
+                    ->Submit(submitter, Operation::kImport, "",
+                             {ReadRow(Kind::kPatients, {"P1", "F", "1980",
+                                                        "RRMS", "2010-01-01"})})
+                    .status(),
+                IsOk());
+  }
+  // What a version-4 server wrote for a treatment and a death.
+  const std::vector<std::array<std::string, 3>> old_rows = {
+      {"treatments", "rituximab|2015-01-01", "P1,rituximab,2015-01-01,"},
+      {"deaths", "", "P1,2020-01-01,sepsis"}};
+  std::string registry_id;
+  {
+    SQLite::Database db(path, SQLite::OPEN_READWRITE);
+    registry_id = db.execAndGet("SELECT registry_id FROM patients").getString();
+    SQLite::Statement last(db,
+                           "SELECT seq, hash FROM audit_log ORDER BY seq DESC "
+                           "LIMIT 1");
+    ASSERT_TRUE(last.executeStep());
+    int64_t seq = last.getColumn(0).getInt64();
+    std::string prev_hash = last.getColumn(1).getString();
+    last.reset();
+    for (const auto& [kind, key, payload] : old_rows) {
+      const std::string at = "2026-01-02T00:00:00.000000Z";
+      SQLite::Statement event(
+          db,
+          "INSERT INTO events (recorded_at, request_id, principal, "
+          "registry_id, kind, record_key, op, payload, reason) VALUES (?, "
+          "'req_old', ?, ?, ?, ?, 'create', ?, '')");
+      event.bind(1, at);
+      event.bind(2, submitter.principal.token_id);
+      event.bind(3, registry_id);
+      event.bind(4, kind);
+      event.bind(5, key);
+      event.bind(6, payload);
+      event.exec();
+      const int64_t event_seq = db.getLastInsertRowid();
+      SQLite::Statement current(
+          db,
+          "INSERT INTO current_records (registry_id, kind, record_key, "
+          "record_date, event_seq, payload) VALUES (?, ?, ?, '2015-01-01', "
+          "?, ?)");
+      current.bind(1, registry_id);
+      current.bind(2, kind);
+      current.bind(3, key);
+      current.bind(4, event_seq);
+      current.bind(5, payload);
+      current.exec();
+      AuditEntry entry;
+      entry.seq = ++seq;
+      entry.at = at;
+      entry.principal = submitter.principal.token_id;
+      entry.role = "submitter";
+      entry.center = "C1";
+      entry.action = "record.create";
+      entry.entity = kind + "/" + registry_id + "/" + key;
+      entry.new_value = ValueDigest(payload);
+      entry.request_id = "req_old";
+      entry.event_seq = event_seq;
+      entry.prev_hash = prev_hash;
+      entry.hash = ComputeAuditHash(entry);
+      prev_hash = entry.hash;
+      SQLite::Statement insert(
+          db,
+          "INSERT INTO audit_log (seq, at, principal, role, center, action, "
+          "entity, old_value, new_value, reason, request_id, event_seq, "
+          "prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, '', ?, '', ?, ?, ?, "
+          "?)");
+      insert.bind(1, entry.seq);
+      int i = 1;
+      for (const std::string* v : {&entry.at, &entry.principal, &entry.role,
+                                   &entry.center, &entry.action, &entry.entity,
+                                   &entry.new_value, &entry.request_id}) {
+        insert.bind(++i, *v);
+      }
+      insert.bind(++i, event_seq);
+      insert.bind(++i, entry.prev_hash);
+      insert.bind(++i, entry.hash);
+      insert.exec();
+    }
+    db.exec("PRAGMA user_version = 4");
+  }
+
+  auto store = RegistryStore::Open(path);
+  ASSERT_THAT(store.status(), IsOk());
+  {
+    SQLite::Database db(path, SQLite::OPEN_READONLY);
+    EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(),
+              LatestSchemaVersion());
+    EXPECT_EQ(db.execAndGet("SELECT payload FROM current_records WHERE kind "
+                            "= 'deaths'")
+                  .getString(),
+              "P1,2020-01-01,sepsis,unknown");
+    EXPECT_EQ(db.execAndGet("SELECT payload FROM current_records WHERE kind "
+                            "= 'treatments'")
+                  .getString(),
+              "P1,rituximab,2015-01-01,,other,,,no");
+    EXPECT_EQ(db.execAndGet("SELECT group_concat(payload, ';') FROM events "
+                            "WHERE kind <> 'patients'")
+                  .getString(),
+              "P1,rituximab,2015-01-01,;P1,2020-01-01,sepsis");
+  }
+  auto report = (*store)->VerifyAudit(system);
+  ASSERT_THAT(report.status(), IsOk());
+  EXPECT_TRUE(report->ok) << report->problem;
+
+  // The old events read as the current records do.
+  auto history = (*store)->GetPatientHistory(submitter, {"P1", ""}, {});
+  ASSERT_THAT(history.status(), IsOk());
+  const Record death =
+      DeathRecord{"P1", Date(2020, 1, 1), "sepsis", DeathCause::kUnknown};
+  const Record treatment =
+      TreatmentRecord{"P1", "rituximab", Date(2015, 1, 1), std::nullopt};
+  EXPECT_THAT(history->current, ::testing::Contains(death));
+  EXPECT_THAT(history->current, ::testing::Contains(treatment));
+  std::vector<Record> from_events;
+  for (const StoredEvent& e : history->events) from_events.push_back(e.record);
+  EXPECT_THAT(from_events, ::testing::Contains(death));
+  EXPECT_THAT(from_events, ::testing::Contains(treatment));
+  auto as_of = (*store)->GetPatientHistory(
+      submitter, {"P1", ""},
+      absl::FromCivil(absl::CivilDay(2026, 1, 3), absl::UTCTimeZone()));
+  ASSERT_THAT(as_of.status(), IsOk());
+  EXPECT_THAT(as_of->current, ::testing::Contains(death));
+
+  // Importing the same death again, now with its code empty, is a no-op;
+  // giving the cause a code is an amendment.
+  auto same = (*store)->Submit(
+      submitter, Operation::kImport, "",
+      {ReadRow(Kind::kDeaths, {"P1", "2020-01-01", "sepsis", ""})});
+  EXPECT_THAT(same.status(), IsOk());
+  ASSERT_THAT((*store)
+                  ->Submit(submitter, Operation::kAmend, "cause coded",
+                           {ReadRow(Kind::kDeaths, {"P1", "2020-01-01",
+                                                    "sepsis", "infection"})})
+                  .status(),
+              IsOk());
+  auto amended = (*store)->VerifyAudit(system);
+  ASSERT_THAT(amended.status(), IsOk());
+  EXPECT_TRUE(amended->ok) << amended->problem;
+}
+
 TEST_F(StoreTest, RefusesANewerSchema) {
   store_.reset();
   {
@@ -437,7 +599,7 @@ TEST_F(StoreTest, RecordsOfOneRequestSeeEachOther) {
       submitter_, Operation::kImport, "",
       {ReadRow(Kind::kPatients, {"P2", "M", "1970", "PPMS", "2000-01-01"}),
        ReadRow(Kind::kVisits, {"P2", "2020-01-01", "6.5"}),
-       ReadRow(Kind::kDeaths, {"P2", "2021-01-01", ""}),
+       ReadRow(Kind::kDeaths, {"P2", "2021-01-01", "", ""}),
        ReadRow(Kind::kVisits, {"P2", "2021-02-01", "7.0"})});
   EXPECT_EQ(counts.status().code(), absl::StatusCode::kInvalidArgument);
   ASSERT_EQ(ViolationsOf(counts.status()).size(), 1u);
@@ -449,7 +611,7 @@ TEST_F(StoreTest, DeathBeforeARecordedVisitIsRejected) {
       Submit(Operation::kImport, Kind::kVisits, {"P1", "2020-05-01", "2.0"}),
       IsOk());
   absl::Status status =
-      Submit(Operation::kImport, Kind::kDeaths, {"P1", "2020-04-01", ""});
+      Submit(Operation::kImport, Kind::kDeaths, {"P1", "2020-04-01", "", ""});
   EXPECT_EQ(status.code(), absl::StatusCode::kInvalidArgument);
   EXPECT_THAT(ViolationsOf(status)[0].description,
               HasSubstr("before the patient's record dated 2020-05-01"));
@@ -473,7 +635,7 @@ TEST_F(StoreTest, ARetractedPatientIsUnknownUntilImportedAgain) {
   EXPECT_THAT(ViolationsOf(visit)[0].description, HasSubstr("unknown patient"));
   for (Kind kind : {Kind::kRelapses, Kind::kDeaths}) {
     EXPECT_FALSE(Submit(Operation::kImport, kind,
-                        kind == Kind::kDeaths ? Row{"P2", "2020-01-01", ""}
+                        kind == Kind::kDeaths ? Row{"P2", "2020-01-01", "", ""}
                                               : Row{"P2", "2020-01-01"})
                      .ok());
   }
