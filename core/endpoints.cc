@@ -60,6 +60,33 @@ std::optional<EndpointObservation> ObserveEndpoint(
   if (!o.day0) return std::nullopt;
   const Date day0 = *o.day0;
   const std::optional<Date> death = data.death_date;
+  const bool ms = !data.disease || IsMultipleSclerosis(*data.disease);
+  if (!ms && (endpoint == Endpoint::kNeda3 || endpoint == Endpoint::kNeda4 ||
+              endpoint == Endpoint::kCdw || endpoint == Endpoint::kMri)) {
+    return std::nullopt;  // MS measures
+  }
+  if (!ms && endpoint == Endpoint::kPfs) {
+    // Until each disease has its own progression rule: the centre's
+    // assessment of relapse or progression after day 0, or death; else
+    // censored at the last contact.
+    std::optional<Date> progression;
+    for (const DiseaseStatusRecord& s : data.disease_statuses) {
+      if (s.status_date > day0 && (s.status == DiseaseState::kRelapse ||
+                                   s.status == DiseaseState::kProgression)) {
+        if (!progression || s.status_date < *progression) {
+          progression = s.status_date;
+        }
+      }
+    }
+    if (progression && (!death || *progression <= *death)) {
+      return Observation(day0, *progression, true, false);
+    }
+    if (death) return Observation(day0, *death, true, false);
+    if (o.end_of_follow_up) {
+      return Observation(day0, *o.end_of_follow_up, false, false);
+    }
+    return std::nullopt;
+  }
   switch (endpoint) {
     case Endpoint::kNeda3:
       if (!o.neda3_evaluable) return std::nullopt;

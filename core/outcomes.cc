@@ -96,6 +96,12 @@ PatientClinicalData ClinicalDataFromRecords(
       data.treatments.push_back({tr->drug, tr->start_date, tr->end_date});
     } else if (auto* d = std::get_if<DeathRecord>(&record)) {
       data.death_date = d->death_date;
+    } else if (auto* a = std::get_if<AdverseEventRecord>(&record)) {
+      data.adverse_events.push_back(*a);
+    } else if (auto* e = std::get_if<EngraftmentRecord>(&record)) {
+      data.engraftments.push_back(*e);
+    } else if (auto* s = std::get_if<DiseaseStatusRecord>(&record)) {
+      data.disease_statuses.push_back(*s);
     }
   }
   std::sort(data.transplant_dates.begin(), data.transplant_dates.end());
@@ -123,6 +129,26 @@ PatientClinicalData DataAsOf(const PatientClinicalData& data, Date as_of) {
     if (t.end_date && *t.end_date > as_of) t.end_date.reset();
   }
   if (out.death_date && *out.death_date > as_of) out.death_date.reset();
+  std::erase_if(out.adverse_events, [&](const AdverseEventRecord& a) {
+    return a.onset_date > as_of;
+  });
+  for (AdverseEventRecord& a : out.adverse_events) {
+    if (a.resolution_date && *a.resolution_date > as_of) {
+      a.resolution_date.reset();
+    }
+  }
+  std::erase_if(out.engraftments, [&](const EngraftmentRecord& e) {
+    return e.transplant_date > as_of;
+  });
+  for (EngraftmentRecord& e : out.engraftments) {
+    if (e.neutrophil_date && *e.neutrophil_date > as_of) {
+      e.neutrophil_date.reset();
+    }
+    if (e.platelet_date && *e.platelet_date > as_of) e.platelet_date.reset();
+  }
+  std::erase_if(out.disease_statuses, [&](const DiseaseStatusRecord& s) {
+    return s.status_date > as_of;
+  });
   return out;
 }
 
@@ -150,6 +176,19 @@ PatientOutcome ComputeOutcome(const PatientClinicalData& input,
     if (!data.relapses.empty()) end = Later(end, data.relapses.back());
     for (const TreatmentData& t : data.treatments) {
       end = Later(Later(end, t.start_date), t.end_date);
+    }
+    if (!data.transplant_dates.empty()) {
+      end = Later(end, data.transplant_dates.back());
+    }
+    for (const AdverseEventRecord& a : data.adverse_events) {
+      end = Later(Later(end, a.onset_date), a.resolution_date);
+    }
+    for (const EngraftmentRecord& e : data.engraftments) {
+      end = Later(Later(Later(end, e.transplant_date), e.neutrophil_date),
+                  e.platelet_date);
+    }
+    for (const DiseaseStatusRecord& s : data.disease_statuses) {
+      end = Later(end, s.status_date);
     }
     out.end_of_follow_up = end;
   }
@@ -191,6 +230,12 @@ PatientOutcome ComputeOutcome(const PatientClinicalData& input,
   if (out.end_of_follow_up && *out.end_of_follow_up > day0) {
     out.years_post = (*out.end_of_follow_up - day0) / kDaysPerYear;
     out.arr_post = out.relapses_post / out.years_post;
+  }
+
+  // NEDA, disability worsening and MRI activity are MS measures.
+  if (data.disease && !IsMultipleSclerosis(*data.disease)) {
+    out.not_evaluable_reason = "not MS";
+    return out;
   }
 
   // Disability: from the last EDSS on or before day 0 (or the first after).
@@ -382,6 +427,31 @@ std::vector<TimelineEntry> BuildTimeline(const PatientClinicalData& data,
   for (const TreatmentData& t : data.treatments) {
     add(t.start_date, "treatment restarted: " + t.drug);
     if (t.end_date) add(*t.end_date, "treatment stopped: " + t.drug);
+  }
+  for (const EngraftmentRecord& e : data.engraftments) {
+    auto recovery = [&](std::optional<Date> date, const char* what) {
+      if (!date) return;
+      add(*date,
+          absl::StrCat(what, " recovery, day ", *date - e.transplant_date,
+                       " after the transplant of ",
+                       FormatIsoDate(e.transplant_date)));
+    };
+    recovery(e.neutrophil_date, "neutrophil");
+    recovery(e.platelet_date, "platelet");
+  }
+  for (const AdverseEventRecord& a : data.adverse_events) {
+    std::string what =
+        "adverse event: " + std::string(AdverseEventCategoryCode(a.category)) +
+        ", grade " + std::string(AdverseEventGradeCode(a.grade));
+    if (!a.description.empty()) what += " (" + a.description + ")";
+    if (a.resolution_date) {
+      what += ", resolved " + FormatIsoDate(*a.resolution_date);
+    }
+    add(a.onset_date, what);
+  }
+  for (const DiseaseStatusRecord& s : data.disease_statuses) {
+    add(s.status_date,
+        "disease status: " + std::string(DiseaseStateCode(s.status)));
   }
   if (data.death_date) add(*data.death_date, "death");
   if (o.eda_date) {

@@ -41,6 +41,12 @@ struct PatientClinicalData {
   std::vector<MriScanData> scans;
   std::vector<TreatmentData> treatments;
   std::optional<Date> death_date;
+  // The transplant's course and the centre's assessments: not read by the
+  // MS rules, but contacts all the same (overall survival is followed to
+  // the last contact of any kind).
+  std::vector<AdverseEventRecord> adverse_events;
+  std::vector<EngraftmentRecord> engraftments;
+  std::vector<DiseaseStatusRecord> disease_statuses;
 };
 
 // Gathers one patient's current records (any kinds, any order).
@@ -66,6 +72,9 @@ struct PatientOutcome {
   std::optional<Date> censoring_date;  // when no EDA
   std::optional<Date> last_edss_date;
   std::optional<Date> last_mri_date;
+  // The death, else the last contact of any kind: a visit, scan, relapse,
+  // transplant, treatment start or end, adverse event (onset or
+  // resolution), engraftment or disease assessment.
   std::optional<Date> end_of_follow_up;
   int relapses_pre = 0;           // counted onsets in the pre-transplant window
   int relapses_post = 0;          // counted onsets after day 0

@@ -48,6 +48,10 @@ enum class Operation { kImport, kAmend, kRetract };
 
 enum class Sex { kFemale, kMale, kOther };  // CSV F, M, X
 enum class Disease { kRrms, kSpms, kPpms, kNmosd, kSsc, kSle, kOther };
+constexpr bool IsMultipleSclerosis(Disease disease) {
+  return disease == Disease::kRrms || disease == Disease::kSpms ||
+         disease == Disease::kPpms;
+}
 enum class TransplantType { kAutologous, kAllogeneic };
 
 // Coded cause of death (EBMT/CIBMTR practice): the autoimmune disease

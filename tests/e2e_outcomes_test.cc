@@ -149,14 +149,14 @@ TEST_F(ToyOutcomesTest, OutcomeRowsFollowTheContract) {
             "registry_id,patient_id,center,disease,transplant_date,"
             "neda3_evaluable,eda_date,eda_kind,remission_days,censored,"
             "last_edss_date,last_mri_date,relapses_post,arr_pre,arr_post,"
-            "cdw_count,neda4");
+            "cdw_count,neda4,not_evaluable_reason");
   // Patient 1: scans after the re-baseline day make NEDA evaluable; the
   // CDW on day 292 ends it.
   EXPECT_EQ(
       absl::StrJoin(
           std::vector<std::string>(rows[1].begin() + 1, rows[1].end()), ","),
       "1,C1,RRMS,2021-09-23,1,2022-07-12,cdw,292,0,2023-03-11,"
-      "2023-03-01,0,0.0000,0.0000,1,0");
+      "2023-03-01,0,0.0000,0.0000,1,0,");
   // Patient 2 has no scans: not evaluable, so no EDA, remission or NEDA-4.
   EXPECT_EQ(rows[2][1], "2");
   EXPECT_EQ(rows[2][5], "0");
@@ -274,6 +274,78 @@ TEST_F(ToyOutcomesTest, BadDefinitionsAreRefused) {
       {"report", "outcomes", "--edss-plus1-max", "5.2"}, submitter_);
   EXPECT_EQ(bad.exit_code, 1);
   EXPECT_THAT(bad.err, HasSubstr("definition.edss_plus1_max"));
+}
+
+// A systemic-sclerosis and a lupus patient through import and report: no
+// NEDA (with its reason), their transplant course told in words, and
+// overall survival followed to their last contact.
+TEST(OtherIndicationsTest, NoNedaOutsideMsAndTheTransplantCourseIsTold) {
+  TestRegistry registry;
+  const std::string token = registry.IssueToken("submitter", "C1");
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"patients",
+       "patient_id,sex,birth_year,disease,diagnosis_date\n"
+       "S1,F,1975,SSC,2012-04-01\nL1,F,1988,SLE,2010-09-01\n"},
+      {"transplants",
+       "patient_id,transplant_date,type,regimen\n"
+       "S1,2014-02-03,autologous,CY-ATG\nL1,2015-06-01,autologous,CY-ATG\n"},
+      {"visits", "patient_id,visit_date,edss\nS1,2015-02-01,2.0\n"},
+      {"mri",
+       "patient_id,scan_date,new_t2,enlarging_t2,gd_enhancing\n"
+       "S1,2014-09-01,0,0,0\nS1,2015-02-01,0,0,0\n"},
+      {"engraftment",
+       "patient_id,transplant_date,neutrophil_date,platelet_date\n"
+       "S1,2014-02-03,2014-02-14,2014-02-20\n"},
+      {"adverse_events",
+       "patient_id,onset_date,category,grade,resolution_date,description\n"
+       "S1,2014-02-10,infection,3,2014-02-24,neutropenic fever\n"
+       "L1,2017-03-01,secondary_autoimmune_disease,2,,thyroiditis\n"},
+      {"disease_status",
+       "patient_id,status_date,status\n"
+       "S1,2016-02-03,improved\nL1,2016-06-01,remission\n"},
+      {"deaths",
+       "patient_id,death_date,cause,cause_code\n"
+       "S1,2017-01-05,scleroderma renal crisis,disease\n"}};
+  for (const auto& [kind, content] : files) {
+    RegctlResult r = registry.Regctl(
+        {"submit", "import", kind, registry.WriteCsv(kind + ".csv", content)},
+        token);
+    ASSERT_EQ(r.exit_code, 0) << kind << ": " << r.err;
+  }
+
+  RegctlResult outcomes = registry.Regctl({"report", "outcomes"}, token);
+  ASSERT_EQ(outcomes.exit_code, 0) << outcomes.err;
+  const auto rows = Rows(outcomes.out);
+  ASSERT_EQ(rows.size(), 3u);
+  for (size_t i = 1; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i][5], "0") << rows[i][1];  // neda3_evaluable
+    EXPECT_EQ(rows[i].back(), "not MS") << rows[i][1];
+    EXPECT_EQ(rows[i][6], "") << rows[i][1];   // no EDA
+    EXPECT_EQ(rows[i][16], "") << rows[i][1];  // no NEDA-4
+  }
+
+  RegctlResult status = registry.Regctl({"patient", "status", "S1"}, token);
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_THAT(status.out, HasSubstr("NEDA-3 not evaluable: not MS."));
+  EXPECT_THAT(status.out,
+              HasSubstr("neutrophil recovery, day 11 after the transplant "
+                        "of 2014-02-03"));
+  EXPECT_THAT(status.out,
+              HasSubstr("adverse event: infection, grade 3 (neutropenic "
+                        "fever), resolved 2014-02-24"));
+  EXPECT_THAT(status.out, HasSubstr("disease status: improved"));
+  RegctlResult lupus = registry.Regctl({"patient", "status", "L1"}, token);
+  ASSERT_EQ(lupus.exit_code, 0) << lupus.err;
+  EXPECT_THAT(lupus.out, HasSubstr("NEDA-3 not evaluable: not MS."));
+  EXPECT_THAT(lupus.out, HasSubstr("secondary_autoimmune_disease, grade 2"));
+
+  // Overall survival: S1 dies on day 1067; L1, with no visit at all, is
+  // followed to its adverse event on day 639.
+  RegctlResult km = registry.Regctl(
+      {"report", "km", "--endpoint", "os", "--format", "csv"}, token);
+  ASSERT_EQ(km.exit_code, 0) << km.err;
+  EXPECT_THAT(km.out, HasSubstr("1067"));
+  EXPECT_THAT(km.out, HasSubstr("639"));
 }
 
 }  // namespace

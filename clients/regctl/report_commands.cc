@@ -31,7 +31,7 @@ int ReportOutcomes(Client& client) {
           "registry_id", "patient_id", "center", "disease", "transplant_date",
           "neda3_evaluable", "eda_date", "eda_kind", "remission_days",
           "censored", "last_edss_date", "last_mri_date", "relapses_post",
-          "arr_pre", "arr_post", "cdw_count", "neda4"},
+          "arr_pre", "arr_post", "cdw_count", "neda4", "not_evaluable_reason"},
       client.format("csv"), client.io().out);
   v1::StreamCohortOutcomesResponse message;
   int64_t received = 0;
@@ -67,7 +67,8 @@ int ReportOutcomes(Client& client) {
           number(o.has_arr_pre(), o.arr_pre()),
           number(o.has_arr_post(), o.arr_post()),
           absl::StrCat(o.cdw_count()),
-          o.has_neda4() ? (o.neda4() ? "1" : "0") : ""};
+          o.has_neda4() ? (o.neda4() ? "1" : "0") : "",
+          o.not_evaluable_reason()};
       rows.Add(std::move(row));
     }
   }
