@@ -127,6 +127,10 @@ void CohortSummaryBuilder::Add(const PatientClinicalData& data,
   }
   if (auto obs = ObserveEndpoint(Endpoint::kOs, data, o)) {
     os_.push_back({obs->time, obs->event});
+    trm_.push_back({obs->time, !obs->event ? CompetingOutcome::kCensored
+                               : IsTransplantRelated(data.death_cause)
+                                   ? CompetingOutcome::kEvent
+                                   : CompetingOutcome::kCompeting});
   }
   c.relapses_pre += o.relapses_pre;
   c.patient_years_pre += o.years_pre;
@@ -161,10 +165,21 @@ CohortSummary CohortSummaryBuilder::Finish() const {
   s.median_follow_up = MedianFollowUp(os_);
   Milestones(neda3_, by_, min_cell_, s.neda3, s.neda3_curves);
   Milestones(pfs_, by_, min_cell_, s.pfs, s.pfs_curves);
-  const std::vector<KaplanMeierRow> trm =
-      SummaryAtTimes(KaplanMeier(os_), {100, 365});
-  if (trm.size() > 0) s.trm_day100 = 1 - trm[0].surv;
-  if (trm.size() > 1) s.trm_year1 = 1 - trm[1].surv;
+  if (!trm_.empty()) {
+    // The incidence at t is that of the last row on or before t (0 before
+    // the first), as summary(survfit(...), times = t) gives it.
+    const std::vector<CumulativeIncidenceRow> rows = AalenJohansen(trm_);
+    auto at = [&](double t) {
+      double incidence = 0;
+      for (const CumulativeIncidenceRow& r : rows) {
+        if (r.time > t) break;
+        incidence = r.incidence;
+      }
+      return incidence;
+    };
+    s.trm_day100 = at(100);
+    s.trm_year1 = at(365);
+  }
   for (int year = 0; year <= 10; ++year) {
     std::vector<double> values = edss_[year];
     if (values.empty()) continue;

@@ -69,7 +69,9 @@ struct CohortSummary {
   Quantile median_follow_up;  // reverse Kaplan-Meier, days
   std::vector<MilestoneRow> neda3, pfs;
   std::vector<NamedCurve> neda3_curves, pfs_curves;
-  // 1 - overall survival at day 100 and day 365.
+  // Transplant-related mortality (deaths of a transplant-related cause)
+  // at day 100 and day 365, as Aalen-Johansen cumulative incidence with
+  // the other deaths competing, censored at the last contact.
   std::optional<double> trm_day100, trm_year1;
   int relapses_pre = 0, relapses_post = 0;
   double patient_years_pre = 0, patient_years_post = 0;
@@ -101,6 +103,7 @@ class CohortSummaryBuilder {
   std::map<std::string, int> by_disease_, by_center_, by_regimen_, by_drug_;
   std::map<std::string, std::vector<SurvivalObservation>> neda3_, pfs_;
   std::vector<SurvivalObservation> os_;
+  std::vector<CompetingObservation> trm_;
   std::vector<std::vector<double>> edss_ = std::vector<std::vector<double>>(11);
   CohortSummary counts_;
 };

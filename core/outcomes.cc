@@ -96,6 +96,7 @@ PatientClinicalData ClinicalDataFromRecords(
       data.treatments.push_back({tr->drug, tr->start_date, tr->end_date});
     } else if (auto* d = std::get_if<DeathRecord>(&record)) {
       data.death_date = d->death_date;
+      data.death_cause = d->cause_code;
     } else if (auto* a = std::get_if<AdverseEventRecord>(&record)) {
       data.adverse_events.push_back(*a);
     } else if (auto* e = std::get_if<EngraftmentRecord>(&record)) {

@@ -41,6 +41,7 @@ struct PatientClinicalData {
   std::vector<MriScanData> scans;
   std::vector<TreatmentData> treatments;
   std::optional<Date> death_date;
+  DeathCause death_cause = DeathCause::kUnknown;  // with death_date
   // The transplant's course and the centre's assessments: not read by the
   // MS rules, but contacts all the same (overall survival is followed to
   // the last contact of any kind).

@@ -114,7 +114,13 @@ enum class AdverseEventGrade {
 std::string_view SexCode(Sex sex);
 std::string_view DiseaseCode(Disease disease);             // "RRMS", ...
 std::string_view TransplantTypeCode(TransplantType type);  // "autologous"
-std::string_view DeathCauseCode(DeathCause cause);         // "infection"
+std::string_view DeathCauseCode(DeathCause cause);
+// Infection, toxicity, GvHD and graft failure: the causes of
+// transplant-related mortality.
+constexpr bool IsTransplantRelated(DeathCause cause) {
+  return cause == DeathCause::kInfection || cause == DeathCause::kToxicity ||
+         cause == DeathCause::kGvhd || cause == DeathCause::kGraftFailure;
+}  // "infection"
 std::string_view TreatmentClassCode(TreatmentClass treatment_class);
 std::string_view DiseaseStateCode(DiseaseState state);  // "remission"
 std::string_view AdverseEventCategoryCode(AdverseEventCategory category);

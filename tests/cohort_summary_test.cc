@@ -64,6 +64,27 @@ PatientClinicalData Patient(int days, double edss, bool dies,
   return data;
 }
 
+// Deaths of a transplant-related cause against the others, worked by hand
+// (Aalen-Johansen): day 50 infection (1/5: 0.2, event-free 0.8), day 80
+// disease (competing: event-free 0.6), day 200 GvHD (0.6/3: 0.4 in all).
+TEST(CohortSummaryTest, TransplantRelatedMortalityCountsItsCausesOnly) {
+  const OutcomeDefinition definition;
+  CohortSummaryBuilder builder(definition, Stratification::kNone, 3);
+  auto add = [&](PatientClinicalData data, DeathCause cause) {
+    data.death_cause = cause;
+    builder.Add(data, ComputeOutcome(data, definition), "A");
+  };
+  add(Patient(50, 3.0, true), DeathCause::kInfection);
+  add(Patient(80, 3.0, true), DeathCause::kDisease);
+  add(Patient(200, 3.0, true), DeathCause::kGvhd);
+  add(Patient(2 * 365, 2.0, false), DeathCause::kUnknown);
+  add(Patient(3 * 365, 2.0, false), DeathCause::kUnknown);
+  const CohortSummary s = builder.Finish();
+  ASSERT_TRUE(s.trm_day100.has_value() && s.trm_year1.has_value());
+  EXPECT_NEAR(*s.trm_day100, 0.2, 1e-12);
+  EXPECT_NEAR(*s.trm_year1, 0.4, 1e-12);
+}
+
 TEST(CohortSummaryTest, ASmallCohortByCenterWorkedOutByHand) {
   const OutcomeDefinition definition;
   CohortSummaryBuilder builder(definition, Stratification::kCenter, 3);
@@ -90,10 +111,10 @@ TEST(CohortSummaryTest, ASmallCohortByCenterWorkedOutByHand) {
   EXPECT_EQ(s.by_center[1].count, "<3");
   ASSERT_EQ(s.by_disease.size(), 1u);
   EXPECT_EQ(s.by_disease[0].count, "6");
-  // One death among five at day 50: TRM 1/5 at day 100 and one year.
+  // One death among five at day 50, of unknown cause: not TRM.
   ASSERT_TRUE(s.trm_day100.has_value());
-  EXPECT_DOUBLE_EQ(*s.trm_day100, 0.2);
-  EXPECT_DOUBLE_EQ(*s.trm_year1, 0.2);
+  EXPECT_DOUBLE_EQ(*s.trm_day100, 0);
+  EXPECT_DOUBLE_EQ(*s.trm_year1, 0);
   // Baseline EDSS of the five transplanted: 2.0 3.0 3.5 4.0 6.0.
   ASSERT_FALSE(s.edss_by_year.empty());
   const EdssYearStats& baseline = s.edss_by_year[0];
