@@ -120,17 +120,21 @@ absl::Status LoadTransplants(Connection& c, const std::string& registry_id,
   return absl::OkStatus();
 }
 
-// Why the transplant of `date` cannot be retracted, if it cannot: its
-// engraftment record, or GvHD that no other allogeneic transplant precedes.
+// Why the transplant of `date` cannot be retracted (`retraction`) or
+// amended to autologous, if it cannot: its engraftment record (retraction
+// only), or GvHD that no other allogeneic transplant precedes.
 absl::StatusOr<std::optional<std::string>> TransplantNeededBy(
-    Connection& c, const std::string& registry_id, const std::string& date) {
-  SQLite::Statement& engraftment = c.Prepare(
-      "SELECT 1 FROM current_records WHERE registry_id = ? AND kind = "
-      "'engraftment' AND record_key = ?");
-  engraftment.bind(1, registry_id);
-  engraftment.bind(2, date);
-  if (engraftment.executeStep()) {
-    return "the transplant has an engraftment record; retract it first";
+    Connection& c, const std::string& registry_id, const std::string& date,
+    bool retraction) {
+  if (retraction) {
+    SQLite::Statement& engraftment = c.Prepare(
+        "SELECT 1 FROM current_records WHERE registry_id = ? AND kind = "
+        "'engraftment' AND record_key = ?");
+    engraftment.bind(1, registry_id);
+    engraftment.bind(2, date);
+    if (engraftment.executeStep()) {
+      return "the transplant has an engraftment record; retract it first";
+    }
   }
   SQLite::Statement& gvhd = c.Prepare(
       "SELECT record_key FROM current_records WHERE registry_id = ? AND "
@@ -449,6 +453,17 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
           ++counts.unchanged;
           continue;
         }
+        if (const auto* t =
+                record ? std::get_if<TransplantRecord>(&*record) : nullptr;
+            t && t->type == TransplantType::kAutologous) {
+          ASSIGN_OR_RETURN(std::optional<std::string> needed,
+                           TransplantNeededBy(c, *registry_id, key.key,
+                                              /*retraction=*/false));
+          if (needed) {
+            fail({{"type", *std::move(needed)}});
+            continue;
+          }
+        }
         break;
       case Operation::kRetract:
         if (!current) {
@@ -471,7 +486,8 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
         }
         if (kind == Kind::kTransplants) {
           ASSIGN_OR_RETURN(std::optional<std::string> needed,
-                           TransplantNeededBy(c, *registry_id, key.key));
+                           TransplantNeededBy(c, *registry_id, key.key,
+                                              /*retraction=*/true));
           if (needed) {
             fail({{"transplant_date", *std::move(needed)}});
             continue;

@@ -363,6 +363,16 @@ TEST_F(SubmissionTest, ATransplantWithAnEngraftmentRecordCannotBeRetracted) {
   EXPECT_THAT(gvhd.err, HasSubstr("key.csv:2: transplant_date: GvHD with "
                                   "onset 2017-02-10 follows this transplant "
                                   "only"));
+  // Nor can it become autologous while that GvHD stands.
+  RegctlResult amended =
+      Run({"submit", "amend", "transplants",
+           registry_.WriteCsv("autologous.csv",
+                              "patient_id,transplant_date,type,regimen\n"
+                              "P002,2017-01-15,autologous,\"BU,FLU\"\n"),
+           "--reason", "type entered wrongly"});
+  EXPECT_EQ(amended.exit_code, 1);
+  EXPECT_THAT(amended.err, HasSubstr("autologous.csv:2: type: GvHD with onset "
+                                     "2017-02-10 follows this transplant"));
   ASSERT_EQ(Run({"submit", "retract", "adverse_events",
                  registry_.WriteCsv("gvhd.csv",
                                     "patient_id,onset_date,category\n"
