@@ -554,45 +554,16 @@ std::optional<CdwType> FromProto(v1::CdwType value) {
   }
 }
 
+// The proto values follow the core enum's order, one apart.
+static_assert(v1::Endpoint_MAX == kEndpointCount);
+
 v1::Endpoint ToProto(Endpoint value) {
-  switch (value) {
-    case Endpoint::kNeda3:
-      return v1::ENDPOINT_NEDA3;
-    case Endpoint::kNeda4:
-      return v1::ENDPOINT_NEDA4;
-    case Endpoint::kRelapse:
-      return v1::ENDPOINT_RELAPSE;
-    case Endpoint::kCdw:
-      return v1::ENDPOINT_CDW;
-    case Endpoint::kPfs:
-      return v1::ENDPOINT_PFS;
-    case Endpoint::kMri:
-      return v1::ENDPOINT_MRI;
-    case Endpoint::kOs:
-      return v1::ENDPOINT_OS;
-  }
-  return {};  // not reached: every value is a case
+  return static_cast<v1::Endpoint>(static_cast<int>(value) + 1);
 }
 
 std::optional<Endpoint> FromProto(v1::Endpoint value) {
-  switch (value) {
-    case v1::ENDPOINT_NEDA3:
-      return Endpoint::kNeda3;
-    case v1::ENDPOINT_NEDA4:
-      return Endpoint::kNeda4;
-    case v1::ENDPOINT_RELAPSE:
-      return Endpoint::kRelapse;
-    case v1::ENDPOINT_CDW:
-      return Endpoint::kCdw;
-    case v1::ENDPOINT_PFS:
-      return Endpoint::kPfs;
-    case v1::ENDPOINT_MRI:
-      return Endpoint::kMri;
-    case v1::ENDPOINT_OS:
-      return Endpoint::kOs;
-    default:
-      return std::nullopt;
-  }
+  if (value < 1 || value > kEndpointCount) return std::nullopt;
+  return static_cast<Endpoint>(static_cast<int>(value) - 1);
 }
 
 v1::Stratification ToProto(Stratification value) {

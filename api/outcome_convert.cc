@@ -44,7 +44,23 @@ absl::StatusOr<OutcomeDefinition> FromProto(const v1::OutcomeDefinition& p) {
   REGISTRY_TAKE(arr_pre_window_days);
   REGISTRY_TAKE(mri_rebaseline_days);
   REGISTRY_TAKE(neda4_max_brain_volume_loss_pct_per_year);
+  REGISTRY_TAKE(infection_min_grade);
+  REGISTRY_TAKE(agvhd_by_days);
+  REGISTRY_TAKE(graft_failure_day);
 #undef REGISTRY_TAKE
+  if (p.tfr_ending_classes_size() > 0) {
+    d.tfr_ending_classes.clear();
+    for (int value : p.tfr_ending_classes()) {
+      std::optional<TreatmentClass> c =
+          FromProto(static_cast<v1::TreatmentClass>(value));
+      if (!c) {
+        violations.push_back(
+            {"definition.tfr_ending_classes", "unknown treatment class"});
+        break;
+      }
+      d.tfr_ending_classes.push_back(*c);
+    }
+  }
   for (const std::string& problem : ValidateDefinition(d)) {
     const size_t colon = problem.find(':');
     violations.push_back(
@@ -80,6 +96,12 @@ v1::AppliedDefinition ToAppliedDefinition(const OutcomeDefinition& d) {
   p->set_mri_rebaseline_days(d.mri_rebaseline_days);
   p->set_neda4_max_brain_volume_loss_pct_per_year(
       d.neda4_max_brain_volume_loss_pct_per_year);
+  for (TreatmentClass c : d.tfr_ending_classes) {
+    p->add_tfr_ending_classes(ToProto(c));
+  }
+  p->set_infection_min_grade(d.infection_min_grade);
+  p->set_agvhd_by_days(d.agvhd_by_days);
+  p->set_graft_failure_day(d.graft_failure_day);
   applied.set_text(DefinitionText(d));
   applied.set_rules_version(std::string(kOutcomeRulesVersion));
   return applied;

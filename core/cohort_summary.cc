@@ -103,7 +103,10 @@ std::string CellText(int n, bool suppress, int min_cell_size) {
 
 CohortSummaryBuilder::CohortSummaryBuilder(const OutcomeDefinition& definition,
                                            Stratification by, int min_cell_size)
-    : cdi_definition_(definition), by_(by), min_cell_(min_cell_size) {
+    : definition_(definition),
+      cdi_definition_(definition),
+      by_(by),
+      min_cell_(min_cell_size) {
   cdi_definition_.event = EventSelection::kFirstCdi;
 }
 
@@ -118,14 +121,14 @@ void CohortSummaryBuilder::Add(const PatientClinicalData& data,
   ++c.transplanted;
   ++by_regimen_[StratumOf(Stratification::kRegimen, data, center)];
   const std::string group = StratumOf(by_, data, center);
-  if (auto obs = ObserveEndpoint(Endpoint::kNeda3, data, o)) {
+  if (auto obs = ObserveEndpoint(Endpoint::kNeda3, data, o, definition_)) {
     ++c.neda3_evaluable;
     neda3_[group].push_back({obs->time, obs->event});
   }
-  if (auto obs = ObserveEndpoint(Endpoint::kPfs, data, o)) {
+  if (auto obs = ObserveEndpoint(Endpoint::kPfs, data, o, definition_)) {
     pfs_[group].push_back({obs->time, obs->event});
   }
-  if (auto obs = ObserveEndpoint(Endpoint::kOs, data, o)) {
+  if (auto obs = ObserveEndpoint(Endpoint::kOs, data, o, definition_)) {
     os_.push_back({obs->time, obs->event});
     trm_.push_back({obs->time, !obs->event ? CompetingOutcome::kCensored
                                : IsTransplantRelated(data.death_cause)

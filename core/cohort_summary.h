@@ -97,6 +97,7 @@ class CohortSummaryBuilder {
   CohortSummary Finish() const;
 
  private:
+  OutcomeDefinition definition_;
   OutcomeDefinition cdi_definition_;
   Stratification by_;
   int min_cell_;

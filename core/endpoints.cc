@@ -1,5 +1,6 @@
 #include "core/endpoints.h"
 
+#include <algorithm>
 #include <array>
 
 #include "absl/strings/str_cat.h"
@@ -7,16 +8,33 @@
 namespace registry {
 namespace {
 
-constexpr std::array<std::string_view, 7> kEndpointNames = {
-    "neda3", "neda4", "relapse", "cdw", "pfs", "mri", "os"};
+constexpr std::array<std::string_view, kEndpointCount> kEndpointNames = {
+    "neda3",
+    "neda4",
+    "relapse",
+    "cdw",
+    "pfs",
+    "mri",
+    "os",
+    "ri",
+    "nrm",
+    "trm",
+    "tfr",
+    "infection",
+    "secondary-autoimmunity",
+    "malignancy",
+    "agvhd",
+    "cgvhd",
+    "neutrophil-engraftment",
+    "platelet-engraftment"};
 constexpr std::array<std::string_view, 5> kStratificationNames = {
     "none", "disease", "center", "regimen", "era"};
 
 std::optional<EndpointObservation> Observation(Date day0, Date date, bool event,
-                                               bool died) {
+                                               bool competing) {
   const int days = static_cast<int>(date - day0);
   if (days < 0) return std::nullopt;
-  return EndpointObservation{static_cast<double>(days), event, died};
+  return EndpointObservation{static_cast<double>(days), event, competing};
 }
 
 // Event at `event` when there is one, else censored at `censor` (death
@@ -30,63 +48,82 @@ std::optional<EndpointObservation> EventOrCensor(
   return std::nullopt;
 }
 
-}  // namespace
-
-std::string_view EndpointName(Endpoint endpoint) {
-  return kEndpointNames[static_cast<size_t>(endpoint)];
-}
-
-std::optional<Endpoint> ParseEndpoint(std::string_view name) {
-  for (size_t i = 0; i < kEndpointNames.size(); ++i) {
-    if (kEndpointNames[i] == name) return static_cast<Endpoint>(i);
+// The event when it is on or before the death; else the death competes;
+// else censored at the last contact.
+std::optional<EndpointObservation> EventOrDeath(Date day0,
+                                                std::optional<Date> event,
+                                                std::optional<Date> death,
+                                                std::optional<Date> last) {
+  if (event && (!death || *event <= *death)) {
+    return Observation(day0, *event, true, false);
   }
-  return std::nullopt;
+  return EventOrCensor(day0, std::nullopt, death, last);
 }
 
-std::string_view StratificationName(Stratification by) {
-  return kStratificationNames[static_cast<size_t>(by)];
+void KeepEarliest(std::optional<Date>& earliest, Date date) {
+  if (!earliest || date < *earliest) earliest = date;
 }
 
-std::optional<Stratification> ParseStratification(std::string_view name) {
-  for (size_t i = 0; i < kStratificationNames.size(); ++i) {
-    if (kStratificationNames[i] == name) return static_cast<Stratification>(i);
+int CtcaeGrade(AdverseEventGrade grade) {
+  switch (grade) {
+    case AdverseEventGrade::k1:
+      return 1;
+    case AdverseEventGrade::k2:
+      return 2;
+    case AdverseEventGrade::k3:
+      return 3;
+    case AdverseEventGrade::k4:
+      return 4;
+    case AdverseEventGrade::k5:
+      return 5;
+    default:
+      return 0;  // a GvHD scale
   }
-  return std::nullopt;
 }
 
-std::optional<EndpointObservation> ObserveEndpoint(
-    Endpoint endpoint, const PatientClinicalData& data,
-    const PatientOutcome& o) {
-  if (!o.day0) return std::nullopt;
+// The first adverse event on or after day 0 that `counts`.
+template <typename Counts>
+std::optional<Date> FirstAdverseEvent(const PatientClinicalData& data,
+                                      Date day0, Counts counts) {
+  std::optional<Date> first;
+  for (const AdverseEventRecord& a : data.adverse_events) {
+    if (a.onset_date >= day0 && counts(a)) KeepEarliest(first, a.onset_date);
+  }
+  return first;
+}
+
+// The first start, after day 0, of a treatment that ends a treatment-free
+// remission: of an ending class and not part of the transplant protocol.
+std::optional<Date> FirstEndingTreatment(const PatientClinicalData& data,
+                                         Date day0,
+                                         const OutcomeDefinition& d) {
+  std::optional<Date> first;
+  for (const TreatmentData& t : data.treatments) {
+    if (t.start_date <= day0 || t.protocol) continue;
+    if (std::find(d.tfr_ending_classes.begin(), d.tfr_ending_classes.end(),
+                  t.treatment_class) != d.tfr_ending_classes.end()) {
+      KeepEarliest(first, t.start_date);
+    }
+  }
+  return first;
+}
+
+std::optional<EndpointObservation> ObserveEngraftment(
+    const PatientClinicalData& data, const PatientOutcome& o, bool neutrophil) {
+  for (const EngraftmentRecord& e : data.engraftments) {
+    if (e.transplant_date != *o.day0) continue;
+    return EventOrDeath(*o.day0,
+                        neutrophil ? e.neutrophil_date : e.platelet_date,
+                        data.death_date, o.end_of_follow_up);
+  }
+  return std::nullopt;  // not reported for the first transplant
+}
+
+std::optional<EndpointObservation> ObserveMs(Endpoint endpoint,
+                                             const PatientClinicalData& data,
+                                             const PatientOutcome& o) {
   const Date day0 = *o.day0;
   const std::optional<Date> death = data.death_date;
-  const bool ms = !data.disease || IsMultipleSclerosis(*data.disease);
-  if (!ms && (endpoint == Endpoint::kNeda3 || endpoint == Endpoint::kNeda4 ||
-              endpoint == Endpoint::kCdw || endpoint == Endpoint::kMri)) {
-    return std::nullopt;  // MS measures
-  }
-  if (!ms && endpoint == Endpoint::kPfs) {
-    // Until each disease has its own progression rule: the centre's
-    // assessment of relapse or progression after day 0, or death; else
-    // censored at the last contact.
-    std::optional<Date> progression;
-    for (const DiseaseStatusRecord& s : data.disease_statuses) {
-      if (s.status_date > day0 && (s.status == DiseaseState::kRelapse ||
-                                   s.status == DiseaseState::kProgression)) {
-        if (!progression || s.status_date < *progression) {
-          progression = s.status_date;
-        }
-      }
-    }
-    if (progression && (!death || *progression <= *death)) {
-      return Observation(day0, *progression, true, false);
-    }
-    if (death) return Observation(day0, *death, true, false);
-    if (o.end_of_follow_up) {
-      return Observation(day0, *o.end_of_follow_up, false, false);
-    }
-    return std::nullopt;
-  }
   switch (endpoint) {
     case Endpoint::kNeda3:
       if (!o.neda3_evaluable) return std::nullopt;
@@ -118,12 +155,179 @@ std::optional<EndpointObservation> ObserveEndpoint(
     case Endpoint::kMri:
       if (!o.rebaseline_scan) return std::nullopt;
       return EventOrCensor(day0, o.first_active_scan, death, o.last_mri_date);
+    default:
+      return std::nullopt;
+  }
+}
+
+}  // namespace
+
+std::string_view EndpointName(Endpoint endpoint) {
+  return kEndpointNames[static_cast<size_t>(endpoint)];
+}
+
+std::optional<Endpoint> ParseEndpoint(std::string_view name) {
+  for (size_t i = 0; i < kEndpointNames.size(); ++i) {
+    if (kEndpointNames[i] == name) return static_cast<Endpoint>(i);
+  }
+  return std::nullopt;
+}
+
+std::string EndpointNameList() {
+  std::string list;
+  for (std::string_view name : kEndpointNames) {
+    if (!list.empty()) list += ", ";
+    list += std::string(name);
+  }
+  return list;
+}
+
+std::string_view StratificationName(Stratification by) {
+  return kStratificationNames[static_cast<size_t>(by)];
+}
+
+std::optional<Stratification> ParseStratification(std::string_view name) {
+  for (size_t i = 0; i < kStratificationNames.size(); ++i) {
+    if (kStratificationNames[i] == name) return static_cast<Stratification>(i);
+  }
+  return std::nullopt;
+}
+
+std::optional<Date> FirstRelapseOrProgression(const PatientClinicalData& data,
+                                              const PatientOutcome& o) {
+  if (!o.day0) return std::nullopt;
+  std::optional<Date> first;
+  if (!data.disease || IsMultipleSclerosis(*data.disease)) {
+    if (o.first_relapse_post) KeepEarliest(first, *o.first_relapse_post);
+    if (o.first_cdw_onset) KeepEarliest(first, *o.first_cdw_onset);
+  }
+  for (const DiseaseStatusRecord& s : data.disease_statuses) {
+    if (s.status_date > *o.day0 && (s.status == DiseaseState::kRelapse ||
+                                    s.status == DiseaseState::kProgression)) {
+      KeepEarliest(first, s.status_date);
+    }
+  }
+  return first;
+}
+
+std::optional<EndpointObservation> ObserveEndpoint(
+    Endpoint endpoint, const PatientClinicalData& data, const PatientOutcome& o,
+    const OutcomeDefinition& d) {
+  if (!o.day0) return std::nullopt;
+  const Date day0 = *o.day0;
+  const std::optional<Date> death = data.death_date;
+  const std::optional<Date> last = o.end_of_follow_up;
+  const bool ms = !data.disease || IsMultipleSclerosis(*data.disease);
+  const bool allogeneic = data.first_type == TransplantType::kAllogeneic;
+  switch (endpoint) {
+    case Endpoint::kNeda3:
+    case Endpoint::kNeda4:
+    case Endpoint::kRelapse:
+    case Endpoint::kCdw:
+    case Endpoint::kMri:
+      return ms ? ObserveMs(endpoint, data, o) : std::nullopt;
+    case Endpoint::kPfs: {
+      if (ms) return ObserveMs(endpoint, data, o);
+      // The disease's progression (until each disease has its own rule:
+      // the centre's relapse or progression status) or death; censored at
+      // the last contact.
+      std::optional<Date> progression = FirstRelapseOrProgression(data, o);
+      if (death) KeepEarliest(progression, *death);
+      if (progression) return Observation(day0, *progression, true, false);
+      if (last) return Observation(day0, *last, false, false);
+      return std::nullopt;
+    }
     case Endpoint::kOs:
       if (death) return Observation(day0, *death, true, false);
-      if (o.end_of_follow_up) {
-        return Observation(day0, *o.end_of_follow_up, false, false);
-      }
+      if (last) return Observation(day0, *last, false, false);
       return std::nullopt;
+    case Endpoint::kRi:
+      return EventOrDeath(day0, FirstRelapseOrProgression(data, o), death,
+                          last);
+    case Endpoint::kNrm: {
+      const std::optional<Date> relapse = FirstRelapseOrProgression(data, o);
+      if (death && (!relapse || *relapse > *death)) {
+        return Observation(day0, *death, true, false);
+      }
+      if (relapse) return Observation(day0, *relapse, false, true);
+      if (last) return Observation(day0, *last, false, false);
+      return std::nullopt;
+    }
+    case Endpoint::kTrm:
+      if (death) {
+        const bool related = IsTransplantRelated(data.death_cause);
+        return Observation(day0, *death, related, !related);
+      }
+      if (last) return Observation(day0, *last, false, false);
+      return std::nullopt;
+    case Endpoint::kTfr: {
+      std::optional<Date> end = FirstRelapseOrProgression(data, o);
+      if (death) KeepEarliest(end, *death);
+      if (auto treatment = FirstEndingTreatment(data, day0, d)) {
+        KeepEarliest(end, *treatment);
+      }
+      if (end) return Observation(day0, *end, true, false);
+      if (last) return Observation(day0, *last, false, false);
+      return std::nullopt;
+    }
+    case Endpoint::kInfection:
+      return EventOrDeath(
+          day0,
+          FirstAdverseEvent(
+              data, day0,
+              [&](const AdverseEventRecord& a) {
+                return a.category == AdverseEventCategory::kInfection &&
+                       CtcaeGrade(a.grade) >= d.infection_min_grade;
+              }),
+          death, last);
+    case Endpoint::kSecondaryAutoimmunity:
+      return EventOrDeath(
+          day0,
+          FirstAdverseEvent(
+              data, day0,
+              [](const AdverseEventRecord& a) {
+                return a.category ==
+                       AdverseEventCategory::kSecondaryAutoimmuneDisease;
+              }),
+          death, last);
+    case Endpoint::kMalignancy:
+      return EventOrDeath(
+          day0,
+          FirstAdverseEvent(data, day0,
+                            [](const AdverseEventRecord& a) {
+                              return a.category ==
+                                     AdverseEventCategory::kMalignancy;
+                            }),
+          death, last);
+    case Endpoint::kAgvhd: {
+      if (!allogeneic) return std::nullopt;
+      const Date by = day0 + d.agvhd_by_days;
+      const std::optional<Date> gvhd =
+          FirstAdverseEvent(data, day0, [&](const AdverseEventRecord& a) {
+            return a.category == AdverseEventCategory::kAcuteGvhd &&
+                   a.onset_date <= by && a.grade != AdverseEventGrade::kI;
+          });
+      // Followed to the window's end at most.
+      std::optional<Date> death_by = death;
+      if (death_by && *death_by > by) death_by.reset();
+      std::optional<Date> end = last;
+      if (end && *end > by) end = by;
+      return EventOrDeath(day0, gvhd, death_by, end);
+    }
+    case Endpoint::kCgvhd:
+      if (!allogeneic) return std::nullopt;
+      return EventOrDeath(
+          day0,
+          FirstAdverseEvent(data, day0,
+                            [](const AdverseEventRecord& a) {
+                              return a.category ==
+                                     AdverseEventCategory::kChronicGvhd;
+                            }),
+          death, last);
+    case Endpoint::kNeutrophilEngraftment:
+      return ObserveEngraftment(data, o, true);
+    case Endpoint::kPlateletEngraftment:
+      return ObserveEngraftment(data, o, false);
   }
   return std::nullopt;
 }

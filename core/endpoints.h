@@ -7,27 +7,62 @@
 #include <string>
 #include <string_view>
 
+#include "core/outcome_definition.h"
 #include "core/outcomes.h"
 #include "core/survival.h"
 
 namespace registry {
 
-enum class Endpoint { kNeda3, kNeda4, kRelapse, kCdw, kPfs, kMri, kOs };
+// The MS endpoints (neda3 to mri), then the EBMT set for every disease
+// (docs/outcomes.md, "Endpoints for every disease").
+enum class Endpoint {
+  kNeda3,
+  kNeda4,
+  kRelapse,
+  kCdw,
+  kPfs,
+  kMri,
+  kOs,
+  kRi,         // relapse/progression incidence; death without it competes
+  kNrm,        // death without prior relapse/progression; that competes
+  kTrm,        // death of a transplant-related cause; other deaths compete
+  kTfr,        // treatment-free remission
+  kInfection,  // first infection of grade >= infection_min_grade
+  kSecondaryAutoimmunity,
+  kMalignancy,
+  kAgvhd,  // acute GvHD II-IV by agvhd_by_days; allogeneic only
+  kCgvhd,  // chronic GvHD; allogeneic only
+  kNeutrophilEngraftment,
+  kPlateletEngraftment,
+};
+inline constexpr int kEndpointCount = 18;
 std::string_view EndpointName(Endpoint endpoint);  // "neda3", ..., "os"
 std::optional<Endpoint> ParseEndpoint(std::string_view name);
+// Every name, in enum order, joined by ", " (for usage messages).
+std::string EndpointNameList();
 
 // One patient's time (days from day 0) and status for `endpoint`, and
-// whether a censoring was a death (for competing-risk analysis). nullopt
-// when the patient does not count for the endpoint (no transplant, not
-// evaluable, no follow-up after day 0).
+// whether the follow-up ended with the endpoint's competing event instead
+// (a death without the event for most; the relapse for NRM; a death of
+// another cause for TRM). Kaplan-Meier counts a competing end as a
+// censoring; cumulative incidence as a competing event. nullopt when the
+// patient does not count for the endpoint (no transplant, not evaluable,
+// not an allogeneic transplant for GvHD, no engraftment record, no
+// follow-up after day 0).
 struct EndpointObservation {
   double time = 0;
   bool event = false;
-  bool died = false;  // censored by death
+  bool competing = false;
 };
 std::optional<EndpointObservation> ObserveEndpoint(
     Endpoint endpoint, const PatientClinicalData& data,
-    const PatientOutcome& outcome);
+    const PatientOutcome& outcome, const OutcomeDefinition& definition);
+
+// The first relapse or progression after day 0: for MS the first counted
+// relapse or CDW onset, for every disease a centre-reported relapse or
+// progression status.
+std::optional<Date> FirstRelapseOrProgression(const PatientClinicalData& data,
+                                              const PatientOutcome& outcome);
 
 enum class Stratification { kNone, kDisease, kCenter, kRegimen, kEra };
 std::string_view StratificationName(Stratification by);

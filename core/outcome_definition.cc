@@ -16,6 +16,12 @@ constexpr std::array<std::string_view, 2> kBaselineNames = {"fixed", "roving"};
 
 }  // namespace
 
+std::string TreatmentClassList(const std::vector<TreatmentClass>& classes) {
+  std::vector<std::string> codes;
+  for (TreatmentClass c : classes) codes.emplace_back(TreatmentClassCode(c));
+  return absl::StrJoin(codes, ",");
+}
+
 std::string_view EventSelectionName(EventSelection event) {
   return kEventNames[static_cast<size_t>(event)];
 }
@@ -58,7 +64,11 @@ std::string DefinitionText(const OutcomeDefinition& d) {
       ";arr_pre_window_days=", d.arr_pre_window_days,
       ";mri_rebaseline_days=", d.mri_rebaseline_days,
       ";neda4_max_brain_volume_loss_pct_per_year=",
-      FormatNumber(d.neda4_max_brain_volume_loss_pct_per_year));
+      FormatNumber(d.neda4_max_brain_volume_loss_pct_per_year),
+      ";tfr_ending_classes=", TreatmentClassList(d.tfr_ending_classes),
+      ";infection_min_grade=", d.infection_min_grade,
+      ";agvhd_by_days=", d.agvhd_by_days,
+      ";graft_failure_day=", d.graft_failure_day);
 }
 
 std::vector<std::string> ValidateDefinition(const OutcomeDefinition& d) {
@@ -119,6 +129,14 @@ std::vector<std::string> ValidateDefinition(const OutcomeDefinition& d) {
         "neda4_max_brain_volume_loss_pct_per_year: must be above 0 and at "
         "most 100 (%/year)");
   }
+  if (d.tfr_ending_classes.empty()) {
+    problems.push_back("tfr_ending_classes: at least one treatment class");
+  }
+  if (d.infection_min_grade < 1 || d.infection_min_grade > 5) {
+    problems.push_back("infection_min_grade: must be a CTCAE grade, 1 to 5");
+  }
+  days("agvhd_by_days", d.agvhd_by_days, 1, kCentury);
+  days("graft_failure_day", d.graft_failure_day, 1, 365);
   return problems;
 }
 

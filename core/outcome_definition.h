@@ -10,6 +10,8 @@
 #include <string_view>
 #include <vector>
 
+#include "core/records.h"
+
 namespace registry {
 
 // Version of the rule implementation. Bump it whenever a rule changes the
@@ -71,12 +73,30 @@ struct OutcomeDefinition {
   int mri_rebaseline_days = 180;
   // NEDA-4 needs annualised brain-volume loss below this, in %/year.
   double neda4_max_brain_volume_loss_pct_per_year = 0.4;
+
+  // --- Transplant course and safety (every disease) ---
+  // Starting a treatment of one of these classes, outside the transplant
+  // protocol, ends a treatment-free remission.
+  std::vector<TreatmentClass> tfr_ending_classes = {
+      TreatmentClass::kDmt, TreatmentClass::kImmunosuppressant,
+      TreatmentClass::kBiologic};
+  // The lowest CTCAE grade of the infections the `infection` endpoint
+  // counts.
+  int infection_min_grade = 3;
+  // Acute GvHD of grade II-IV counts up to this day after day 0.
+  int agvhd_by_days = 100;
+  // No neutrophil recovery by this day after day 0 is primary graft
+  // failure.
+  int graft_failure_day = 28;
 };
 
 std::string_view EventSelectionName(EventSelection event);  // "first-cdw"
 std::optional<EventSelection> ParseEventSelection(std::string_view name);
 std::string_view BaselineSchemeName(BaselineScheme scheme);  // "fixed"
 std::optional<BaselineScheme> ParseBaselineScheme(std::string_view name);
+
+// Treatment class codes joined by ',' ("dmt,immunosuppressant,biologic").
+std::string TreatmentClassList(const std::vector<TreatmentClass>& classes);
 
 // Every field as `name=value` joined by ';', in declaration order: the
 // definition's stable text, printed next to results.

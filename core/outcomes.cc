@@ -84,6 +84,7 @@ PatientClinicalData ClinicalDataFromRecords(
               *std::min_element(data.transplant_dates.begin(),
                                 data.transplant_dates.end() - 1)) {
         data.first_regimen = t->regimen;
+        data.first_type = t->type;
       }
     } else if (auto* v = std::get_if<VisitRecord>(&record)) {
       data.visits.push_back({v->visit_date, v->edss});
@@ -93,7 +94,8 @@ PatientClinicalData ClinicalDataFromRecords(
       data.scans.push_back({m->scan_date, m->new_t2, m->enlarging_t2,
                             m->gd_enhancing, m->brain_volume_change_pct});
     } else if (auto* tr = std::get_if<TreatmentRecord>(&record)) {
-      data.treatments.push_back({tr->drug, tr->start_date, tr->end_date});
+      data.treatments.push_back({tr->drug, tr->start_date, tr->end_date,
+                                 tr->treatment_class, tr->protocol});
     } else if (auto* d = std::get_if<DeathRecord>(&record)) {
       data.death_date = d->death_date;
       data.death_cause = d->cause_code;

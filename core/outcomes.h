@@ -28,6 +28,8 @@ struct TreatmentData {
   std::string drug;
   Date start_date;
   std::optional<Date> end_date;
+  TreatmentClass treatment_class = TreatmentClass::kOther;
+  bool protocol = false;  // part of the transplant protocol
 };
 
 // One patient's clinical data, as the outcome rules need it.
@@ -36,6 +38,7 @@ struct PatientClinicalData {
   std::optional<Date> diagnosis_date;
   std::vector<Date> transplant_dates;  // day 0 is the earliest
   std::string first_regimen;           // conditioning of the first transplant
+  std::optional<TransplantType> first_type;  // of the first transplant
   std::vector<EdssVisit> visits;
   std::vector<Date> relapses;  // onsets
   std::vector<MriScanData> scans;

@@ -384,6 +384,13 @@ std::string_view DeathCauseCode(DeathCause cause) {
 std::string_view TreatmentClassCode(TreatmentClass treatment_class) {
   return kTreatmentClassCodes[static_cast<size_t>(treatment_class)];
 }
+
+std::optional<TreatmentClass> ParseTreatmentClass(std::string_view code) {
+  for (size_t i = 0; i < kTreatmentClassCodes.size(); ++i) {
+    if (kTreatmentClassCodes[i] == code) return static_cast<TreatmentClass>(i);
+  }
+  return std::nullopt;
+}
 std::string_view DiseaseStateCode(DiseaseState state) {
   return kDiseaseStateCodes[static_cast<size_t>(state)];
 }

@@ -122,6 +122,7 @@ constexpr bool IsTransplantRelated(DeathCause cause) {
          cause == DeathCause::kGvhd || cause == DeathCause::kGraftFailure;
 }  // "infection"
 std::string_view TreatmentClassCode(TreatmentClass treatment_class);
+std::optional<TreatmentClass> ParseTreatmentClass(std::string_view code);
 std::string_view DiseaseStateCode(DiseaseState state);  // "remission"
 std::string_view AdverseEventCategoryCode(AdverseEventCategory category);
 std::string_view AdverseEventGradeCode(AdverseEventGrade grade);  // "II"

@@ -55,8 +55,7 @@ absl::StatusOr<ReportCall> StartCall(grpc::ServerContext* context,
 absl::StatusOr<Endpoint> EndpointOf(v1::Endpoint endpoint) {
   const std::optional<Endpoint> core = FromProto(endpoint);
   if (!core) {
-    return Invalid("endpoint",
-                   "must be neda3, neda4, relapse, cdw, pfs, mri or os");
+    return Invalid("endpoint", "must be one of " + EndpointNameList());
   }
   return *core;
 }
@@ -109,7 +108,7 @@ grpc::Status ReportServiceImpl::KaplanMeier(
       [&](const PatientClinicalData& data, const PatientOutcome& outcome,
           const std::string& center) {
         std::optional<EndpointObservation> obs =
-            ObserveEndpoint(*endpoint, data, outcome);
+            ObserveEndpoint(*endpoint, data, outcome, call->definition);
         if (!obs) {
           ++excluded;
           return;
@@ -161,12 +160,12 @@ grpc::Status ReportServiceImpl::CumulativeIncidence(
       [&](const PatientClinicalData& data, const PatientOutcome& outcome,
           const std::string& center) {
         std::optional<EndpointObservation> obs =
-            ObserveEndpoint(*endpoint, data, outcome);
+            ObserveEndpoint(*endpoint, data, outcome, call->definition);
         if (!obs) return;
         strata[StratumOf(call->by, data, center)].push_back(
-            {obs->time, obs->event  ? CompetingOutcome::kEvent
-                        : obs->died ? CompetingOutcome::kCompeting
-                                    : CompetingOutcome::kCensored});
+            {obs->time, obs->event       ? CompetingOutcome::kEvent
+                        : obs->competing ? CompetingOutcome::kCompeting
+                                         : CompetingOutcome::kCensored});
       });
   if (!status.ok()) return ToGrpcStatus(status);
   *response->mutable_definition() = ToAppliedDefinition(call->definition);

@@ -94,6 +94,14 @@ TEST(EnumMapsTest, NamesAgreeWithTheCore) {
   // The proto's value names spell the core's codes.
   EXPECT_EQ(v1::Disease_Name(ToProto(Disease::kSsc)), "DISEASE_SSC");
   EXPECT_EQ(v1::Endpoint_Name(ToProto(Endpoint::kOs)), "ENDPOINT_OS");
+  for (int i = 0; i < kEndpointCount; ++i) {
+    const Endpoint endpoint = static_cast<Endpoint>(i);
+    std::string name(EndpointName(endpoint));
+    for (char& c : name)
+      c = c == '-' ? '_' : static_cast<char>(std::toupper(c));
+    EXPECT_EQ(v1::Endpoint_Name(ToProto(endpoint)), "ENDPOINT_" + name);
+    EXPECT_EQ(ParseEndpoint(EndpointName(endpoint)), endpoint);
+  }
   EXPECT_EQ(v1::RecordKind_Name(ToProto(Kind::kMri)), "RECORD_KIND_MRI");
   for (Kind kind : kAllKinds) {
     std::string name(KindName(kind));

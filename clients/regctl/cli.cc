@@ -74,7 +74,20 @@ const std::map<std::string, FlagSpec>& KnownFlags() {
               "baseline EDSS up to which +1.0 is required (5.0)"},
              {"mri-rebaseline-days", "N",
               "MRI re-baseline after transplant (180)"},
-             {"endpoint", "E", "neda3, neda4, relapse, cdw, pfs, mri or os"},
+             {"tfr-ending-classes", "C,...",
+              "treatment classes that end a treatment-free remission "
+              "(dmt,immunosuppressant,biologic)"},
+             {"infection-min-grade", "G",
+              "lowest CTCAE grade the infection endpoint counts (3)"},
+             {"agvhd-by-days", "N",
+              "acute GvHD II-IV counted up to day N (100)"},
+             {"graft-failure-day", "N",
+              "no neutrophil recovery by day N is graft failure (28)"},
+             {"endpoint", "E",
+              "os, pfs, ri, nrm, trm, tfr, infection, "
+              "secondary-autoimmunity, malignancy, agvhd, cgvhd, "
+              "neutrophil-engraftment, platelet-engraftment; MS only: "
+              "neda3, neda4, relapse, cdw, mri"},
              {"by", "G", "disease, center, regimen or era"},
              {"conf-type", "T", "log (default), log-log or plain"},
              {"times", "D,...", "rows at these days since transplant"},
@@ -101,7 +114,11 @@ const std::vector<std::string> kDefinitionFlags = {
     "relapse-to-confirmation-days",
     "relapse-assoc-days",
     "edss-plus1-max",
-    "mri-rebaseline-days"};
+    "mri-rebaseline-days",
+    "tfr-ending-classes",
+    "infection-min-grade",
+    "agvhd-by-days",
+    "graft-failure-day"};
 
 std::vector<std::string> With(std::vector<std::string> flags,
                               const std::vector<std::string>& more) {

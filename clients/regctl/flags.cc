@@ -154,6 +154,28 @@ v1::OutcomeDefinition DefinitionFlags(const Args& args) {
   if (!args.Flag("mri-rebaseline-days").empty()) {
     d.set_mri_rebaseline_days(IntFlag(args, "mri-rebaseline-days"));
   }
+  if (!args.Flag("tfr-ending-classes").empty()) {
+    for (absl::string_view part :
+         absl::StrSplit(args.Flag("tfr-ending-classes"), ',')) {
+      std::optional<TreatmentClass> c =
+          ParseTreatmentClass(std::string_view(part.data(), part.size()));
+      if (!c) {
+        throw UsageError{
+            "--tfr-ending-classes must be treatment classes, e.g. "
+            "dmt,immunosuppressant,biologic,corticosteroid"};
+      }
+      d.add_tfr_ending_classes(ToProto(*c));
+    }
+  }
+  if (!args.Flag("infection-min-grade").empty()) {
+    d.set_infection_min_grade(IntFlag(args, "infection-min-grade"));
+  }
+  if (!args.Flag("agvhd-by-days").empty()) {
+    d.set_agvhd_by_days(IntFlag(args, "agvhd-by-days"));
+  }
+  if (!args.Flag("graft-failure-day").empty()) {
+    d.set_graft_failure_day(IntFlag(args, "graft-failure-day"));
+  }
   return d;
 }
 
@@ -177,8 +199,7 @@ v1::Stratification ByFlag(const Args& args) {
 v1::Endpoint EndpointFlag(const Args& args) {
   std::optional<Endpoint> endpoint = ParseEndpoint(args.Flag("endpoint"));
   if (!endpoint) {
-    throw UsageError{
-        "--endpoint must be neda3, neda4, relapse, cdw, pfs, mri or os"};
+    throw UsageError{"--endpoint must be one of " + EndpointNameList()};
   }
   return ToProto(*endpoint);
 }

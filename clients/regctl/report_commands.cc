@@ -170,7 +170,18 @@ int ReportKaplanMeier(Client& client) {
         {"cdw", "Freedom from confirmed disability worsening"},
         {"pfs", "Progression-free survival (CDW or death)"},
         {"mri", "Freedom from MRI activity"},
-        {"os", "Overall survival"}};
+        {"os", "Overall survival"},
+        {"ri", "Freedom from relapse or progression"},
+        {"nrm", "Survival without non-relapse death"},
+        {"trm", "Survival without transplant-related death"},
+        {"tfr", "Treatment-free remission"},
+        {"infection", "Freedom from grade >= 3 infection"},
+        {"secondary-autoimmunity", "Freedom from secondary autoimmune disease"},
+        {"malignancy", "Freedom from malignancy"},
+        {"agvhd", "Freedom from acute GvHD II-IV"},
+        {"cgvhd", "Freedom from chronic GvHD"},
+        {"neutrophil-engraftment", "Not yet neutrophil-engrafted"},
+        {"platelet-engraftment", "Not yet platelet-engrafted"}};
     const auto title = kTitles.find(endpoint);
     options.title = title == kTitles.end() ? endpoint : title->second;
     options.subtitle = absl::StrCat(
