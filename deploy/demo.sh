@@ -33,11 +33,15 @@ done
 admin=(--token-file "$db.admin-token")
 
 "$bin/cohortgen" --out "$dir/cohort" --patients "$patients" --centers 3 --seed 2026 >/dev/null
+# Every kind cohortgen writes, in the order an import needs: patients, then
+# transplants (which engraftment and GvHD refer to), then the rest.
+kinds=(patients transplants visits relapses mri treatments deaths
+  adverse_events engraftment disease_status)
 for center in C01 C02 C03; do
   "$bin/regctl" "${admin[@]}" admin center add "$center" --name "Transplant center $center" >/dev/null
   "$bin/regctl" "${admin[@]}" admin token issue --role submitter --center "$center" \
     --label "demo $center" >"$dir/$center.token" 2>/dev/null
-  for kind in patients transplants visits relapses mri treatments deaths; do
+  for kind in "${kinds[@]}"; do
     "$bin/regctl" --token-file "$dir/$center.token" submit import "$kind" \
       "$dir/cohort/$center/$kind.csv" >/dev/null
   done
@@ -47,12 +51,12 @@ done
 echo
 echo "HSCT follow-up registry: demo running on $REGISTRY_SERVER (database $db)"
 echo
-printf '%-8s' center; for kind in patients transplants visits relapses mri treatments deaths; do printf '%12s' "$kind"; done; echo
-for center in C01 C02 C03; do
-  printf '%-8s' "$center"
-  for kind in patients transplants visits relapses mri treatments deaths; do
+printf '%-16s' records; for center in C01 C02 C03; do printf '%8s' "$center"; done; echo
+for kind in "${kinds[@]}"; do
+  printf '%-16s' "$kind"
+  for center in C01 C02 C03; do
     n=$("$bin/regctl" --token-file "$dir/$center.token" submit export "$kind" | tail -n +2 | wc -l)
-    printf '%12s' "$n"
+    printf '%8s' "$n"
   done
   echo
 done
@@ -69,6 +73,7 @@ cat <<NEXT
 Try, in another terminal (from $(pwd)):
   export REGISTRY_SERVER=$REGISTRY_SERVER
   $bin/regctl --token-file $dir/C01.token submit export visits | head
+  $bin/regctl --token-file $dir/C01.token submit export adverse_events | head
   $bin/regctl --token-file $dir/C01.token patient status C01-0001
   $bin/regctl --token-file $dir/C01.token patient history C01-0001
   $bin/regctl --token-file $dir/analyst.token report outcomes | head

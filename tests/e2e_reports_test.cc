@@ -4,7 +4,9 @@
 // access.
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
 #include <map>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -60,6 +62,12 @@ class SyntheticCohortTest : public ::testing::Test {
              registry_.WriteCsv(center.center_code + name, files[kind])},
             token);
         ASSERT_EQ(r.exit_code, 0) << r.err;
+        // Every record is new and accepted.
+        const size_t n =
+            std::count(files[kind].begin(), files[kind].end(), '\n') - 1;
+        EXPECT_THAT(r.out, HasSubstr(absl::StrCat(n, " records, ", n,
+                                                  " accepted, 0 unchanged")))
+            << center.center_code << " " << name;
       }
     }
     analyst_ = registry_.IssueToken("analyst");
@@ -101,12 +109,17 @@ TEST_F(SyntheticCohortTest, SmallCentersAreSuppressedInPerCenterTables) {
                         "25", "--format", "json"},
                        analyst_);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  // 60 patients in 3 centers: 20 each, below 25.
-  EXPECT_THAT(r.out, HasSubstr("\"count\": \"\\u003c25\""));  // "<25"
-  EXPECT_THAT(r.out, Not(HasSubstr("\"count\": \"20\"")));
   RegctlResult shown = registry_.Regctl(
       {"report", "cohort", "--by", "center", "--format", "json"}, analyst_);
-  EXPECT_THAT(shown.out, HasSubstr("\"count\": \"20\""));
+  // 60 patients in 3 centers: 20 each, below 25. (Other tables, such as the
+  // regimens, may hold a 20 of their own.)
+  for (const char* center : {"C01", "C02", "C03"}) {
+    const std::string count =
+        absl::StrCat("\"group\": \"", center, "\",\n   \"count\": ");
+    EXPECT_THAT(r.out, HasSubstr(count + "\"\\u003c25\""));  // "<25"
+    EXPECT_THAT(r.out, Not(HasSubstr(count + "\"20\"")));
+    EXPECT_THAT(shown.out, HasSubstr(count + "\"20\""));
+  }
 }
 
 TEST_F(SyntheticCohortTest, DeidentifiedExportGivesDaysSinceTransplant) {
@@ -170,6 +183,265 @@ TEST_F(SyntheticCohortTest, ReportReadsAreAudited) {
             0);
   EXPECT_EQ(count("reports.read"), reads + 1);
   EXPECT_EQ(count("records.export"), exports + 1);
+}
+
+// ---------------------------------------------- The generator itself
+
+std::vector<std::vector<Record>> RecordsOf(const CohortOptions& options) {
+  std::vector<std::vector<Record>> out;
+  for (const CenterCohort& center : GenerateCohort(options)) {
+    out.push_back(center.records);
+  }
+  return out;
+}
+
+TEST(SyntheticCohortGeneratorTest, SameOptionsGiveTheSameCohort) {
+  CohortOptions options;
+  options.patients = 300;
+  options.seed = 7;
+  EXPECT_EQ(RecordsOf(options), RecordsOf(options));
+  CohortOptions other = options;
+  other.seed = 8;
+  EXPECT_NE(RecordsOf(options), RecordsOf(other));
+}
+
+// What the registry knows of a patient after its earlier records, as the
+// store folds them in (storage/record_writes.cc).
+void Fold(const Record& record, PatientFacts& facts) {
+  if (const auto* p = std::get_if<PatientRecord>(&record)) {
+    facts.birth_year = p->birth_year;
+  } else if (const auto* d = std::get_if<DeathRecord>(&record)) {
+    facts.death_date = d->death_date;
+  } else if (std::optional<Date> date = LatestDateOf(record)) {
+    if (!facts.latest_record_date || *date > *facts.latest_record_date) {
+      facts.latest_record_date = date;
+    }
+    if (!facts.earliest_record_date || *date < *facts.earliest_record_date) {
+      facts.earliest_record_date = date;
+    }
+    if (const auto* t = std::get_if<TransplantRecord>(&record)) {
+      facts.latest_transplant_date = t->transplant_date;
+      facts.transplants.emplace_back(t->transplant_date, t->type);
+    }
+  }
+}
+
+double Share(size_t part, size_t whole) {
+  return whole == 0 ? 0 : static_cast<double>(part) / whole;
+}
+
+// Every record of a large cohort passes the registry's rules in import
+// order, every indication and kind is there, and the shares and rates are
+// in the ranges the generator is meant to give.
+TEST(SyntheticCohortGeneratorTest, CoversEveryIndicationAndKindWithinRules) {
+  CohortOptions options;
+  options.patients = 2000;
+  options.seed = 2026;
+  options.last_date = Date(2026, 1, 1);
+  std::map<std::string, PatientFacts> facts;
+  std::map<std::string, PatientRecord> patients;
+  std::map<std::string, TransplantRecord> transplants;
+  std::map<std::string, DeathRecord> deaths;
+  std::map<Kind, size_t> per_kind;
+  std::vector<AdverseEventRecord> events;
+  std::vector<EngraftmentRecord> engraftments;
+  std::vector<TreatmentRecord> treatments;
+  std::set<std::string> with_status, with_visits, with_mri, status_flare;
+  std::set<std::string> with_relapse_after_day0;
+  for (const CenterCohort& center : GenerateCohort(options)) {
+    for (const Record& record : center.records) {
+      const Kind kind = KindOf(record);
+      ++per_kind[kind];
+      const Parsed<Record> parsed =
+          ParseRecord(kind, ToRow(record), options.last_date);
+      ASSERT_TRUE(parsed.violations.empty())
+          << KindName(kind) << ": " << absl::StrJoin(ToRow(record), ",") << ": "
+          << parsed.violations[0].field << " "
+          << parsed.violations[0].description;
+      EXPECT_EQ(*parsed.value, record);
+      const std::string& id = PatientIdOf(record);
+      PatientFacts& f = facts[id];
+      f.transplants_loaded = true;
+      const std::vector<FieldViolation> against =
+          CheckAgainstPatient(record, f, true);
+      ASSERT_TRUE(against.empty())
+          << KindName(kind) << ": " << absl::StrJoin(ToRow(record), ",") << ": "
+          << against[0].field << " " << against[0].description;
+      Fold(record, f);
+      if (const auto* p = std::get_if<PatientRecord>(&record)) {
+        patients[id] = *p;
+      } else if (const auto* t = std::get_if<TransplantRecord>(&record)) {
+        EXPECT_FALSE(transplants.count(id)) << "one transplant each";
+        transplants[id] = *t;
+      } else if (const auto* d = std::get_if<DeathRecord>(&record)) {
+        deaths[id] = *d;
+      } else if (const auto* a = std::get_if<AdverseEventRecord>(&record)) {
+        events.push_back(*a);
+      } else if (const auto* e = std::get_if<EngraftmentRecord>(&record)) {
+        engraftments.push_back(*e);
+      } else if (const auto* tr = std::get_if<TreatmentRecord>(&record)) {
+        treatments.push_back(*tr);
+      } else if (const auto* s = std::get_if<DiseaseStatusRecord>(&record)) {
+        with_status.insert(id);
+        if (s->status == DiseaseState::kRelapse ||
+            s->status == DiseaseState::kProgression) {
+          status_flare.insert(id);
+        }
+      } else if (std::holds_alternative<VisitRecord>(record)) {
+        with_visits.insert(id);
+      } else if (std::holds_alternative<MriRecord>(record)) {
+        with_mri.insert(id);
+      } else if (const auto* r = std::get_if<RelapseRecord>(&record)) {
+        if (transplants.count(id) &&
+            r->onset_date > transplants[id].transplant_date) {
+          with_relapse_after_day0.insert(id);
+        }
+      }
+    }
+  }
+  const size_t n = patients.size();
+  ASSERT_EQ(n, 2000u);
+  for (Kind kind : kAllKinds) EXPECT_GT(per_kind[kind], 0u) << KindName(kind);
+  auto day = [&](const std::string& id, Date date) {
+    return static_cast<int>(date - transplants.at(id).transplant_date);
+  };
+
+  // Indications: MS about half, systemic sclerosis a fifth, then NMOSD,
+  // SLE and the others. MS patients have EDSS visits and MRI; SSc, SLE and
+  // the others neither, but the centre's assessments.
+  std::map<Disease, size_t> by_disease;
+  size_t ms = 0, non_ms = 0, non_ms_with_status = 0;
+  for (const auto& [id, p] : patients) {
+    ++by_disease[p.disease];
+    if (IsMultipleSclerosis(p.disease)) {
+      ++ms;
+      EXPECT_TRUE(with_visits.count(id) && with_mri.count(id)) << id;
+    } else {
+      ++non_ms;
+      non_ms_with_status += with_status.count(id);
+      EXPECT_FALSE(with_mri.count(id)) << id;
+      if (p.disease != Disease::kNmosd) EXPECT_FALSE(with_visits.count(id));
+    }
+  }
+  EXPECT_NEAR(Share(ms, n), 0.5, 0.05);
+  EXPECT_NEAR(Share(by_disease[Disease::kSsc], n), 0.2, 0.04);
+  for (Disease d : {Disease::kNmosd, Disease::kSle, Disease::kOther}) {
+    EXPECT_GT(Share(by_disease[d], n), 0.04) << DiseaseCode(d);
+    EXPECT_LT(by_disease[d], by_disease[Disease::kSsc]) << DiseaseCode(d);
+  }
+  EXPECT_GT(Share(non_ms_with_status, non_ms), 0.8);
+  EXPECT_GT(status_flare.size(), 0.05 * non_ms);
+
+  // Allogeneic transplants: a few percent, mostly NMOSD and the others.
+  size_t allogeneic = 0, allogeneic_nmosd_or_other = 0;
+  for (const auto& [id, t] : transplants) {
+    if (t.type != TransplantType::kAllogeneic) continue;
+    ++allogeneic;
+    const Disease d = patients.at(id).disease;
+    allogeneic_nmosd_or_other += d == Disease::kNmosd || d == Disease::kOther;
+  }
+  EXPECT_GT(Share(allogeneic, n), 0.005);
+  EXPECT_LT(Share(allogeneic, n), 0.06);
+  EXPECT_GT(allogeneic_nmosd_or_other * 2, allogeneic);
+
+  // Engraftment for most transplants, neutrophils typically by day 9-14,
+  // primary graft failure (none by day 28) in about 1-2%.
+  EXPECT_GT(Share(engraftments.size(), n), 0.9);
+  std::vector<int> neutrophil_days;
+  size_t graft_failures = 0;
+  for (const EngraftmentRecord& e : engraftments) {
+    if (e.neutrophil_date)
+      neutrophil_days.push_back(day(e.patient_id, *e.neutrophil_date));
+    graft_failures +=
+        !e.neutrophil_date || day(e.patient_id, *e.neutrophil_date) > 28;
+  }
+  std::sort(neutrophil_days.begin(), neutrophil_days.end());
+  const int median = neutrophil_days[neutrophil_days.size() / 2];
+  EXPECT_GE(median, 9);
+  EXPECT_LE(median, 14);
+  EXPECT_GT(Share(graft_failures, engraftments.size()), 0.005);
+  EXPECT_LT(Share(graft_failures, engraftments.size()), 0.03);
+
+  // Adverse events: infections common in the first 100 days (some grade 3
+  // or more), viral reactivations, a few percent with secondary autoimmune
+  // disease, rare malignancies, GvHD only after an allogeneic transplant
+  // (CheckAgainstPatient above), acute GvHD within 100 days; grade 5 only
+  // with a death.
+  std::set<std::string> infected, severe, autoimmune, malignancy, gvhd;
+  size_t viral = 0, acute_ii_to_iv = 0;
+  for (const AdverseEventRecord& a : events) {
+    const int d = day(a.patient_id, a.onset_date);
+    EXPECT_GE(d, 0);
+    using C = AdverseEventCategory;
+    if (a.category == C::kInfection && d <= 100) {
+      infected.insert(a.patient_id);
+      if (a.grade >= AdverseEventGrade::k3) severe.insert(a.patient_id);
+    }
+    viral += a.category == C::kViralReactivation;
+    if (a.category == C::kSecondaryAutoimmuneDisease) {
+      autoimmune.insert(a.patient_id);
+    }
+    if (a.category == C::kMalignancy) malignancy.insert(a.patient_id);
+    if (a.category == C::kAcuteGvhd || a.category == C::kChronicGvhd) {
+      gvhd.insert(a.patient_id);
+    }
+    if (a.category == C::kAcuteGvhd) {
+      EXPECT_LE(d, 100);
+      acute_ii_to_iv += a.grade != AdverseEventGrade::kI;
+    }
+    if (a.grade == AdverseEventGrade::k5) {
+      ASSERT_TRUE(deaths.count(a.patient_id)) << a.patient_id;
+      EXPECT_GE(deaths.at(a.patient_id).death_date, a.onset_date);
+    }
+  }
+  EXPECT_GT(Share(infected.size(), n), 0.25);
+  EXPECT_GT(Share(severe.size(), n), 0.05);
+  EXPECT_LT(Share(severe.size(), infected.size()), 0.75);
+  EXPECT_GT(Share(viral, n), 0.1);
+  EXPECT_GT(Share(autoimmune.size(), n), 0.01);
+  EXPECT_LT(Share(autoimmune.size(), n), 0.08);
+  EXPECT_GT(malignancy.size(), 0u);
+  EXPECT_LT(Share(malignancy.size(), n), 0.02);
+  EXPECT_GT(acute_ii_to_iv, 0u);
+  EXPECT_LE(gvhd.size(), allogeneic);
+
+  // Deaths: a few transplant-related (infection, toxicity) in the first
+  // year, the others of the disease, other or unknown causes.
+  size_t trm = 0, trm_year1 = 0, later = 0;
+  for (const auto& [id, d] : deaths) {
+    if (IsTransplantRelated(d.cause_code)) {
+      ++trm;
+      trm_year1 += day(id, d.death_date) <= 365;
+    } else {
+      ++later;
+    }
+  }
+  EXPECT_GT(trm, 0u);
+  EXPECT_LT(Share(trm, n), 0.04);
+  EXPECT_GT(trm_year1 * 2, trm);
+  EXPECT_GT(later, 0u);
+
+  // Treatments: every class; corticosteroids as prednisolone-equivalent
+  // mg/day; some in the transplant protocol; for MS, a disease-modifying
+  // therapy after day 0 mostly after a relapse.
+  std::set<TreatmentClass> classes;
+  size_t protocol = 0, ms_dmt_after = 0, ms_dmt_after_relapse = 0;
+  for (const TreatmentRecord& t : treatments) {
+    classes.insert(t.treatment_class);
+    protocol += t.protocol;
+    if (t.treatment_class == TreatmentClass::kCorticosteroid) {
+      EXPECT_EQ(t.dose_unit, "mg/day");
+    }
+    if (t.treatment_class == TreatmentClass::kDmt &&
+        t.start_date > transplants.at(t.patient_id).transplant_date) {
+      ++ms_dmt_after;
+      ms_dmt_after_relapse += with_relapse_after_day0.count(t.patient_id);
+    }
+  }
+  EXPECT_EQ(classes.size(), 7u);
+  EXPECT_GT(protocol, 0u);
+  EXPECT_GT(ms_dmt_after, 0u);
+  EXPECT_GT(ms_dmt_after_relapse * 2, ms_dmt_after);
 }
 
 }  // namespace

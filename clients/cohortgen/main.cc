@@ -1,5 +1,10 @@
 // cohortgen: writes a deterministic synthetic cohort as regctl import files,
-// one directory per center: OUT/C01/patients.csv, OUT/C01/visits.csv, ...
+// one directory per center and one file per record kind, each with the
+// header `regctl submit import` expects: OUT/C01/patients.csv,
+// transplants.csv, visits.csv, relapses.csv, mri.csv, treatments.csv,
+// deaths.csv, adverse_events.csv, engraftment.csv, disease_status.csv.
+// Import them in that order (patients first, then transplants, which
+// engraftment and GvHD refer to); a kind without records gets a header.
 //
 //   cohortgen --out DIR [--patients N] [--centers N] [--seed N]
 //             [--last-date YYYY-MM-DD]
@@ -72,6 +77,7 @@ int main(int argc, char** argv) {
     const std::filesystem::path dir =
         std::filesystem::path(out) / center.center_code;
     std::filesystem::create_directories(dir);
+    // Every kind, in import order (kAllKinds), even without records.
     std::map<registry::Kind, std::ofstream> files;
     for (registry::Kind kind : registry::kAllKinds) {
       std::ofstream& file = files[kind];
@@ -95,6 +101,10 @@ int main(int argc, char** argv) {
     }
   }
   std::cout << "wrote " << options.patients << " patients in "
-            << options.centers << " centers to " << out << "\n";
+            << options.centers << " centers to " << out << "\nimport order:";
+  for (registry::Kind kind : registry::kAllKinds) {
+    std::cout << " " << registry::KindName(kind);
+  }
+  std::cout << "\n";
   return 0;
 }

@@ -1,0 +1,84 @@
+// The parts of the synthetic cohort generator (core/synthetic_cohort.h),
+// shared by its source files: the random numbers, one patient's frame, and
+// the record kinds generated per patient.
+#ifndef REGISTRY_CORE_SYNTHETIC_COHORT_INTERNAL_H_
+#define REGISTRY_CORE_SYNTHETIC_COHORT_INTERNAL_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/date.h"
+#include "core/records.h"
+
+namespace registry::synthetic {
+
+// splitmix64: fully specified, so a seed gives the same cohort with any
+// standard library (std:: distributions are implementation-defined).
+class Random {
+ public:
+  explicit Random(uint64_t seed) : state_(seed) {}
+  uint64_t Next() {
+    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  double Uniform() { return (Next() >> 11) * (1.0 / 9007199254740992.0); }
+  int Between(int low, int high) {  // inclusive
+    return low +
+           static_cast<int>(Next() % static_cast<uint64_t>(high - low + 1));
+  }
+  bool Chance(double p) { return Uniform() < p; }
+  template <typename T, size_t N>
+  const T& Pick(const T (&choices)[N]) {
+    return choices[Next() % N];
+  }
+
+ private:
+  uint64_t state_;
+};
+
+// What is fixed about a patient before the course after day 0 is drawn.
+struct PatientFrame {
+  std::string id;
+  Disease disease = Disease::kOther;
+  Date diagnosis;
+  Date day0;  // the one transplant
+  TransplantType type = TransplantType::kAutologous;
+  std::string regimen;
+  Date last;  // the generator's "today"
+};
+
+// The transplant course: haematopoietic recovery, complications and
+// death. Dates are never after `end`.
+struct Course {
+  std::optional<EngraftmentRecord> engraftment;
+  bool graft_failure = false;  // no neutrophil recovery by day 28
+  std::vector<AdverseEventRecord> adverse_events;  // by onset
+  std::optional<DeathRecord> death;
+  Date end;  // death, else the last date
+};
+
+// Draws the course of `frame`'s transplant, including its death, if any.
+Course DrawCourse(Random& random, const PatientFrame& frame);
+
+// The centre's assessments of the disease (remission ... progression) at
+// follow-up, up to `end`: for most patients with other indications than
+// MS, and a few with MS. `relapses` are the clinical relapses recorded
+// (MS, NMOSD); `visits` the EDSS visits.
+std::vector<DiseaseStatusRecord> DrawDiseaseStatus(
+    Random& random, const PatientFrame& frame, Date end,
+    const std::vector<Date>& relapses, const std::vector<VisitRecord>& visits);
+
+// Treatments before the transplant, in its protocol, after relapse or
+// progression and for GvHD, up to `end`: unique by drug and start date.
+std::vector<TreatmentRecord> DrawTreatments(
+    Random& random, const PatientFrame& frame, const Course& course,
+    const std::vector<Date>& relapses,
+    const std::vector<DiseaseStatusRecord>& statuses);
+
+}  // namespace registry::synthetic
+
+#endif  // REGISTRY_CORE_SYNTHETIC_COHORT_INTERNAL_H_
