@@ -107,6 +107,13 @@ v1::AppliedDefinition ToAppliedDefinition(const OutcomeDefinition& d) {
   return applied;
 }
 
+v1::AppliedDefinition ToAppliedDefinition(const OutcomeDefinition& d,
+                                          absl::Time data_as_of) {
+  v1::AppliedDefinition applied = ToAppliedDefinition(d);
+  *applied.mutable_data_as_of_recorded() = ToProto(data_as_of);
+  return applied;
+}
+
 v1::DisabilityEvent ToProto(const DisabilityEvent& e,
                             std::optional<Date> day0) {
   v1::DisabilityEvent p;

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/time/time.h"
 #include "core/outcome_definition.h"
 #include "core/outcomes.h"
 #include "registry/v1/outcomes.pb.h"
@@ -18,6 +19,9 @@ absl::StatusOr<OutcomeDefinition> FromProto(const v1::OutcomeDefinition& proto);
 
 // Every field set, with the stable text and the rules version.
 v1::AppliedDefinition ToAppliedDefinition(const OutcomeDefinition& definition);
+// With the recorded time of the data it was computed from.
+v1::AppliedDefinition ToAppliedDefinition(const OutcomeDefinition& definition,
+                                          absl::Time data_as_of);
 
 v1::DisabilityEvent ToProto(const DisabilityEvent& event,
                             std::optional<Date> day0);

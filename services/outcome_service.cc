@@ -19,6 +19,8 @@ struct OutcomeCall {
   RequestContext context;
   OutcomeDefinition definition;
   std::optional<Date> as_of;
+  std::optional<absl::Time> as_of_recorded;  // a data freeze
+  absl::Time data_as_of;  // the freeze, else when the read began
   std::unique_ptr<StreamLimiter::Slot> stream;  // streaming calls
 };
 
@@ -27,8 +29,11 @@ absl::StatusOr<OutcomeCall> StartCall(grpc::ServerContext* context,
                                       std::string_view method,
                                       const v1::OutcomeDefinition& definition,
                                       bool has_as_of, const v1::Date& as_of,
+                                      const google::protobuf::Timestamp* frozen,
                                       bool streaming = false) {
   OutcomeCall call;
+  if (frozen) call.as_of_recorded = FromProto(*frozen);
+  call.data_as_of = call.as_of_recorded.value_or(absl::Now());
   if (streaming) {
     ASSIGN_OR_RETURN(AuthorizedStream stream,
                      AuthorizeStream(context, auth, method));
@@ -81,7 +86,8 @@ grpc::Status StreamPatients(RegistryStore& store, const OutcomeCall& call,
                             grpc::ServerWriter<Response>* writer,
                             std::string_view action, Fill fill) {
   Response message;
-  *message.mutable_definition() = ToAppliedDefinition(call.definition);
+  *message.mutable_definition() =
+      ToAppliedDefinition(call.definition, call.data_as_of);
   int in_message = 0;
   int64_t items = 0, sent = 0;
   auto send = [&] {
@@ -93,17 +99,18 @@ grpc::Status StreamPatients(RegistryStore& store, const OutcomeCall& call,
     return true;
   };
   bool open = true;
-  absl::Status status = store.ReadPatients(
-      call.context, std::nullopt, action, [&](PatientRecords&& patient) {
-        BlankCenterForAnalysts(call.context, patient);
-        const PatientClinicalData data =
-            ClinicalDataFromRecords(patient.records);
-        const PatientOutcome outcome =
-            ComputeOutcome(data, call.definition, call.as_of);
-        items += fill(patient, data, outcome, message);
-        if (++in_message >= kBatch) open = send();
-        return open;
-      });
+  absl::Status status =
+      store.ReadPatients(call.context, std::nullopt, action,
+                         call.as_of_recorded, [&](PatientRecords&& patient) {
+                           BlankCenterForAnalysts(call.context, patient);
+                           const PatientClinicalData data =
+                               ClinicalDataFromRecords(patient.records);
+                           const PatientOutcome outcome = ComputeOutcome(
+                               data, call.definition, call.as_of);
+                           items += fill(patient, data, outcome, message);
+                           if (++in_message >= kBatch) open = send();
+                           return open;
+                         });
   if (!status.ok()) return ToGrpcStatus(status);
   if (!open || ((in_message > 0 || message.has_definition()) && !send())) {
     return grpc::Status(grpc::StatusCode::CANCELLED, "the client went away");
@@ -117,9 +124,10 @@ grpc::Status StreamPatients(RegistryStore& store, const OutcomeCall& call,
 grpc::Status OutcomeServiceImpl::GetPatientStatus(
     grpc::ServerContext* context, const v1::GetPatientStatusRequest* request,
     v1::GetPatientStatusResponse* response) {
-  absl::StatusOr<OutcomeCall> call =
-      StartCall(context, *auth_, "OutcomeService/GetPatientStatus",
-                request->definition(), request->has_as_of(), request->as_of());
+  absl::StatusOr<OutcomeCall> call = StartCall(
+      context, *auth_, "OutcomeService/GetPatientStatus", request->definition(),
+      request->has_as_of(), request->as_of(),
+      request->has_as_of_recorded() ? &request->as_of_recorded() : nullptr);
   if (!call.ok()) return ToGrpcStatus(call.status());
   PatientRef ref{request->patient_id(), request->registry_id()};
   if (ref.patient_id.empty() == ref.registry_id.empty()) {
@@ -134,13 +142,15 @@ grpc::Status OutcomeServiceImpl::GetPatientStatus(
         {{"patient_id", "analysts name patients by registry_id"}}));
   }
   absl::Status status = store_->ReadPatients(
-      call->context, ref, "outcomes.read", [&](PatientRecords&& patient) {
+      call->context, ref, "outcomes.read", call->as_of_recorded,
+      [&](PatientRecords&& patient) {
         BlankCenterForAnalysts(call->context, patient);
         const PatientClinicalData data =
             ClinicalDataFromRecords(patient.records);
         const PatientOutcome outcome =
             ComputeOutcome(data, call->definition, call->as_of);
-        *response->mutable_definition() = ToAppliedDefinition(call->definition);
+        *response->mutable_definition() =
+            ToAppliedDefinition(call->definition, call->data_as_of);
         *response->mutable_outcome() =
             ToProto(outcome, Identity(patient, data));
         const PatientClinicalData shown =
@@ -162,10 +172,11 @@ grpc::Status OutcomeServiceImpl::ListDisabilityEvents(
     grpc::ServerContext* context,
     const v1::ListDisabilityEventsRequest* request,
     grpc::ServerWriter<v1::ListDisabilityEventsResponse>* writer) {
-  absl::StatusOr<OutcomeCall> call =
-      StartCall(context, *auth_, "OutcomeService/ListDisabilityEvents",
-                request->definition(), request->has_as_of(), request->as_of(),
-                /*streaming=*/true);
+  absl::StatusOr<OutcomeCall> call = StartCall(
+      context, *auth_, "OutcomeService/ListDisabilityEvents",
+      request->definition(), request->has_as_of(), request->as_of(),
+      request->has_as_of_recorded() ? &request->as_of_recorded() : nullptr,
+      /*streaming=*/true);
   if (!call.ok()) return ToGrpcStatus(call.status());
   return StreamPatients(
       *store_, *call, context, writer, "outcomes.read",
@@ -186,10 +197,11 @@ grpc::Status OutcomeServiceImpl::StreamCohortOutcomes(
     grpc::ServerContext* context,
     const v1::StreamCohortOutcomesRequest* request,
     grpc::ServerWriter<v1::StreamCohortOutcomesResponse>* writer) {
-  absl::StatusOr<OutcomeCall> call =
-      StartCall(context, *auth_, "OutcomeService/StreamCohortOutcomes",
-                request->definition(), request->has_as_of(), request->as_of(),
-                /*streaming=*/true);
+  absl::StatusOr<OutcomeCall> call = StartCall(
+      context, *auth_, "OutcomeService/StreamCohortOutcomes",
+      request->definition(), request->has_as_of(), request->as_of(),
+      request->has_as_of_recorded() ? &request->as_of_recorded() : nullptr,
+      /*streaming=*/true);
   if (!call.ok()) return ToGrpcStatus(call.status());
   return StreamPatients(
       *store_, *call, context, writer, "outcomes.read",

@@ -30,16 +30,19 @@ struct ReportCall {
   RequestContext context;
   OutcomeDefinition definition;
   std::optional<Date> as_of;
+  std::optional<absl::Time> as_of_recorded;  // a data freeze
+  absl::Time data_as_of;  // the freeze, else when the read began
   Stratification by = Stratification::kNone;
 };
 
-absl::StatusOr<ReportCall> StartCall(grpc::ServerContext* context,
-                                     Authenticator& auth,
-                                     std::string_view method,
-                                     const v1::OutcomeDefinition& definition,
-                                     bool has_as_of, const v1::Date& as_of,
-                                     v1::Stratification by) {
+absl::StatusOr<ReportCall> StartCall(
+    grpc::ServerContext* context, Authenticator& auth, std::string_view method,
+    const v1::OutcomeDefinition& definition, bool has_as_of,
+    const v1::Date& as_of, v1::Stratification by,
+    const google::protobuf::Timestamp* frozen) {
   ReportCall call;
+  if (frozen) call.as_of_recorded = FromProto(*frozen);
+  call.data_as_of = call.as_of_recorded.value_or(absl::Now());
   ASSIGN_OR_RETURN(call.context, AuthorizeCall(context, auth, method));
   ASSIGN_OR_RETURN(call.definition, FromProto(definition));
   if (has_as_of) {
@@ -66,7 +69,7 @@ absl::Status ForEachOutcome(
     const std::function<void(const PatientClinicalData&, const PatientOutcome&,
                              const std::string& center)>& visit) {
   return store.ReadPatients(
-      call.context, std::nullopt, "reports.read",
+      call.context, std::nullopt, "reports.read", call.as_of_recorded,
       [&](PatientRecords&& patient) {
         PatientClinicalData data = ClinicalDataFromRecords(patient.records);
         if (call.as_of) data = DataAsOf(data, *call.as_of);
@@ -82,7 +85,8 @@ grpc::Status ReportServiceImpl::KaplanMeier(
     v1::KaplanMeierResponse* response) {
   absl::StatusOr<ReportCall> call = StartCall(
       context, *auth_, "ReportService/KaplanMeier", request->definition(),
-      request->has_as_of(), request->as_of(), request->by());
+      request->has_as_of(), request->as_of(), request->by(),
+      request->has_as_of_recorded() ? &request->as_of_recorded() : nullptr);
   if (!call.ok()) return ToGrpcStatus(call.status());
   absl::StatusOr<Endpoint> endpoint = EndpointOf(request->endpoint());
   if (!endpoint.ok()) return ToGrpcStatus(endpoint.status());
@@ -117,7 +121,8 @@ grpc::Status ReportServiceImpl::KaplanMeier(
             {obs->time, obs->event});
       });
   if (!status.ok()) return ToGrpcStatus(status);
-  *response->mutable_definition() = ToAppliedDefinition(call->definition);
+  *response->mutable_definition() =
+      ToAppliedDefinition(call->definition, call->data_as_of);
   response->set_endpoint(request->endpoint());
   response->set_conf_type(ToProto(type));
   response->set_excluded(excluded);
@@ -143,16 +148,18 @@ grpc::Status ReportServiceImpl::KaplanMeier(
 grpc::Status ReportServiceImpl::CumulativeIncidence(
     grpc::ServerContext* context, const v1::CumulativeIncidenceRequest* request,
     v1::CumulativeIncidenceResponse* response) {
-  absl::StatusOr<ReportCall> call =
-      StartCall(context, *auth_, "ReportService/CumulativeIncidence",
-                request->definition(), request->has_as_of(), request->as_of(),
-                request->by());
+  absl::StatusOr<ReportCall> call = StartCall(
+      context, *auth_, "ReportService/CumulativeIncidence",
+      request->definition(), request->has_as_of(), request->as_of(),
+      request->by(),
+      request->has_as_of_recorded() ? &request->as_of_recorded() : nullptr);
   if (!call.ok()) return ToGrpcStatus(call.status());
   absl::StatusOr<Endpoint> endpoint = EndpointOf(request->endpoint());
   if (!endpoint.ok()) return ToGrpcStatus(endpoint.status());
-  if (*endpoint == Endpoint::kOs || *endpoint == Endpoint::kPfs) {
-    return ToGrpcStatus(
-        Invalid("endpoint", "death is part of os and pfs: no competing risk"));
+  if (*endpoint == Endpoint::kOs || *endpoint == Endpoint::kPfs ||
+      *endpoint == Endpoint::kTfr) {
+    return ToGrpcStatus(Invalid(
+        "endpoint", "death is part of os, pfs and tfr: no competing risk"));
   }
   std::map<std::string, std::vector<CompetingObservation>> strata;
   absl::Status status = ForEachOutcome(
@@ -168,7 +175,8 @@ grpc::Status ReportServiceImpl::CumulativeIncidence(
                                          : CompetingOutcome::kCensored});
       });
   if (!status.ok()) return ToGrpcStatus(status);
-  *response->mutable_definition() = ToAppliedDefinition(call->definition);
+  *response->mutable_definition() =
+      ToAppliedDefinition(call->definition, call->data_as_of);
   for (auto& [stratum, observations] : strata) {
     v1::CumulativeIncidenceCurve* curve = response->add_curves();
     curve->set_stratum(stratum);
@@ -191,7 +199,8 @@ grpc::Status ReportServiceImpl::CohortSummary(
     v1::CohortSummaryResponse* response) {
   absl::StatusOr<ReportCall> call = StartCall(
       context, *auth_, "ReportService/CohortSummary", request->definition(),
-      request->has_as_of(), request->as_of(), request->by());
+      request->has_as_of(), request->as_of(), request->by(),
+      request->has_as_of_recorded() ? &request->as_of_recorded() : nullptr);
   if (!call.ok()) return ToGrpcStatus(call.status());
   const int min_cell =
       request->has_min_cell_size() ? request->min_cell_size() : 5;
@@ -204,7 +213,8 @@ grpc::Status ReportServiceImpl::CohortSummary(
       [&](const PatientClinicalData& data, const PatientOutcome& outcome,
           const std::string& center) { summary.Add(data, outcome, center); });
   if (!status.ok()) return ToGrpcStatus(status);
-  *response->mutable_definition() = ToAppliedDefinition(call->definition);
+  *response->mutable_definition() =
+      ToAppliedDefinition(call->definition, call->data_as_of);
   response->set_stratification(std::string(StratificationName(call->by)));
   response->set_min_cell_size(min_cell);
   ToProto(summary.Finish(), response);

@@ -238,12 +238,15 @@ class RegistryStore {
   // Calls `sink` with the current records of each patient in the
   // principal's scope (submitters: their center, by patient code;
   // analysts: all centers, by registry id), or only of `patient` when
-  // given (NOT_FOUND as for GetPatientHistory). One audit entry with
-  // `action` is committed before any record is handed out. A false return
-  // from `sink` stops early.
+  // given (NOT_FOUND as for GetPatientHistory); the records as they stood
+  // at `as_of_recorded` when given (a data freeze: later imports, amends
+  // and retractions are not seen). One audit entry with `action` is
+  // committed before any record is handed out. A false return from `sink`
+  // stops early.
   absl::Status ReadPatients(const RequestContext& context,
                             std::optional<PatientRef> patient,
                             std::string_view action,
+                            std::optional<absl::Time> as_of_recorded,
                             const std::function<bool(PatientRecords&&)>& sink);
 
   // Analysts: calls `sink` with every current record of `kind` of all

@@ -199,23 +199,65 @@ constexpr const char* kBatchEndOfAllCentersSql =
 // Sorts after every patient code and registry id ([A-Za-z0-9._-]).
 constexpr char kAfterEveryId[] = "\x7f";
 
-constexpr const char* kPatientsOfCenterSql =
-    "SELECT p.registry_id, p.patient_id, c.code, r.kind, r.payload FROM "
-    "patients p JOIN centers c ON c.center_id = p.center_id JOIN "
-    "current_records r ON r.registry_id = p.registry_id WHERE p.center_id = "
-    "?1 AND p.patient_id > ?2 AND p.patient_id <= ?3 ORDER BY p.patient_id";
+// The records of the patients: current ones, or (with ?9, a recorded
+// time) the latest event of each record recorded by then, unless a
+// retraction. SQLite flattens the subquery, so the join's patient range
+// still uses events_by_record.
+constexpr const char* kCurrentRecords = "current_records r";
+constexpr const char* kRecordsAsOf =
+    "(SELECT e.registry_id, e.kind, e.payload FROM events e WHERE "
+    "e.recorded_at <= ?9 AND e.op <> 'retract' AND NOT EXISTS (SELECT 1 FROM "
+    "events later WHERE later.registry_id = e.registry_id AND later.kind = "
+    "e.kind AND later.record_key = e.record_key AND later.event_seq > "
+    "e.event_seq AND later.recorded_at <= ?9)) r";
 
-constexpr const char* kPatientsOfAllCentersSql =
-    "SELECT p.registry_id, '', c.code, r.kind, r.payload FROM patients p "
-    "JOIN centers c ON c.center_id = p.center_id JOIN current_records r ON "
-    "r.registry_id = p.registry_id WHERE p.registry_id > ?2 AND "
-    "p.registry_id <= ?3 ORDER BY p.registry_id";
+std::string BuildPatientsOfCenterSql(const char* records) {
+  return absl::StrCat(
+      "SELECT p.registry_id, p.patient_id, c.code, r.kind, r.payload FROM "
+      "patients p JOIN centers c ON c.center_id = p.center_id JOIN ",
+      records,
+      " ON r.registry_id = p.registry_id WHERE p.center_id = ?1 AND "
+      "p.patient_id > ?2 AND p.patient_id <= ?3 ORDER BY p.patient_id");
+}
 
-constexpr const char* kOnePatientSql =
-    "SELECT p.registry_id, p.patient_id, c.code, r.kind, r.payload FROM "
-    "patients p JOIN centers c ON c.center_id = p.center_id JOIN "
-    "current_records r ON r.registry_id = p.registry_id WHERE p.registry_id "
-    "= ?1";
+std::string BuildPatientsOfAllCentersSql(const char* records) {
+  return absl::StrCat(
+      "SELECT p.registry_id, '', c.code, r.kind, r.payload FROM patients p "
+      "JOIN centers c ON c.center_id = p.center_id JOIN ",
+      records,
+      " ON r.registry_id = p.registry_id WHERE p.registry_id > ?2 AND "
+      "p.registry_id <= ?3 ORDER BY p.registry_id");
+}
+
+std::string BuildOnePatientSql(const char* records) {
+  return absl::StrCat(
+      "SELECT p.registry_id, p.patient_id, c.code, r.kind, r.payload FROM "
+      "patients p JOIN centers c ON c.center_id = p.center_id JOIN ",
+      records, " ON r.registry_id = p.registry_id WHERE p.registry_id = ?1");
+}
+
+// Connection::Prepare caches by address: each text is built once.
+const char* PatientsOfCenterSql(bool as_of) {
+  static const std::string* current =
+      new std::string(BuildPatientsOfCenterSql(kCurrentRecords));
+  static const std::string* frozen =
+      new std::string(BuildPatientsOfCenterSql(kRecordsAsOf));
+  return (as_of ? frozen : current)->c_str();
+}
+const char* PatientsOfAllCentersSql(bool as_of) {
+  static const std::string* current =
+      new std::string(BuildPatientsOfAllCentersSql(kCurrentRecords));
+  static const std::string* frozen =
+      new std::string(BuildPatientsOfAllCentersSql(kRecordsAsOf));
+  return (as_of ? frozen : current)->c_str();
+}
+const char* OnePatientSql(bool as_of) {
+  static const std::string* current =
+      new std::string(BuildOnePatientSql(kCurrentRecords));
+  static const std::string* frozen =
+      new std::string(BuildOnePatientSql(kRecordsAsOf));
+  return (as_of ? frozen : current)->c_str();
+}
 
 // Groups consecutive rows of one patient into `out`.
 absl::Status GroupPatients(SQLite::Statement& query, bool blank_codes,
@@ -252,8 +294,11 @@ absl::Status RegistryStore::ReadSnapshot(
 
 absl::Status RegistryStore::ReadPatients(
     const RequestContext& context, std::optional<PatientRef> patient,
-    std::string_view action,
+    std::string_view action, std::optional<absl::Time> as_of_recorded,
     const std::function<bool(PatientRecords&&)>& sink) {
+  const bool as_of = as_of_recorded.has_value();
+  const std::string frozen =
+      as_of_recorded ? FormatRecordedTime(*as_of_recorded) : "";
   const Principal& actor = context.principal;
   if (actor.role != Role::kSubmitter && actor.role != Role::kAnalyst) {
     return absl::PermissionDeniedError(
@@ -277,15 +322,17 @@ absl::Status RegistryStore::ReadPatients(
         return absl::NotFoundError("no such patient");
       }
       const std::string registry_id = find.getColumn(0).getString();
-      SQLite::Statement& query = c.Prepare(kOnePatientSql);
+      SQLite::Statement& query = c.Prepare(OnePatientSql(as_of));
       query.bind(1, registry_id);
+      if (as_of_recorded) query.bind(9, frozen);
       return GroupPatients(query, analyst, found);
     }));
     if (found.empty()) return absl::NotFoundError("no such patient");
     RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
       t.Audit({.center = found[0].center_code,
                .action = S(action),
-               .entity = "patient/" + found[0].registry_id});
+               .entity = "patient/" + found[0].registry_id,
+               .new_value = as_of ? "as_of=" + frozen : "current"});
       return absl::OkStatus();
     }));
     sink(std::move(found[0]));
@@ -295,7 +342,8 @@ absl::Status RegistryStore::ReadPatients(
     t.Audit({.center = actor.center_code,
              .action = S(action),
              .entity = analyst ? "cohort/all-centers"
-                               : "cohort/center/" + actor.center_code});
+                               : "cohort/center/" + actor.center_code,
+             .new_value = as_of ? "as_of=" + frozen : "current"});
     return absl::OkStatus();
   }));
   // Each batch of patients in one snapshot, so each patient's records are
@@ -313,10 +361,12 @@ absl::Status RegistryStore::ReadPatients(
       more = bound.executeStep();
       end = more ? bound.getColumn(0).getString() : kAfterEveryId;
       SQLite::Statement& query =
-          c.Prepare(analyst ? kPatientsOfAllCentersSql : kPatientsOfCenterSql);
+          c.Prepare(analyst ? PatientsOfAllCentersSql(as_of)
+                            : PatientsOfCenterSql(as_of));
       if (!analyst) query.bind(1, static_cast<int64_t>(actor.center_id));
       query.bind(2, after);
       query.bind(3, end);
+      if (as_of_recorded) query.bind(9, frozen);
       return GroupPatients(query, analyst, batch);
     }));
     for (PatientRecords& p : batch) {

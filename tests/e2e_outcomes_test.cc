@@ -351,6 +351,93 @@ TEST(OtherIndicationsTest, NoNedaOutsideMsAndTheTransplantCourseIsTold) {
   }
   EXPECT_THAT(times, ::testing::ElementsAre("time_days,n_risk,n_event,n_censor",
                                             "639,2,0,1", "1067,1,1,0"));
+
+  // Their safety endpoints: S1's grade-3 infection on day 7, L1's
+  // thyroiditis on day 639 (S1's death on day 1067 competes), S1's
+  // neutrophil recovery on day 11 (L1 has no engraftment record).
+  auto cif = [&](const std::string& endpoint) {
+    RegctlResult r = registry.Regctl(
+        {"report", "cif", "--endpoint", endpoint, "--format", "csv"}, token);
+    EXPECT_EQ(r.exit_code, 0) << endpoint << ": " << r.err;
+    std::vector<std::string> out;  // time,n_risk,n_event,n_competing,n_censor
+    for (const auto& row : Rows(r.out)) {
+      out.push_back(absl::StrJoin(
+          std::vector<std::string>(row.begin() + 1, row.begin() + 6), ","));
+    }
+    return out;
+  };
+  const std::string header = "time_days,n_risk,n_event,n_competing,n_censor";
+  EXPECT_THAT(cif("infection"),
+              ::testing::ElementsAre(header, "7,2,1,0,0", "639,1,0,0,1"));
+  EXPECT_THAT(cif("secondary-autoimmunity"),
+              ::testing::ElementsAre(header, "639,2,1,0,0", "1067,1,0,1,0"));
+  EXPECT_THAT(cif("neutrophil-engraftment"),
+              ::testing::ElementsAre(header, "11,1,1,0,0"));
+  EXPECT_THAT(cif("trm"),
+              ::testing::ElementsAre(header, "639,2,0,0,1", "1067,1,0,1,0"));
+  EXPECT_THAT(cif("neda3"), ::testing::ElementsAre(header));
+  EXPECT_THAT(cif("agvhd"), ::testing::ElementsAre(header));  // autologous
+}
+
+// The recorded time printed beside a result is a data freeze: given back
+// as --as-of-recorded it reproduces the result after later changes.
+TEST(DataFreezeTest, TheRecordedTimeAReportPrintsReproducesIt) {
+  TestRegistry registry;
+  const std::string token = registry.IssueToken("submitter", "C1");
+  auto import = [&](const std::string& kind, const std::string& content) {
+    RegctlResult r = registry.Regctl(
+        {"submit", "import", kind, registry.WriteCsv(kind + ".csv", content)},
+        token);
+    ASSERT_EQ(r.exit_code, 0) << kind << ": " << r.err;
+  };
+  import("patients",
+         "patient_id,sex,birth_year,disease,diagnosis_date\n"
+         "S1,F,1975,SSC,2012-04-01\nS2,M,1970,SSC,2011-01-01\n");
+  import("transplants",
+         "patient_id,transplant_date,type,regimen\n"
+         "S1,2014-02-03,autologous,CY-ATG\nS2,2015-01-10,autologous,CY-ATG\n");
+  import("disease_status",
+         "patient_id,status_date,status\n"
+         "S1,2016-02-03,improved\nS2,2016-01-10,stable\n");
+  const std::vector<std::string> km = {"report", "km",       "--endpoint",
+                                       "os",     "--format", "csv"};
+  RegctlResult before = registry.Regctl(km, token);
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  const std::string marker = "# data as recorded at ";
+  const size_t at = before.err.find(marker);
+  ASSERT_NE(at, std::string::npos) << before.err;
+  const std::string frozen = before.err.substr(
+      at + marker.size(), before.err.find('\n', at) - at - marker.size());
+  ASSERT_EQ(frozen.size(), 27u) << frozen;  // 2026-12-03T10:00:00.123456Z
+
+  import("deaths",
+         "patient_id,death_date,cause,cause_code\n"
+         "S1,2016-05-05,sepsis,infection\n");
+  import("disease_status",
+         "patient_id,status_date,status\nS2,2017-01-10,progression\n");
+  RegctlResult after = registry.Regctl(km, token);
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_NE(after.out, before.out);
+
+  std::vector<std::string> at_freeze = km;
+  at_freeze.insert(at_freeze.end(), {"--as-of-recorded", frozen});
+  RegctlResult again = registry.Regctl(at_freeze, token);
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(again.out, before.out);
+  EXPECT_THAT(again.err, HasSubstr(marker + frozen + "\n"));
+
+  // Every report takes it: the cohort summary and the patient's status.
+  RegctlResult cohort =
+      registry.Regctl({"report", "cohort", "--as-of-recorded", frozen}, token);
+  ASSERT_EQ(cohort.exit_code, 0) << cohort.err;
+  EXPECT_THAT(cohort.out, HasSubstr("Data as recorded at " + frozen));
+  RegctlResult status = registry.Regctl(
+      {"patient", "status", "S1", "--as-of-recorded", frozen}, token);
+  ASSERT_EQ(status.exit_code, 0) << status.err;
+  EXPECT_THAT(status.out, Not(HasSubstr("death")));
+  RegctlResult now = registry.Regctl({"patient", "status", "S1"}, token);
+  ASSERT_EQ(now.exit_code, 0) << now.err;
+  EXPECT_THAT(now.out, HasSubstr("death"));
 }
 
 }  // namespace

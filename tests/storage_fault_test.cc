@@ -137,6 +137,7 @@ TEST_F(StorageFaultTest, EveryCallUnderAFailingDeviceReturnsAStatus) {
   failed(
       store_->GetPatientHistory(submitter_, {"P0", ""}, std::nullopt).status());
   failed(store_->ReadPatients(analyst_, std::nullopt, "reports.read",
+                              std::nullopt,
                               [](PatientRecords&&) { return true; }));
   failed(store_->ExportAllCenters(
       analyst_, Kind::kPatients, [](const std::string&, Date) {},

@@ -6,6 +6,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/time.h"
 #include "api/convert.h"
+#include "clients/report_render/render.h"
 #include "core/csv.h"
 #include "core/records.h"
 #include "google/protobuf/util/json_util.h"
@@ -109,6 +110,9 @@ std::string DiseaseText(v1::Disease disease) {
 void PrintDefinition(const v1::AppliedDefinition& applied, RegctlIo& io) {
   io.err << "# definition " << applied.rules_version() << ": " << applied.text()
          << "\n";
+  if (applied.has_data_as_of_recorded()) {
+    io.err << "# data as recorded at " << DataAsOfText(applied) << "\n";
+  }
 }
 
 std::string Num(double value) { return FormatNumber(value); }

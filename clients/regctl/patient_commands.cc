@@ -8,6 +8,7 @@
 #include "clients/regctl/commands.h"
 #include "clients/regctl/flags.h"
 #include "clients/regctl/output.h"
+#include "clients/report_render/render.h"
 #include "core/csv.h"
 
 namespace registry {
@@ -81,6 +82,7 @@ int PatientStatus(Client& client) {
   SetPatient(args, "status", request);
   *request.mutable_definition() = DefinitionFlags(args);
   if (auto as_of = AsOfDateFlag(args)) *request.mutable_as_of() = *as_of;
+  if (auto frozen = AsOfFlag(args)) *request.mutable_as_of_recorded() = *frozen;
   v1::GetPatientStatusResponse response;
   grpc::Status status = client.Call(&v1::OutcomeService::Stub::GetPatientStatus,
                                     request, &response);
@@ -119,6 +121,10 @@ int PatientStatus(Client& client) {
   }
   out << "\nDefinition " << response.definition().rules_version() << ": "
       << response.definition().text() << "\n";
+  if (response.definition().has_data_as_of_recorded()) {
+    out << "Data as recorded at " << DataAsOfText(response.definition())
+        << "\n";
+  }
   return 0;
 }
 

@@ -23,6 +23,7 @@ int ReportOutcomes(Client& client) {
   v1::StreamCohortOutcomesRequest request;
   *request.mutable_definition() = DefinitionFlags(args);
   if (auto as_of = AsOfDateFlag(args)) *request.mutable_as_of() = *as_of;
+  if (auto frozen = AsOfFlag(args)) *request.mutable_as_of_recorded() = *frozen;
   grpc::ClientContext context;
   client.Prepare(context);
   auto reader = client.outcomes().StreamCohortOutcomes(&context, request);
@@ -84,6 +85,7 @@ int ReportDisabilityEvents(Client& client) {
   v1::ListDisabilityEventsRequest request;
   *request.mutable_definition() = DefinitionFlags(args);
   if (auto as_of = AsOfDateFlag(args)) *request.mutable_as_of() = *as_of;
+  if (auto frozen = AsOfFlag(args)) *request.mutable_as_of_recorded() = *frozen;
   grpc::ClientContext context;
   client.Prepare(context);
   auto reader = client.outcomes().ListDisabilityEvents(&context, request);
@@ -148,6 +150,7 @@ int ReportKaplanMeier(Client& client) {
   }
   *request.mutable_definition() = DefinitionFlags(args);
   if (auto as_of = AsOfDateFlag(args)) *request.mutable_as_of() = *as_of;
+  if (auto frozen = AsOfFlag(args)) *request.mutable_as_of_recorded() = *frozen;
   const std::string format = client.format("csv");
   v1::KaplanMeierResponse response;
   grpc::Status status =
@@ -261,6 +264,7 @@ int ReportCumulativeIncidence(Client& client) {
   request.set_by(ByFlag(args));
   *request.mutable_definition() = DefinitionFlags(args);
   if (auto as_of = AsOfDateFlag(args)) *request.mutable_as_of() = *as_of;
+  if (auto frozen = AsOfFlag(args)) *request.mutable_as_of_recorded() = *frozen;
   v1::CumulativeIncidenceResponse response;
   grpc::Status status = client.Call(
       &v1::ReportService::Stub::CumulativeIncidence, request, &response);
@@ -295,6 +299,7 @@ int ReportCohort(Client& client) {
   }
   *request.mutable_definition() = DefinitionFlags(args);
   if (auto as_of = AsOfDateFlag(args)) *request.mutable_as_of() = *as_of;
+  if (auto frozen = AsOfFlag(args)) *request.mutable_as_of_recorded() = *frozen;
   v1::CohortSummaryResponse response;
   grpc::Status status =
       client.Call(&v1::ReportService::Stub::CohortSummary, request, &response);

@@ -2,6 +2,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/time/time.h"
 #include "clients/report_render/render.h"
 
 namespace registry {
@@ -114,6 +115,10 @@ th { background: #f3f3f3; }
                   "<h1>Cohort report</h1>\n<p class=\"note\">Definition ",
                   Escape(s.definition().rules_version()), ": ",
                   Escape(s.definition().text()), "</p>\n");
+  if (s.definition().has_data_as_of_recorded()) {
+    absl::StrAppend(&html, "<p class=\"note\">Data as recorded at ",
+                    DataAsOfText(s.definition()), "</p>\n");
+  }
   absl::StrAppend(
       &html, "<h2>Patients</h2>\n<p>", s.patients(), " patients, ",
       s.transplanted(), " with a transplant; ", s.neda3_evaluable(),
@@ -205,10 +210,22 @@ th { background: #f3f3f3; }
   return html;
 }
 
+std::string DataAsOfText(const v1::AppliedDefinition& applied) {
+  const google::protobuf::Timestamp& t = applied.data_as_of_recorded();
+  return absl::FormatTime(
+      "%Y-%m-%dT%H:%M:%E6SZ",
+      absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos()),
+      absl::UTCTimeZone());
+}
+
 std::string CohortReportText(const v1::CohortSummaryResponse& s) {
   std::string text = absl::StrCat(
       "Cohort: ", s.patients(), " patients, ", s.transplanted(),
       " transplanted, ", s.neda3_evaluable(), " evaluable for NEDA-3\n");
+  if (s.definition().has_data_as_of_recorded()) {
+    absl::StrAppend(&text, "Data as recorded at ", DataAsOfText(s.definition()),
+                    "\n");
+  }
   absl::StrAppend(&text, "Median follow-up: ",
                   s.has_median_follow_up_days()
                       ? Years(s.median_follow_up_days()) + " years"

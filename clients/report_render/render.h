@@ -29,6 +29,11 @@ std::string KaplanMeierSvg(const std::vector<v1::KaplanMeierCurve>& curves,
 std::string CohortReportHtml(const v1::CohortSummaryResponse& summary);
 
 // "<5"-style or plain count tables as text for terminals.
+// The recorded time of the data a result was computed from, to the
+// microsecond ("2026-01-31T12:00:00.000000Z"): passed back as
+// --as-of-recorded it gives the same data.
+std::string DataAsOfText(const v1::AppliedDefinition& applied);
+
 std::string CohortReportText(const v1::CohortSummaryResponse& summary);
 
 // HTML/XML escaping of text.
