@@ -64,6 +64,59 @@ v1::KaplanMeierCurve CurveToProto(const std::string& stratum,
   return out;
 }
 
+namespace {
+
+void AddIncidences(const std::vector<IncidenceAt>& rows,
+                   google::protobuf::RepeatedPtrField<v1::IncidenceAt>* out) {
+  for (const IncidenceAt& row : rows) {
+    v1::IncidenceAt* r = out->Add();
+    r->set_endpoint(row.endpoint);
+    r->set_days(row.days);
+    r->set_n_risk(row.n_risk);
+    if (row.incidence) r->set_incidence(*row.incidence);
+  }
+}
+
+void AddSections(const CohortSummary& s, v1::CohortSummaryResponse* out) {
+  for (const SafetySection& safety : s.safety) {
+    v1::SafetySection* p = out->add_safety();
+    p->set_transplant_type(safety.transplant_type);
+    p->set_patients(safety.patients);
+    p->set_engraftment_reported(safety.engraftment_reported);
+    p->set_neutrophil_recovered(safety.neutrophil_recovered);
+    p->set_platelet_recovered(safety.platelet_recovered);
+#define REGISTRY_SET(field) \
+  if (safety.field) p->set_##field(*safety.field)
+    REGISTRY_SET(neutrophil_median_days);
+    REGISTRY_SET(neutrophil_min_days);
+    REGISTRY_SET(neutrophil_max_days);
+    REGISTRY_SET(platelet_median_days);
+    REGISTRY_SET(platelet_min_days);
+    REGISTRY_SET(platelet_max_days);
+#undef REGISTRY_SET
+    p->set_graft_failure_evaluable(safety.graft_failure_evaluable);
+    p->set_graft_failures(safety.graft_failures);
+    AddIncidences(safety.incidences, p->mutable_incidences());
+  }
+  for (const DiseaseSection& disease : s.diseases) {
+    v1::DiseaseSection* p = out->add_diseases();
+    p->set_disease(disease.disease);
+    p->set_patients(disease.patients);
+    for (const SurvivalAt& row : disease.survival) {
+      v1::SurvivalAt* r = p->add_survival();
+      r->set_endpoint(row.endpoint);
+      r->set_years(row.years);
+      r->set_n_risk(row.n_risk);
+      if (row.estimate) r->set_estimate(*row.estimate);
+      if (row.lower) r->set_lower(*row.lower);
+      if (row.upper) r->set_upper(*row.upper);
+    }
+    AddIncidences(disease.incidences, p->mutable_incidences());
+  }
+}
+
+}  // namespace
+
 void ToProto(const CohortSummary& s, v1::CohortSummaryResponse* out) {
   out->set_patients(s.patients);
   out->set_transplanted(s.transplanted);
@@ -99,6 +152,7 @@ void ToProto(const CohortSummary& s, v1::CohortSummaryResponse* out) {
   out->set_cdi_patients(s.cdi_patients);
   out->set_cdi_assessable(s.cdi_assessable);
   out->set_treatment_restarted(s.treatment_restarted);
+  AddSections(s, out);
 }
 
 }  // namespace registry

@@ -106,7 +106,8 @@ CohortSummaryBuilder::CohortSummaryBuilder(const OutcomeDefinition& definition,
     : definition_(definition),
       cdi_definition_(definition),
       by_(by),
-      min_cell_(min_cell_size) {
+      min_cell_(min_cell_size),
+      sections_(definition) {
   cdi_definition_.event = EventSelection::kFirstCdi;
 }
 
@@ -118,6 +119,7 @@ void CohortSummaryBuilder::Add(const PatientClinicalData& data,
   ++by_disease_[StratumOf(Stratification::kDisease, data, center)];
   ++by_center_[center];
   if (!o.day0) return;
+  sections_.Add(data, o);
   ++c.transplanted;
   ++by_regimen_[StratumOf(Stratification::kRegimen, data, center)];
   const std::string group = StratumOf(by_, data, center);
@@ -166,6 +168,8 @@ CohortSummary CohortSummaryBuilder::Finish() const {
   s.by_regimen = Counts(by_regimen_, false, min_cell_);
   s.treatments_by_drug = Counts(by_drug_, false, min_cell_);
   s.median_follow_up = MedianFollowUp(os_);
+  s.safety = sections_.Safety();
+  s.diseases = sections_.Diseases();
   Milestones(neda3_, by_, min_cell_, s.neda3, s.neda3_curves);
   Milestones(pfs_, by_, min_cell_, s.pfs, s.pfs_curves);
   if (!trm_.empty()) {

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "core/cohort_sections.h"
 #include "core/endpoints.h"
 #include "core/outcome_definition.h"
 #include "core/outcomes.h"
@@ -78,6 +79,8 @@ struct CohortSummary {
   std::vector<EdssYearStats> edss_by_year;  // years 0 to 10 with data
   int cdi_patients = 0, cdi_assessable = 0;
   int treatment_restarted = 0;
+  std::vector<SafetySection> safety;     // "(all)", then by transplant type
+  std::vector<DiseaseSection> diseases;  // each disease present
 };
 
 inline constexpr double kMilestoneYears[] = {1, 2, 3, 5, 10};
@@ -107,6 +110,7 @@ class CohortSummaryBuilder {
   std::vector<CompetingObservation> trm_;
   std::vector<std::vector<double>> edss_ = std::vector<std::vector<double>>(11);
   CohortSummary counts_;
+  CohortSectionsBuilder sections_;
 };
 
 }  // namespace registry

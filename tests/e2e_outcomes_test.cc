@@ -377,6 +377,22 @@ TEST(OtherIndicationsTest, NoNedaOutsideMsAndTheTransplantCourseIsTold) {
               ::testing::ElementsAre(header, "639,2,0,0,1", "1067,1,0,1,0"));
   EXPECT_THAT(cif("neda3"), ::testing::ElementsAre(header));
   EXPECT_THAT(cif("agvhd"), ::testing::ElementsAre(header));  // autologous
+
+  // The cohort report: a safety section, one section per disease with its
+  // own endpoints, and no MS measures without MS patients.
+  RegctlResult html =
+      registry.Regctl({"report", "cohort", "--format", "html"}, token);
+  ASSERT_EQ(html.exit_code, 0) << html.err;
+  EXPECT_THAT(html.out, HasSubstr("<h2>Safety</h2>"));
+  EXPECT_THAT(html.out,
+              HasSubstr("Engraftment reported for 1 of 2 patients. Neutrophil "
+                        "recovery in 1, median day 11 (range 11–11)"));
+  EXPECT_THAT(html.out, HasSubstr("<tr><td>Infection (grade 3 or more)</td>"
+                                  "<td>day 100</td><td>1</td><td>50.0%</td>"));
+  EXPECT_THAT(html.out, HasSubstr("<h2>SSC (1 patients)</h2>"));
+  EXPECT_THAT(html.out, HasSubstr("<h2>SLE (1 patients)</h2>"));
+  EXPECT_THAT(html.out, Not(HasSubstr("<h2>Multiple sclerosis")));
+  EXPECT_THAT(html.out, Not(HasSubstr("EDSS")));
 }
 
 // The recorded time printed beside a result is a data freeze: given back

@@ -143,13 +143,21 @@ th { background: #f3f3f3; }
                   "than ",
                   s.min_cell_size(), " patients are shown as &lt;",
                   s.min_cell_size(), ".</p>\n");
+  html += SafetyHtml(s);
+  html += DiseasesHtml(s);
 
-  html += "<h2>NEDA-3</h2>\n";
-  html += KaplanMeierSvg(Curves(s.neda3_curves()),
-                         {"NEDA-3 after transplant",
-                          "Kaplan–Meier estimate with 95% CI (log); ticks: "
-                          "censored"});
-  html += MilestoneHtml("NEDA-3 at milestones (95% CI)", s.neda3());
+  // The MS measures only when MS patients are in the cohort.
+  bool has_ms = false;
+  for (const v1::DiseaseSection& d : s.diseases())
+    has_ms |= d.disease() == "MS";
+  if (has_ms) {
+    html += "<h2>Multiple sclerosis: NEDA-3</h2>\n";
+    html += KaplanMeierSvg(Curves(s.neda3_curves()),
+                           {"NEDA-3 after transplant",
+                            "Kaplan–Meier estimate with 95% CI (log); ticks: "
+                            "censored"});
+    html += MilestoneHtml("NEDA-3 at milestones (95% CI)", s.neda3());
+  }
   html += "<h2>Progression-free survival</h2>\n";
   html += KaplanMeierSvg(Curves(s.pfs_curves()),
                          {"Progression-free survival (CDW or death)",
@@ -169,8 +177,13 @@ th { background: #f3f3f3; }
       s.has_trm_year1() ? absl::StrFormat("%.1f%%", s.trm_year1() * 100) : "–",
       "</td></tr>\n</table>\n");
 
+  if (!has_ms) {
+    html += "</body></html>\n";
+    return html;
+  }
   html +=
-      "<h2>Relapses</h2>\n<table><tr><th></th><th>relapses</th><th>"
+      "<h2>Multiple sclerosis: "
+      "relapses</h2>\n<table><tr><th></th><th>relapses</th><th>"
       "patient-years</th><th>ARR</th></tr>\n";
   absl::StrAppend(&html, "<tr><td>before transplant</td><td>", s.relapses_pre(),
                   "</td><td>", absl::StrFormat("%.1f", s.patient_years_pre()),
@@ -182,7 +195,8 @@ th { background: #f3f3f3; }
                   "</td></tr>\n</table>\n");
 
   html +=
-      "<h2>EDSS by year since transplant</h2>\n<table><tr><th>year</th>"
+      "<h2>Multiple sclerosis: EDSS by year since "
+      "transplant</h2>\n<table><tr><th>year</th>"
       "<th>n</th><th>mean</th><th>SD</th><th>median</th><th>IQR</th></tr>\n";
   for (const v1::EdssYear& e : s.edss_by_year()) {
     absl::StrAppend(
@@ -274,7 +288,7 @@ std::string CohortReportText(const v1::CohortSummaryResponse& s) {
   absl::StrAppend(&text, "Confirmed improvement: ", s.cdi_patients(), " of ",
                   s.cdi_assessable(),
                   "; treatment restarted: ", s.treatment_restarted(), "\n");
-  return text;
+  return text + SectionsText(s);
 }
 
 }  // namespace registry

@@ -28,13 +28,19 @@ std::string KaplanMeierSvg(const std::vector<v1::KaplanMeierCurve>& curves,
 // progression-free survival plots inline.
 std::string CohortReportHtml(const v1::CohortSummaryResponse& summary);
 
-// "<5"-style or plain count tables as text for terminals.
 // The recorded time of the data a result was computed from, to the
 // microsecond ("2026-01-31T12:00:00.000000Z"): passed back as
 // --as-of-recorded it gives the same data.
 std::string DataAsOfText(const v1::AppliedDefinition& applied);
 
+// "<5"-style or plain count tables as text for terminals.
 std::string CohortReportText(const v1::CohortSummaryResponse& summary);
+
+// The safety section (engraftment, TRM/NRM and adverse-event incidences
+// by transplant type) and one section per disease with its own endpoints.
+std::string SafetyHtml(const v1::CohortSummaryResponse& summary);
+std::string DiseasesHtml(const v1::CohortSummaryResponse& summary);
+std::string SectionsText(const v1::CohortSummaryResponse& summary);
 
 // HTML/XML escaping of text.
 std::string Escape(const std::string& text);

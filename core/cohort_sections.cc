@@ -1,0 +1,208 @@
+#include "core/cohort_sections.h"
+
+#include <algorithm>
+
+#include "core/cohort_summary.h"
+
+namespace registry {
+namespace {
+
+constexpr double kDaysPerYear = 365.25;
+constexpr char kAll[] = "(all)";
+
+struct At {
+  Endpoint endpoint;
+  double days;
+};
+
+std::string DiseaseGroup(const PatientClinicalData& data) {
+  if (!data.disease) return "unknown";
+  if (IsMultipleSclerosis(*data.disease)) return "MS";
+  return std::string(DiseaseCode(*data.disease));
+}
+
+std::vector<IncidenceAt> Incidences(
+    const std::map<Endpoint, std::vector<CompetingObservation>>& observed,
+    const std::vector<At>& wanted) {
+  std::vector<IncidenceAt> out;
+  for (const At& at : wanted) {
+    IncidenceAt row{std::string(EndpointName(at.endpoint)), at.days};
+    auto it = observed.find(at.endpoint);
+    if (it != observed.end() && !it->second.empty()) {
+      double last = 0;
+      for (const CompetingObservation& o : it->second) {
+        last = std::max(last, o.time);
+        row.n_risk += o.time >= at.days;
+      }
+      row.incidence = IncidenceOn(AalenJohansen(it->second), at.days, last);
+    }
+    out.push_back(std::move(row));
+  }
+  return out;
+}
+
+void Recovery(std::vector<double> days, int& recovered,
+              std::optional<double>& median, std::optional<double>& min,
+              std::optional<double>& max) {
+  recovered = static_cast<int>(days.size());
+  if (days.empty()) return;
+  std::sort(days.begin(), days.end());
+  median = Quantile7(days, 0.5);
+  min = days.front();
+  max = days.back();
+}
+
+}  // namespace
+
+std::optional<double> IncidenceOn(
+    const std::vector<CumulativeIncidenceRow>& rows, double days,
+    double last_time) {
+  if (days > last_time) return std::nullopt;
+  double incidence = 0;
+  for (const CumulativeIncidenceRow& r : rows) {
+    if (r.time > days) break;
+    incidence = r.incidence;
+  }
+  return incidence;
+}
+
+CohortSectionsBuilder::CohortSectionsBuilder(
+    const OutcomeDefinition& definition)
+    : definition_(definition) {}
+
+void CohortSectionsBuilder::AddTo(Group& group,
+                                  const std::vector<Endpoint>& survival,
+                                  const std::vector<Endpoint>& competing,
+                                  const PatientClinicalData& data,
+                                  const PatientOutcome& o) {
+  ++group.patients;
+  for (Endpoint e : survival) {
+    if (auto obs = ObserveEndpoint(e, data, o, definition_)) {
+      group.survival[e].push_back({obs->time, obs->event});
+    }
+  }
+  for (Endpoint e : competing) {
+    if (auto obs = ObserveEndpoint(e, data, o, definition_)) {
+      group.competing[e].push_back(
+          {obs->time, obs->event       ? CompetingOutcome::kEvent
+                      : obs->competing ? CompetingOutcome::kCompeting
+                                       : CompetingOutcome::kCensored});
+    }
+  }
+}
+
+void CohortSectionsBuilder::Add(const PatientClinicalData& data,
+                                const PatientOutcome& o) {
+  if (!o.day0) return;
+  const std::vector<Endpoint> safety = {
+      Endpoint::kTrm,        Endpoint::kNrm,
+      Endpoint::kInfection,  Endpoint::kSecondaryAutoimmunity,
+      Endpoint::kMalignancy, Endpoint::kAgvhd,
+      Endpoint::kCgvhd};
+  const std::string type =
+      data.first_type ? std::string(TransplantTypeCode(*data.first_type))
+                      : "unknown";
+  for (const std::string& key : {std::string(kAll), type}) {
+    Group& group = by_type_[key];
+    AddTo(group, {}, safety, data, o);
+    for (const EngraftmentRecord& e : data.engraftments) {
+      if (e.transplant_date != *o.day0) continue;
+      ++group.engraftment_reported;
+      if (e.neutrophil_date) {
+        group.neutrophil_days.push_back(
+            static_cast<double>(*e.neutrophil_date - *o.day0));
+      }
+      if (e.platelet_date) {
+        group.platelet_days.push_back(
+            static_cast<double>(*e.platelet_date - *o.day0));
+      }
+      const Date by = *o.day0 + definition_.graft_failure_day;
+      const bool recovered = e.neutrophil_date && *e.neutrophil_date <= by;
+      if (recovered || (o.end_of_follow_up && *o.end_of_follow_up >= by)) {
+        ++group.graft_failure_evaluable;
+        group.graft_failures += !recovered;
+      }
+      break;
+    }
+  }
+  const std::string disease = DiseaseGroup(data);
+  std::vector<Endpoint> survival = {Endpoint::kOs, Endpoint::kPfs,
+                                    Endpoint::kTfr};
+  if (disease == "MS") survival.push_back(Endpoint::kNeda3);
+  AddTo(by_disease_[disease], survival, {Endpoint::kRi, Endpoint::kNrm}, data,
+        o);
+}
+
+std::vector<SafetySection> CohortSectionsBuilder::Safety() const {
+  std::vector<SafetySection> out;
+  std::vector<std::string> order = {kAll};
+  for (const auto& [type, unused] : by_type_) {
+    if (type != kAll) order.push_back(type);
+  }
+  for (const std::string& type : order) {
+    auto it = by_type_.find(type);
+    if (it == by_type_.end()) continue;
+    const Group& g = it->second;
+    SafetySection s{type, g.patients, g.engraftment_reported};
+    Recovery(g.neutrophil_days, s.neutrophil_recovered,
+             s.neutrophil_median_days, s.neutrophil_min_days,
+             s.neutrophil_max_days);
+    Recovery(g.platelet_days, s.platelet_recovered, s.platelet_median_days,
+             s.platelet_min_days, s.platelet_max_days);
+    s.graft_failure_evaluable = g.graft_failure_evaluable;
+    s.graft_failures = g.graft_failures;
+    std::vector<At> wanted = {{Endpoint::kTrm, 100},
+                              {Endpoint::kTrm, 365},
+                              {Endpoint::kNrm, 100},
+                              {Endpoint::kNrm, 365},
+                              {Endpoint::kInfection, 100},
+                              {Endpoint::kInfection, 365},
+                              {Endpoint::kSecondaryAutoimmunity, 365},
+                              {Endpoint::kSecondaryAutoimmunity, 1826},
+                              {Endpoint::kMalignancy, 365},
+                              {Endpoint::kMalignancy, 1826}};
+    if (type == "allogeneic") {
+      wanted.push_back(
+          {Endpoint::kAgvhd, static_cast<double>(definition_.agvhd_by_days)});
+      wanted.push_back({Endpoint::kCgvhd, 365});
+      wanted.push_back({Endpoint::kCgvhd, 730});
+    }
+    s.incidences = Incidences(g.competing, wanted);
+    out.push_back(std::move(s));
+  }
+  return out;
+}
+
+std::vector<DiseaseSection> CohortSectionsBuilder::Diseases() const {
+  std::vector<DiseaseSection> out;
+  const std::vector<double> years = {1, 2, 5};
+  for (const auto& [disease, g] : by_disease_) {
+    DiseaseSection d{disease, g.patients};
+    for (const auto& [endpoint, observations] : g.survival) {
+      if (observations.empty()) continue;
+      const KaplanMeierCurve curve = KaplanMeier(observations);
+      std::vector<double> days;
+      for (double y : years) days.push_back(y * kDaysPerYear);
+      const std::vector<KaplanMeierRow> at = SummaryAtTimes(curve, days);
+      for (size_t i = 0; i < years.size(); ++i) {
+        SurvivalAt row{std::string(EndpointName(endpoint)), years[i]};
+        if (i < at.size()) {
+          row.n_risk = at[i].n_risk;
+          row.estimate = at[i].surv;
+          row.lower = at[i].lower;
+          row.upper = at[i].upper;
+        }
+        d.survival.push_back(std::move(row));
+      }
+    }
+    std::vector<At> wanted;
+    for (Endpoint e : {Endpoint::kRi, Endpoint::kNrm}) {
+      for (double y : years) wanted.push_back({e, y * kDaysPerYear});
+    }
+    d.incidences = Incidences(g.competing, wanted);
+    out.push_back(std::move(d));
+  }
+  return out;
+}
+
+}  // namespace registry
