@@ -163,4 +163,27 @@ v1::PatientOutcome ToProto(const PatientOutcome& o,
   return p;
 }
 
+v1::TransplantCourse ToProto(const TransplantCourse& c) {
+  v1::TransplantCourse p;
+  if (c.transplant_type) p.set_transplant_type(ToProto(*c.transplant_type));
+  if (c.death_cause) p.set_death_cause(ToProto(*c.death_cause));
+  auto date = [](const std::optional<Date>& d, v1::Date* out) {
+    if (d) *out = ToProtoDate(*d);
+  };
+  date(c.relapse_or_progression, p.mutable_relapse_or_progression());
+  date(c.tfr_end, p.mutable_tfr_end());
+  p.set_tfr_end_reason(c.tfr_end_reason);
+  if (c.neutrophil_day) p.set_neutrophil_day(*c.neutrophil_day);
+  if (c.platelet_day) p.set_platelet_day(*c.platelet_day);
+  if (c.primary_graft_failure) {
+    p.set_primary_graft_failure(*c.primary_graft_failure);
+  }
+  date(c.first_severe_infection, p.mutable_first_severe_infection());
+  date(c.secondary_autoimmunity, p.mutable_secondary_autoimmunity());
+  date(c.malignancy, p.mutable_malignancy());
+  date(c.acute_gvhd, p.mutable_acute_gvhd());
+  date(c.chronic_gvhd, p.mutable_chronic_gvhd());
+  return p;
+}
+
 }  // namespace registry

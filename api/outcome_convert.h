@@ -7,6 +7,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
+#include "core/endpoints.h"
 #include "core/outcome_definition.h"
 #include "core/outcomes.h"
 #include "registry/v1/outcomes.pb.h"
@@ -29,6 +30,8 @@ v1::DisabilityEvent ToProto(const DisabilityEvent& event,
 // The outcome of one patient; `identity` is copied in as given.
 v1::PatientOutcome ToProto(const PatientOutcome& outcome,
                            const v1::PatientIdentity& identity);
+
+v1::TransplantCourse ToProto(const TransplantCourse& course);
 
 }  // namespace registry
 

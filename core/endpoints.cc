@@ -94,15 +94,16 @@ std::optional<Date> FirstAdverseEvent(const PatientClinicalData& data,
 
 // The first start, after day 0, of a treatment that ends a treatment-free
 // remission: of an ending class and not part of the transplant protocol.
-std::optional<Date> FirstEndingTreatment(const PatientClinicalData& data,
-                                         Date day0,
-                                         const OutcomeDefinition& d) {
-  std::optional<Date> first;
+const TreatmentData* FirstEndingTreatment(const PatientClinicalData& data,
+                                          Date day0,
+                                          const OutcomeDefinition& d) {
+  const TreatmentData* first = nullptr;
   for (const TreatmentData& t : data.treatments) {
     if (t.start_date <= day0 || t.protocol) continue;
     if (std::find(d.tfr_ending_classes.begin(), d.tfr_ending_classes.end(),
-                  t.treatment_class) != d.tfr_ending_classes.end()) {
-      KeepEarliest(first, t.start_date);
+                  t.treatment_class) != d.tfr_ending_classes.end() &&
+        (first == nullptr || t.start_date < first->start_date)) {
+      first = &t;
     }
   }
   return first;
@@ -263,8 +264,8 @@ std::optional<EndpointObservation> ObserveEndpoint(
     case Endpoint::kTfr: {
       std::optional<Date> end = FirstRelapseOrProgression(data, o);
       if (death) KeepEarliest(end, *death);
-      if (auto treatment = FirstEndingTreatment(data, day0, d)) {
-        KeepEarliest(end, *treatment);
+      if (const TreatmentData* t = FirstEndingTreatment(data, day0, d)) {
+        KeepEarliest(end, t->start_date);
       }
       if (end) return Observation(day0, *end, true, false);
       if (last) return Observation(day0, *last, false, false);
@@ -330,6 +331,52 @@ std::optional<EndpointObservation> ObserveEndpoint(
       return ObserveEngraftment(data, o, false);
   }
   return std::nullopt;
+}
+
+TransplantCourse DescribeCourse(const PatientClinicalData& data,
+                                const PatientOutcome& o,
+                                const OutcomeDefinition& d) {
+  TransplantCourse c;
+  if (!o.day0) return c;
+  const Date day0 = *o.day0;
+  c.transplant_type = data.first_type;
+  if (data.death_date) c.death_cause = data.death_cause;
+  c.relapse_or_progression = FirstRelapseOrProgression(data, o);
+  // The event date of an endpoint, when it had its event.
+  auto event = [&](Endpoint e) -> std::optional<Date> {
+    std::optional<EndpointObservation> obs = ObserveEndpoint(e, data, o, d);
+    if (!obs || !obs->event) return std::nullopt;
+    return day0 + static_cast<int>(obs->time);
+  };
+  c.tfr_end = event(Endpoint::kTfr);
+  if (c.tfr_end) {
+    const TreatmentData* t = FirstEndingTreatment(data, day0, d);
+    if (c.relapse_or_progression && *c.relapse_or_progression == *c.tfr_end) {
+      c.tfr_end_reason = "relapse or progression";
+    } else if (t != nullptr && t->start_date == *c.tfr_end) {
+      c.tfr_end_reason = absl::StrCat(
+          std::string(TreatmentClassCode(t->treatment_class)), " ", t->drug);
+    } else {
+      c.tfr_end_reason = "death";
+    }
+  }
+  c.first_severe_infection = event(Endpoint::kInfection);
+  c.secondary_autoimmunity = event(Endpoint::kSecondaryAutoimmunity);
+  c.malignancy = event(Endpoint::kMalignancy);
+  c.acute_gvhd = event(Endpoint::kAgvhd);
+  c.chronic_gvhd = event(Endpoint::kCgvhd);
+  for (const EngraftmentRecord& e : data.engraftments) {
+    if (e.transplant_date != day0) continue;
+    if (e.neutrophil_date) c.neutrophil_day = *e.neutrophil_date - day0;
+    if (e.platelet_date) c.platelet_day = *e.platelet_date - day0;
+    const bool recovered =
+        c.neutrophil_day && *c.neutrophil_day <= d.graft_failure_day;
+    if (recovered || (o.end_of_follow_up &&
+                      *o.end_of_follow_up >= day0 + d.graft_failure_day)) {
+      c.primary_graft_failure = !recovered;
+    }
+  }
+  return c;
 }
 
 std::string StratumOf(Stratification by, const PatientClinicalData& data,

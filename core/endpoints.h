@@ -64,6 +64,28 @@ std::optional<EndpointObservation> ObserveEndpoint(
 std::optional<Date> FirstRelapseOrProgression(const PatientClinicalData& data,
                                               const PatientOutcome& outcome);
 
+// One patient's transplant course, per patient in `report outcomes`: the
+// dates of the endpoints' first events (unset without one).
+struct TransplantCourse {
+  std::optional<TransplantType> transplant_type;  // of the first
+  std::optional<DeathCause> death_cause;          // with a death
+  std::optional<Date> relapse_or_progression;
+  std::optional<Date> tfr_end;  // the end of treatment-free remission
+  std::string tfr_end_reason;   // "relapse or progression", "death", or
+                                // the class and drug ("dmt natalizumab")
+  std::optional<int> neutrophil_day, platelet_day;  // of the first transplant
+  // Unset when not evaluable (no record, or neither recovered nor followed
+  // to graft_failure_day).
+  std::optional<bool> primary_graft_failure;
+  std::optional<Date> first_severe_infection;  // grade >= infection_min_grade
+  std::optional<Date> secondary_autoimmunity, malignancy;
+  std::optional<Date> acute_gvhd;  // II-IV by agvhd_by_days
+  std::optional<Date> chronic_gvhd;
+};
+TransplantCourse DescribeCourse(const PatientClinicalData& data,
+                                const PatientOutcome& outcome,
+                                const OutcomeDefinition& definition);
+
 enum class Stratification { kNone, kDisease, kCenter, kRegimen, kEra };
 std::string_view StratificationName(Stratification by);
 std::optional<Stratification> ParseStratification(std::string_view name);

@@ -155,6 +155,8 @@ grpc::Status OutcomeServiceImpl::GetPatientStatus(
             ToProto(outcome, Identity(patient, data));
         const PatientClinicalData shown =
             call->as_of ? DataAsOf(data, *call->as_of) : data;
+        *response->mutable_outcome()->mutable_course() =
+            ToProto(DescribeCourse(shown, outcome, call->definition));
         for (const TimelineEntry& entry :
              BuildTimeline(shown, outcome, call->definition)) {
           v1::TimelineEntry* out = response->add_timeline();
@@ -205,10 +207,14 @@ grpc::Status OutcomeServiceImpl::StreamCohortOutcomes(
   if (!call.ok()) return ToGrpcStatus(call.status());
   return StreamPatients(
       *store_, *call, context, writer, "outcomes.read",
-      [](const PatientRecords& patient, const PatientClinicalData& data,
-         const PatientOutcome& outcome,
-         v1::StreamCohortOutcomesResponse& message) {
-        *message.add_outcomes() = ToProto(outcome, Identity(patient, data));
+      [&](const PatientRecords& patient, const PatientClinicalData& data,
+          const PatientOutcome& outcome,
+          v1::StreamCohortOutcomesResponse& message) {
+        v1::PatientOutcome* out = message.add_outcomes();
+        *out = ToProto(outcome, Identity(patient, data));
+        *out->mutable_course() = ToProto(
+            DescribeCourse(call->as_of ? DataAsOf(data, *call->as_of) : data,
+                           outcome, call->definition));
         return 1;
       });
 }

@@ -149,14 +149,19 @@ TEST_F(ToyOutcomesTest, OutcomeRowsFollowTheContract) {
             "registry_id,patient_id,center,disease,transplant_date,"
             "neda3_evaluable,eda_date,eda_kind,remission_days,censored,"
             "last_edss_date,last_mri_date,relapses_post,arr_pre,arr_post,"
-            "cdw_count,neda4,not_evaluable_reason");
+            "cdw_count,neda4,transplant_type,death_cause,"
+            "relapse_progression_date,tfr_end_date,tfr_end_reason,"
+            "neutrophil_day,platelet_day,primary_graft_failure,"
+            "infection_date,secondary_autoimmunity_date,malignancy_date,"
+            "agvhd_date,cgvhd_date,not_evaluable_reason");
   // Patient 1: scans after the re-baseline day make NEDA evaluable; the
-  // CDW on day 292 ends it.
+  // CDW on day 292 ends it, and the treatment-free remission with it.
   EXPECT_EQ(
       absl::StrJoin(
           std::vector<std::string>(rows[1].begin() + 1, rows[1].end()), ","),
       "1,C1,RRMS,2021-09-23,1,2022-07-12,cdw,292,0,2023-03-11,"
-      "2023-03-01,0,0.0000,0.0000,1,0,");
+      "2023-03-01,0,0.0000,0.0000,1,0,autologous,,2022-07-12,2022-07-12,"
+      "relapse or progression,,,,,,,,,");
   // Patient 2 has no scans: not evaluable, so no EDA, remission or NEDA-4.
   EXPECT_EQ(rows[2][1], "2");
   EXPECT_EQ(rows[2][5], "0");
@@ -323,6 +328,26 @@ TEST(OtherIndicationsTest, NoNedaOutsideMsAndTheTransplantCourseIsTold) {
     EXPECT_EQ(rows[i][6], "") << rows[i][1];   // no EDA
     EXPECT_EQ(rows[i][16], "") << rows[i][1];  // no NEDA-4
   }
+  // The transplant course, per patient, by column name.
+  auto cell = [&](size_t row, const std::string& column) {
+    const auto it = std::find(rows[0].begin(), rows[0].end(), column);
+    EXPECT_NE(it, rows[0].end()) << column;
+    return it == rows[0].end() ? std::string("?")
+                               : rows[row][it - rows[0].begin()];
+  };
+  const size_t s1 = rows[1][1] == "S1" ? 1 : 2, l1 = 3 - s1;
+  EXPECT_EQ(cell(s1, "transplant_type"), "autologous");
+  EXPECT_EQ(cell(s1, "death_cause"), "disease");
+  EXPECT_EQ(cell(s1, "neutrophil_day"), "11");
+  EXPECT_EQ(cell(s1, "platelet_day"), "17");
+  EXPECT_EQ(cell(s1, "primary_graft_failure"), "0");
+  EXPECT_EQ(cell(s1, "infection_date"), "2014-02-10");
+  EXPECT_EQ(cell(s1, "tfr_end_date"), "2017-01-05");
+  EXPECT_EQ(cell(s1, "tfr_end_reason"), "death");
+  EXPECT_EQ(cell(l1, "secondary_autoimmunity_date"), "2017-03-01");
+  EXPECT_EQ(cell(l1, "death_cause"), "");
+  EXPECT_EQ(cell(l1, "primary_graft_failure"), "");  // no record
+  EXPECT_EQ(cell(l1, "tfr_end_date"), "");
 
   RegctlResult status = registry.Regctl({"patient", "status", "S1"}, token);
   ASSERT_EQ(status.exit_code, 0) << status.err;
@@ -334,6 +359,8 @@ TEST(OtherIndicationsTest, NoNedaOutsideMsAndTheTransplantCourseIsTold) {
               HasSubstr("adverse event: infection, grade 3 (neutropenic "
                         "fever), resolved 2014-02-24"));
   EXPECT_THAT(status.out, HasSubstr("disease status: improved"));
+  EXPECT_THAT(status.out,
+              HasSubstr("Treatment-free remission: ended 2017-01-05 (death)"));
   RegctlResult lupus = registry.Regctl({"patient", "status", "L1"}, token);
   ASSERT_EQ(lupus.exit_code, 0) << lupus.err;
   EXPECT_THAT(lupus.out, HasSubstr("NEDA-3 not evaluable: not MS."));

@@ -878,6 +878,11 @@ def status_lines(stubs: Stubs, response: Any) -> list[str]:
         after = f"{outcome.arr_post:.2f}" if outcome.HasField("arr_post") else "-"
         relapses += f" (ARR {before} before, {after} after)"
     lines.append(f"{relapses}; confirmed disability worsening: {outcome.cdw_count}")
+    if patient.HasField("transplant_date"):
+        course = outcome.course
+        tfr = (f"ended {date_text(course.tfr_end)} ({course.tfr_end_reason})"
+               if course.HasField("tfr_end") else "ongoing at the last contact")
+        lines.append(f"Treatment-free remission: {tfr}")
     lines.extend(f"Note: {warning}" for warning in outcome.warnings)
     lines += ["", "Timeline"]
     for entry in response.timeline:

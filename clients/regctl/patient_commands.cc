@@ -109,6 +109,14 @@ int PatientStatus(Client& client) {
         o.has_arr_post() ? absl::StrFormat("%.2f", o.arr_post()) : "-");
   }
   out << "; confirmed disability worsening: " << o.cdw_count() << "\n";
+  if (o.patient().has_transplant_date()) {
+    const v1::TransplantCourse& c = o.course();
+    out << "Treatment-free remission: "
+        << (c.has_tfr_end() ? "ended " + DateText(c.tfr_end()) + " (" +
+                                  c.tfr_end_reason() + ")"
+                            : std::string("ongoing at the last contact"))
+        << "\n";
+  }
   for (const std::string& warning : o.warnings()) {
     out << "Note: " << warning << "\n";
   }

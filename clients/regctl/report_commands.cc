@@ -27,13 +27,38 @@ int ReportOutcomes(Client& client) {
   grpc::ClientContext context;
   client.Prepare(context);
   auto reader = client.outcomes().StreamCohortOutcomes(&context, request);
-  RowOutput rows(
-      std::vector<std::string>{
-          "registry_id", "patient_id", "center", "disease", "transplant_date",
-          "neda3_evaluable", "eda_date", "eda_kind", "remission_days",
-          "censored", "last_edss_date", "last_mri_date", "relapses_post",
-          "arr_pre", "arr_post", "cdw_count", "neda4", "not_evaluable_reason"},
-      client.format("csv"), client.io().out);
+  RowOutput rows(std::vector<std::string>{"registry_id",
+                                          "patient_id",
+                                          "center",
+                                          "disease",
+                                          "transplant_date",
+                                          "neda3_evaluable",
+                                          "eda_date",
+                                          "eda_kind",
+                                          "remission_days",
+                                          "censored",
+                                          "last_edss_date",
+                                          "last_mri_date",
+                                          "relapses_post",
+                                          "arr_pre",
+                                          "arr_post",
+                                          "cdw_count",
+                                          "neda4",
+                                          "transplant_type",
+                                          "death_cause",
+                                          "relapse_progression_date",
+                                          "tfr_end_date",
+                                          "tfr_end_reason",
+                                          "neutrophil_day",
+                                          "platelet_day",
+                                          "primary_graft_failure",
+                                          "infection_date",
+                                          "secondary_autoimmunity_date",
+                                          "malignancy_date",
+                                          "agvhd_date",
+                                          "cgvhd_date",
+                                          "not_evaluable_reason"},
+                 client.format("csv"), client.io().out);
   v1::StreamCohortOutcomesResponse message;
   int64_t received = 0;
   while (reader->Read(&message)) {
@@ -48,6 +73,15 @@ int ReportOutcomes(Client& client) {
                         : kind == v1::EDA_KIND_MRI   ? "mri"
                                                      : "cdw");
       }
+      const v1::TransplantCourse& c = o.course();
+      const std::optional<TransplantType> type =
+          c.transplant_type() == v1::TRANSPLANT_TYPE_UNSPECIFIED
+              ? std::nullopt
+              : FromProto(c.transplant_type());
+      const std::optional<DeathCause> cause =
+          c.death_cause() == v1::DEATH_CAUSE_UNSPECIFIED
+              ? std::nullopt
+              : FromProto(c.death_cause());
       auto number = [](bool has, double value) {
         return has ? absl::StrFormat("%.4f", value) : std::string();
       };
@@ -69,6 +103,21 @@ int ReportOutcomes(Client& client) {
           number(o.has_arr_post(), o.arr_post()),
           absl::StrCat(o.cdw_count()),
           o.has_neda4() ? (o.neda4() ? "1" : "0") : "",
+          type ? std::string(TransplantTypeCode(*type)) : "",
+          cause ? std::string(DeathCauseCode(*cause)) : "",
+          DateText(c.relapse_or_progression()),
+          DateText(c.tfr_end()),
+          c.tfr_end_reason(),
+          c.has_neutrophil_day() ? absl::StrCat(c.neutrophil_day()) : "",
+          c.has_platelet_day() ? absl::StrCat(c.platelet_day()) : "",
+          c.has_primary_graft_failure()
+              ? (c.primary_graft_failure() ? "1" : "0")
+              : "",
+          DateText(c.first_severe_infection()),
+          DateText(c.secondary_autoimmunity()),
+          DateText(c.malignancy()),
+          DateText(c.acute_gvhd()),
+          DateText(c.chronic_gvhd()),
           o.not_evaluable_reason()};
       rows.Add(std::move(row));
     }
