@@ -67,6 +67,10 @@ awk -F, 'NR > 1 { n++; if ($6 == 1) { e++; if ($7 != "") a++; else k++ } }
         printf "  %d with evidence of disease activity, %d still NEDA-3 at their last assessment.\n", a, k }' \
   "$dir/outcomes.csv"
 echo
+# The safety summary of the cohort report, all transplants together.
+"$bin/regctl" --token-file "$dir/analyst.token" report cohort 2>/dev/null |
+  awk '/^Safety, \(all\)/ { on = 1; print; next } on && /^  / { print; next } { on = 0 }'
+echo
 "$bin/regctl" "${admin[@]}" admin audit verify
 echo
 cat <<NEXT
