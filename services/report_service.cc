@@ -101,10 +101,13 @@ grpc::Status ReportServiceImpl::KaplanMeier(
   const ConfidenceType type = *conf;
   std::vector<double> times(request->times_days().begin(),
                             request->times_days().end());
-  if (!std::is_sorted(times.begin(), times.end()) ||
-      std::adjacent_find(times.begin(), times.end()) != times.end()) {
-    return ToGrpcStatus(Invalid("times_days", "must be increasing"));
+  // In any order, as summary(fit, times =) takes them: sorted, each once.
+  if (std::any_of(times.begin(), times.end(),
+                  [](double t) { return !std::isfinite(t) || t < 0; })) {
+    return ToGrpcStatus(Invalid("times_days", "must be days, 0 or more"));
   }
+  std::sort(times.begin(), times.end());
+  times.erase(std::unique(times.begin(), times.end()), times.end());
   std::map<std::string, std::vector<SurvivalObservation>> strata;
   int excluded = 0;
   absl::Status status = ForEachOutcome(

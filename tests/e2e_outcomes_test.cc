@@ -271,6 +271,22 @@ TEST_F(ToyOutcomesTest, KaplanMeierOfFirstCdwIsRsTable) {
   }
 }
 
+// --times in any order, repeated or not, gives R's summary(fit, times =)
+// rows: sorted, each time once.
+TEST_F(ToyOutcomesTest, TimesInAnyOrderAreSorted) {
+  auto km = [&](const std::string& times) {
+    RegctlResult r = registry_.Regctl({"report", "km", "--endpoint", "cdw",
+                                       "--times", times, "--format", "csv"},
+                                      submitter_);
+    EXPECT_EQ(r.exit_code, 0) << times << ": " << r.err;
+    return r.out;
+  };
+  const std::string sorted = km("30,100,365");
+  EXPECT_EQ(Rows(sorted).size(), 4u) << sorted;
+  EXPECT_EQ(km("365,30,100"), sorted);
+  EXPECT_EQ(km("100,365,30,100"), sorted);
+}
+
 TEST_F(ToyOutcomesTest, BadDefinitionsAreRefused) {
   RegctlResult usage = registry_.Regctl(
       {"report", "outcomes", "--event", "sometimes"}, submitter_);
