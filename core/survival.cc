@@ -95,6 +95,29 @@ std::optional<double> FindQuantile(std::vector<double> x,
   return (ux[*i1] + ux[*i2]) / 2;
 }
 
+// The median rule of print(survfit) (survmean's minmin) over the curve y
+// at times x, for S and for each limit (NA points skipped): the first time
+// y is below 0.5 (within tolerance); when y is 0.5 there and drops below
+// later, the midpoint of that time and the time of the drop; a stretch at
+// 0.5 that runs to the end gives its start.
+std::optional<double> PrintedMedian(
+    const std::vector<double>& x, const std::vector<std::optional<double>>& y) {
+  std::vector<double> kept_x, kept_y;
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (y[i] && *y[i] < 0.5 + kTolerance) {
+      kept_x.push_back(x[i]);
+      kept_y.push_back(*y[i]);
+    }
+  }
+  if (kept_x.empty()) return std::nullopt;
+  if (std::abs(kept_y[0] - 0.5) < kTolerance) {
+    for (size_t i = 1; i < kept_y.size(); ++i) {
+      if (kept_y[i] < kept_y[0]) return (kept_x[0] + kept_x[i]) / 2;
+    }
+  }
+  return kept_x[0];
+}
+
 // Regularised upper incomplete gamma Q(a, x) = 1 - P(a, x), computed
 // directly in the tail so small p-values keep their precision.
 double UpperGammaRegularized(double a, double x) {
@@ -171,10 +194,17 @@ KaplanMeierCurve KaplanMeier(std::vector<SurvivalObservation> obs,
     ConfidenceInterval(type, surv, se_log, row);
     curve.rows.push_back(row);
   }
-  const Quantile median = SurvivalQuantile(curve, 0.5);
-  curve.median = median.value;
-  curve.median_lower = median.lower;
-  curve.median_upper = median.upper;
+  std::vector<double> times;
+  std::vector<std::optional<double>> surv_at, lower_at, upper_at;
+  for (const KaplanMeierRow& row : curve.rows) {
+    times.push_back(row.time);
+    surv_at.push_back(row.surv);
+    lower_at.push_back(row.lower);
+    upper_at.push_back(row.upper);
+  }
+  curve.median = PrintedMedian(times, surv_at);
+  curve.median_lower = PrintedMedian(times, lower_at);
+  curve.median_upper = PrintedMedian(times, upper_at);
   return curve;
 }
 

@@ -41,7 +41,10 @@ struct KaplanMeierCurve {
   int n = 0;
   int events = 0;
   std::vector<KaplanMeierRow> rows;
-  // Median survival and its interval as print(survfit); nullopt = NA.
+  // Median survival and its interval as print(survfit) shows them; nullopt
+  // = NA. Where the curve (or a limit) is exactly 0.5 over a stretch, the
+  // midpoint of its start and the next drop; when the stretch runs to the
+  // last observation, its start.
   std::optional<double> median;
   std::optional<double> median_lower;
   std::optional<double> median_upper;
@@ -58,6 +61,8 @@ std::vector<KaplanMeierRow> SummaryAtTimes(const KaplanMeierCurve& curve,
                                            const std::vector<double>& times);
 
 // R's quantile.survfit for probability p of the curve (p = 0.5: median).
+// It differs from print(survfit) at a stretch exactly at p that runs to the
+// end: the midpoint of its start and the last time, not the start.
 struct Quantile {
   std::optional<double> value, lower, upper;
 };

@@ -272,7 +272,8 @@ TEST_F(ToyOutcomesTest, KaplanMeierOfFirstCdwIsRsTable) {
 }
 
 // --times in any order, repeated or not, gives R's summary(fit, times =)
-// rows: sorted, each time once.
+// rows, sorted as R sorts them; a repeated time gives one row (R repeats
+// it with zero counts).
 TEST_F(ToyOutcomesTest, TimesInAnyOrderAreSorted) {
   auto km = [&](const std::string& times) {
     RegctlResult r = registry_.Regctl({"report", "km", "--endpoint", "cdw",

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <regex>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -120,6 +121,37 @@ TEST_F(SyntheticCohortTest, SmallCentersAreSuppressedInPerCenterTables) {
     EXPECT_THAT(r.out, Not(HasSubstr(count + "\"20\"")));
     EXPECT_THAT(shown.out, HasSubstr(count + "\"20\""));
   }
+}
+
+// The number-at-risk rows under the per-center plots are suppressed as the
+// per-center tables are: a count under --min-cell-size shows as "<N" (0,
+// past a center's follow-up, as in the milestone tables).
+TEST_F(SyntheticCohortTest, SmallCountsAreSuppressedInPerCenterRiskTables) {
+  RegctlResult r =
+      registry_.Regctl({"report", "cohort", "--by", "center", "--min-cell-size",
+                        "12", "--format", "html"},
+                       analyst_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  // Risk-table cells are the centred numbers below the legend (y > 440;
+  // the year labels of the axis are at y = 420).
+  const std::regex cell(
+      "<text x=\"[0-9.]+\" y=\"([0-9.]+)\" "
+      "text-anchor=\"middle\">(&lt;)?([0-9]+)</text>");
+  int suppressed = 0, shown = 0;
+  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), cell);
+       it != std::sregex_iterator(); ++it) {
+    if (std::stod((*it)[1]) <= 440) continue;
+    const int n = std::stoi((*it)[3]);
+    if ((*it)[2].matched) {
+      EXPECT_EQ(n, 12);
+      ++suppressed;
+    } else {
+      EXPECT_TRUE(n == 0 || n >= 12) << n << " at risk shown";
+      ++shown;
+    }
+  }
+  EXPECT_GT(suppressed, 0);
+  EXPECT_GT(shown, 0);
 }
 
 TEST_F(SyntheticCohortTest, DeidentifiedExportGivesDaysSinceTransplant) {

@@ -1,6 +1,7 @@
 // The survival statistics against R's survival package (3.5): every column
-// of survfit, summary(fit, times =), quantile, survdiff, the Aalen–Johansen
-// estimator and the reverse Kaplan–Meier median, to 1e-9. The expected
+// of survfit, summary(fit, times =), the median as print(fit) shows it,
+// survdiff, the Aalen–Johansen estimator and the reverse Kaplan–Meier
+// median (quantile), to 1e-9. The expected
 // files were written by tests/data/r/survival_reference.R; where R is
 // installed, a test runs that script live and compares again.
 #include "core/survival.h"
@@ -15,6 +16,7 @@
 #include <map>
 #include <sstream>
 
+#include "absl/strings/str_cat.h"
 #include "core/csv.h"
 #include "tests/test_util.h"
 
@@ -227,6 +229,67 @@ TEST(SurvivalTest, TheToyTableOfTheReference) {
   EXPECT_NEAR(*curve.rows[3].std_err, 0.187043905916565, 1e-12);
   EXPECT_NEAR(*curve.rows[3].lower, 0.182191623088315, 1e-12);
   EXPECT_EQ(curve.rows[4].n_censor, 2);
+}
+
+// The median and its interval where a curve is flat at exactly 0.5, as
+// print(survfit) shows them: the midpoint of the flat stretch's start and
+// the next drop; when the stretch runs to the last observation, its start.
+// Expected values from R 4.2.2, survival 3.5.3, for each conf.type:
+//   Rscript -e 'library(survival); summary(survfit(Surv(t, e) ~ 1,
+//     conf.type = type))$table[c("median", "0.95LCL", "0.95UCL")]'
+TEST(SurvivalTest, MedianOnAFlatHalfIsAsPrintSurvfit) {
+  struct Case {
+    std::vector<SurvivalObservation> observations;
+    ConfidenceType type;
+    std::optional<double> median, lower, upper;
+  };
+  const std::vector<SurvivalObservation> four = {
+      {1, true}, {2, true}, {3, true}, {4, true}};
+  const std::vector<SurvivalObservation> six = {
+      {1, true}, {2, true}, {3, true}, {4, true}, {5, true}, {6, true}};
+  // S = 0.5 from 2 on; censored at 3, the next drop at 5.
+  const std::vector<SurvivalObservation> censored_inside = {
+      {1, true}, {2, true}, {3, false}, {5, true}};
+  // S = 0.5 from 2 (and from 3) to the last observation.
+  const std::vector<SurvivalObservation> flat_to_end = {
+      {1, true}, {2, true}, {3, false}, {4, false}};
+  const std::vector<SurvivalObservation> flat_to_end_later = {
+      {2, true}, {3, true}, {6, false}, {7, false}};
+  const std::optional<double> na;
+  std::vector<Case> cases;
+  for (ConfidenceType type : {ConfidenceType::kLog, ConfidenceType::kLogLog,
+                              ConfidenceType::kPlain}) {
+    cases.push_back({four, type, 2.5, 1, na});
+    cases.push_back({censored_inside, type, 3.5, 1, na});
+    cases.push_back({flat_to_end, type, 2, 1, na});
+    cases.push_back({flat_to_end_later, type, 3, 2, na});
+  }
+  cases.push_back({six, ConfidenceType::kLog, 3.5, 2, na});
+  cases.push_back({six, ConfidenceType::kLogLog, 3.5, 1, na});
+  cases.push_back({six, ConfidenceType::kPlain, 3.5, 2, 5});
+  for (const Case& c : cases) {
+    const KaplanMeierCurve curve = KaplanMeier(c.observations, c.type);
+    const std::string what =
+        absl::StrCat(std::string(ConfidenceTypeName(c.type)), " with ",
+                     c.observations.size(), " observations, the last at ",
+                     c.observations.back().time);
+    EXPECT_EQ(curve.median, c.median) << what;
+    EXPECT_EQ(curve.median_lower, c.lower) << what;
+    EXPECT_EQ(curve.median_upper, c.upper) << what;
+  }
+}
+
+// quantile(fit, 0.5) differs from print(fit) when the curve is flat at 0.5
+// to the end: the midpoint of the stretch's start and the last time.
+//   Rscript -e 'library(survival); quantile(survfit(Surv(c(1, 2, 3, 4),
+//     c(1, 1, 0, 0)) ~ 1), 0.5)'  # 3, lower 1, upper NA
+TEST(SurvivalTest, QuantileKeepsItsOwnRuleAtTheEnd) {
+  const KaplanMeierCurve curve =
+      KaplanMeier({{1, true}, {2, true}, {3, false}, {4, false}});
+  const Quantile q = SurvivalQuantile(curve, 0.5);
+  EXPECT_EQ(q.value, std::optional<double>(3));
+  EXPECT_EQ(q.lower, std::optional<double>(1));
+  EXPECT_EQ(q.upper, std::nullopt);
 }
 
 TEST(SurvivalTest, ChiSquareTail) {

@@ -93,6 +93,17 @@ std::vector<v1::KaplanMeierCurve> Curves(
   return {curves.begin(), curves.end()};
 }
 
+// A plot of the summary's curves: by center, its number-at-risk rows are
+// suppressed as the per-center tables are.
+PlotOptions CurvePlot(const v1::CohortSummaryResponse& s,
+                      const std::string& title) {
+  PlotOptions options{title,
+                      "Kaplan–Meier estimate with 95% CI (log); ticks: "
+                      "censored"};
+  if (s.stratification() == "center") options.min_cell_size = s.min_cell_size();
+  return options;
+}
+
 }  // namespace
 
 std::string CohortReportHtml(const v1::CohortSummaryResponse& s) {
@@ -153,16 +164,13 @@ th { background: #f3f3f3; }
   if (has_ms) {
     html += "<h2>Multiple sclerosis: NEDA-3</h2>\n";
     html += KaplanMeierSvg(Curves(s.neda3_curves()),
-                           {"NEDA-3 after transplant",
-                            "Kaplan–Meier estimate with 95% CI (log); ticks: "
-                            "censored"});
+                           CurvePlot(s, "NEDA-3 after transplant"));
     html += MilestoneHtml("NEDA-3 at milestones (95% CI)", s.neda3());
   }
   html += "<h2>Progression-free survival</h2>\n";
-  html += KaplanMeierSvg(Curves(s.pfs_curves()),
-                         {"Progression-free survival (CDW or death)",
-                          "Kaplan–Meier estimate with 95% CI (log); ticks: "
-                          "censored"});
+  html +=
+      KaplanMeierSvg(Curves(s.pfs_curves()),
+                     CurvePlot(s, "Progression-free survival (CDW or death)"));
   html += MilestoneHtml("Progression-free survival at milestones (95% CI)",
                         s.pfs());
 

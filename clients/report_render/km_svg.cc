@@ -37,6 +37,20 @@ std::string Percent(double value) {
   return absl::StrFormat("%.0f%%", value * 100);
 }
 
+// A count as the per-center tables show it: under `min_cell` (when above
+// 0) as "<min_cell"; 0 as 0.
+std::string CountText(int n, int min_cell) {
+  return n > 0 && n < min_cell ? absl::StrCat("<", min_cell) : absl::StrCat(n);
+}
+
+// The last time of the curve: it was followed that long.
+double LastDay(const v1::KaplanMeierCurve& curve) {
+  double last = 0;
+  for (const v1::KaplanMeierRow& row : curve.rows())
+    last = std::max(last, row.time_days());
+  return last;
+}
+
 }  // namespace
 
 std::string Escape(const std::string& text) {
@@ -205,25 +219,33 @@ std::string KaplanMeierSvg(const std::vector<v1::KaplanMeierCurve>& curves,
     }
     (void)surv;
 
-    // Legend entry with the estimate at the highlighted year.
+    // Small counts of a stratum as the per-center tables show them.
+    const bool pooled = curve.stratum().empty() || curve.stratum() == "(all)";
+    const int min_cell = pooled ? 0 : options.min_cell_size;
+    // Legend entry with the estimate at the highlighted year, when this
+    // curve reaches it (as summary(fit, times =) gives no row after the
+    // last time): a shorter curve's last value is not that estimate.
     std::string label =
         curve.stratum().empty() ? "All patients" : curve.stratum();
-    absl::StrAppend(&label, absl::StrFormat(" (n=%d, events=%d)", curve.n(),
-                                            curve.events()));
-    if (const v1::KaplanMeierRow* at =
-            highlight_years * kDaysPerYear <= max_day
-                ? RowAt(curve, highlight_years * kDaysPerYear)
-                : nullptr) {
+    absl::StrAppend(&label, " (n=", CountText(curve.n(), min_cell),
+                    ", events=", CountText(curve.events(), min_cell), ")");
+    const double highlight_day = highlight_years * kDaysPerYear;
+    if (highlight_years <= 0) {
+      // No highlighted year.
+    } else if (LastDay(curve) < highlight_day) {
+      absl::StrAppend(
+          &label, absl::StrFormat(": not followed %g year%s", highlight_years,
+                                  highlight_years == 1 ? "" : "s"));
+    } else {
+      // Before the curve's first time, S = 1 with the interval 1 to 1.
+      const v1::KaplanMeierRow* at = RowAt(curve, highlight_day);
       absl::StrAppend(&label, absl::StrFormat(": %g-year %s", highlight_years,
-                                              Percent(at->surv())));
-      if (at->has_lower() && at->has_upper()) {
-        absl::StrAppend(&label,
-                        absl::StrFormat(" (%s to %s)", Percent(at->lower()),
-                                        Percent(at->upper())));
+                                              Percent(at ? at->surv() : 1)));
+      if (at == nullptr || (at->has_lower() && at->has_upper())) {
+        absl::StrAppend(&label, absl::StrFormat(" (%s to %s)",
+                                                Percent(at ? at->lower() : 1),
+                                                Percent(at ? at->upper() : 1)));
       }
-    } else if (curve.rows_size() == 0 ||
-               RowAt(curve, highlight_years * kDaysPerYear) == nullptr) {
-      // No estimate at that year.
     }
     const double ly = legend_top + legend_row * c;
     absl::StrAppend(
@@ -242,11 +264,13 @@ std::string KaplanMeierSvg(const std::vector<v1::KaplanMeierCurve>& curves,
                   left - 30, ry, colour,
                   Escape(curve.stratum().empty() ? "All" : curve.stratum())));
     for (int year = 0; year <= max_year; year += step) {
-      absl::StrAppend(&svg,
-                      absl::StrFormat("<text x=\"%g\" y=\"%g\" "
-                                      "text-anchor=\"middle\">%d</text>\n",
-                                      x(year * kDaysPerYear), ry,
-                                      AtRisk(curve, year * kDaysPerYear)));
+      absl::StrAppend(
+          &svg,
+          absl::StrFormat(
+              "<text x=\"%g\" y=\"%g\" "
+              "text-anchor=\"middle\">%s</text>\n",
+              x(year * kDaysPerYear), ry,
+              Escape(CountText(AtRisk(curve, year * kDaysPerYear), min_cell))));
     }
   }
   absl::StrAppend(

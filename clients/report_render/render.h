@@ -15,11 +15,17 @@ struct PlotOptions {
   std::string title;     // e.g. "NEDA-3 after transplant"
   std::string subtitle;  // e.g. the definition and interval type
   int width = 860;       // pixels
+  // Above 0: a stratum's counts under it (patients at risk, events) show
+  // as "<N", as in the per-center tables; pooled curves ("(all)", or one
+  // without a stratum) are shown in full. 0 at risk (past a curve's last
+  // time) shows as 0.
+  int min_cell_size = 0;
 };
 
 // Step curves with 95 % confidence bands, censoring ticks, a legend with
-// each curve's n, events and estimate at `highlight_years`, the time axis
-// in years and a number-at-risk table under it. One colour per stratum.
+// each curve's n, events and estimate at `highlight_years` (only when that
+// curve reaches it; otherwise "not followed N years"), the time axis in
+// years and a number-at-risk table under it. One colour per stratum.
 std::string KaplanMeierSvg(const std::vector<v1::KaplanMeierCurve>& curves,
                            const PlotOptions& options,
                            double highlight_years = 5);

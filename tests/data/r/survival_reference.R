@@ -39,7 +39,15 @@ km_table <- function(fit, stratum = "") {
              std_err = fit$std.err * fit$surv, lower = fit$lower,
              upper = fit$upper)
 }
+# The median and its interval as print(fit) shows them (the curves), and
+# as quantile(fit, 0.5) gives them (the median follow-up); they differ only
+# where the curve stays at exactly 0.5 to its last time.
 medians <- function(fit, stratum = "") {
+  m <- summary(fit)$table
+  data.frame(stratum = stratum, median = unname(m["median"]),
+             lower = unname(m["0.95LCL"]), upper = unname(m["0.95UCL"]))
+}
+quantiles <- function(fit, stratum = "") {
   q <- quantile(fit, 0.5)
   data.frame(stratum = stratum, median = unname(q$quantile),
              lower = unname(q$lower), upper = unname(q$upper))
@@ -91,4 +99,4 @@ put(data.frame(time = aj$time, n_risk = aj$n.risk[, 1],
     "cohort_aalen_johansen.csv")
 
 reverse <- survfit(Surv(time, 1 - status) ~ 1, data = input)
-put(medians(reverse), "cohort_followup.csv")
+put(quantiles(reverse), "cohort_followup.csv")
