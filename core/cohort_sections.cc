@@ -83,10 +83,7 @@ void CohortSectionsBuilder::AddTo(Group& group,
   }
   for (Endpoint e : competing) {
     if (auto obs = ObserveEndpoint(e, data, o, definition_)) {
-      group.competing[e].push_back(
-          {obs->time, obs->event       ? CompetingOutcome::kEvent
-                      : obs->competing ? CompetingOutcome::kCompeting
-                                       : CompetingOutcome::kCensored});
+      group.competing[e].push_back(ToCompeting(*obs));
     }
   }
 }

@@ -58,6 +58,13 @@ std::optional<EndpointObservation> ObserveEndpoint(
     Endpoint endpoint, const PatientClinicalData& data,
     const PatientOutcome& outcome, const OutcomeDefinition& definition);
 
+// The observation as cumulative incidence takes it.
+inline CompetingObservation ToCompeting(const EndpointObservation& o) {
+  return {o.time, o.event       ? CompetingOutcome::kEvent
+                  : o.competing ? CompetingOutcome::kCompeting
+                                : CompetingOutcome::kCensored};
+}
+
 // The first relapse or progression after day 0: for MS the first counted
 // relapse or CDW onset, for every disease a centre-reported relapse or
 // progression status.

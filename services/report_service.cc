@@ -172,10 +172,7 @@ grpc::Status ReportServiceImpl::CumulativeIncidence(
         std::optional<EndpointObservation> obs =
             ObserveEndpoint(*endpoint, data, outcome, call->definition);
         if (!obs) return;
-        strata[StratumOf(call->by, data, center)].push_back(
-            {obs->time, obs->event       ? CompetingOutcome::kEvent
-                        : obs->competing ? CompetingOutcome::kCompeting
-                                         : CompetingOutcome::kCensored});
+        strata[StratumOf(call->by, data, center)].push_back(ToCompeting(*obs));
       });
   if (!status.ok()) return ToGrpcStatus(status);
   *response->mutable_definition() =
