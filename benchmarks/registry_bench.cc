@@ -2,21 +2,21 @@
 // with its ceiling, written to BENCHMARKS.md and a JSON file.
 //
 //   registry_bench --bin DIR [--md FILE] [--json FILE] [--patients N]
+//                  [--only outcome-reports] [--repetitions N]
 //
-// DIR holds registryd and regctl (an optimised build). N patients (default
-// 100,000) with 20 visits each are loaded through `regctl`, in two imports
-// of N*10 visits; the figures are then measured on that database.
+// DIR holds registryd, regctl and cohortgen (an optimised build). N
+// patients (default 100,000) with 20 visits each are loaded through
+// `regctl`, in two imports of N*10 visits; the figures are then measured on
+// that database. The outcome reports are measured on a synthetic cohort of
+// N patients of its own (benchmarks/outcome_report_bench.h), each report
+// and its ceiling --repetitions times (default 5). With --only
+// outcome-reports only those are measured, and written beside the last
+// full run's figures.
 #include <SQLiteCpp/SQLiteCpp.h>
-#include <fcntl.h>
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 #include <grpcpp/security/credentials.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sqlite3.h>
-#include <sys/resource.h>
-#include <sys/utsname.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -27,136 +27,29 @@
 #include <fstream>
 #include <iostream>
 #include <map>
-#include <regex>
-#include <sstream>
 #include <thread>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
-#include "absl/time/clock.h"
+#include "benchmarks/bench_util.h"
+#include "benchmarks/engine_bench.h"
+#include "benchmarks/import_ceiling.h"
+#include "benchmarks/outcome_report_bench.h"
 #include "core/audit_chain.h"
-#include "core/outcomes.h"
-#include "core/survival.h"
+#include "core/date.h"
 #include "registry/v1/submission.grpc.pb.h"
 #include "storage/audit_rows.h"
-#include "storage/registry_store.h"
 
-extern char** environ;
-
-namespace registry {
+namespace registry::bench {
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double Seconds(Clock::duration d) {
-  return std::chrono::duration<double>(d).count();
-}
-
-class Random {
- public:
-  explicit Random(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  int Between(int low, int high) {
-    return low +
-           static_cast<int>(Next() % static_cast<uint64_t>(high - low + 1));
-  }
-
- private:
-  uint64_t state_;
-};
-
-std::string Slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
-
-pid_t Spawn(const std::vector<std::string>& args, const std::string& out,
-            const std::string& err) {
-  std::vector<std::string> copy = args;
-  std::vector<char*> argv;
-  for (std::string& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 1, out.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  posix_spawn_file_actions_addopen(&actions, 2, err.c_str(),
-                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  pid_t pid = -1;
-  if (posix_spawn(&pid, argv[0], &actions, nullptr, argv.data(), environ)) {
-    pid = -1;
-  }
-  posix_spawn_file_actions_destroy(&actions);
-  return pid;
-}
-
-double RssMiB(pid_t pid) {
-  std::smatch match;
-  const std::string status = Slurp(absl::StrCat("/proc/", pid, "/status"));
-  static const std::regex rss("VmRSS:\\s+([0-9]+) kB");
-  return std::regex_search(status, match, rss) ? std::stod(match[1]) / 1024
-                                               : -1;
-}
-
-double PeakMiB(pid_t pid) {
-  std::smatch match;
-  const std::string status = Slurp(absl::StrCat("/proc/", pid, "/status"));
-  static const std::regex hwm("VmHWM:\\s+([0-9]+) kB");
-  return std::regex_search(status, match, hwm) ? std::stod(match[1]) / 1024
-                                               : -1;
-}
-
-struct Measured {
-  double seconds;
-  double peak_mib;
-};
-
-// Runs a command to completion (exit 0 required): wall time and peak RSS.
-Measured RunMeasured(const std::vector<std::string>& args,
-                     const std::string& out, const std::string& err) {
-  const auto start = Clock::now();
-  const pid_t pid = Spawn(args, out, err);
-  int status = 0;
-  // The peak of the child's own memory after exec (VmHWM), sampled while it
-  // runs: rusage's maxrss would also count the spawning process.
-  double peak = 0;
-  while (waitpid(pid, &status, WNOHANG) == 0) {
-    peak = std::max(peak, PeakMiB(pid));
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-    std::cerr << "failed: " << args[0] << " ... " << args.back() << "\n"
-              << Slurp(err);
-    std::exit(1);
-  }
-  return {Seconds(Clock::now() - start), peak};
-}
-
-// One figure of the report.
-struct Figure {
-  std::string key;       // JSON name
-  std::string what;      // table row
-  std::string measured;  // as printed
-  std::string target;
-  std::string ratio;  // to the ceiling or target, or ""
-  bool met = true;
-  double value = 0;    // for JSON
-  double seconds = 0;  // wall time, to show growth with the cohort size
-};
 
 class Suite {
  public:
-  Suite(std::string bin, int patients)
+  Suite(std::string bin, int patients, int repetitions)
       : bin_(std::move(bin)),
         patients_(patients),
+        repetitions_(repetitions),
         dir_(std::filesystem::temp_directory_path() /
              absl::StrCat("registry-bench-", getpid())) {
     std::filesystem::create_directories(dir_);
@@ -185,7 +78,6 @@ class Suite {
     Export();
     ReportOutcomes();
     StopServer();
-    address_.clear();
     patients_ = full;
     probe_ = false;
     StartServer();
@@ -197,8 +89,19 @@ class Suite {
     Unary();
     LargeSubmissions();
     StopServer();
-    Engine();
-    Statistics();
+    OutcomeReports();
+    Add(EngineFigure());
+    Add(StatisticsFigure());
+  }
+
+  // The end-to-end outcome reports against their ceiling, on a synthetic
+  // cohort of their own.
+  void OutcomeReports() {
+    for (Figure& f :
+         MeasureOutcomeReports({bin_, (dir_ / "outcome-reports").string(),
+                                patients_, repetitions_})) {
+      Add(std::move(f));
+    }
   }
 
   const std::vector<Figure>& figures() const { return figures_; }
@@ -211,36 +114,14 @@ class Suite {
     return File(absl::StrCat("bench-", patients_, ".db"));
   }
 
-  void StartServer() {
-    const std::string log = File("registryd.log");
-    server_ = Spawn({bin_ + "/registryd", "--db", db(), "--listen",
-                     "127.0.0.1:0", "--log-requests=false"},
-                    "/dev/null", log);
-    for (int i = 0; i < 300 && address_.empty(); ++i) {
-      std::smatch match;
-      const std::string text = Slurp(log);
-      static const std::regex listening(
-          "listening on (127\\.0\\.0\\.1:[0-9]+)");
-      if (std::regex_search(text, match, listening)) address_ = match[1];
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
-    if (address_.empty()) {
-      std::cerr << "registryd did not start\n" << Slurp(log);
-      std::exit(1);
-    }
-  }
-  void StopServer() {
-    if (server_ > 0) {
-      kill(server_, SIGTERM);
-      waitpid(server_, nullptr, 0);
-      server_ = -1;
-    }
-  }
+  void StartServer() { server_.Start(bin_, db(), File("registryd.log")); }
+  void StopServer() { server_.Stop(); }
   Measured Regctl(const std::string& token, std::vector<std::string> args,
                   const std::string& out = "/dev/null") {
     std::vector<std::string> full = {
-        bin_ + "/regctl", "--server", address_, "--token-file", token,
+        bin_ + "/regctl", "--server", server_.address(), "--token-file", token,
         "--timeout",      "3600"};
+
     full.insert(full.end(), args.begin(), args.end());
     return RunMeasured(full, out, File("regctl.err"));
   }
@@ -328,143 +209,18 @@ class Suite {
   }
 
   // The same rows inserted by raw SQLite into the same schema, same
-  // durability, one process, no gRPC: events, current records and chained
-  // audit entries, one transaction.
+  // durability, one process, no gRPC (benchmarks/import_ceiling.h).
   void Ceiling() {
-    // Byte for byte the rows the first import wrote: random registry ids,
-    // recorded times, request and token ids, payloads.
-    struct Row {
-      std::string registry_id, patient_id, key, payload, at, request_id,
-          principal, issued_by;
-    };
-    std::vector<Row> rows;
-    {
-      SQLite::Database source(this->db(), SQLite::OPEN_READONLY);
-      SQLite::Statement query(
-          source,
-          "SELECT e.registry_id, p.patient_id, e.record_key, e.payload, "
-          "e.recorded_at, e.request_id, e.principal, t.issued_by FROM events "
-          "e JOIN patients p ON p.registry_id = e.registry_id JOIN tokens t "
-          "ON t.token_id = e.principal WHERE e.kind = 'visits' ORDER BY "
-          "e.event_seq LIMIT ?");
-      query.bind(1, static_cast<int64_t>(patients_) * 10);
-      while (query.executeStep()) {
-        Row row;
-        int column = 0;
-        for (std::string* field :
-             {&row.registry_id, &row.patient_id, &row.key, &row.payload,
-              &row.at, &row.request_id, &row.principal, &row.issued_by}) {
-          *field = query.getColumn(column++).getString();
-        }
-        rows.push_back(std::move(row));
-      }
-    }
-    // Best of three: the ceiling as high as this machine allows.
-    auto run = [&](const std::string& path) {
-      { (void)RegistryStore::Open(path); }  // the schema
-      SQLite::Database db(path, SQLite::OPEN_READWRITE);
-      db.exec("PRAGMA journal_mode = WAL");
-      db.exec("PRAGMA synchronous = FULL");
-      // As in registryd: no checkpoint inside the commit.
-      db.exec("PRAGMA wal_autocheckpoint = 0");
-      db.exec(
-          "INSERT INTO centers (code, name, created_at) VALUES ('C1', 'B', "
-          "'t')");
-      const auto start = Clock::now();
-      SQLite::Transaction transaction(db,
-                                      SQLite::TransactionBehavior::IMMEDIATE);
-      SQLite::Statement patient(db,
-                                "INSERT OR IGNORE INTO patients (registry_id, "
-                                "center_id, patient_id, created_at) VALUES (?, "
-                                "1, ?, ?)");
-      SQLite::Statement event(db,
-                              "INSERT INTO events (recorded_at, request_id, "
-                              "principal, registry_id, kind, record_key, op, "
-                              "payload, reason) VALUES (?, ?, ?, ?, "
-                              "'visits', ?, 'create', ?, '')");
-      SQLite::Statement current(
-          db,
-          "INSERT INTO current_records (registry_id, kind, "
-          "record_key, record_date, event_seq, payload) "
-          "VALUES (?, 'visits', ?, ?, ?, ?)");
-      SQLite::Statement audit(
-          db,
-          "INSERT INTO audit_log (seq, at, principal, role, "
-          "center, action, entity, old_value, new_value, "
-          "reason, request_id, event_seq, prev_hash, hash, issued_by) "
-          "VALUES (?, ?, ?, 'submitter', 'C1', "
-          "'record.create', ?, '', ?, '', ?, ?, ?, ?, ?)");
-      std::string prev(kGenesisHash);
-      int64_t seq = 0;
-      for (const Row& row : rows) {
-        patient.bind(1, row.registry_id);
-        patient.bind(2, row.patient_id);
-        patient.bind(3, row.at);
-        patient.exec();
-        patient.reset();
-        event.bind(1, row.at);
-        event.bind(2, row.request_id);
-        event.bind(3, row.principal);
-        event.bind(4, row.registry_id);
-        event.bind(5, row.key);
-        event.bind(6, row.payload);
-        event.exec();
-        event.reset();
-        const int64_t event_seq = db.getLastInsertRowid();
-        current.bind(1, row.registry_id);
-        current.bind(2, row.key);
-        current.bind(3, row.key);
-        current.bind(4, event_seq);
-        current.bind(5, row.payload);
-        current.exec();
-        current.reset();
-        AuditEntry e;
-        e.seq = ++seq;
-        e.at = row.at;
-        e.principal = row.principal;
-        e.role = "submitter";
-        e.center = "C1";
-        e.action = "record.create";
-        e.entity = "visits/" + row.registry_id + "/" + row.key;
-        e.new_value = ValueDigest(row.payload);
-        e.request_id = row.request_id;
-        e.event_seq = event_seq;
-        e.prev_hash = prev;
-        e.issued_by = row.issued_by;
-        e.hash = ComputeAuditHash(e);
-        audit.bind(1, e.seq);
-        audit.bind(2, e.at);
-        audit.bind(3, e.principal);
-        audit.bind(4, e.entity);
-        audit.bind(5, e.new_value);
-        audit.bind(6, e.request_id);
-        audit.bind(7, event_seq);
-        audit.bind(8, e.prev_hash);
-        audit.bind(9, e.hash);
-        audit.bind(10, e.issued_by);
-        audit.exec();
-        audit.reset();
-        prev = e.hash;
-      }
-      transaction.commit();
-      return Seconds(Clock::now() - start);
-    };
-    double seconds = 0;
-    for (int attempt = 0; attempt < 3; ++attempt) {
-      const std::string path = File(absl::StrCat("ceiling", attempt, ".db"));
-      const double took = run(path);
-      seconds = attempt == 0 ? took : std::min(seconds, took);
-      for (const char* suffix : {"", "-wal", "-shm", ".lock", ".reserve"}) {
-        std::filesystem::remove(path + suffix);
-      }
-    }
+    const ImportCeiling ceiling = MeasureImportCeiling(
+        db(), static_cast<int64_t>(patients_) * 10, File("ceiling"));
+    const double seconds = ceiling.seconds;
     const double ratio = seconds / import_seconds_;
     Add({"import_ceiling_ratio",
          absl::StrFormat("ceiling: raw SQLite, same %zu rows, schema and "
                          "durability, one process, no gRPC, best of 3",
-                         rows.size()),
+                         ceiling.rows),
          absl::StrFormat("%.1f s, %.0f visits/s", seconds,
-                         rows.size() / seconds),
+                         ceiling.rows / seconds),
          ">= 50% of the ceiling",
          absl::StrFormat("registry at %.0f%% of the ceiling", 100 * ratio),
          ratio >= 0.5, ratio, seconds});
@@ -534,11 +290,10 @@ class Suite {
     const int64_t visits = static_cast<int64_t>(patients_) * 20;
     // A fresh server, so its peak memory is the export's, not the imports'.
     StopServer();
-    address_.clear();
     StartServer();
-    const double before = PeakMiB(server_);
+    const double before = PeakMiB(server_.pid());
     const Measured m = Regctl(analyst_, {"report", "export", "visits"});
-    const double server = PeakMiB(server_);
+    const double server = PeakMiB(server_.pid());
     Add({"export_peak_mib",
          absl::StrFormat("analyst export of %lld visits to /dev/null",
                          static_cast<long long>(visits)),
@@ -589,12 +344,12 @@ class Suite {
     }
     SettleWal();
     std::this_thread::sleep_for(std::chrono::seconds(2));
-    const double before = RssMiB(server_);
+    const double before = RssMiB(server_.pid());
     std::atomic<bool> done{false};
     double highest = before;
     std::thread sampler([&] {
       while (!done) {
-        highest = std::max(highest, RssMiB(server_));
+        highest = std::max(highest, RssMiB(server_.pid()));
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
       }
     });
@@ -610,7 +365,7 @@ class Suite {
     std::this_thread::sleep_for(std::chrono::seconds(2));
     done = true;
     sampler.join();
-    const double after = RssMiB(server_);
+    const double after = RssMiB(server_.pid());
     const bool met = after <= before * 1.1 + 16;
     Add({"large_submissions_rss_after_mib",
          absl::StrFormat("%d concurrent imports of %d visits each: server "
@@ -635,7 +390,8 @@ class Suite {
       for (int c = 0; c < kClients; ++c) {
         threads.emplace_back([&] {
           auto channel = grpc::CreateChannel(
-              address_, grpc::experimental::LocalCredentials(LOCAL_TCP));
+              server_.address(),
+              grpc::experimental::LocalCredentials(LOCAL_TCP));
           auto stub = v1::SubmissionService::NewStub(channel);
           grpc::GenericStub generic(channel);
           while (Clock::now() < end) {
@@ -713,170 +469,31 @@ class Suite {
          absl::StrFormat("%.0f%% of the ceiling", 100 * ratio), ratio >= 0.7,
          ratio});
   }
-
-  static PatientClinicalData Synthetic(int index, Random& random) {
-    PatientClinicalData data;
-    const Date day0 = Date(2012, 1, 1) + random.Between(0, 2000);
-    data.disease = Disease::kRrms;
-    data.diagnosis_date = Date(2008, 1, 1);
-    data.transplant_dates = {day0};
-    double edss = random.Between(2, 10) * 0.5 + 1.0;
-    for (int v = 0; v < 20; ++v) {
-      const int step = random.Between(0, 9);
-      if (step == 0) edss = std::min(9.5, edss + 1.0);
-      if (step == 1) edss = std::max(1.0, edss - 0.5);
-      data.visits.push_back(
-          {day0 - 30 + v * 120 + random.Between(0, 20), edss});
-    }
-    data.relapses = {day0 - random.Between(60, 600),
-                     day0 + random.Between(100, 2200)};
-    for (int s = 0; s < 8; ++s) {
-      data.scans.push_back(
-          {day0 - 40 + s * 210 + random.Between(0, 20),
-           random.Between(0, 20) == 0 ? 1 : 0, 0,
-           random.Between(0, 30) == 0 ? 1 : 0,
-           s == 0 ? std::nullopt
-                  : std::optional<double>(-random.Between(0, 80) / 100.0)});
-    }
-    (void)index;
-    return data;
-  }
-
-  // Best of 3, in seconds.
-  template <typename Body>
-  static double Best(Body body) {
-    double best = 1e9;
-    for (int r = 0; r < 3; ++r) {
-      const auto start = Clock::now();
-      body();
-      best = std::min(best, Seconds(Clock::now() - start));
-    }
-    return best;
-  }
-
-  void Engine() {
-    std::vector<double> seconds;
-    for (int n : {10000, 100000}) {
-      Random random(3);
-      std::vector<PatientClinicalData> cohort;
-      for (int i = 0; i < n; ++i) cohort.push_back(Synthetic(i, random));
-      const OutcomeDefinition definition;
-      seconds.push_back(Best([&] {
-        int evaluable = 0;
-        for (const auto& data : cohort) {
-          evaluable += ComputeOutcome(data, definition).neda3_evaluable;
-        }
-        if (evaluable < 0) std::abort();
-      }));
-    }
-    Add({"engine_100k_seconds",
-         "outcome engine, 100,000 patients (20 visits, 2 relapses, 8 scans), "
-         "one thread",
-         absl::StrFormat("%.0f ms; 10,000 patients %.1f ms", seconds[1] * 1000,
-                         seconds[0] * 1000),
-         "< 1 s; linear growth",
-         absl::StrFormat("x%.1f for 10x the patients", seconds[1] / seconds[0]),
-         seconds[1] < 1, seconds[1]});
-  }
-
-  void Statistics() {
-    std::vector<double> seconds;
-    for (int n : {10000, 100000}) {
-      Random random(5);
-      std::vector<std::vector<SurvivalObservation>> strata(6);
-      for (int i = 0; i < n; ++i) {
-        strata[random.Between(0, 5)].push_back(
-            {static_cast<double>(random.Between(1, 4000)),
-             random.Between(0, 2) == 0});
-      }
-      seconds.push_back(Best([&] {
-        double sink = 0;
-        for (const auto& group : strata) {
-          const KaplanMeierCurve curve = KaplanMeier(group);
-          sink += SummaryAtTimes(curve, {365.25, 1826.25}).size();
-        }
-        sink += LogRank(strata).chisq;
-        if (sink < 0) std::abort();
-      }));
-    }
-    Add({"km_100k_seconds",
-         "Kaplan–Meier with 6 strata, milestones and log-rank, 100,000 "
-         "patients, one thread",
-         absl::StrFormat("%.1f ms; 10,000 patients %.1f ms", seconds[1] * 1000,
-                         seconds[0] * 1000),
-         "< 50 ms; linear growth",
-         absl::StrFormat("x%.1f for 10x the patients", seconds[1] / seconds[0]),
-         seconds[1] < 0.05, seconds[1]});
-  }
-
   const std::string bin_;
   int patients_;
+  const int repetitions_;
   bool probe_ = false;
   std::map<std::string, double> probe_seconds_;
   const std::filesystem::path dir_;
-  pid_t server_ = -1;
-  std::string address_;
+  Server server_;
   std::string admin_, submitter_, analyst_;
   double import_seconds_ = 0;
   std::vector<Figure> figures_;
 };
 
-std::string Machine() {
-  std::string cpu = "unknown CPU";
-  std::istringstream info(Slurp("/proc/cpuinfo"));
-  std::string line;
-  while (std::getline(info, line)) {
-    if (line.rfind("model name", 0) == 0) {
-      cpu = line.substr(line.find(':') + 2);
-      break;
-    }
-  }
-  utsname name{};
-  uname(&name);
-  return absl::StrFormat("%s, %u hardware threads, %s %s", cpu,
-                         std::thread::hardware_concurrency(), name.sysname,
-                         name.release);
-}
-
-void Write(const std::vector<Figure>& figures, const std::string& md,
-           const std::string& json, const std::string& command) {
-  const std::string date =
-      absl::FormatTime("%Y-%m-%d", absl::Now(), absl::UTCTimeZone());
-  std::ofstream out(md);
-  out << "# Benchmarks\n\nWritten by `" << command << "` on " << date
-      << ".\nMachine: " << Machine()
-      << ".\nEvery figure below was measured in that one run; absolute times "
-         "vary by machine, the ratios are the figures that count.\n\n"
-         "| what | measured | target | ratio | met |\n|---|---|---|---|---|\n";
-  for (const Figure& f : figures) {
-    out << "| " << f.what << " | " << f.measured << " | " << f.target << " | "
-        << f.ratio << " | "
-        << (f.target.empty() ? ""
-            : f.met          ? "yes"
-                             : "no")
-        << " |\n";
-  }
-  out << "\nSee docs/benchmarks.md for what each figure measures and, for "
-         "missed targets, what limits them.\n";
-  std::ofstream j(json);
-  j << "{\n  \"date\": \"" << date << "\",\n  \"machine\": \"" << Machine()
-    << "\",\n  \"command\": \"" << command << "\",\n  \"figures\": {\n";
-  for (size_t i = 0; i < figures.size(); ++i) {
-    j << "    \"" << figures[i].key << "\": {\"value\": " << figures[i].value
-      << ", \"met\": " << (figures[i].met ? "true" : "false") << "}"
-      << (i + 1 < figures.size() ? "," : "") << "\n";
-  }
-  j << "  }\n}\n";
-}
-
 }  // namespace
-}  // namespace registry
+}  // namespace registry::bench
 
 int main(int argc, char** argv) {
-  std::string bin, md = "BENCHMARKS.md", json = "benchmarks/results.json";
-  int patients = 100000;
+  std::string bin, md = "BENCHMARKS.md", json = "benchmarks/results.json", only;
+  int patients = 100000, repetitions = 5;
+  // As deploy/bench.sh was called: without the flags it adds itself.
+  std::string command = "deploy/bench.sh";
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string flag = argv[i];
+    if (flag != "--bin" && flag != "--md" && flag != "--json") {
+      absl::StrAppend(&command, " ", flag, " ", argv[i + 1]);
+    }
     if (flag == "--bin")
       bin = argv[i + 1];
     else if (flag == "--md")
@@ -885,16 +502,31 @@ int main(int argc, char** argv) {
       json = argv[i + 1];
     else if (flag == "--patients")
       patients = std::atoi(argv[i + 1]);
+    else if (flag == "--repetitions")
+      repetitions = std::atoi(argv[i + 1]);
+    else if (flag == "--only")
+      only = argv[i + 1];
     else
       bin.clear(), i = argc;
   }
-  if (bin.empty() || patients < 100) {
+  if (bin.empty() || patients < 100 || repetitions < 1 ||
+      (!only.empty() && only != "outcome-reports")) {
     std::cerr << "usage: registry_bench --bin DIR [--md FILE] [--json FILE] "
-                 "[--patients N]\n";
+                 "[--patients N] [--only outcome-reports] [--repetitions N]\n";
     return 2;
   }
-  registry::Suite suite(bin, patients);
-  suite.Run();
-  registry::Write(suite.figures(), md, json, "deploy/bench.sh");
+  registry::bench::Suite suite(bin, patients, repetitions);
+  if (only.empty()) {
+    suite.Run();
+    registry::bench::WriteFigures(suite.figures(), md, json, command);
+    return 0;
+  }
+  const double load = registry::bench::LoadAverage();
+  suite.OutcomeReports();
+  registry::bench::WriteSeparateFigures(
+      suite.figures(), md, json, command,
+      absl::StrFormat("1-minute load average %.1f when it began and %.1f "
+                      "when it ended.",
+                      load, registry::bench::LoadAverage()));
   return 0;
 }
