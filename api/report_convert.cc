@@ -28,7 +28,19 @@ void AddMilestones(const std::vector<MilestoneRow>& rows,
 void AddCurves(const std::vector<NamedCurve>& curves,
                google::protobuf::RepeatedPtrField<v1::KaplanMeierCurve>* out) {
   for (const NamedCurve& c : curves) {
-    *out->Add() = CurveToProto(c.group, c.curve, {});
+    v1::KaplanMeierCurve* curve = out->Add();
+    *curve = CurveToProto(c.group, c.curve, {});
+    if (curve->events() < c.min_cell) {
+      curve->set_events(0);
+      curve->set_events_withheld(true);
+    }
+    for (v1::KaplanMeierRow& row : *curve->mutable_rows()) {
+      if (row.n_risk() >= c.min_cell) continue;
+      row.set_n_risk(0);
+      row.set_n_event(0);
+      row.set_n_censor(0);
+      row.set_counts_withheld(true);
+    }
   }
 }
 

@@ -58,7 +58,7 @@ void Milestones(std::map<std::string, std::vector<SurvivalObservation>> groups,
       rows.push_back(std::move(row));
     }
     if (!suppress && !pooled) {
-      curves.push_back({group, curve});
+      curves.push_back({group, curve, per_center ? min_cell : 0});
     } else if (!suppress && groups.size() == 1) {
       curves.push_back({"", curve});
     }

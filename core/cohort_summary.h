@@ -54,6 +54,9 @@ struct MilestoneRow {
 struct NamedCurve {
   std::string group;  // "" for an unstratified cohort
   KaplanMeierCurve curve;
+  // Per-center curves: counts under this minimum cell size are withheld
+  // when the curve leaves the server, as the tables suppress them.
+  int min_cell = 0;
 };
 
 struct EdssYearStats {

@@ -233,7 +233,13 @@ grpc::Status ReportServiceImpl::ExportRecords(
   const bool deidentify = request->deidentify();
   absl::Span<const Column> columns = ColumnsOf(*kind);
 
+  std::optional<absl::Time> frozen;
+  if (request->has_as_of_recorded()) {
+    frozen = FromProto(request->as_of_recorded());
+  }
   v1::ExportRecordsResponse message;
+  *message.mutable_data_as_of_recorded() =
+      registry::ToProto(frozen.value_or(absl::Now()));
   // No center column: a center code on every row would undo the
   // small-cell suppression of the cohort summary.
   message.add_columns("registry_id");
@@ -255,7 +261,7 @@ grpc::Status ReportServiceImpl::ExportRecords(
   };
   bool open = true;
   absl::Status status = store_->ExportAllCenters(
-      *call, *kind,
+      *call, *kind, frozen,
       [&](const std::string& registry_id, Date date) {
         day0.emplace(registry_id, date);
       },

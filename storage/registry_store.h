@@ -251,10 +251,12 @@ class RegistryStore {
 
   // Analysts: calls `sink` with every current record of `kind` of all
   // centers, by registry id, patient codes blanked, without holding the
-  // cohort in memory. `day0` receives, first, each patient's first
-  // transplant date. Audited as one `records.export` entry.
+  // cohort in memory; the records as they stood at `as_of_recorded` when
+  // given. `day0` receives, first, each patient's first transplant date
+  // (as of the same time). Audited as one `records.export` entry.
   absl::Status ExportAllCenters(
       const RequestContext& context, Kind kind,
+      std::optional<absl::Time> as_of_recorded,
       const std::function<void(const std::string& registry_id, Date day0)>&
           day0,
       const std::function<bool(const StoredRecord&)>& sink);

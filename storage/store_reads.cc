@@ -1,6 +1,7 @@
 // RegistryStore's reads of clinical records: exports, patient histories
 // and the cohort reads of outcomes and reports.
 #include <algorithm>
+#include <map>
 
 #include "absl/strings/str_cat.h"
 #include "core/status_macros.h"
@@ -35,6 +36,24 @@ constexpr const char* kAsOfByCenterSql =
     "e.registry_id AND later.kind = e.kind AND later.record_key = "
     "e.record_key AND later.event_seq > e.event_seq AND later.recorded_at <= "
     "?5) ORDER BY p.patient_id, e.record_key LIMIT ?6";
+
+constexpr const char* kCurrentAllCentersSql =
+    "SELECT r.registry_id, c.code, r.payload, r.record_key FROM "
+    "current_records r JOIN patients p ON p.registry_id = r.registry_id JOIN "
+    "centers c ON c.center_id = p.center_id WHERE r.kind = ?1 AND "
+    "r.registry_id >= ?2 AND (r.registry_id > ?2 OR r.record_key > ?3) "
+    "ORDER BY r.registry_id, r.record_key LIMIT ?4";
+
+// As kAsOfByCenterSql, for every center, by registry id.
+constexpr const char* kAsOfAllCentersSql =
+    "SELECT e.registry_id, c.code, e.payload, e.record_key FROM events e "
+    "JOIN patients p ON p.registry_id = e.registry_id JOIN centers c ON "
+    "c.center_id = p.center_id WHERE e.kind = ?1 AND e.registry_id >= ?2 AND "
+    "(e.registry_id > ?2 OR e.record_key > ?3) AND e.recorded_at <= ?5 AND "
+    "e.op <> 'retract' AND NOT EXISTS (SELECT 1 FROM events later WHERE "
+    "later.registry_id = e.registry_id AND later.kind = e.kind AND "
+    "later.record_key = e.record_key AND later.event_seq > e.event_seq AND "
+    "later.recorded_at <= ?5) ORDER BY e.registry_id, e.record_key LIMIT ?4";
 
 constexpr const char* kCurrentByPatientSql =
     "SELECT kind, payload FROM current_records WHERE registry_id = ?1";
@@ -379,6 +398,7 @@ absl::Status RegistryStore::ReadPatients(
 
 absl::Status RegistryStore::ExportAllCenters(
     const RequestContext& context, Kind kind,
+    std::optional<absl::Time> as_of_recorded,
     const std::function<void(const std::string&, Date)>& day0,
     const std::function<bool(const StoredRecord&)>& sink) {
   const Principal& actor = context.principal;
@@ -387,51 +407,74 @@ absl::Status RegistryStore::ExportAllCenters(
   }
   RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
     t.Audit({.action = "records.export",
-             .entity = absl::StrCat(S(KindName(kind)), "/all-centers")});
+             .entity = absl::StrCat(S(KindName(kind)), "/all-centers"),
+             .new_value = as_of_recorded
+                              ? "as_of=" + FormatRecordedTime(*as_of_recorded)
+                              : "current"});
     return absl::OkStatus();
   }));
-  RETURN_IF_ERROR(ReadSnapshot([&](Connection& c) -> absl::Status {
-    SQLite::Statement& transplants = c.Prepare(
-        "SELECT registry_id, min(record_date) FROM current_records WHERE kind "
-        "= 'transplants' GROUP BY registry_id");
-    while (transplants.executeStep()) {
-      if (std::optional<Date> date =
-              ParseIsoDate(transplants.getColumn(1).getString())) {
-        day0(transplants.getColumn(0).getString(), *date);
+  // Every record of `of`, in batches of their own snapshots, by registry
+  // id and key; `handle` false stops.
+  auto each = [&](Kind of,
+                  const std::function<bool(const StoredRecord&)>& handle)
+      -> absl::Status {
+    std::string after_id, after_key;
+    for (;;) {
+      std::vector<StoredRecord> batch;
+      RETURN_IF_ERROR(ReadSnapshot([&](Connection& c) -> absl::Status {
+        SQLite::Statement& query = c.Prepare(
+            as_of_recorded ? kAsOfAllCentersSql : kCurrentAllCentersSql);
+        query.bind(1, S(KindName(of)));
+        query.bind(2, after_id);
+        query.bind(3, after_key);
+        query.bind(4, kRecordBatch);
+        if (as_of_recorded) query.bind(5, FormatRecordedTime(*as_of_recorded));
+        while (query.executeStep()) {
+          ASSIGN_OR_RETURN(Record record,
+                           DecodePayload(of, query.getColumn(2).getString()));
+          SetPatientId(record, "");
+          after_id = query.getColumn(0).getString();
+          after_key = query.getColumn(3).getString();
+          batch.push_back(
+              {after_id, query.getColumn(1).getString(), std::move(record)});
+        }
+        return absl::OkStatus();
+      }));
+      for (const StoredRecord& record : batch) {
+        if (!handle(record)) return absl::OkStatus();
+      }
+      if (static_cast<int>(batch.size()) < kRecordBatch) {
+        return absl::OkStatus();
       }
     }
-    return absl::OkStatus();
-  }));
-  std::string after_id, after_key;
-  for (;;) {
-    std::vector<StoredRecord> batch;
+  };
+  if (as_of_recorded) {
+    // The derived record dates are of current records only: the frozen
+    // transplants are read and their dates taken here.
+    std::map<std::string, Date> first;
+    RETURN_IF_ERROR(each(Kind::kTransplants, [&](const StoredRecord& r) {
+      if (std::optional<Date> date = LatestDateOf(r.record)) {
+        auto [at, added] = first.emplace(r.registry_id, *date);
+        if (!added && *date < at->second) at->second = *date;
+      }
+      return true;
+    }));
+    for (const auto& [registry_id, date] : first) day0(registry_id, date);
+  } else {
     RETURN_IF_ERROR(ReadSnapshot([&](Connection& c) -> absl::Status {
-      SQLite::Statement& query = c.Prepare(
-          "SELECT r.registry_id, c.code, r.payload, r.record_key FROM "
-          "current_records r JOIN patients p ON p.registry_id = r.registry_id "
-          "JOIN centers c ON c.center_id = p.center_id WHERE r.kind = ?1 AND "
-          "r.registry_id >= ?2 AND (r.registry_id > ?2 OR r.record_key > ?3) "
-          "ORDER BY r.registry_id, r.record_key LIMIT ?4");
-      query.bind(1, S(KindName(kind)));
-      query.bind(2, after_id);
-      query.bind(3, after_key);
-      query.bind(4, kRecordBatch);
-      while (query.executeStep()) {
-        ASSIGN_OR_RETURN(Record record,
-                         DecodePayload(kind, query.getColumn(2).getString()));
-        SetPatientId(record, "");
-        after_id = query.getColumn(0).getString();
-        after_key = query.getColumn(3).getString();
-        batch.push_back(
-            {after_id, query.getColumn(1).getString(), std::move(record)});
+      SQLite::Statement& transplants = c.Prepare(
+          "SELECT registry_id, min(record_date) FROM current_records WHERE "
+          "kind = 'transplants' GROUP BY registry_id");
+      while (transplants.executeStep()) {
+        if (std::optional<Date> date =
+                ParseIsoDate(transplants.getColumn(1).getString())) {
+          day0(transplants.getColumn(0).getString(), *date);
+        }
       }
       return absl::OkStatus();
     }));
-    for (const StoredRecord& record : batch) {
-      if (!sink(record)) return absl::OkStatus();
-    }
-    if (static_cast<int>(batch.size()) < kRecordBatch) return absl::OkStatus();
   }
+  return each(kind, sink);
 }
 
 }  // namespace registry

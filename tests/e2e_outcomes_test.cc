@@ -469,6 +469,13 @@ TEST(DataFreezeTest, TheRecordedTimeAReportPrintsReproducesIt) {
   const std::string frozen = before.err.substr(
       at + marker.size(), before.err.find('\n', at) - at - marker.size());
   ASSERT_EQ(frozen.size(), 27u) << frozen;  // 2026-12-03T10:00:00.123456Z
+  const std::string analyst = registry.IssueToken("analyst");
+  const std::vector<std::string> export_status = {
+      "report", "export", "disease_status", "--deidentify"};
+  RegctlResult exported = registry.Regctl(export_status, analyst);
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  EXPECT_THAT(exported.err, HasSubstr(marker));
+  EXPECT_THAT(exported.out, HasSubstr(",730,improved\n"));  // 2 years in
 
   import("deaths",
          "patient_id,death_date,cause,cause_code\n"
@@ -485,6 +492,17 @@ TEST(DataFreezeTest, TheRecordedTimeAReportPrintsReproducesIt) {
   ASSERT_EQ(again.exit_code, 0) << again.err;
   EXPECT_EQ(again.out, before.out);
   EXPECT_THAT(again.err, HasSubstr(marker + frozen + "\n"));
+
+  // The analysts' export too, days since transplant included.
+  std::vector<std::string> export_at_freeze = export_status;
+  export_at_freeze.insert(export_at_freeze.end(), {"--as-of-recorded", frozen});
+  RegctlResult exported_now = registry.Regctl(export_status, analyst);
+  ASSERT_EQ(exported_now.exit_code, 0) << exported_now.err;
+  EXPECT_THAT(exported_now.out, HasSubstr(",731,progression\n"));
+  RegctlResult exported_again = registry.Regctl(export_at_freeze, analyst);
+  ASSERT_EQ(exported_again.exit_code, 0) << exported_again.err;
+  EXPECT_EQ(exported_again.out, exported.out);
+  EXPECT_THAT(exported_again.err, HasSubstr(marker + frozen + "\n"));
 
   // Every report takes it: the cohort summary and the patient's status.
   RegctlResult cohort =

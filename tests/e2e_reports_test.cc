@@ -14,6 +14,8 @@
 #include "core/csv.h"
 #include "core/records.h"
 #include "core/synthetic_cohort.h"
+#include "google/protobuf/util/json_util.h"
+#include "registry/v1/reports.pb.h"
 #include "tests/test_util.h"
 
 namespace registry::testing {
@@ -74,6 +76,16 @@ class SyntheticCohortTest : public ::testing::Test {
     analyst_ = registry_.IssueToken("analyst");
   }
 
+  // report cohort --by center with a minimum cell size, checked to succeed.
+  std::string CohortByCenter(int min_cell, const std::string& format) {
+    RegctlResult r = registry_.Regctl(
+        {"report", "cohort", "--by", "center", "--min-cell-size",
+         absl::StrCat(min_cell), "--format", format},
+        analyst_);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return r.out;
+  }
+
   TestRegistry registry_;
   std::string analyst_;
 };
@@ -105,11 +117,7 @@ TEST_F(SyntheticCohortTest, AnalystOutputsNeverCarryAPatientCode) {
 }
 
 TEST_F(SyntheticCohortTest, SmallCentersAreSuppressedInPerCenterTables) {
-  RegctlResult r =
-      registry_.Regctl({"report", "cohort", "--by", "center", "--min-cell-size",
-                        "25", "--format", "json"},
-                       analyst_);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string out = CohortByCenter(25, "json");
   RegctlResult shown = registry_.Regctl(
       {"report", "cohort", "--by", "center", "--format", "json"}, analyst_);
   // 60 patients in 3 centers: 20 each, below 25. (Other tables, such as the
@@ -117,8 +125,8 @@ TEST_F(SyntheticCohortTest, SmallCentersAreSuppressedInPerCenterTables) {
   for (const char* center : {"C01", "C02", "C03"}) {
     const std::string count =
         absl::StrCat("\"group\": \"", center, "\",\n   \"count\": ");
-    EXPECT_THAT(r.out, HasSubstr(count + "\"\\u003c25\""));  // "<25"
-    EXPECT_THAT(r.out, Not(HasSubstr(count + "\"20\"")));
+    EXPECT_THAT(out, HasSubstr(count + "\"\\u003c25\""));  // "<25"
+    EXPECT_THAT(out, Not(HasSubstr(count + "\"20\"")));
     EXPECT_THAT(shown.out, HasSubstr(count + "\"20\""));
   }
 }
@@ -127,18 +135,14 @@ TEST_F(SyntheticCohortTest, SmallCentersAreSuppressedInPerCenterTables) {
 // per-center tables are: a count under --min-cell-size shows as "<N" (0,
 // past a center's follow-up, as in the milestone tables).
 TEST_F(SyntheticCohortTest, SmallCountsAreSuppressedInPerCenterRiskTables) {
-  RegctlResult r =
-      registry_.Regctl({"report", "cohort", "--by", "center", "--min-cell-size",
-                        "12", "--format", "html"},
-                       analyst_);
-  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string out = CohortByCenter(12, "html");
   // Risk-table cells are the centred numbers below the legend (y > 440;
   // the year labels of the axis are at y = 420).
   const std::regex cell(
       "<text x=\"[0-9.]+\" y=\"([0-9.]+)\" "
       "text-anchor=\"middle\">(&lt;)?([0-9]+)</text>");
   int suppressed = 0, shown = 0;
-  for (auto it = std::sregex_iterator(r.out.begin(), r.out.end(), cell);
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), cell);
        it != std::sregex_iterator(); ++it) {
     if (std::stod((*it)[1]) <= 440) continue;
     const int n = std::stoi((*it)[3]);
@@ -152,6 +156,35 @@ TEST_F(SyntheticCohortTest, SmallCountsAreSuppressedInPerCenterRiskTables) {
   }
   EXPECT_GT(suppressed, 0);
   EXPECT_GT(shown, 0);
+}
+
+// The per-center curves of the cohort summary leave the server without
+// their small counts: a row with fewer at risk than --min-cell-size is
+// sent with its counts withheld, so the JSON holds none of them.
+TEST_F(SyntheticCohortTest, PerCenterCurvesWithholdSmallCounts) {
+  const std::string out = CohortByCenter(12, "json");
+  v1::CohortSummaryResponse summary;
+  ASSERT_TRUE(google::protobuf::util::JsonStringToMessage(out, &summary).ok());
+  int withheld = 0, sent = 0;
+  for (const auto* curves : {&summary.neda3_curves(), &summary.pfs_curves()}) {
+    ASSERT_FALSE(curves->empty());
+    for (const v1::KaplanMeierCurve& curve : *curves) {
+      EXPECT_TRUE(curve.events_withheld() ? curve.events() == 0
+                                          : curve.events() >= 12)
+          << curve.stratum() << ": " << curve.events() << " events";
+      for (const v1::KaplanMeierRow& row : curve.rows()) {
+        if (row.counts_withheld()) {
+          EXPECT_EQ(row.n_risk() + row.n_event() + row.n_censor(), 0);
+          ++withheld;
+        } else {
+          EXPECT_GE(row.n_risk(), 12) << curve.stratum();
+          ++sent;
+        }
+      }
+    }
+  }
+  EXPECT_GT(withheld, 0);
+  EXPECT_GT(sent, 0);
 }
 
 TEST_F(SyntheticCohortTest, DeidentifiedExportGivesDaysSinceTransplant) {

@@ -103,5 +103,20 @@ TEST(KaplanMeierSvgTest, SmallCountsOfAStratumAreSuppressed) {
             (std::vector<std::string>{"12", "3", "0", "16", "4", "0"}));
 }
 
+// Counts the server withheld (sent as 0) show as "<N", not as 0.
+TEST(KaplanMeierSvgTest, CountsTheServerWithheldShowAsSuppressed) {
+  std::vector<v1::KaplanMeierCurve> curves = {
+      Curve("C1", 12, {{100, 12, 3, 6, 0.75}, {500, 0, 0, 0, 0.5}})};
+  curves[0].mutable_rows(1)->set_counts_withheld(true);
+  curves[0].set_events(0);
+  curves[0].set_events_withheld(true);
+  PlotOptions options{"title", "subtitle"};
+  options.min_cell_size = 5;
+  EXPECT_EQ(RiskCells(KaplanMeierSvg(curves, options)),
+            (std::vector<std::string>{"12", "&lt;5", "0"}));
+  EXPECT_THAT(KaplanMeierSvg(curves, options),
+              HasSubstr(">C1 (n=12, events=&lt;5)"));
+}
+
 }  // namespace
 }  // namespace registry

@@ -43,9 +43,7 @@ TEST(RegctlCliTest, AFlagACommandDoesNotTakeIsAUsageErrorInEveryGroup) {
       // Once quietly ignored: exported today's records.
       {{"submit", "export", "visits", "--as-of", "2024-01-01"}, "--as-of"},
       {{"submit", "import", "visits", "v.csv", "--reason", "x"}, "--reason"},
-      {{"report", "export", "visits", "--as-of-recorded",
-        "2026-01-01T00:00:00Z"},
-       "--as-of-recorded"},
+      {{"report", "export", "visits", "--as-of", "2026-01-01"}, "--as-of"},
       {{"report", "km", "--endpoint", "os", "--min-cell-size", "3"},
        "--min-cell-size"},
       {{"patient", "history", "P1", "--endpoint", "os"}, "--endpoint"},

@@ -140,7 +140,7 @@ TEST_F(StorageFaultTest, EveryCallUnderAFailingDeviceReturnsAStatus) {
                               std::nullopt,
                               [](PatientRecords&&) { return true; }));
   failed(store_->ExportAllCenters(
-      analyst_, Kind::kPatients, [](const std::string&, Date) {},
+      analyst_, Kind::kPatients, std::nullopt, [](const std::string&, Date) {},
       [](const StoredRecord&) { return true; }));
   failed(store_->VerifyAudit(system_).status());
   failed(store_->Backup(system_).status());

@@ -283,7 +283,7 @@ const std::vector<Command>& Commands() {
       {{"report", "export"},
        {"KIND"},
        "pseudonymised records of all centers",
-       {},
+       {"as-of-recorded"},
        {"csv", "ndjson"},
        ReportExport,
        nullptr,

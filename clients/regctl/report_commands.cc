@@ -371,6 +371,7 @@ int ReportExport(Client& client) {
   v1::ExportRecordsRequest request;
   request.set_kind(ToProto(KindArg(args.operands[0])));
   request.set_deidentify(args.deidentify);
+  if (auto frozen = AsOfFlag(args)) *request.mutable_as_of_recorded() = *frozen;
   const std::string format = client.format("csv");
   if (format != "csv" && format != "ndjson") {
     throw UsageError{"report export prints csv or ndjson"};
@@ -384,6 +385,11 @@ int ReportExport(Client& client) {
   int64_t received = 0;
   while (reader->Read(&message)) {
     received += message.rows_size();
+    if (message.has_data_as_of_recorded()) {
+      client.io().err << "# data as recorded at "
+                      << RecordedTimeText(message.data_as_of_recorded())
+                      << "\n";
+    }
     if (message.columns_size() > 0) {
       columns.assign(message.columns().begin(), message.columns().end());
       if (format == "csv") out << FormatCsvRow(columns) << "\n";

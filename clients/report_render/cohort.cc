@@ -233,7 +233,10 @@ th { background: #f3f3f3; }
 }
 
 std::string DataAsOfText(const v1::AppliedDefinition& applied) {
-  const google::protobuf::Timestamp& t = applied.data_as_of_recorded();
+  return RecordedTimeText(applied.data_as_of_recorded());
+}
+
+std::string RecordedTimeText(const google::protobuf::Timestamp& t) {
   return absl::FormatTime(
       "%Y-%m-%dT%H:%M:%E6SZ",
       absl::FromUnixSeconds(t.seconds()) + absl::Nanoseconds(t.nanos()),

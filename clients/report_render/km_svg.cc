@@ -28,7 +28,8 @@ const v1::KaplanMeierRow* RowAt(const v1::KaplanMeierCurve& curve, double day) {
 int AtRisk(const v1::KaplanMeierCurve& curve, double day) {
   if (day <= 0) return curve.n();
   for (const v1::KaplanMeierRow& row : curve.rows()) {
-    if (row.time_days() >= day) return row.n_risk();
+    if (row.time_days() >= day)
+      return row.counts_withheld() ? -1 : row.n_risk();
   }
   return 0;
 }
@@ -38,9 +39,10 @@ std::string Percent(double value) {
 }
 
 // A count as the per-center tables show it: under `min_cell` (when above
-// 0) as "<min_cell"; 0 as 0.
+// 0), or withheld by the server (-1), as "<min_cell"; 0 as 0.
 std::string CountText(int n, int min_cell) {
-  return n > 0 && n < min_cell ? absl::StrCat("<", min_cell) : absl::StrCat(n);
+  return n < 0 || (n > 0 && n < min_cell) ? absl::StrCat("<", min_cell)
+                                          : absl::StrCat(n);
 }
 
 // The last time of the curve: it was followed that long.
@@ -227,8 +229,10 @@ std::string KaplanMeierSvg(const std::vector<v1::KaplanMeierCurve>& curves,
     // last time): a shorter curve's last value is not that estimate.
     std::string label =
         curve.stratum().empty() ? "All patients" : curve.stratum();
-    absl::StrAppend(&label, " (n=", CountText(curve.n(), min_cell),
-                    ", events=", CountText(curve.events(), min_cell), ")");
+    absl::StrAppend(
+        &label, " (n=", CountText(curve.n(), min_cell), ", events=",
+        CountText(curve.events_withheld() ? -1 : curve.events(), min_cell),
+        ")");
     const double highlight_day = highlight_years * kDaysPerYear;
     if (highlight_years <= 0) {
       // No highlighted year.

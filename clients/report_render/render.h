@@ -38,6 +38,8 @@ std::string CohortReportHtml(const v1::CohortSummaryResponse& summary);
 // microsecond ("2026-01-31T12:00:00.000000Z"): passed back as
 // --as-of-recorded it gives the same data.
 std::string DataAsOfText(const v1::AppliedDefinition& applied);
+// A recorded time to the microsecond, as --as-of-recorded takes it back.
+std::string RecordedTimeText(const google::protobuf::Timestamp& time);
 
 // "<5"-style or plain count tables as text for terminals.
 std::string CohortReportText(const v1::CohortSummaryResponse& summary);
