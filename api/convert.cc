@@ -117,6 +117,7 @@ RecordValues ValuesOfProto(const v1::Record& record) {
       return ProtoReader(Kind::kRelapses)
           .Text(r.patient_id())
           .DateField(r.onset_date())
+          .Code(r.phenotype())
           .Take();
     }
     case v1::Record::kMri: {
@@ -180,6 +181,53 @@ RecordValues ValuesOfProto(const v1::Record& record) {
           .Code(s.status())
           .Take();
     }
+    case v1::Record::kSscAssessment: {
+      const v1::SscAssessment& a = record.ssc_assessment();
+      return ProtoReader(Kind::kSscAssessments)
+          .Text(a.patient_id())
+          .DateField(a.assessment_date())
+          .Int(a.has_mrss(), a.mrss())
+          .Number(a.has_fvc_pct(), a.fvc_pct())
+          .Number(a.has_dlco_pct(), a.dlco_pct())
+          .Number(a.has_lvef_pct(), a.lvef_pct())
+          .Number(a.has_haq_di(), a.haq_di())
+          .Number(a.has_patient_global(), a.patient_global())
+          .Number(a.has_physician_global(), a.physician_global())
+          .Take();
+    }
+    case v1::Record::kOrganFailure: {
+      const v1::OrganFailure& f = record.organ_failure();
+      return ProtoReader(Kind::kOrganFailures)
+          .Text(f.patient_id())
+          .DateField(f.event_date())
+          .Code(f.organ())
+          .Text(f.kind())
+          .Flag(f.persistent())
+          .Take();
+    }
+    case v1::Record::kSleAssessment: {
+      const v1::SleAssessment& a = record.sle_assessment();
+      return ProtoReader(Kind::kSleAssessments)
+          .Text(a.patient_id())
+          .DateField(a.assessment_date())
+          .Text(a.sledai_descriptors())
+          .Number(a.has_pga(), a.pga())
+          .Number(a.has_prednisolone_mg_day(), a.prednisolone_mg_day())
+          .Take();
+    }
+    case v1::Record::kLabResult: {
+      const v1::LabResult& l = record.lab_result();
+      return ProtoReader(Kind::kLabResults)
+          .Text(l.patient_id())
+          .DateField(l.sample_date())
+          .Text(l.test())
+          .Code(l.result())
+          .Number(l.has_value(), l.value())
+          .Text(l.unit())
+          .Text(l.assay())
+          .Text(l.titre())
+          .Take();
+    }
     case v1::Record::RECORD_NOT_SET:
       break;
   }
@@ -218,6 +266,7 @@ v1::Record ToProto(const Record& record) {
       v1::Relapse* p = out.mutable_relapse();
       p->set_patient_id(r.patient_id);
       *p->mutable_onset_date() = DateProto(r.onset_date);
+      if (r.phenotype) p->set_phenotype(ToProto(*r.phenotype));
     }
     void operator()(const MriRecord& r) {
       v1::MriScan* m = out.mutable_mri();
@@ -275,6 +324,47 @@ v1::Record ToProto(const Record& record) {
       s->set_patient_id(r.patient_id);
       *s->mutable_status_date() = DateProto(r.status_date);
       s->set_status(ToProto(r.status));
+    }
+    void operator()(const SscAssessmentRecord& r) {
+      v1::SscAssessment* a = out.mutable_ssc_assessment();
+      a->set_patient_id(r.patient_id);
+      *a->mutable_assessment_date() = DateProto(r.assessment_date);
+      if (r.mrss) a->set_mrss(*r.mrss);
+      if (r.fvc_pct) a->set_fvc_pct(*r.fvc_pct);
+      if (r.dlco_pct) a->set_dlco_pct(*r.dlco_pct);
+      if (r.lvef_pct) a->set_lvef_pct(*r.lvef_pct);
+      if (r.haq_di) a->set_haq_di(*r.haq_di);
+      if (r.patient_global) a->set_patient_global(*r.patient_global);
+      if (r.physician_global) a->set_physician_global(*r.physician_global);
+    }
+    void operator()(const OrganFailureRecord& r) {
+      v1::OrganFailure* f = out.mutable_organ_failure();
+      f->set_patient_id(r.patient_id);
+      *f->mutable_event_date() = DateProto(r.event_date);
+      f->set_organ(ToProto(r.organ));
+      f->set_kind(r.kind);
+      f->set_persistent(r.persistent);
+    }
+    void operator()(const SleAssessmentRecord& r) {
+      v1::SleAssessment* a = out.mutable_sle_assessment();
+      a->set_patient_id(r.patient_id);
+      *a->mutable_assessment_date() = DateProto(r.assessment_date);
+      a->set_sledai_descriptors(FormatSledaiSet(r.descriptors));
+      if (r.pga) a->set_pga(*r.pga);
+      if (r.prednisolone_mg_day) {
+        a->set_prednisolone_mg_day(*r.prednisolone_mg_day);
+      }
+    }
+    void operator()(const LabResultRecord& r) {
+      v1::LabResult* l = out.mutable_lab_result();
+      l->set_patient_id(r.patient_id);
+      *l->mutable_sample_date() = DateProto(r.sample_date);
+      l->set_test(r.test);
+      if (r.result) l->set_result(ToProto(*r.result));
+      if (r.value) l->set_value(*r.value);
+      l->set_unit(r.unit);
+      l->set_assay(r.assay);
+      l->set_titre(r.titre);
     }
   };
   Visitor visitor;
@@ -340,6 +430,30 @@ v1::Record KeyOnlyProto(const RecordKey& key) {
     case Kind::kDiseaseStatus:
       out.mutable_disease_status()->set_patient_id(key.patient_id);
       *out.mutable_disease_status()->mutable_status_date() = date(0);
+      break;
+    case Kind::kSscAssessments:
+      out.mutable_ssc_assessment()->set_patient_id(key.patient_id);
+      *out.mutable_ssc_assessment()->mutable_assessment_date() = date(0);
+      break;
+    case Kind::kOrganFailures: {
+      v1::OrganFailure* f = out.mutable_organ_failure();
+      f->set_patient_id(key.patient_id);
+      *f->mutable_event_date() = date(0);
+      const absl::Span<const std::string_view> codes =
+          ColumnsOf(Kind::kOrganFailures)[2].codes;
+      for (size_t i = 0; parts.size() > 1 && i < codes.size(); ++i) {
+        if (codes[i] == parts[1]) f->set_organ(ToProto(static_cast<Organ>(i)));
+      }
+      break;
+    }
+    case Kind::kSleAssessments:
+      out.mutable_sle_assessment()->set_patient_id(key.patient_id);
+      *out.mutable_sle_assessment()->mutable_assessment_date() = date(0);
+      break;
+    case Kind::kLabResults:
+      out.mutable_lab_result()->set_patient_id(key.patient_id);
+      *out.mutable_lab_result()->mutable_sample_date() = date(0);
+      out.mutable_lab_result()->set_test(parts.size() > 1 ? parts[1] : "");
       break;
   }
   return out;

@@ -336,6 +336,14 @@ v1::RecordKind ToProto(Kind value) {
       return v1::RECORD_KIND_ENGRAFTMENT;
     case Kind::kDiseaseStatus:
       return v1::RECORD_KIND_DISEASE_STATUS;
+    case Kind::kSscAssessments:
+      return v1::RECORD_KIND_SSC_ASSESSMENTS;
+    case Kind::kOrganFailures:
+      return v1::RECORD_KIND_ORGAN_FAILURES;
+    case Kind::kSleAssessments:
+      return v1::RECORD_KIND_SLE_ASSESSMENTS;
+    case Kind::kLabResults:
+      return v1::RECORD_KIND_LAB_RESULTS;
   }
   return {};  // not reached: every value is a case
 }
@@ -362,6 +370,14 @@ std::optional<Kind> FromProto(v1::RecordKind value) {
       return Kind::kEngraftment;
     case v1::RECORD_KIND_DISEASE_STATUS:
       return Kind::kDiseaseStatus;
+    case v1::RECORD_KIND_SSC_ASSESSMENTS:
+      return Kind::kSscAssessments;
+    case v1::RECORD_KIND_ORGAN_FAILURES:
+      return Kind::kOrganFailures;
+    case v1::RECORD_KIND_SLE_ASSESSMENTS:
+      return Kind::kSleAssessments;
+    case v1::RECORD_KIND_LAB_RESULTS:
+      return Kind::kLabResults;
     default:
       return std::nullopt;
   }
@@ -622,6 +638,36 @@ std::optional<ConfidenceType> FromProto(v1::ConfidenceType value) {
     default:
       return std::nullopt;
   }
+}
+
+// The proto values of these follow the core enums one after another, from
+// 1 (0 is UNSPECIFIED).
+static_assert(v1::AttackPhenotype_MAX ==
+              static_cast<int>(AttackPhenotype::kCerebral) + 1);
+static_assert(v1::Organ_MAX == static_cast<int>(Organ::kKidney) + 1);
+static_assert(v1::LabResultState_MAX ==
+              static_cast<int>(LabResultState::kNegative) + 1);
+
+v1::AttackPhenotype ToProto(AttackPhenotype value) {
+  return static_cast<v1::AttackPhenotype>(static_cast<int>(value) + 1);
+}
+std::optional<AttackPhenotype> FromProto(v1::AttackPhenotype value) {
+  if (value < 1 || value > v1::AttackPhenotype_MAX) return std::nullopt;
+  return static_cast<AttackPhenotype>(static_cast<int>(value) - 1);
+}
+v1::Organ ToProto(Organ value) {
+  return static_cast<v1::Organ>(static_cast<int>(value) + 1);
+}
+std::optional<Organ> FromProto(v1::Organ value) {
+  if (value < 1 || value > v1::Organ_MAX) return std::nullopt;
+  return static_cast<Organ>(static_cast<int>(value) - 1);
+}
+v1::LabResultState ToProto(LabResultState value) {
+  return static_cast<v1::LabResultState>(static_cast<int>(value) + 1);
+}
+std::optional<LabResultState> FromProto(v1::LabResultState value) {
+  if (value < 1 || value > v1::LabResultState_MAX) return std::nullopt;
+  return static_cast<LabResultState>(static_cast<int>(value) - 1);
 }
 
 }  // namespace registry

@@ -51,6 +51,15 @@ std::optional<AdverseEventCategory> FromProto(v1::AdverseEventCategory value);
 v1::AdverseEventGrade ToProto(AdverseEventGrade value);
 std::optional<AdverseEventGrade> FromProto(v1::AdverseEventGrade value);
 
+v1::AttackPhenotype ToProto(AttackPhenotype value);
+std::optional<AttackPhenotype> FromProto(v1::AttackPhenotype value);
+
+v1::Organ ToProto(Organ value);
+std::optional<Organ> FromProto(v1::Organ value);
+
+v1::LabResultState ToProto(LabResultState value);
+std::optional<LabResultState> FromProto(v1::LabResultState value);
+
 v1::RecordKind ToProto(Kind kind);
 std::optional<Kind> FromProto(v1::RecordKind kind);
 

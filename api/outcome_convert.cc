@@ -47,6 +47,11 @@ absl::StatusOr<OutcomeDefinition> FromProto(const v1::OutcomeDefinition& p) {
   REGISTRY_TAKE(infection_min_grade);
   REGISTRY_TAKE(agvhd_by_days);
   REGISTRY_TAKE(graft_failure_day);
+  REGISTRY_TAKE(ssc_baseline_days);
+  REGISTRY_TAKE(fvc_change_absolute);
+  REGISTRY_TAKE(doris_prednisolone_mg);
+  REGISTRY_TAKE(doris_prednisolone_strict);
+  REGISTRY_TAKE(sle_flare_points);
 #undef REGISTRY_TAKE
   if (p.tfr_ending_classes_size() > 0) {
     d.tfr_ending_classes.clear();
@@ -102,6 +107,11 @@ v1::AppliedDefinition ToAppliedDefinition(const OutcomeDefinition& d) {
   p->set_infection_min_grade(d.infection_min_grade);
   p->set_agvhd_by_days(d.agvhd_by_days);
   p->set_graft_failure_day(d.graft_failure_day);
+  p->set_ssc_baseline_days(d.ssc_baseline_days);
+  p->set_fvc_change_absolute(d.fvc_change_absolute);
+  p->set_doris_prednisolone_mg(d.doris_prednisolone_mg);
+  p->set_doris_prednisolone_strict(d.doris_prednisolone_strict);
+  p->set_sle_flare_points(d.sle_flare_points);
   applied.set_text(DefinitionText(d));
   applied.set_rules_version(std::string(kOutcomeRulesVersion));
   return applied;
@@ -167,22 +177,36 @@ v1::TransplantCourse ToProto(const TransplantCourse& c) {
   v1::TransplantCourse p;
   if (c.transplant_type) p.set_transplant_type(ToProto(*c.transplant_type));
   if (c.death_cause) p.set_death_cause(ToProto(*c.death_cause));
-  auto date = [](const std::optional<Date>& d, v1::Date* out) {
-    if (d) *out = ToProtoDate(*d);
-  };
-  date(c.relapse_or_progression, p.mutable_relapse_or_progression());
-  date(c.tfr_end, p.mutable_tfr_end());
+    // Only dates that are there: an empty Date message would read as set.
+#define REGISTRY_DATE(from, field) \
+  if (c.from) *p.mutable_##field() = ToProtoDate(*c.from)
+  REGISTRY_DATE(relapse_or_progression, relapse_or_progression);
+  REGISTRY_DATE(tfr_end, tfr_end);
   p.set_tfr_end_reason(c.tfr_end_reason);
   if (c.neutrophil_day) p.set_neutrophil_day(*c.neutrophil_day);
   if (c.platelet_day) p.set_platelet_day(*c.platelet_day);
   if (c.primary_graft_failure) {
     p.set_primary_graft_failure(*c.primary_graft_failure);
   }
-  date(c.first_severe_infection, p.mutable_first_severe_infection());
-  date(c.secondary_autoimmunity, p.mutable_secondary_autoimmunity());
-  date(c.malignancy, p.mutable_malignancy());
-  date(c.acute_gvhd, p.mutable_acute_gvhd());
-  date(c.chronic_gvhd, p.mutable_chronic_gvhd());
+  REGISTRY_DATE(first_severe_infection, first_severe_infection);
+  REGISTRY_DATE(secondary_autoimmunity, secondary_autoimmunity);
+  REGISTRY_DATE(malignancy, malignancy);
+  REGISTRY_DATE(acute_gvhd, acute_gvhd);
+  REGISTRY_DATE(chronic_gvhd, chronic_gvhd);
+  REGISTRY_DATE(ssc_progression, ssc_progression);
+  REGISTRY_DATE(skin_progression, skin_progression);
+  REGISTRY_DATE(lung_progression, lung_progression);
+  REGISTRY_DATE(persistent_organ_failure, persistent_organ_failure);
+  REGISTRY_DATE(first_doris, first_doris);
+  REGISTRY_DATE(first_lldas, first_lldas);
+  REGISTRY_DATE(first_flare, first_flare);
+  if (c.lldas_time_fraction) {
+    p.set_lldas_time_fraction(*c.lldas_time_fraction);
+  }
+  p.set_aqp4_positive_before(c.aqp4_positive_before);
+  REGISTRY_DATE(aqp4_seroreversion, aqp4_seroreversion);
+  REGISTRY_DATE(aqp4_reconversion, aqp4_reconversion);
+#undef REGISTRY_DATE
   return p;
 }
 

@@ -24,6 +24,7 @@ constexpr MethodPolicy kPolicy[] = {
     {"OutcomeService/GetPatientStatus", kOwn, kPseudo, kNo},
     {"OutcomeService/ListDisabilityEvents", kOwn, kPseudo, kNo},
     {"OutcomeService/StreamCohortOutcomes", kOwn, kPseudo, kNo},
+    {"OutcomeService/ListDiseaseStates", kOwn, kPseudo, kNo},
     {"ReportService/KaplanMeier", kOwn, kPseudo, kNo},
     {"ReportService/CumulativeIncidence", kOwn, kPseudo, kNo},
     {"ReportService/CohortSummary", kOwn, kPseudo, kNo},

@@ -4,6 +4,9 @@
 #include <array>
 
 #include "absl/strings/str_cat.h"
+#include "core/nmosd_rules.h"
+#include "core/sle_rules.h"
+#include "core/ssc_rules.h"
 
 namespace registry {
 namespace {
@@ -26,7 +29,15 @@ constexpr std::array<std::string_view, kEndpointCount> kEndpointNames = {
     "agvhd",
     "cgvhd",
     "neutrophil-engraftment",
-    "platelet-engraftment"};
+    "platelet-engraftment",
+    "ssc-pfs",
+    "ssc-efs",
+    "lung-progression",
+    "skin-progression",
+    "doris",
+    "lldas",
+    "sle-flare",
+    "seroreversion"};
 constexpr std::array<std::string_view, 5> kStratificationNames = {
     "none", "disease", "center", "regimen", "era"};
 
@@ -161,6 +172,79 @@ std::optional<EndpointObservation> ObserveMs(Endpoint endpoint,
   }
 }
 
+// The event, or death, whichever is first (death is part of the
+// endpoint); else censored at the last contact.
+std::optional<EndpointObservation> EventIncludingDeath(
+    Date day0, std::optional<Date> event, std::optional<Date> death,
+    std::optional<Date> last) {
+  if (death) KeepEarliest(event, *death);
+  if (event) return Observation(day0, *event, true, false);
+  if (last) return Observation(day0, *last, false, false);
+  return std::nullopt;
+}
+
+std::optional<EndpointObservation> ObserveSsc(Endpoint endpoint,
+                                              const PatientClinicalData& data,
+                                              const PatientOutcome& o,
+                                              const OutcomeDefinition& d) {
+  const Date day0 = *o.day0;
+  const SscCourse c = DescribeSsc(data, day0, d);
+  const std::optional<Date> death = data.death_date;
+  const std::optional<Date> last = o.end_of_follow_up;
+  // Progression by a measure is followed to the last assessment of it.
+  auto last_with = [&](auto has) -> std::optional<Date> {
+    std::optional<Date> at;
+    for (const SscAssessmentRecord& a : data.ssc_assessments) {
+      if (a.assessment_date > day0 && has(a)) at = a.assessment_date;
+    }
+    return at;
+  };
+  switch (endpoint) {
+    case Endpoint::kSscPfs:
+      return EventIncludingDeath(day0, c.progression, death, last);
+    case Endpoint::kSscEfs:
+      return EventIncludingDeath(day0, c.persistent_organ_failure, death, last);
+    case Endpoint::kLungProgression:
+      if (!c.baseline.fvc_pct) return std::nullopt;
+      return EventOrDeath(day0, c.lung_progression, death,
+                          last_with([](const SscAssessmentRecord& a) {
+                            return a.fvc_pct.has_value();
+                          }));
+    case Endpoint::kSkinProgression:
+      if (!c.baseline.mrss) return std::nullopt;
+      return EventOrDeath(day0, c.skin_progression, death,
+                          last_with([](const SscAssessmentRecord& a) {
+                            return a.mrss.has_value();
+                          }));
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<EndpointObservation> ObserveSle(Endpoint endpoint,
+                                              const PatientClinicalData& data,
+                                              const PatientOutcome& o,
+                                              const OutcomeDefinition& d) {
+  const Date day0 = *o.day0;
+  const std::vector<SleState> states = SleStates(data, d);
+  const SleCourse c = DescribeSle(data, day0, states);
+  const std::optional<Date> death = data.death_date;
+  if (endpoint == Endpoint::kSleFlare) {
+    return EventOrDeath(day0, c.first_flare, death, o.end_of_follow_up);
+  }
+  // A state is followed to the last assessment that could judge it.
+  const bool doris = endpoint == Endpoint::kDoris;
+  std::optional<Date> last_judged;
+  for (const SleState& s : states) {
+    if (s.date > day0 && (doris ? s.doris : s.lldas).has_value()) {
+      last_judged = s.date;
+    }
+  }
+  if (!last_judged) return std::nullopt;
+  return EventOrDeath(day0, doris ? c.first_doris : c.first_lldas, death,
+                      last_judged);
+}
+
 }  // namespace
 
 std::string_view EndpointName(Endpoint endpoint) {
@@ -232,11 +316,8 @@ std::optional<EndpointObservation> ObserveEndpoint(
       // The disease's progression (until each disease has its own rule:
       // the centre's relapse or progression status) or death; censored at
       // the last contact.
-      std::optional<Date> progression = FirstRelapseOrProgression(data, o);
-      if (death) KeepEarliest(progression, *death);
-      if (progression) return Observation(day0, *progression, true, false);
-      if (last) return Observation(day0, *last, false, false);
-      return std::nullopt;
+      return EventIncludingDeath(day0, FirstRelapseOrProgression(data, o),
+                                 death, last);
     }
     case Endpoint::kOs:
       if (death) return Observation(day0, *death, true, false);
@@ -263,13 +344,10 @@ std::optional<EndpointObservation> ObserveEndpoint(
       return std::nullopt;
     case Endpoint::kTfr: {
       std::optional<Date> end = FirstRelapseOrProgression(data, o);
-      if (death) KeepEarliest(end, *death);
       if (const TreatmentData* t = FirstEndingTreatment(data, day0, d)) {
         KeepEarliest(end, t->start_date);
       }
-      if (end) return Observation(day0, *end, true, false);
-      if (last) return Observation(day0, *last, false, false);
-      return std::nullopt;
+      return EventIncludingDeath(day0, end, death, last);
     }
     case Endpoint::kInfection:
       return EventOrDeath(
@@ -329,8 +407,38 @@ std::optional<EndpointObservation> ObserveEndpoint(
       return ObserveEngraftment(data, o, true);
     case Endpoint::kPlateletEngraftment:
       return ObserveEngraftment(data, o, false);
+    case Endpoint::kSscPfs:
+    case Endpoint::kSscEfs:
+    case Endpoint::kLungProgression:
+    case Endpoint::kSkinProgression:
+      if (data.disease != Disease::kSsc) return std::nullopt;
+      return ObserveSsc(endpoint, data, o, d);
+    case Endpoint::kDoris:
+    case Endpoint::kLldas:
+    case Endpoint::kSleFlare:
+      if (data.disease != Disease::kSle) return std::nullopt;
+      return ObserveSle(endpoint, data, o, d);
+    case Endpoint::kSeroreversion: {
+      const Aqp4Course aqp4 = DescribeAqp4(data, day0);
+      if (!aqp4.positive_before) return std::nullopt;
+      // Followed to the last AQP4-IgG result.
+      std::optional<Date> last_test;
+      for (const LabResultRecord& l : data.lab_results) {
+        if (l.test == "aqp4_igg" && l.result && l.sample_date > day0) {
+          last_test = l.sample_date;
+        }
+      }
+      if (!last_test) return std::nullopt;
+      return EventOrDeath(day0, aqp4.seroreversion, death, last_test);
+    }
   }
   return std::nullopt;
+}
+
+bool DeathIsAnEvent(Endpoint endpoint) {
+  return endpoint == Endpoint::kOs || endpoint == Endpoint::kPfs ||
+         endpoint == Endpoint::kTfr || endpoint == Endpoint::kSscPfs ||
+         endpoint == Endpoint::kSscEfs;
 }
 
 TransplantCourse DescribeCourse(const PatientClinicalData& data,
@@ -365,6 +473,24 @@ TransplantCourse DescribeCourse(const PatientClinicalData& data,
   c.malignancy = event(Endpoint::kMalignancy);
   c.acute_gvhd = event(Endpoint::kAgvhd);
   c.chronic_gvhd = event(Endpoint::kCgvhd);
+  if (data.disease == Disease::kSsc) {
+    const SscCourse ssc = DescribeSsc(data, day0, d);
+    c.ssc_progression = ssc.progression;
+    c.skin_progression = ssc.skin_progression;
+    c.lung_progression = ssc.lung_progression;
+    c.persistent_organ_failure = ssc.persistent_organ_failure;
+  }
+  if (data.disease == Disease::kSle) {
+    const SleCourse sle = DescribeSle(data, day0, SleStates(data, d));
+    c.first_doris = sle.first_doris;
+    c.first_lldas = sle.first_lldas;
+    c.first_flare = sle.first_flare;
+    c.lldas_time_fraction = sle.lldas_time_fraction;
+  }
+  const Aqp4Course aqp4 = DescribeAqp4(data, day0);
+  c.aqp4_positive_before = aqp4.positive_before;
+  c.aqp4_seroreversion = aqp4.seroreversion;
+  c.aqp4_reconversion = aqp4.reconversion;
   for (const EngraftmentRecord& e : data.engraftments) {
     if (e.transplant_date != day0) continue;
     if (e.neutrophil_date) c.neutrophil_day = *e.neutrophil_date - day0;

@@ -34,8 +34,23 @@ enum class Endpoint {
   kCgvhd,  // chronic GvHD; allogeneic only
   kNeutrophilEngraftment,
   kPlateletEngraftment,
+  // Each disease's own (docs/outcomes.md): systemic sclerosis,
+  kSscPfs,  // first lung/skin progression, organ failure, progression; death
+  kSscEfs,  // death or persistent major organ failure (ASTIS)
+  kLungProgression,
+  kSkinProgression,
+  // lupus (time to the first state after day 0; flare by SLEDAI-2K or
+  // reported relapse),
+  kDoris,
+  kLldas,
+  kSleFlare,
+  // NMOSD: AQP4-IgG seroreversion of a patient positive before day 0.
+  kSeroreversion,
 };
-inline constexpr int kEndpointCount = 18;
+inline constexpr int kEndpointCount = 26;
+// Whether death is part of the endpoint (os, pfs, tfr, ssc-pfs, ssc-efs),
+// so it has no competing risk.
+bool DeathIsAnEvent(Endpoint endpoint);
 std::string_view EndpointName(Endpoint endpoint);  // "neda3", ..., "os"
 std::optional<Endpoint> ParseEndpoint(std::string_view name);
 // Every name, in enum order, joined by ", " (for usage messages).
@@ -88,6 +103,15 @@ struct TransplantCourse {
   std::optional<Date> secondary_autoimmunity, malignancy;
   std::optional<Date> acute_gvhd;  // II-IV by agvhd_by_days
   std::optional<Date> chronic_gvhd;
+  // Each disease's own, for its patients: systemic sclerosis,
+  std::optional<Date> ssc_progression, skin_progression, lung_progression;
+  std::optional<Date> persistent_organ_failure;
+  // lupus,
+  std::optional<Date> first_doris, first_lldas, first_flare;
+  std::optional<double> lldas_time_fraction;
+  // AQP4-IgG (any patient positive before day 0).
+  bool aqp4_positive_before = false;
+  std::optional<Date> aqp4_seroreversion, aqp4_reconversion;
 };
 TransplantCourse DescribeCourse(const PatientClinicalData& data,
                                 const PatientOutcome& outcome,

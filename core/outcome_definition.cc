@@ -68,7 +68,12 @@ std::string DefinitionText(const OutcomeDefinition& d) {
       ";tfr_ending_classes=", TreatmentClassList(d.tfr_ending_classes),
       ";infection_min_grade=", d.infection_min_grade,
       ";agvhd_by_days=", d.agvhd_by_days,
-      ";graft_failure_day=", d.graft_failure_day);
+      ";graft_failure_day=", d.graft_failure_day,
+      ";ssc_baseline_days=", d.ssc_baseline_days,
+      ";fvc_change=", d.fvc_change_absolute ? "absolute" : "relative",
+      ";doris_prednisolone=", d.doris_prednisolone_strict ? "<" : "<=",
+      FormatNumber(d.doris_prednisolone_mg),
+      ";sle_flare_points=", d.sle_flare_points);
 }
 
 std::vector<std::string> ValidateDefinition(const OutcomeDefinition& d) {
@@ -137,6 +142,14 @@ std::vector<std::string> ValidateDefinition(const OutcomeDefinition& d) {
   }
   days("agvhd_by_days", d.agvhd_by_days, 1, kCentury);
   days("graft_failure_day", d.graft_failure_day, 1, 365);
+  days("ssc_baseline_days", d.ssc_baseline_days, 0, 730);
+  if (!std::isfinite(d.doris_prednisolone_mg) || d.doris_prednisolone_mg < 0 ||
+      d.doris_prednisolone_mg > 100) {
+    problems.push_back("doris_prednisolone_mg: must be 0 to 100 (mg/day)");
+  }
+  if (d.sle_flare_points < 1 || d.sle_flare_points > 105) {
+    problems.push_back("sle_flare_points: must be 1 to 105 (SLEDAI-2K)");
+  }
   return problems;
 }
 

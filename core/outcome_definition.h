@@ -88,6 +88,23 @@ struct OutcomeDefinition {
   // No neutrophil recovery by this day after day 0 is primary graft
   // failure.
   int graft_failure_day = 28;
+
+  // --- Systemic sclerosis ---
+  // Each measure's baseline is its last value in [day 0 - this, day 0].
+  int ssc_baseline_days = 90;
+  // FVC and DLCO declines in %-predicted points rather than relative to
+  // the baseline.
+  bool fvc_change_absolute = false;
+
+  // --- Lupus ---
+  // DORIS allows prednisolone up to this dose, mg/day (van Vollenhoven
+  // 2021; sources write both <= 5 and < 5)...
+  double doris_prednisolone_mg = 5;
+  // ...below it only, with this.
+  bool doris_prednisolone_strict = false;
+  // A SLEDAI-2K rise of at least this from the previous assessment is a
+  // flare.
+  int sle_flare_points = 4;
 };
 
 std::string_view EventSelectionName(EventSelection event);  // "first-cdw"

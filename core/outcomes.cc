@@ -105,8 +105,28 @@ PatientClinicalData ClinicalDataFromRecords(
       data.engraftments.push_back(*e);
     } else if (auto* s = std::get_if<DiseaseStatusRecord>(&record)) {
       data.disease_statuses.push_back(*s);
+    } else if (auto* sa = std::get_if<SscAssessmentRecord>(&record)) {
+      data.ssc_assessments.push_back(*sa);
+    } else if (auto* f = std::get_if<OrganFailureRecord>(&record)) {
+      data.organ_failures.push_back(*f);
+    } else if (auto* la = std::get_if<SleAssessmentRecord>(&record)) {
+      data.sle_assessments.push_back(*la);
+    } else if (auto* l = std::get_if<LabResultRecord>(&record)) {
+      data.lab_results.push_back(*l);
     }
   }
+  auto by_date = [](auto& records, auto date) {
+    std::sort(records.begin(), records.end(),
+              [&](const auto& a, const auto& b) { return date(a) < date(b); });
+  };
+  by_date(data.ssc_assessments,
+          [](const SscAssessmentRecord& a) { return a.assessment_date; });
+  by_date(data.organ_failures,
+          [](const OrganFailureRecord& f) { return f.event_date; });
+  by_date(data.sle_assessments,
+          [](const SleAssessmentRecord& a) { return a.assessment_date; });
+  by_date(data.lab_results,
+          [](const LabResultRecord& l) { return l.sample_date; });
   std::sort(data.transplant_dates.begin(), data.transplant_dates.end());
   std::sort(data.relapses.begin(), data.relapses.end());
   std::sort(data.scans.begin(), data.scans.end(),
@@ -152,6 +172,18 @@ PatientClinicalData DataAsOf(const PatientClinicalData& data, Date as_of) {
   std::erase_if(out.disease_statuses, [&](const DiseaseStatusRecord& s) {
     return s.status_date > as_of;
   });
+  std::erase_if(out.ssc_assessments, [&](const SscAssessmentRecord& a) {
+    return a.assessment_date > as_of;
+  });
+  std::erase_if(out.organ_failures, [&](const OrganFailureRecord& f) {
+    return f.event_date > as_of;
+  });
+  std::erase_if(out.sle_assessments, [&](const SleAssessmentRecord& a) {
+    return a.assessment_date > as_of;
+  });
+  std::erase_if(out.lab_results, [&](const LabResultRecord& l) {
+    return l.sample_date > as_of;
+  });
   return out;
 }
 
@@ -192,6 +224,19 @@ PatientOutcome ComputeOutcome(const PatientClinicalData& input,
     }
     for (const DiseaseStatusRecord& s : data.disease_statuses) {
       end = Later(end, s.status_date);
+    }
+    // Each list is sorted by date: its last entry is its latest.
+    if (!data.ssc_assessments.empty()) {
+      end = Later(end, data.ssc_assessments.back().assessment_date);
+    }
+    if (!data.organ_failures.empty()) {
+      end = Later(end, data.organ_failures.back().event_date);
+    }
+    if (!data.sle_assessments.empty()) {
+      end = Later(end, data.sle_assessments.back().assessment_date);
+    }
+    if (!data.lab_results.empty()) {
+      end = Later(end, data.lab_results.back().sample_date);
     }
     out.end_of_follow_up = end;
   }

@@ -51,6 +51,11 @@ struct PatientClinicalData {
   std::vector<AdverseEventRecord> adverse_events;
   std::vector<EngraftmentRecord> engraftments;
   std::vector<DiseaseStatusRecord> disease_statuses;
+  // Each disease's own measures, by date.
+  std::vector<SscAssessmentRecord> ssc_assessments;
+  std::vector<OrganFailureRecord> organ_failures;
+  std::vector<SleAssessmentRecord> sle_assessments;
+  std::vector<LabResultRecord> lab_results;
 };
 
 // Gathers one patient's current records (any kinds, any order).
@@ -78,7 +83,8 @@ struct PatientOutcome {
   std::optional<Date> last_mri_date;
   // The death, else the last contact of any kind: a visit, scan, relapse,
   // transplant, treatment start or end, adverse event (onset or
-  // resolution), engraftment or disease assessment.
+  // resolution), engraftment, disease assessment, SSc or SLE assessment,
+  // organ failure or lab sample.
   std::optional<Date> end_of_follow_up;
   int relapses_pre = 0;           // counted onsets in the pre-transplant window
   int relapses_post = 0;          // counted onsets after day 0

@@ -1,4 +1,9 @@
 // The declaration of every record kind: its columns and their rules.
+#include <algorithm>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "core/records.h"
 
 namespace registry {
@@ -31,6 +36,14 @@ constexpr std::array<std::string_view, 8> kAdverseEventCategoryCodes = {
 constexpr std::array<std::string_view, 12> kAdverseEventGradeCodes = {
     "1",  "2",   "3",  "4",    "5",        "I",
     "II", "III", "IV", "mild", "moderate", "severe"};
+
+constexpr std::array<std::string_view, 6> kPhenotypeCodes = {
+    "optic_neuritis", "myelitis",     "area_postrema",
+    "brainstem",      "diencephalic", "cerebral"};
+constexpr std::array<std::string_view, 3> kOrganCodes = {"heart", "lung",
+                                                         "kidney"};
+constexpr std::array<std::string_view, 2> kLabResultCodes = {"positive",
+                                                             "negative"};
 
 using T = ColumnType;
 
@@ -107,12 +120,20 @@ constexpr Column kVisitColumns[] = {
      .meaning = "EDSS: 0 or 1.0 to 10 in steps of 0.5",
      .example = "3.5",
      .decimals = 1}};
-constexpr Column kRelapseColumns[] = {kPatientId,
-                                      {.name = "onset_date",
-                                       .required = true,
-                                       .key = true,
-                                       .type = T::kDate,
-                                       .example = "2014-02-03"}};
+constexpr Column kRelapseColumns[] = {
+    kPatientId,
+    {.name = "onset_date",
+     .required = true,
+     .key = true,
+     .type = T::kDate,
+     .example = "2014-02-03"},
+    {.name = "phenotype",
+     .required = false,
+     .key = false,
+     .type = T::kCode,
+     .meaning = "the attack's clinical phenotype (NMOSD), optional",
+     .codes = kPhenotypeCodes,
+     .example = "myelitis"}};
 constexpr Column kMriColumns[] = {
     kPatientId,
     {.name = "scan_date",
@@ -294,6 +315,137 @@ constexpr Column kDiseaseStatusColumns[] = {
      .codes = kDiseaseStateCodes,
      .example = "remission"}};
 
+// A measure of a 0-10 (or 0-max) scale, optional.
+constexpr Column Measure(std::string_view name, std::string_view meaning,
+                         std::string_view example, double min, double max) {
+  return {.name = name,
+          .required = false,
+          .key = false,
+          .type = T::kNumber,
+          .meaning = meaning,
+          .example = example,
+          .min = min,
+          .max = max};
+}
+
+constexpr Column kSscAssessmentColumns[] = {
+    kPatientId,
+    {.name = "assessment_date",
+     .required = true,
+     .key = true,
+     .type = T::kDate,
+     .example = "2016-03-04"},
+    {.name = "mrss",
+     .required = false,
+     .key = false,
+     .type = T::kInt,
+     .meaning = "modified Rodnan skin score, 0 to 51",
+     .example = "22",
+     .min = 0,
+     .max = 51},
+    Measure("fvc_pct", "FVC, % predicted, 10 to 200", "78.5", 10, 200),
+    Measure("dlco_pct", "DLCO, % predicted (haemoglobin-corrected), 5 to 200",
+            "61", 5, 200),
+    Measure("lvef_pct", "left ventricular ejection fraction, %, 5 to 95", "60",
+            5, 95),
+    Measure("haq_di", "HAQ disability index, 0 to 3 in steps of 0.125", "1.25",
+            0, 3),
+    Measure("patient_global", "patient global assessment, 0 to 10", "6", 0, 10),
+    Measure("physician_global", "physician global assessment, 0 to 10", "5", 0,
+            10)};
+constexpr Column kOrganFailureColumns[] = {
+    kPatientId,
+    {.name = "event_date",
+     .required = true,
+     .key = true,
+     .type = T::kDate,
+     .example = "2016-05-01"},
+    {.name = "organ",
+     .required = true,
+     .key = true,
+     .type = T::kCode,
+     .meaning = "heart, lung or kidney",
+     .codes = kOrganCodes,
+     .example = "kidney"},
+    {.name = "kind",
+     .required = true,
+     .key = false,
+     .type = T::kText,
+     .meaning = "what failed, at most 100 (e.g. scleroderma renal crisis)",
+     .example = "scleroderma renal crisis",
+     .max_length = 100},
+    {.name = "persistent",
+     .required = false,
+     .key = false,
+     .type = T::kCode,
+     .meaning = "whether it persisted, for ASTIS event-free survival "
+                "(empty: no)",
+     .codes = kNoYesCodes,
+     .example = "no"}};
+constexpr Column kSleAssessmentColumns[] = {
+    kPatientId,
+    {.name = "assessment_date",
+     .required = true,
+     .key = true,
+     .type = T::kDate,
+     .example = "2016-03-04"},
+    {.name = "sledai_descriptors",
+     .required = false,
+     .key = false,
+     .type = T::kText,
+     .meaning = "the SLEDAI-2K descriptors present, separated by '|' "
+                "(empty: none)",
+     .example = "arthritis|rash",
+     .max_length = 600},
+    Measure("pga", "physician global assessment, 0 to 3", "1.5", 0, 3),
+    Measure("prednisolone_mg_day",
+            "prednisolone-equivalent dose, mg/day, 0 to 1000", "10", 0, 1000)};
+constexpr Column kLabResultColumns[] = {
+    kPatientId,
+    {.name = "sample_date",
+     .required = true,
+     .key = true,
+     .type = T::kDate,
+     .example = "2016-03-04"},
+    {.name = "test",
+     .required = true,
+     .key = true,
+     .type = T::kText,
+     .meaning = "a code of a-z 0-9 _, at most 32: aqp4_igg, mog_igg, "
+                "anti_dsdna, c3, c4, ...",
+     .example = "aqp4_igg",
+     .max_length = 32},
+    {.name = "result",
+     .required = false,
+     .key = false,
+     .type = T::kCode,
+     .meaning = "positive or negative; a result, a value or both",
+     .codes = kLabResultCodes,
+     .example = "positive"},
+    Measure("value", "a measured value, with unit, 0 to 1000000", "0.9", 0,
+            1000000),
+    {.name = "unit",
+     .required = false,
+     .key = false,
+     .type = T::kText,
+     .meaning = "the value's unit, at most 32",
+     .example = "g/L",
+     .max_length = 32},
+    {.name = "assay",
+     .required = false,
+     .key = false,
+     .type = T::kText,
+     .meaning = "at most 100 (cell-based recommended for AQP4-IgG)",
+     .example = "cell-based",
+     .max_length = 100},
+    {.name = "titre",
+     .required = false,
+     .key = false,
+     .type = T::kText,
+     .meaning = "at most 32, e.g. 1:100",
+     .example = "1:100",
+     .max_length = 32}};
+
 constexpr KindDeclaration kDeclarations[] = {
     {Kind::kPatients, "patients", "patient",
      "one row per patient (import patients first)", kPatientColumns},
@@ -316,6 +468,18 @@ constexpr KindDeclaration kDeclarations[] = {
      kEngraftmentColumns},
     {Kind::kDiseaseStatus, "disease_status", "disease_status",
      "the centre's assessment of the disease", kDiseaseStatusColumns},
+    {Kind::kSscAssessments, "ssc_assessments", "ssc_assessment",
+     "systemic sclerosis: skin, lung, heart and function (SSC patients)",
+     kSscAssessmentColumns},
+    {Kind::kOrganFailures, "organ_failures", "organ_failure",
+     "systemic sclerosis: major organ failures (SSC patients)",
+     kOrganFailureColumns},
+    {Kind::kSleAssessments, "sle_assessments", "sle_assessment",
+     "lupus: SLEDAI-2K descriptors, PGA and steroid dose (SLE patients)",
+     kSleAssessmentColumns},
+    {Kind::kLabResults, "lab_results", "lab_result",
+     "dated laboratory results: serology and measured values",
+     kLabResultColumns},
 };
 
 constexpr bool DeclarationsAreWellFormed() {
@@ -403,6 +567,81 @@ std::string_view AdverseEventGradeCode(AdverseEventGrade grade) {
 
 absl::Span<const Column> ColumnsOf(Kind kind) {
   return DeclarationOf(kind).columns;
+}
+
+namespace {
+
+constexpr std::array<std::string_view, kSledaiDescriptorCount> kSledaiNames = {
+    "seizure",
+    "psychosis",
+    "organic_brain_syndrome",
+    "visual_disturbance",
+    "cranial_nerve_disorder",
+    "lupus_headache",
+    "cva",
+    "vasculitis",
+    "arthritis",
+    "myositis",
+    "urinary_casts",
+    "haematuria",
+    "proteinuria",
+    "pyuria",
+    "rash",
+    "alopecia",
+    "mucosal_ulcers",
+    "pleurisy",
+    "pericarditis",
+    "low_complement",
+    "increased_dna_binding",
+    "fever",
+    "thrombocytopenia",
+    "leukopenia"};
+
+}  // namespace
+
+std::string_view SledaiDescriptorName(SledaiDescriptor descriptor) {
+  return kSledaiNames[static_cast<size_t>(descriptor)];
+}
+
+std::optional<SledaiSet> ParseSledaiSet(std::string_view text,
+                                        std::string* error) {
+  SledaiSet set = 0;
+  if (text.empty()) return set;
+  for (size_t start = 0; start <= text.size();) {
+    size_t bar = text.find('|', start);
+    if (bar == std::string_view::npos) bar = text.size();
+    const std::string part(text.substr(start, bar - start));
+    start = bar + 1;
+    const auto* found =
+        std::find(kSledaiNames.begin(), kSledaiNames.end(), part);
+    if (found == kSledaiNames.end()) {
+      std::string names;
+      for (std::string_view name : kSledaiNames) {
+        if (!names.empty()) names += ", ";
+        names += name;
+      }
+      *error =
+          "'" + part + "' is not a SLEDAI-2K descriptor (one of " + names + ")";
+      return std::nullopt;
+    }
+    const SledaiSet bit = SledaiSet{1} << (found - kSledaiNames.begin());
+    if (set & bit) {
+      *error = "'" + part + "' is given twice";
+      return std::nullopt;
+    }
+    set |= bit;
+  }
+  return set;
+}
+
+std::string FormatSledaiSet(SledaiSet set) {
+  std::string text;
+  for (int i = 0; i < kSledaiDescriptorCount; ++i) {
+    if (!(set & (SledaiSet{1} << i))) continue;
+    if (!text.empty()) text += '|';
+    text += kSledaiNames[i];
+  }
+  return text;
 }
 
 }  // namespace registry

@@ -1,6 +1,7 @@
 #include "core/records.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -96,6 +97,66 @@ void CheckDose(const ValuesView& v, std::vector<FieldViolation>& out) {
   }
 }
 
+// The measures present in an SSc assessment, at least one, HAQ-DI on its
+// 0.125 grid.
+void CheckSscAssessment(const ValuesView& v, std::vector<FieldViolation>& out) {
+  constexpr std::string_view kMeasures[] = {
+      "fvc_pct", "dlco_pct",       "lvef_pct",
+      "haq_di",  "patient_global", "physician_global"};
+  bool any = v.Get<int64_t>("mrss") != nullptr;
+  for (std::string_view measure : kMeasures) {
+    any = any || v.Get<double>(measure) != nullptr;
+  }
+  // A measure that was given but could not be read has its own message.
+  const bool unreadable =
+      std::any_of(out.begin(), out.end(), [&](const FieldViolation& f) {
+        return f.field == "mrss" ||
+               std::find(std::begin(kMeasures), std::end(kMeasures), f.field) !=
+                   std::end(kMeasures);
+      });
+  if (!any && !unreadable) {
+    Fail(out, "mrss",
+         "an assessment needs at least one measure (mrss, fvc_pct, "
+         "dlco_pct, lvef_pct, haq_di, patient_global, physician_global)");
+  }
+  if (const double* haq = v.Get<double>("haq_di")) {
+    const double eighths = *haq * 8;
+    if (eighths != std::floor(eighths)) {
+      Fail(out, "haq_di",
+           "HAQ-DI is 0 to 3 in steps of 0.125 (got " + FormatNumber(*haq) +
+               ")");
+    }
+  }
+}
+
+// A lab result: a code for the test, a result or a value, a unit with a
+// value.
+void CheckLabResult(const ValuesView& v, std::vector<FieldViolation>& out) {
+  if (const std::string* test = v.Get<std::string>("test");
+      test && !std::all_of(test->begin(), test->end(), [](char c) {
+        return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+      })) {
+    Fail(out, "test",
+         "is a code of a-z, 0-9 and _ (aqp4_igg, mog_igg, anti_dsdna, c3, "
+         "c4, ...; got '" +
+             *test + "')");
+  }
+  const bool has_result = v.Get<CodeIndex>("result") != nullptr;
+  const bool has_value = v.Get<double>("value") != nullptr;
+  const bool unreadable =
+      std::any_of(out.begin(), out.end(), [](const FieldViolation& f) {
+        return f.field == "result" || f.field == "value";
+      });
+  if (!has_result && !has_value && !unreadable) {
+    Fail(out, "result", "a lab result needs a result, a value or both");
+  }
+  const bool has_unit = v.Get<std::string>("unit") != nullptr;
+  if (has_value && !has_unit) Fail(out, "unit", "is required with a value");
+  if (has_unit && !has_value && has_result && !unreadable) {
+    Fail(out, "value", "is required with a unit");
+  }
+}
+
 }  // namespace
 
 void CheckKindRules(Kind kind, const Values& values,
@@ -130,11 +191,26 @@ void CheckKindRules(Kind kind, const Values& values,
       NotBefore(v, "neutrophil_date", "transplant_date", out);
       NotBefore(v, "platelet_date", "transplant_date", out);
       return;
+    case Kind::kSscAssessments:
+      CheckSscAssessment(v, out);
+      return;
+    case Kind::kSleAssessments:
+      if (const std::string* text = v.Get<std::string>("sledai_descriptors")) {
+        std::string error;
+        if (!ParseSledaiSet(*text, &error)) {
+          Fail(out, "sledai_descriptors", error);
+        }
+      }
+      return;
+    case Kind::kLabResults:
+      CheckLabResult(v, out);
+      return;
     case Kind::kTransplants:
     case Kind::kRelapses:
     case Kind::kMri:
     case Kind::kDeaths:
     case Kind::kDiseaseStatus:
+    case Kind::kOrganFailures:
       return;
   }
 }
@@ -162,6 +238,13 @@ Enum TakeCodeOr(Value& value, Enum absent) {
   return absent;
 }
 int TakeInt(Value& value) { return static_cast<int>(std::get<int64_t>(value)); }
+template <typename Enum>
+std::optional<Enum> TakeOptionalCode(Value& value) {
+  if (auto* code = std::get_if<CodeIndex>(&value)) {
+    return static_cast<Enum>(code->index);
+  }
+  return std::nullopt;
+}
 
 }  // namespace
 
@@ -179,7 +262,8 @@ Record RecordOf(Kind kind, Values v) {
       return VisitRecord{Take<std::string>(v[0]), Take<Date>(v[1]),
                          Take<double>(v[2])};
     case Kind::kRelapses:
-      return RelapseRecord{Take<std::string>(v[0]), Take<Date>(v[1])};
+      return RelapseRecord{Take<std::string>(v[0]), Take<Date>(v[1]),
+                           TakeOptionalCode<AttackPhenotype>(v[2])};
     case Kind::kMri:
       return MriRecord{Take<std::string>(v[0]), Take<Date>(v[1]),
                        TakeInt(v[2]),           TakeInt(v[3]),
@@ -211,6 +295,40 @@ Record RecordOf(Kind kind, Values v) {
     case Kind::kDiseaseStatus:
       return DiseaseStatusRecord{Take<std::string>(v[0]), Take<Date>(v[1]),
                                  TakeCode<DiseaseState>(v[2])};
+    case Kind::kSscAssessments: {
+      const std::optional<int64_t> mrss = TakeOptional<int64_t>(v[2]);
+      return SscAssessmentRecord{
+          Take<std::string>(v[0]),
+          Take<Date>(v[1]),
+          mrss ? std::optional<int>(static_cast<int>(*mrss)) : std::nullopt,
+          TakeOptional<double>(v[3]),
+          TakeOptional<double>(v[4]),
+          TakeOptional<double>(v[5]),
+          TakeOptional<double>(v[6]),
+          TakeOptional<double>(v[7]),
+          TakeOptional<double>(v[8])};
+    }
+    case Kind::kOrganFailures:
+      return OrganFailureRecord{Take<std::string>(v[0]), Take<Date>(v[1]),
+                                TakeCode<Organ>(v[2]), Take<std::string>(v[3]),
+                                TakeCodeOr(v[4], 0) == 1};
+    case Kind::kSleAssessments: {
+      std::string error;
+      const std::string text = TakeOptional<std::string>(v[2]).value_or("");
+      return SleAssessmentRecord{Take<std::string>(v[0]), Take<Date>(v[1]),
+                                 ParseSledaiSet(text, &error).value_or(0),
+                                 TakeOptional<double>(v[3]),
+                                 TakeOptional<double>(v[4])};
+    }
+    case Kind::kLabResults:
+      return LabResultRecord{Take<std::string>(v[0]),
+                             Take<Date>(v[1]),
+                             Take<std::string>(v[2]),
+                             TakeOptionalCode<LabResultState>(v[3]),
+                             TakeOptional<double>(v[4]),
+                             TakeOptional<std::string>(v[5]).value_or(""),
+                             TakeOptional<std::string>(v[6]).value_or(""),
+                             TakeOptional<std::string>(v[7]).value_or("")};
   }
   return PatientRecord{};
 }
@@ -225,6 +343,11 @@ Value Optional(const std::optional<V>& value) {
 Value OptionalText(const std::string& text) {
   if (text.empty()) return std::monostate{};
   return text;
+}
+template <typename Enum>
+Value OptionalCode(const std::optional<Enum>& value) {
+  if (value) return CodeOf(*value);
+  return std::monostate{};
 }
 
 }  // namespace
@@ -253,7 +376,7 @@ Values ValuesOf(const Record& record) {
       return {r.patient_id, r.visit_date, r.edss};
     }
     Values operator()(const RelapseRecord& r) {
-      return {r.patient_id, r.onset_date};
+      return {r.patient_id, r.onset_date, OptionalCode(r.phenotype)};
     }
     Values operator()(const MriRecord& r) {
       return {r.patient_id,
@@ -291,6 +414,32 @@ Values ValuesOf(const Record& record) {
     }
     Values operator()(const DiseaseStatusRecord& r) {
       return {r.patient_id, r.status_date, CodeOf(r.status)};
+    }
+    Values operator()(const SscAssessmentRecord& r) {
+      return {r.patient_id,
+              r.assessment_date,
+              r.mrss ? Value(int64_t{*r.mrss}) : Value(std::monostate{}),
+              Optional(r.fvc_pct),
+              Optional(r.dlco_pct),
+              Optional(r.lvef_pct),
+              Optional(r.haq_di),
+              Optional(r.patient_global),
+              Optional(r.physician_global)};
+    }
+    Values operator()(const OrganFailureRecord& r) {
+      return {r.patient_id, r.event_date, CodeOf(r.organ), r.kind,
+              CodeIndex{r.persistent ? 1u : 0u}};
+    }
+    Values operator()(const SleAssessmentRecord& r) {
+      return {r.patient_id, r.assessment_date,
+              OptionalText(FormatSledaiSet(r.descriptors)), Optional(r.pga),
+              Optional(r.prednisolone_mg_day)};
+    }
+    Values operator()(const LabResultRecord& r) {
+      return {
+          r.patient_id,           r.sample_date,        r.test,
+          OptionalCode(r.result), Optional(r.value),    OptionalText(r.unit),
+          OptionalText(r.assay),  OptionalText(r.titre)};
     }
   };
   return std::visit(Visitor{}, record);
@@ -330,8 +479,32 @@ std::optional<Date> LatestDateOf(const Record& record) {
     std::optional<Date> operator()(const DiseaseStatusRecord& r) {
       return r.status_date;
     }
+    std::optional<Date> operator()(const SscAssessmentRecord& r) {
+      return r.assessment_date;
+    }
+    std::optional<Date> operator()(const OrganFailureRecord& r) {
+      return r.event_date;
+    }
+    std::optional<Date> operator()(const SleAssessmentRecord& r) {
+      return r.assessment_date;
+    }
+    std::optional<Date> operator()(const LabResultRecord& r) {
+      return r.sample_date;
+    }
   };
   return std::visit(Visitor{}, record);
+}
+
+std::optional<Disease> DiseaseOfKind(Kind kind) {
+  switch (kind) {
+    case Kind::kSscAssessments:
+    case Kind::kOrganFailures:
+      return Disease::kSsc;
+    case Kind::kSleAssessments:
+      return Disease::kSle;
+    default:
+      return std::nullopt;
+  }
 }
 
 bool TransplantsNeeded(Kind kind) {
@@ -401,6 +574,14 @@ std::vector<FieldViolation> CheckAgainstPatient(const Record& record,
     violations.push_back({std::string(span.first_column),
                           absl::StrCat("is before the patient's birth year ",
                                        *facts.birth_year)});
+  }
+  if (const std::optional<Disease> only = DiseaseOfKind(kind);
+      only && facts.disease && *facts.disease != *only) {
+    violations.push_back(
+        {"patient_id", std::string(KindName(kind)) + " are for " +
+                           std::string(DiseaseCode(*only)) +
+                           " patients; this patient's disease is " +
+                           std::string(DiseaseCode(*facts.disease))});
   }
   if (kind == Kind::kDeaths) {
     if (facts.latest_record_date && *date < *facts.latest_record_date) {

@@ -8,6 +8,7 @@
 #define REGISTRY_CORE_RECORDS_H_
 
 #include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -31,15 +32,29 @@ enum class Kind {
   kAdverseEvents,
   kEngraftment,
   kDiseaseStatus,
+  kSscAssessments,
+  kOrganFailures,
+  kSleAssessments,
+  kLabResults,
 };
-inline constexpr std::array<Kind, 10> kAllKinds = {
-    Kind::kPatients,     Kind::kTransplants,   Kind::kVisits,
-    Kind::kRelapses,     Kind::kMri,           Kind::kTreatments,
-    Kind::kDeaths,       Kind::kAdverseEvents, Kind::kEngraftment,
-    Kind::kDiseaseStatus};
+inline constexpr std::array<Kind, 14> kAllKinds = {Kind::kPatients,
+                                                   Kind::kTransplants,
+                                                   Kind::kVisits,
+                                                   Kind::kRelapses,
+                                                   Kind::kMri,
+                                                   Kind::kTreatments,
+                                                   Kind::kDeaths,
+                                                   Kind::kAdverseEvents,
+                                                   Kind::kEngraftment,
+                                                   Kind::kDiseaseStatus,
+                                                   Kind::kSscAssessments,
+                                                   Kind::kOrganFailures,
+                                                   Kind::kSleAssessments,
+                                                   Kind::kLabResults};
 
 // "patients", "transplants", "visits", "relapses", "mri", "treatments",
-// "deaths", "adverse_events", "engraftment", "disease_status".
+// "deaths", "adverse_events", "engraftment", "disease_status",
+// "ssc_assessments", "organ_failures", "sle_assessments", "lab_results".
 std::string_view KindName(Kind kind);
 std::optional<Kind> ParseKind(std::string_view name);
 
@@ -111,6 +126,60 @@ enum class AdverseEventGrade {
   kSevere,
 };
 
+// The clinical phenotype of an attack (NMOSD core clinical
+// characteristics, Wingerchuk 2015).
+enum class AttackPhenotype {
+  kOpticNeuritis,
+  kMyelitis,
+  kAreaPostrema,
+  kBrainstem,
+  kDiencephalic,
+  kCerebral,
+};
+enum class Organ { kHeart, kLung, kKidney };  // major organ failure in SSc
+enum class LabResultState { kPositive, kNegative };
+
+// The 24 SLEDAI-2K descriptors (Gladman 2002), in the order of the form;
+// a set of them is a bit mask, bit i for descriptor i.
+enum class SledaiDescriptor {
+  kSeizure,
+  kPsychosis,
+  kOrganicBrainSyndrome,
+  kVisualDisturbance,
+  kCranialNerveDisorder,
+  kLupusHeadache,
+  kCva,
+  kVasculitis,
+  kArthritis,
+  kMyositis,
+  kUrinaryCasts,
+  kHaematuria,
+  kProteinuria,
+  kPyuria,
+  kRash,
+  kAlopecia,
+  kMucosalUlcers,
+  kPleurisy,
+  kPericarditis,
+  kLowComplement,
+  kIncreasedDnaBinding,
+  kFever,
+  kThrombocytopenia,
+  kLeukopenia,
+};
+inline constexpr int kSledaiDescriptorCount = 24;
+using SledaiSet = uint32_t;
+constexpr SledaiSet Bit(SledaiDescriptor d) {
+  return SledaiSet{1} << static_cast<int>(d);
+}
+std::string_view SledaiDescriptorName(SledaiDescriptor descriptor);
+// Names separated by '|' in any order, each at most once; "" is none.
+// nullopt names the first bad part in `error`.
+std::optional<SledaiSet> ParseSledaiSet(std::string_view text,
+                                        std::string* error);
+// Canonical text: the names in form order, joined by '|'.
+std::string FormatSledaiSet(SledaiSet set);
+
 std::string_view SexCode(Sex sex);
 std::string_view DiseaseCode(Disease disease);             // "RRMS", ...
 std::string_view TransplantTypeCode(TransplantType type);  // "autologous"
@@ -154,6 +223,7 @@ struct VisitRecord {
 struct RelapseRecord {
   std::string patient_id;
   Date onset_date;
+  std::optional<AttackPhenotype> phenotype;  // NMOSD attacks
   bool operator==(const RelapseRecord&) const = default;
 };
 
@@ -214,10 +284,61 @@ struct DiseaseStatusRecord {
   bool operator==(const DiseaseStatusRecord&) const = default;
 };
 
+// One systemic-sclerosis assessment: any subset of the measures (what was
+// not measured is absent, not zero), at least one.
+struct SscAssessmentRecord {
+  std::string patient_id;
+  Date assessment_date;
+  std::optional<int> mrss;                 // modified Rodnan skin score 0-51
+  std::optional<double> fvc_pct;           // FVC % predicted
+  std::optional<double> dlco_pct;          // DLCO % predicted (Hb-corrected)
+  std::optional<double> lvef_pct;          // LVEF %
+  std::optional<double> haq_di;            // 0-3 in steps of 0.125
+  std::optional<double> patient_global;    // 0-10
+  std::optional<double> physician_global;  // 0-10
+  bool operator==(const SscAssessmentRecord&) const = default;
+};
+
+// A major organ failure in systemic sclerosis, as the centre reports it.
+struct OrganFailureRecord {
+  std::string patient_id;
+  Date event_date;
+  Organ organ = Organ::kHeart;
+  std::string kind;  // "scleroderma renal crisis", "dialysis", ...
+  bool persistent = false;
+  bool operator==(const OrganFailureRecord&) const = default;
+};
+
+// One lupus assessment: the SLEDAI-2K descriptors present, the physician
+// global assessment and the prednisolone-equivalent dose.
+struct SleAssessmentRecord {
+  std::string patient_id;
+  Date assessment_date;
+  SledaiSet descriptors = 0;
+  std::optional<double> pga;                  // 0-3
+  std::optional<double> prednisolone_mg_day;  // prednisolone-equivalent
+  bool operator==(const SleAssessmentRecord&) const = default;
+};
+
+// A dated laboratory result: serology (aqp4_igg, mog_igg, anti_dsdna) as
+// positive or negative, a measured value (c3, c4) with its unit, or both.
+struct LabResultRecord {
+  std::string patient_id;
+  Date sample_date;
+  std::string test;  // a lower-case code: aqp4_igg, mog_igg, anti_dsdna, ...
+  std::optional<LabResultState> result;
+  std::optional<double> value;
+  std::string unit;   // with a value
+  std::string assay;  // "cell-based", ...
+  std::string titre;  // "1:100", ...
+  bool operator==(const LabResultRecord&) const = default;
+};
+
 using Record =
     std::variant<PatientRecord, TransplantRecord, VisitRecord, RelapseRecord,
                  MriRecord, TreatmentRecord, DeathRecord, AdverseEventRecord,
-                 EngraftmentRecord, DiseaseStatusRecord>;
+                 EngraftmentRecord, DiseaseStatusRecord, SscAssessmentRecord,
+                 OrganFailureRecord, SleAssessmentRecord, LabResultRecord>;
 
 Kind KindOf(const Record& record);
 const std::string& PatientIdOf(const Record& record);
@@ -381,6 +502,7 @@ bool IsValidEdss(double edss);
 // relate a record to the patient's other records.
 struct PatientFacts {
   std::optional<int> birth_year;
+  std::optional<Disease> disease;
   std::optional<Date> death_date;
   // Latest and earliest date among transplants, visits, relapses, MRI and
   // treatments (each record counted by its latest date).
@@ -393,6 +515,10 @@ struct PatientFacts {
   std::vector<std::pair<Date, TransplantType>> transplants;
 };
 
+// The one disease whose patients records of `kind` are for (SSc
+// assessments and organ failures, SLE assessments); nullopt for any.
+std::optional<Disease> DiseaseOfKind(Kind kind);
+
 // Whether CheckAgainstPatient needs PatientFacts::transplants for `kind`.
 bool TransplantsNeeded(Kind kind);
 
@@ -400,7 +526,8 @@ bool TransplantsNeeded(Kind kind);
 // death, no death before a recorded record, no date before the birth year
 // (and no birth year after a recorded record), a new transplant only after
 // the latest one (`is_new` false for amendments), engraftment only for a
-// recorded transplant, GvHD only after an allogeneic transplant.
+// recorded transplant, GvHD only after an allogeneic transplant, the
+// assessments of a disease only for its patients (DiseaseOfKind).
 std::vector<FieldViolation> CheckAgainstPatient(const Record& record,
                                                 const PatientFacts& facts,
                                                 bool is_new);

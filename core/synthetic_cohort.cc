@@ -197,7 +197,15 @@ std::vector<CenterCohort> GenerateCohort(const CohortOptions& options) {
 
     const Course course = synthetic::DrawCourse(random, frame);
     const std::vector<Date> relapses = DrawRelapses(random, frame, course.end);
-    for (Date d : relapses) add(center, RelapseRecord{frame.id, d});
+    // A stream of their own per patient: the measures added later left the
+    // rest of a seed's cohort unchanged.
+    Random measures_random(options.seed ^ (0x5851f42d4c957f2dULL *
+                                           (static_cast<uint64_t>(i) + 1)));
+    const synthetic::Measures measures = synthetic::DrawMeasures(
+        measures_random, frame, course.end, relapses.size());
+    for (size_t r = 0; r < relapses.size(); ++r) {
+      add(center, RelapseRecord{frame.id, relapses[r], measures.phenotypes[r]});
+    }
     const std::vector<VisitRecord> visits =
         DrawVisits(random, frame, course.end);
     for (const VisitRecord& v : visits) add(center, v);
@@ -215,6 +223,10 @@ std::vector<CenterCohort> GenerateCohort(const CohortOptions& options) {
     for (const AdverseEventRecord& a : course.adverse_events) add(center, a);
     if (course.engraftment) add(center, *course.engraftment);
     for (const DiseaseStatusRecord& s : statuses) add(center, s);
+    for (const SscAssessmentRecord& a : measures.ssc) add(center, a);
+    for (const OrganFailureRecord& f : measures.organ_failures) add(center, f);
+    for (const SleAssessmentRecord& a : measures.sle) add(center, a);
+    for (const LabResultRecord& l : measures.lab_results) add(center, l);
   }
   for (size_t c = 0; c < centers.size(); ++c) {
     for (size_t k = 0; k < kAllKinds.size(); ++k) {

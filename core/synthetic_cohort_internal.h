@@ -79,6 +79,21 @@ std::vector<TreatmentRecord> DrawTreatments(
     const std::vector<Date>& relapses,
     const std::vector<DiseaseStatusRecord>& statuses);
 
+// Each disease's own measures, up to `end`: SSc assessments (the mRSS
+// falling in most, the lung progressing in some) and a few organ
+// failures, lupus assessments (SLEDAI-2K falling, flares in some),
+// AQP4-IgG results (seroreversion in some NMOSD patients), and the
+// phenotype of each of the `relapses` (NMOSD attacks; none otherwise).
+struct Measures {
+  std::vector<SscAssessmentRecord> ssc;
+  std::vector<OrganFailureRecord> organ_failures;
+  std::vector<SleAssessmentRecord> sle;
+  std::vector<LabResultRecord> lab_results;
+  std::vector<std::optional<AttackPhenotype>> phenotypes;  // one a relapse
+};
+Measures DrawMeasures(Random& random, const PatientFrame& frame, Date end,
+                      size_t relapses);
+
 }  // namespace registry::synthetic
 
 #endif  // REGISTRY_CORE_SYNTHETIC_COHORT_INTERNAL_H_

@@ -36,7 +36,8 @@ admin=(--token-file "$db.admin-token")
 # Every kind cohortgen writes, in the order an import needs: patients, then
 # transplants (which engraftment and GvHD refer to), then the rest.
 kinds=(patients transplants visits relapses mri treatments deaths
-  adverse_events engraftment disease_status)
+  adverse_events engraftment disease_status ssc_assessments organ_failures
+  sle_assessments lab_results)
 for center in C01 C02 C03; do
   "$bin/regctl" "${admin[@]}" admin center add "$center" --name "Transplant center $center" >/dev/null
   "$bin/regctl" "${admin[@]}" admin token issue --role submitter --center "$center" \
@@ -51,9 +52,9 @@ done
 echo
 echo "HSCT follow-up registry: demo running on $REGISTRY_SERVER (database $db)"
 echo
-printf '%-16s' records; for center in C01 C02 C03; do printf '%8s' "$center"; done; echo
+printf '%-17s' records; for center in C01 C02 C03; do printf '%8s' "$center"; done; echo
 for kind in "${kinds[@]}"; do
-  printf '%-16s' "$kind"
+  printf '%-17s' "$kind"
   for center in C01 C02 C03; do
     n=$("$bin/regctl" --token-file "$dir/$center.token" submit export "$kind" | tail -n +2 | wc -l)
     printf '%8s' "$n"
@@ -85,6 +86,10 @@ Try, in another terminal (from $(pwd)):
   $bin/regctl --token-file $dir/analyst.token report km --endpoint neda3 --by disease --format table
   $bin/regctl --token-file $dir/analyst.token report km --endpoint pfs --by disease --format svg > pfs.svg
   $bin/regctl --token-file $dir/analyst.token report cohort --format html > cohort.html
+  $bin/regctl --token-file $dir/analyst.token report km --endpoint ssc-pfs --format table
+  $bin/regctl --token-file $dir/analyst.token report cif --endpoint lung-progression --format table
+  $bin/regctl --token-file $dir/analyst.token report states | head
+  $bin/regctl --token-file $dir/analyst.token report km --endpoint seroreversion --format table
   $bin/regctl --token-file $db.admin-token admin token list
   $bin/regctl --token-file $db.admin-token admin audit verify
 NEXT

@@ -4,6 +4,7 @@
 #include "api/convert.h"
 #include "api/outcome_convert.h"
 #include "core/outcomes.h"
+#include "core/sle_rules.h"
 #include "core/status_macros.h"
 #include "core/violations.h"
 #include "services/auth.h"
@@ -192,6 +193,45 @@ grpc::Status OutcomeServiceImpl::ListDisabilityEvents(
           *out->add_events() = ToProto(e, outcome.day0);
         }
         return 1;
+      });
+}
+
+grpc::Status OutcomeServiceImpl::ListDiseaseStates(
+    grpc::ServerContext* context, const v1::ListDiseaseStatesRequest* request,
+    grpc::ServerWriter<v1::ListDiseaseStatesResponse>* writer) {
+  absl::StatusOr<OutcomeCall> call = StartCall(
+      context, *auth_, "OutcomeService/ListDiseaseStates",
+      request->definition(), request->has_as_of(), request->as_of(),
+      request->has_as_of_recorded() ? &request->as_of_recorded() : nullptr,
+      /*streaming=*/true);
+  if (!call.ok()) return ToGrpcStatus(call.status());
+  const OutcomeDefinition& definition = call->definition;
+  const std::optional<Date> as_of = call->as_of;
+  return StreamPatients(
+      *store_, *call, context, writer, "outcomes.read",
+      [&](const PatientRecords& patient, const PatientClinicalData& all,
+          const PatientOutcome& outcome,
+          v1::ListDiseaseStatesResponse& message) {
+        if (all.sle_assessments.empty()) return 0;
+        const PatientClinicalData data = as_of ? DataAsOf(all, *as_of) : all;
+        const std::vector<SleState> states = SleStates(data, definition);
+        if (states.empty()) return 0;
+        v1::PatientDiseaseStates* out = message.add_patients();
+        *out->mutable_patient() = Identity(patient, data);
+        for (const SleState& s : states) {
+          v1::SleAssessmentState* row = out->add_sle();
+          *row->mutable_assessment_date() = ToProtoDate(s.date);
+          if (outcome.day0) {
+            row->set_days_from_day0(static_cast<int>(s.date - *outcome.day0));
+          }
+          row->set_sledai_2k(s.sledai_2k);
+          row->set_clinical_sledai(s.clinical_sledai);
+          if (s.doris) row->set_doris(*s.doris);
+          if (s.lldas) row->set_lldas(*s.lldas);
+          if (s.hsct_remission) row->set_hsct_remission(*s.hsct_remission);
+          row->set_flare(s.flare);
+        }
+        return static_cast<int>(states.size());
       });
 }
 

@@ -22,6 +22,9 @@ class OutcomeServiceImpl final : public v1::OutcomeService::Service {
       grpc::ServerContext* context,
       const v1::ListDisabilityEventsRequest* request,
       grpc::ServerWriter<v1::ListDisabilityEventsResponse>* writer) override;
+  grpc::Status ListDiseaseStates(
+      grpc::ServerContext* context, const v1::ListDiseaseStatesRequest* request,
+      grpc::ServerWriter<v1::ListDiseaseStatesResponse>* writer) override;
   grpc::Status StreamCohortOutcomes(
       grpc::ServerContext* context,
       const v1::StreamCohortOutcomesRequest* request,

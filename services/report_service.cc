@@ -159,10 +159,12 @@ grpc::Status ReportServiceImpl::CumulativeIncidence(
   if (!call.ok()) return ToGrpcStatus(call.status());
   absl::StatusOr<Endpoint> endpoint = EndpointOf(request->endpoint());
   if (!endpoint.ok()) return ToGrpcStatus(endpoint.status());
-  if (*endpoint == Endpoint::kOs || *endpoint == Endpoint::kPfs ||
-      *endpoint == Endpoint::kTfr) {
+  if (DeathIsAnEvent(*endpoint)) {
     return ToGrpcStatus(Invalid(
-        "endpoint", "death is part of os, pfs and tfr: no competing risk"));
+        "endpoint",
+        absl::StrCat("death is part of ", std::string(EndpointName(*endpoint)),
+                     " (and of os, pfs, tfr, ssc-pfs, ssc-efs): "
+                     "no competing risk")));
   }
   std::map<std::string, std::vector<CompetingObservation>> strata;
   absl::Status status = ForEachOutcome(

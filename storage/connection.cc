@@ -178,6 +178,13 @@ UPDATE current_records SET payload = payload || ',unknown'
 UPDATE current_records SET payload = payload || ',other,,,no'
   WHERE kind = 'treatments';
 )sql"},
+      // 6: relapses gain an optional phenotype (existing ones: none).
+      // The kinds added with it (ssc_assessments, organ_failures,
+      // sle_assessments, lab_results) need no table of their own.
+      {R"sql(
+UPDATE current_records SET payload = payload || ','
+  WHERE kind = 'relapses';
+)sql"},
   };
   return *migrations;
 }

@@ -90,6 +90,7 @@ absl::StatusOr<PatientFacts> LoadFacts(Connection& c,
     ASSIGN_OR_RETURN(Record record,
                      DecodePayload(Kind::kPatients, patient->payload));
     facts.birth_year = std::get<PatientRecord>(record).birth_year;
+    facts.disease = std::get<PatientRecord>(record).disease;
   }
   if (auto death = LoadCurrent(c, registry_id, Kind::kDeaths, "")) {
     ASSIGN_OR_RETURN(Record record,
@@ -164,6 +165,30 @@ absl::StatusOr<std::optional<std::string>> TransplantNeededBy(
   return std::nullopt;
 }
 
+// Why the patient's disease cannot be amended to `disease`, if it cannot:
+// current records of a kind for another disease only (DiseaseOfKind).
+std::optional<std::string> DiseaseNeededBy(Connection& c,
+                                           const std::string& registry_id,
+                                           Disease disease) {
+  for (Kind kind : kAllKinds) {
+    const std::optional<Disease> only = DiseaseOfKind(kind);
+    if (!only || *only == disease) continue;
+    SQLite::Statement& query = c.Prepare(
+        "SELECT count(*) FROM current_records WHERE registry_id = ? AND kind "
+        "= ?");
+    query.bind(1, registry_id);
+    query.bind(2, S(KindName(kind)));
+    query.executeStep();
+    if (const int n = query.getColumn(0).getInt(); n > 0) {
+      return absl::StrCat("the patient has ", n, " current ",
+                          std::string(KindName(kind)), ", which are for ",
+                          std::string(DiseaseCode(*only)),
+                          " patients; retract them first");
+    }
+  }
+  return std::nullopt;
+}
+
 // Folds a newly imported record into the facts of its patient.
 void UpdateFacts(const Record& record, PatientFacts& facts) {
   auto later = [](std::optional<Date>& slot, Date date) {
@@ -171,6 +196,7 @@ void UpdateFacts(const Record& record, PatientFacts& facts) {
   };
   if (auto* p = std::get_if<PatientRecord>(&record)) {
     facts.birth_year = p->birth_year;
+    facts.disease = p->disease;
   } else if (auto* d = std::get_if<DeathRecord>(&record)) {
     facts.death_date = d->death_date;
   } else if (std::optional<Date> date = LatestDateOf(record)) {
@@ -452,6 +478,14 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
         if (current->payload == payload) {
           ++counts.unchanged;
           continue;
+        }
+        if (const auto* p =
+                record ? std::get_if<PatientRecord>(&*record) : nullptr) {
+          if (std::optional<std::string> needed =
+                  DiseaseNeededBy(c, *registry_id, p->disease)) {
+            fail({{"disease", *std::move(needed)}});
+            continue;
+          }
         }
         if (const auto* t =
                 record ? std::get_if<TransplantRecord>(&*record) : nullptr;

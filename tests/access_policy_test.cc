@@ -92,7 +92,8 @@ TEST(AccessPolicyTest, TheWholePolicyAsDocumented) {
        {"SubmissionService/GetPatientHistory",
         "OutcomeService/GetPatientStatus",
         "OutcomeService/ListDisabilityEvents",
-        "OutcomeService/StreamCohortOutcomes", "ReportService/KaplanMeier",
+        "OutcomeService/StreamCohortOutcomes",
+        "OutcomeService/ListDiseaseStates", "ReportService/KaplanMeier",
         "ReportService/CumulativeIncidence", "ReportService/CohortSummary"}) {
     absl::StrAppend(&expected, method, kClinical);
   }

@@ -326,6 +326,14 @@ TEST_F(AccessTest, EveryRpcEveryCaller) {
          v1::ListDisabilityEventsResponse message;
          return Drain(reader, message);
        }},
+      {"OutcomeService/ListDiseaseStates", "",
+       [](AccessTest& t, Caller c) {
+         grpc::ClientContext context;
+         t.Prepare(context, c);
+         auto reader = t.outcomes_->ListDiseaseStates(&context, {});
+         v1::ListDiseaseStatesResponse message;
+         return Drain(reader, message);
+       }},
       {"ReportService/KaplanMeier", "overall survival",
        [](AccessTest& t, Caller c) {
          grpc::ClientContext context;

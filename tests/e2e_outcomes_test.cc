@@ -15,6 +15,7 @@
 namespace registry::testing {
 namespace {
 
+using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
@@ -153,7 +154,11 @@ TEST_F(ToyOutcomesTest, OutcomeRowsFollowTheContract) {
             "relapse_progression_date,tfr_end_date,tfr_end_reason,"
             "neutrophil_day,platelet_day,primary_graft_failure,"
             "infection_date,secondary_autoimmunity_date,malignancy_date,"
-            "agvhd_date,cgvhd_date,not_evaluable_reason");
+            "agvhd_date,cgvhd_date,ssc_progression_date,"
+            "skin_progression_date,lung_progression_date,"
+            "persistent_organ_failure_date,doris_date,lldas_date,"
+            "sle_flare_date,lldas_time_fraction,aqp4_seroreversion_date,"
+            "aqp4_reconversion_date,not_evaluable_reason");
   // Patient 1: scans after the re-baseline day make NEDA evaluable; the
   // CDW on day 292 ends it, and the treatment-free remission with it.
   EXPECT_EQ(
@@ -161,7 +166,7 @@ TEST_F(ToyOutcomesTest, OutcomeRowsFollowTheContract) {
           std::vector<std::string>(rows[1].begin() + 1, rows[1].end()), ","),
       "1,C1,RRMS,2021-09-23,1,2022-07-12,cdw,292,0,2023-03-11,"
       "2023-03-01,0,0.0000,0.0000,1,0,autologous,,2022-07-12,2022-07-12,"
-      "relapse or progression,,,,,,,,,");
+      "relapse or progression,,,,,,,,,,,,,,,,,,,");
   // Patient 2 has no scans: not evaluable, so no EDA, remission or NEDA-4.
   EXPECT_EQ(rows[2][1], "2");
   EXPECT_EQ(rows[2][5], "0");
@@ -382,6 +387,9 @@ TEST(OtherIndicationsTest, NoNedaOutsideMsAndTheTransplantCourseIsTold) {
   ASSERT_EQ(lupus.exit_code, 0) << lupus.err;
   EXPECT_THAT(lupus.out, HasSubstr("NEDA-3 not evaluable: not MS."));
   EXPECT_THAT(lupus.out, HasSubstr("secondary_autoimmune_disease, grade 2"));
+  // Sent as unset, not as an empty date that read as "ended".
+  EXPECT_THAT(lupus.out, HasSubstr("Treatment-free remission: ongoing at the "
+                                   "last contact"));
 
   // Overall survival: S1 dies on day 1067; L1, with no visit at all, is
   // followed to its adverse event on day 639.
@@ -437,6 +445,147 @@ TEST(OtherIndicationsTest, NoNedaOutsideMsAndTheTransplantCourseIsTold) {
   EXPECT_THAT(html.out, HasSubstr("<h2>SLE (1 patients)</h2>"));
   EXPECT_THAT(html.out, Not(HasSubstr("<h2>Multiple sclerosis")));
   EXPECT_THAT(html.out, Not(HasSubstr("EDSS")));
+}
+
+// A systemic-sclerosis, a lupus and an NMOSD centre each load their
+// disease's measures and get its endpoints, with no MS concept in sight.
+TEST(DiseaseMeasuresTest, EachCentreGetsItsDiseasesEndpoints) {
+  TestRegistry registry;
+  const std::string token = registry.IssueToken("submitter", "C1");
+  const std::vector<std::pair<std::string, std::string>> files = {
+      {"patients",
+       "patient_id,sex,birth_year,disease,diagnosis_date\n"
+       "S1,F,1975,SSC,2012-04-01\nL1,F,1990,SLE,2010-09-01\n"
+       "N1,F,1982,NMOSD,2011-01-01\n"},
+      {"transplants",
+       "patient_id,transplant_date,type,regimen\n"
+       "S1,2015-01-10,autologous,CY-ATG\nL1,2015-01-10,autologous,CY-ATG\n"
+       "N1,2015-01-10,autologous,CY-ATG\n"},
+      // S1: mRSS 24 at baseline, 30 a year later (+6, +25 %); FVC 80 then
+      // 72 (-10 %) two years after.
+      {"ssc_assessments",
+       "patient_id,assessment_date,mrss,fvc_pct,dlco_pct,lvef_pct,haq_di,"
+       "patient_global,physician_global\n"
+       "S1,2014-12-01,24,80,60,62,1.5,6,5\n"
+       "S1,2016-01-10,30,78,58,,1.25,,\n"
+       "S1,2017-01-10,22,72,60,,1,,\n"},
+      {"organ_failures",
+       "patient_id,event_date,organ,kind,persistent\n"
+       "S1,2018-03-01,kidney,scleroderma renal crisis,yes\n"},
+      // L1: active before, LLDAS at 6 months (SLEDAI 2, no new item), DORIS
+      // at a year, a flare (+8) at two.
+      {"sle_assessments",
+       "patient_id,assessment_date,sledai_descriptors,pga,"
+       "prednisolone_mg_day\n"
+       "L1,2014-12-15,arthritis|rash|proteinuria|low_complement,2.5,30\n"
+       "L1,2015-07-10,low_complement,0.5,7.5\n"
+       "L1,2016-01-10,low_complement,0,5\n"
+       "L1,2017-01-10,arthritis|proteinuria|low_complement,2,20\n"},
+      {"relapses",
+       "patient_id,onset_date,phenotype\n"
+       "N1,2014-06-01,myelitis\nN1,2019-03-01,optic_neuritis\n"},
+      {"lab_results",
+       "patient_id,sample_date,test,result,value,unit,assay,titre\n"
+       "N1,2014-12-01,aqp4_igg,positive,,,cell-based,1:320\n"
+       "N1,2016-01-20,aqp4_igg,negative,,,cell-based,\n"
+       "N1,2018-11-01,aqp4_igg,positive,,,cell-based,1:100\n"
+       "L1,2014-12-15,c3,,0.55,g/L,,\n"}};
+  for (const auto& [kind, content] : files) {
+    RegctlResult r = registry.Regctl(
+        {"submit", "import", kind, registry.WriteCsv(kind + ".csv", content)},
+        token);
+    ASSERT_EQ(r.exit_code, 0) << kind << ": " << r.err;
+  }
+  // A disease's measures only for its patients.
+  RegctlResult wrong = registry.Regctl(
+      {"submit", "import", "sle_assessments",
+       registry.WriteCsv("wrong.csv",
+                         "patient_id,assessment_date,sledai_descriptors,pga,"
+                         "prednisolone_mg_day\nS1,2016-01-10,rash,1,5\n")},
+      token);
+  EXPECT_EQ(wrong.exit_code, 1);
+  EXPECT_THAT(wrong.err, HasSubstr("wrong.csv:2: patient_id: sle_assessments "
+                                   "are for SLE patients"));
+
+  auto km = [&](const std::string& endpoint) {
+    RegctlResult r = registry.Regctl(
+        {"report", "km", "--endpoint", endpoint, "--format", "csv"}, token);
+    EXPECT_EQ(r.exit_code, 0) << endpoint << ": " << r.err;
+    std::vector<std::string> out;  // time_days,n_risk,n_event,n_censor
+    for (const auto& row : Rows(r.out)) {
+      out.push_back(absl::StrJoin(
+          std::vector<std::string>(row.begin() + 1, row.begin() + 5), ","));
+    }
+    return out;
+  };
+  const std::string header = "time_days,n_risk,n_event,n_censor";
+  EXPECT_THAT(km("skin-progression"), ElementsAre(header, "365,1,1,0"));
+  EXPECT_THAT(km("lung-progression"), ElementsAre(header, "731,1,1,0"));
+  EXPECT_THAT(km("ssc-pfs"), ElementsAre(header, "365,1,1,0"));
+  EXPECT_THAT(km("ssc-efs"), ElementsAre(header, "1146,1,1,0"));
+  EXPECT_THAT(km("lldas"), ElementsAre(header, "181,1,1,0"));
+  EXPECT_THAT(km("doris"), ElementsAre(header, "365,1,1,0"));
+  EXPECT_THAT(km("sle-flare"), ElementsAre(header, "731,1,1,0"));
+  EXPECT_THAT(km("seroreversion"), ElementsAre(header, "375,1,1,0"));
+  RegctlResult cif = registry.Regctl(
+      {"report", "cif", "--endpoint", "ssc-efs", "--format", "csv"}, token);
+  EXPECT_EQ(cif.exit_code, 1);
+  EXPECT_THAT(cif.err, HasSubstr("death is part of ssc-efs"));
+
+  RegctlResult states = registry.Regctl({"report", "states"}, token);
+  ASSERT_EQ(states.exit_code, 0) << states.err;
+  std::vector<std::string> lines;  // without the registry id
+  for (const auto& row : Rows(states.out)) {
+    lines.push_back(absl::StrJoin(
+        std::vector<std::string>(row.begin() + 1, row.end()), ","));
+  }
+  EXPECT_THAT(lines,
+              ElementsAre("patient_id,disease,assessment_date,days_from_day0,"
+                          "sledai_2k,clinical_sledai,doris,lldas,"
+                          "hsct_remission,flare",
+                          "L1,SLE,2014-12-15,-26,12,10,0,0,0,0",
+                          "L1,SLE,2015-07-10,181,2,0,0,1,1,0",
+                          "L1,SLE,2016-01-10,365,2,0,1,1,1,0",
+                          "L1,SLE,2017-01-10,731,10,8,0,0,0,1"));
+
+  RegctlResult outcomes = registry.Regctl({"report", "outcomes"}, token);
+  ASSERT_EQ(outcomes.exit_code, 0) << outcomes.err;
+  const auto rows = Rows(outcomes.out);
+  auto cell = [&](const std::string& patient, const std::string& column) {
+    const auto col = std::find(rows[0].begin(), rows[0].end(), column);
+    for (const auto& row : rows) {
+      if (row[1] == patient && col != rows[0].end()) {
+        return row[col - rows[0].begin()];
+      }
+    }
+    return std::string("?");
+  };
+  EXPECT_EQ(cell("S1", "skin_progression_date"), "2016-01-10");
+  EXPECT_EQ(cell("S1", "lung_progression_date"), "2017-01-10");
+  EXPECT_EQ(cell("S1", "persistent_organ_failure_date"), "2018-03-01");
+  EXPECT_EQ(cell("L1", "lldas_date"), "2015-07-10");
+  EXPECT_EQ(cell("L1", "doris_date"), "2016-01-10");
+  EXPECT_EQ(cell("L1", "sle_flare_date"), "2017-01-10");
+  EXPECT_EQ(cell("N1", "aqp4_seroreversion_date"), "2016-01-20");
+  EXPECT_EQ(cell("N1", "aqp4_reconversion_date"), "2018-11-01");
+  for (const char* patient : {"S1", "L1", "N1"}) {
+    EXPECT_EQ(cell(patient, "neda3_evaluable"), "0");
+  }
+
+  RegctlResult ssc = registry.Regctl({"patient", "status", "S1"}, token);
+  ASSERT_EQ(ssc.exit_code, 0) << ssc.err;
+  EXPECT_THAT(ssc.out,
+              HasSubstr("Systemic sclerosis: progression 2016-01-10 (skin "
+                        "2016-01-10, lung 2017-01-10); persistent organ "
+                        "failure 2018-03-01"));
+  RegctlResult sle = registry.Regctl({"patient", "status", "L1"}, token);
+  EXPECT_THAT(sle.out, HasSubstr("Lupus: first DORIS remission 2016-01-10, "
+                                 "first LLDAS 2015-07-10, first flare "
+                                 "2017-01-10"));
+  RegctlResult nmo = registry.Regctl({"patient", "status", "N1"}, token);
+  EXPECT_THAT(nmo.out,
+              HasSubstr("AQP4-IgG positive before transplant: seroreversion "
+                        "2016-01-20, re-conversion 2018-11-01"));
 }
 
 // The recorded time printed beside a result is a data freeze: given back

@@ -19,7 +19,9 @@ const std::vector<std::pair<std::string, std::string>>& EveryKind() {
            "patient_id,sex,birth_year,disease,diagnosis_date\n"
            "P001,F,1980,RRMS,2010-05-01\n"
            "P002,M,1975,SPMS,2005-02-11\n"
-           "P003,X,1990,NMOSD,2015-09-30\n"},
+           "P003,X,1990,NMOSD,2015-09-30\n"
+           "P004,F,1972,SSC,2014-04-01\n"
+           "P005,F,1988,SLE,2009-06-15\n"},
           {"transplants",
            "patient_id,transplant_date,type,regimen\n"
            "P001,2018-03-01,autologous,BEAM-ATG\n"
@@ -32,9 +34,9 @@ const std::vector<std::pair<std::string, std::string>>& EveryKind() {
            "P002,2016-12-01,6.0\n"
            "P002,2017-07-01,0.0\n"},
           {"relapses",
-           "patient_id,onset_date\n"
-           "P001,2017-11-02\n"
-           "P003,2019-04-05\n"},
+           "patient_id,onset_date,phenotype\n"
+           "P001,2017-11-02,\n"
+           "P003,2019-04-05,myelitis\n"},
           {"mri",
            "patient_id,scan_date,new_t2,enlarging_t2,gd_enhancing,"
            "brain_volume_change_pct\n"
@@ -64,6 +66,23 @@ const std::vector<std::pair<std::string, std::string>>& EveryKind() {
            "patient_id,status_date,status\n"
            "P001,2019-03-01,remission\n"
            "P002,2018-01-15,stable\n"},
+          {"ssc_assessments",
+           "patient_id,assessment_date,mrss,fvc_pct,dlco_pct,lvef_pct,haq_di,"
+           "patient_global,physician_global\n"
+           "P004,2016-01-10,28,72.5,55,60,1.625,7,6\n"
+           "P004,2017-01-12,14,,,,,,\n"},
+          {"organ_failures",
+           "patient_id,event_date,organ,kind,persistent\n"
+           "P004,2018-05-01,kidney,scleroderma renal crisis,no\n"},
+          {"sle_assessments",
+           "patient_id,assessment_date,sledai_descriptors,pga,"
+           "prednisolone_mg_day\n"
+           "P005,2016-02-01,arthritis|rash|low_complement,2,20\n"
+           "P005,2017-02-01,,0,5\n"},
+          {"lab_results",
+           "patient_id,sample_date,test,result,value,unit,assay,titre\n"
+           "P003,2016-01-05,aqp4_igg,positive,,,cell-based,1:320\n"
+           "P005,2016-02-01,c3,,0.62,g/L,,\n"},
       };
   return *files;
 }

@@ -351,7 +351,7 @@ test_all_kinds() {
   export_rows visits
   expect_lines "export visits" "M1,2018-04-20,3.0" "M1,2018-11-01,2.5" "M1,2019-11-01,2.5"
   export_rows relapses
-  expect_lines "export relapses" "M1,2017-06-01"
+  expect_lines "export relapses" "M1,2017-06-01,"
   export_rows mri
   expect_lines "export mri" "M1,2018-11-10,0,0,0," "M1,2019-11-10,0,0,0,-0.25"
   export_rows treatments

@@ -38,7 +38,7 @@ Row ValidRow(Kind kind) {
     case Kind::kVisits:
       return {"P-001", "2021-03-04", "3.5"};
     case Kind::kRelapses:
-      return {"P-001", "2019-07-08"};
+      return {"P-001", "2019-07-08", "optic_neuritis"};
     case Kind::kMri:
       return {"P-001", "2020-01-02", "1", "0", "2", "-0.35"};
     case Kind::kTreatments:
@@ -53,6 +53,18 @@ Row ValidRow(Kind kind) {
       return {"P-001", "2015-03-04", "2015-03-15", "2015-03-19"};
     case Kind::kDiseaseStatus:
       return {"P-001", "2016-03-04", "remission"};
+    case Kind::kSscAssessments:
+      return {"P-001", "2016-03-04", "22", "78.5", "61",
+              "60",    "1.25",       "6",  "5"};
+    case Kind::kOrganFailures:
+      return {"P-001", "2016-05-01", "kidney", "scleroderma renal crisis",
+              "yes"};
+    case Kind::kSleAssessments:
+      return {"P-001", "2016-03-04", "arthritis|rash|low_complement", "1.5",
+              "7.5"};
+    case Kind::kLabResults:
+      return {"P-001", "2016-03-04", "aqp4_igg",   "positive",
+              "",      "",           "cell-based", "1:100"};
   }
   return {};
 }
@@ -116,10 +128,11 @@ TEST(KindTest, NamesRoundTripForAllKinds) {
     EXPECT_EQ(ParseKind(KindName(kind)), kind) << KindName(kind);
     names.insert(KindText(kind));
   }
-  EXPECT_EQ(names, (std::set<std::string>{"patients", "transplants", "visits",
-                                          "relapses", "mri", "treatments",
-                                          "deaths", "adverse_events",
-                                          "engraftment", "disease_status"}));
+  EXPECT_EQ(names, (std::set<std::string>{
+                       "patients", "transplants", "visits", "relapses", "mri",
+                       "treatments", "deaths", "adverse_events", "engraftment",
+                       "disease_status", "ssc_assessments", "organ_failures",
+                       "sle_assessments", "lab_results"}));
 }
 
 TEST(KindTest, UnknownKindIsRejected) {
@@ -664,6 +677,114 @@ TEST(DiseaseStatusRecordTest, StatusIsOneOfTheCodes) {
                    "status_date");
 }
 
+// ---------------------------------------------------------------- Disease
+// measures
+
+TEST(RelapseRecordTest, ThePhenotypeIsOptionalAndCoded) {
+  EXPECT_EQ(ParseOk<RelapseRecord>(Kind::kRelapses,
+                                   With(Kind::kRelapses, "phenotype", ""))
+                .phenotype,
+            std::nullopt);
+  EXPECT_EQ(
+      ParseOk<RelapseRecord>(
+          Kind::kRelapses, With(Kind::kRelapses, "phenotype", "area_postrema"))
+          .phenotype,
+      AttackPhenotype::kAreaPostrema);
+  ExpectRejectedOn(Kind::kRelapses,
+                   With(Kind::kRelapses, "phenotype", "optic neuritis"),
+                   "phenotype", "optic_neuritis");
+}
+
+TEST(SscAssessmentRecordTest, EachMeasureHasItsRangeAndOneIsNeeded) {
+  const SscAssessmentRecord a = ParseOk<SscAssessmentRecord>(
+      Kind::kSscAssessments, ValidRow(Kind::kSscAssessments));
+  EXPECT_EQ(a.mrss, 22);
+  EXPECT_EQ(a.fvc_pct, 78.5);
+  EXPECT_EQ(a.haq_di, 1.25);
+  const Kind k = Kind::kSscAssessments;
+  ExpectRejectedOn(k, With(k, "mrss", "52"), "mrss", "between 0 and 51");
+  ExpectRejectedOn(k, With(k, "mrss", "20.5"), "mrss");
+  ExpectRejectedOn(k, With(k, "fvc_pct", "9"), "fvc_pct", "between 10");
+  ExpectRejectedOn(k, With(k, "dlco_pct", "201"), "dlco_pct");
+  ExpectRejectedOn(k, With(k, "lvef_pct", "96"), "lvef_pct");
+  ExpectRejectedOn(k, With(k, "haq_di", "1.3"), "haq_di", "steps of 0.125");
+  ExpectRejectedOn(k, With(k, "haq_di", "3.125"), "haq_di");
+  ExpectRejectedOn(k, With(k, "patient_global", "11"), "patient_global");
+  ExpectRejectedOn(k, With(k, "physician_global", "-1"), "physician_global");
+  // Any one measure is enough; none is an error.
+  Row only_fvc = {"P-001", "2016-03-04", "", "80", "", "", "", "", ""};
+  EXPECT_EQ(ParseOk<SscAssessmentRecord>(k, only_fvc).mrss, std::nullopt);
+  ExpectRejectedOn(k, {"P-001", "2016-03-04", "", "", "", "", "", "", ""},
+                   "mrss", "at least one measure");
+  // An unreadable measure is reported as itself, not as missing.
+  ExpectRejectedOn(k, {"P-001", "2016-03-04", "x", "", "", "", "", "", ""},
+                   "mrss", "whole number");
+}
+
+TEST(OrganFailureRecordTest, OrganAndPersistenceAreRequired) {
+  const Kind k = Kind::kOrganFailures;
+  const OrganFailureRecord f = ParseOk<OrganFailureRecord>(k, ValidRow(k));
+  EXPECT_EQ(f.organ, Organ::kKidney);
+  EXPECT_TRUE(f.persistent);
+  ExpectRejectedOn(k, With(k, "organ", "liver"), "organ", "heart");
+  EXPECT_FALSE(
+      ParseOk<OrganFailureRecord>(k, With(k, "persistent", "")).persistent);
+  ExpectRejectedOn(k, With(k, "persistent", "maybe"), "persistent");
+  ExpectRejectedOn(k, With(k, "kind", ""), "kind");
+}
+
+TEST(SleAssessmentRecordTest, DescriptorsAreASetOfTheTwentyFourNames) {
+  const Kind k = Kind::kSleAssessments;
+  const SleAssessmentRecord a = ParseOk<SleAssessmentRecord>(
+      k, With(k, "sledai_descriptors", "rash|arthritis|low_complement"));
+  EXPECT_EQ(a.descriptors, Bit(SledaiDescriptor::kArthritis) |
+                               Bit(SledaiDescriptor::kRash) |
+                               Bit(SledaiDescriptor::kLowComplement));
+  // Canonical text in the order of the form, whatever order was given.
+  EXPECT_EQ(ToRow(Record(a))[2], "arthritis|rash|low_complement");
+  EXPECT_EQ(ParseOk<SleAssessmentRecord>(k, With(k, "sledai_descriptors", ""))
+                .descriptors,
+            0u);
+  ExpectRejectedOn(k, With(k, "sledai_descriptors", "arthritis|nephritis"),
+                   "sledai_descriptors",
+                   "'nephritis' is not a SLEDAI-2K descriptor");
+  ExpectRejectedOn(k, With(k, "sledai_descriptors", "rash|rash"),
+                   "sledai_descriptors", "'rash' is given twice");
+  ExpectRejectedOn(k, With(k, "sledai_descriptors", "rash,fever"),
+                   "sledai_descriptors", "'rash,fever'");
+  ExpectRejectedOn(k, With(k, "pga", "3.5"), "pga", "between 0 and 3");
+  ExpectRejectedOn(k, With(k, "prednisolone_mg_day", "-5"),
+                   "prednisolone_mg_day");
+  std::string every;
+  for (int i = 0; i < kSledaiDescriptorCount; ++i) {
+    if (i) every += "|";
+    every += SledaiDescriptorName(static_cast<SledaiDescriptor>(i));
+  }
+  EXPECT_EQ(
+      ParseOk<SleAssessmentRecord>(k, With(k, "sledai_descriptors", every))
+          .descriptors,
+      (1u << kSledaiDescriptorCount) - 1);
+}
+
+TEST(LabResultRecordTest, AResultOrAValueWithItsUnit) {
+  const Kind k = Kind::kLabResults;
+  const LabResultRecord l = ParseOk<LabResultRecord>(k, ValidRow(k));
+  EXPECT_EQ(l.result, LabResultState::kPositive);
+  EXPECT_EQ(l.value, std::nullopt);
+  const Row c3 = {"P-001", "2016-03-04", "c3", "", "0.62", "g/L", "", ""};
+  EXPECT_EQ(ParseOk<LabResultRecord>(k, c3).value, 0.62);
+  ExpectRejectedOn(k, {"P-001", "2016-03-04", "c3", "", "", "", "", ""},
+                   "result", "a result, a value or both");
+  ExpectRejectedOn(k, {"P-001", "2016-03-04", "c3", "", "0.62", "", "", ""},
+                   "unit", "required with a value");
+  ExpectRejectedOn(k,
+                   {"P-001", "2016-03-04", "c3", "negative", "", "g/L", "", ""},
+                   "value", "required with a unit");
+  ExpectRejectedOn(k, With(k, "test", "AQP4-IgG"), "test", "a-z, 0-9 and _");
+  ExpectRejectedOn(k, With(k, "result", "weak"), "result", "positive");
+  ExpectRejectedOn(k, With(k, "test", ""), "test");
+}
+
 // ---------------------------------------------------------------- All at once
 
 TEST(ParseRecordTest, EveryViolationOfARowIsReported) {
@@ -725,6 +846,21 @@ std::vector<Record> SampleRecords() {
                         std::nullopt},
       EngraftmentRecord{"P-001", Date(2015, 3, 4), std::nullopt, std::nullopt},
       DiseaseStatusRecord{"P-001", Date(2016, 3, 4), DiseaseState::kRelapse},
+      RelapseRecord{"P-001", Date(2019, 7, 9), AttackPhenotype::kCerebral},
+      SscAssessmentRecord{"P-001", Date(2016, 3, 4), 0, 78.5, std::nullopt,
+                          std::nullopt, 3, 0, 10},
+      SscAssessmentRecord{"P-001", Date(2016, 3, 5), std::nullopt, 80},
+      OrganFailureRecord{"P-001", Date(2016, 5, 1), Organ::kHeart,
+                         "LVEF < 30 %", false},
+      SleAssessmentRecord{"P-001", Date(2016, 3, 4), 0, 0, 0},
+      SleAssessmentRecord{
+          "P-001", Date(2016, 3, 5),
+          Bit(SledaiDescriptor::kSeizure) | Bit(SledaiDescriptor::kLeukopenia),
+          std::nullopt, std::nullopt},
+      LabResultRecord{"P-001", Date(2016, 3, 4), "c4", std::nullopt, 0.1, "g/L",
+                      "", ""},
+      LabResultRecord{"P-001", Date(2016, 3, 4), "aqp4_igg",
+                      LabResultState::kNegative, std::nullopt, "", "", ""},
   };
 }
 
@@ -896,7 +1032,11 @@ TEST(KeyTest, KeyOfMatchesTheDocumentedKeyForEveryKind) {
       {Kind::kDeaths, ""},
       {Kind::kAdverseEvents, "2015-03-20|infection"},
       {Kind::kEngraftment, "2015-03-04"},
-      {Kind::kDiseaseStatus, "2016-03-04"}};
+      {Kind::kDiseaseStatus, "2016-03-04"},
+      {Kind::kSscAssessments, "2016-03-04"},
+      {Kind::kOrganFailures, "2016-05-01|kidney"},
+      {Kind::kSleAssessments, "2016-03-04"},
+      {Kind::kLabResults, "2016-03-04|aqp4_igg"}};
   ASSERT_EQ(expected.size(), kAllKinds.size());
   for (const auto& [kind, key] : expected) {
     const Parsed<Record> parsed = Parse(kind, ValidRow(kind));
@@ -977,6 +1117,31 @@ TEST(CheckAgainstPatientTest, ValidRecordsHaveNoViolations) {
         << KindText(kind);
     EXPECT_THAT(CheckAgainstPatient(*parsed.value, bare, true), IsEmpty())
         << KindText(kind);
+  }
+}
+
+TEST(CheckAgainstPatientTest, DiseaseMeasuresOnlyForTheirDisease) {
+  PatientFacts facts;
+  for (Kind kind :
+       {Kind::kSscAssessments, Kind::kOrganFailures, Kind::kSleAssessments}) {
+    const Parsed<Record> parsed = Parse(kind, ValidRow(kind));
+    ASSERT_TRUE(parsed.value.has_value());
+    facts.disease = *DiseaseOfKind(kind);
+    EXPECT_THAT(CheckAgainstPatient(*parsed.value, facts, true), IsEmpty());
+    facts.disease = Disease::kRrms;
+    const std::vector<FieldViolation> found =
+        CheckAgainstPatient(*parsed.value, facts, true);
+    ASSERT_EQ(found.size(), 1u) << KindText(kind);
+    EXPECT_EQ(found[0].field, "patient_id");
+    EXPECT_THAT(found[0].description,
+                HasSubstr("this patient's disease is RRMS"));
+  }
+  // Lab results and relapses are for every disease.
+  facts.disease = Disease::kNmosd;
+  for (Kind kind : {Kind::kLabResults, Kind::kRelapses}) {
+    EXPECT_THAT(
+        CheckAgainstPatient(*Parse(kind, ValidRow(kind)).value, facts, true),
+        IsEmpty());
   }
 }
 

@@ -39,8 +39,11 @@ class StoreTest : public ::testing::Test {
 
   std::string path() const { return dir_.File("store.db"); }
 
+  // A row without a kind's later optional columns has them empty, as a
+  // CSV file without them.
   absl::Status Submit(Operation op, Kind kind, Row row,
                       std::string reason = "") {
+    if (row.size() < ColumnsOf(kind).size()) row.resize(ColumnsOf(kind).size());
     return store_->Submit(submitter_, op, reason, {ReadRow(kind, row)})
         .status();
   }
@@ -106,10 +109,10 @@ TEST_F(StoreTest, WritesQueuedTogetherSucceedOrFailEachAlone) {
   for (int i = 0; i < kWrites; ++i) {
     // Every third write adds a relapse, then names an unknown patient: it
     // fails in the store after writing, and must leave nothing behind.
-    std::vector<RecordValues> rows = {
-        ReadRow(Kind::kRelapses, {"P1", FormatIsoDate(Date(2015, 1, 1) + i)})};
+    std::vector<RecordValues> rows = {ReadRow(
+        Kind::kRelapses, {"P1", FormatIsoDate(Date(2015, 1, 1) + i), ""})};
     if (i % 3 == 0) {
-      rows.push_back(ReadRow(Kind::kRelapses, {"NOBODY", "2015-01-01"}));
+      rows.push_back(ReadRow(Kind::kRelapses, {"NOBODY", "2015-01-01", ""}));
     }
     store_->SubmitAsync(submitter_, Operation::kImport, "", std::move(rows),
                         [&, i](absl::StatusOr<SubmitCounts> result) {
@@ -331,31 +334,34 @@ TEST(MigrationTest, VersionTwoDatabaseKeepsItsEventsThroughMigrationThree) {
 // class, dose or protocol): their events keep their bytes and the audit
 // trail still verifies; current records take the new canonical form; old
 // and new payloads read alike; the records can be amended.
-TEST(MigrationTest, VersionFourDeathsAndTreatmentsGainTheirCodedColumns) {
-  TempDir dir;
-  const std::string path = dir.File("v4.db");
+// A new database at `path` with center C1, a submitter of it and patient
+// P1 (RRMS); the submitter's context.
+RequestContext DatabaseWithOnePatient(const std::string& path) {
   const RequestContext system{{"registryd", Role::kSystem, 0, ""}, "req_1"};
   RequestContext submitter;
-  {
-    auto store = RegistryStore::Open(path);
-    ASSERT_THAT(store.status(), IsOk());
-    ASSERT_THAT((*store)->AddCenter(system, "C1", "One").status(), IsOk());
-    auto token = (*store)->IssueToken(system, Role::kSubmitter, "C1", "");
-    ASSERT_THAT(token.status(), IsOk());
-    auto principal = (*store)->Authenticate(token->secret);
-    ASSERT_TRUE(principal.ok() && principal->has_value());
-    submitter = {**principal, "req_2"};
-    ASSERT_THAT((*store)
-                    ->Submit(submitter, Operation::kImport, "",
-                             {ReadRow(Kind::kPatients, {"P1", "F", "1980",
-                                                        "RRMS", "2010-01-01"})})
-                    .status(),
-                IsOk());
-  }
-  // What a version-4 server wrote for a treatment and a death.
-  const std::vector<std::array<std::string, 3>> old_rows = {
-      {"treatments", "rituximab|2015-01-01", "P1,rituximab,2015-01-01,"},
-      {"deaths", "", "P1,2020-01-01,sepsis"}};
+  auto store = RegistryStore::Open(path);
+  EXPECT_THAT(store.status(), IsOk());
+  EXPECT_THAT((*store)->AddCenter(system, "C1", "One").status(), IsOk());
+  auto token = (*store)->IssueToken(system, Role::kSubmitter, "C1", "");
+  EXPECT_THAT(token.status(), IsOk());
+  auto principal = (*store)->Authenticate(token->secret);
+  EXPECT_TRUE(principal.ok() && principal->has_value());
+  submitter = {**principal, "req_2"};
+  EXPECT_THAT((*store)
+                  ->Submit(submitter, Operation::kImport, "",
+                           {ReadRow(Kind::kPatients,
+                                    {"P1", "F", "1980", "RRMS", "2010-01-01"})})
+                  .status(),
+              IsOk());
+  return submitter;
+}
+
+// Writes records of P1 as a server of schema `version` wrote them (kind,
+// key, payload), with their events and audit entries, and sets the schema
+// version back to it.
+void WriteOldRecords(const std::string& path, const RequestContext& submitter,
+                     const std::vector<std::array<std::string, 3>>& old_rows,
+                     int version) {
   std::string registry_id;
   {
     SQLite::Database db(path, SQLite::OPEN_READWRITE);
@@ -425,8 +431,20 @@ TEST(MigrationTest, VersionFourDeathsAndTreatmentsGainTheirCodedColumns) {
       insert.bind(++i, entry.hash);
       insert.exec();
     }
-    db.exec("PRAGMA user_version = 4");
+    db.exec(absl::StrCat("PRAGMA user_version = ", version));
   }
+}
+
+TEST(MigrationTest, VersionFourDeathsAndTreatmentsGainTheirCodedColumns) {
+  TempDir dir;
+  const std::string path = dir.File("v4.db");
+  const RequestContext system{{"registryd", Role::kSystem, 0, ""}, "req_1"};
+  const RequestContext submitter = DatabaseWithOnePatient(path);
+  // What a version-4 server wrote for a treatment and a death.
+  const std::vector<std::array<std::string, 3>> old_rows = {
+      {"treatments", "rituximab|2015-01-01", "P1,rituximab,2015-01-01,"},
+      {"deaths", "", "P1,2020-01-01,sepsis"}};
+  WriteOldRecords(path, submitter, old_rows, 4);
 
   auto store = RegistryStore::Open(path);
   ASSERT_THAT(store.status(), IsOk());
@@ -487,6 +505,45 @@ TEST(MigrationTest, VersionFourDeathsAndTreatmentsGainTheirCodedColumns) {
   EXPECT_TRUE(amended->ok) << amended->problem;
 }
 
+TEST(MigrationTest, VersionFiveRelapsesGainAPhenotype) {
+  TempDir dir;
+  const std::string path = dir.File("v5.db");
+  const RequestContext system{{"registryd", Role::kSystem, 0, ""}, "req_1"};
+  const RequestContext submitter = DatabaseWithOnePatient(path);
+  WriteOldRecords(path, submitter,
+                  {{"relapses", "2019-07-08", "P1,2019-07-08"}}, 5);
+
+  auto store = RegistryStore::Open(path);
+  ASSERT_THAT(store.status(), IsOk());
+  {
+    SQLite::Database db(path, SQLite::OPEN_READONLY);
+    EXPECT_EQ(db.execAndGet("SELECT payload FROM current_records WHERE kind "
+                            "= 'relapses'")
+                  .getString(),
+              "P1,2019-07-08,");
+    EXPECT_EQ(db.execAndGet("SELECT payload FROM events WHERE kind = "
+                            "'relapses'")
+                  .getString(),
+              "P1,2019-07-08");
+  }
+  auto report = (*store)->VerifyAudit(system);
+  ASSERT_THAT(report.status(), IsOk());
+  EXPECT_TRUE(report->ok) << report->problem;
+  // The same relapse imported again from an old file is unchanged; giving
+  // it a phenotype is an amendment.
+  auto same =
+      (*store)->Submit(submitter, Operation::kImport, "",
+                       {ReadRow(Kind::kRelapses, {"P1", "2019-07-08", ""})});
+  ASSERT_THAT(same.status(), IsOk());
+  EXPECT_EQ(same->unchanged, 1);
+  EXPECT_THAT(
+      (*store)
+          ->Submit(submitter, Operation::kAmend, "phenotype",
+                   {ReadRow(Kind::kRelapses, {"P1", "2019-07-08", "myelitis"})})
+          .status(),
+      IsOk());
+}
+
 TEST_F(StoreTest, RefusesANewerSchema) {
   store_.reset();
   {
@@ -516,7 +573,8 @@ TEST_F(StoreTest, ReopeningKeepsDataAndSchema) {
   auto store = RegistryStore::Open(path());
   ASSERT_THAT(store.status(), IsOk());
   store_ = std::move(*store);
-  EXPECT_EQ(Export(Kind::kRelapses), std::vector<std::string>{"P1,2020-01-01"});
+  EXPECT_EQ(Export(Kind::kRelapses),
+            std::vector<std::string>{"P1,2020-01-01,"});
 }
 
 TEST_F(StoreTest, AsOfRecordedTimeShowsWhatTheRecordsSaidThen) {
@@ -584,8 +642,8 @@ TEST_F(StoreTest, AmendAndRetractNeedAReason) {
 TEST_F(StoreTest, ARequestIsAllOrNothing) {
   absl::StatusOr<SubmitCounts> counts =
       store_->Submit(submitter_, Operation::kImport, "",
-                     {ReadRow(Kind::kRelapses, {"P1", "2020-01-01"}),
-                      ReadRow(Kind::kRelapses, {"P2", "2020-01-01"})});
+                     {ReadRow(Kind::kRelapses, {"P1", "2020-01-01", ""}),
+                      ReadRow(Kind::kRelapses, {"P2", "2020-01-01", ""})});
   EXPECT_EQ(counts.status().code(), absl::StatusCode::kInvalidArgument);
   ASSERT_EQ(ViolationsOf(counts.status()).size(), 1u);
   EXPECT_EQ(ViolationsOf(counts.status())[0].field, "records[1].patient_id");

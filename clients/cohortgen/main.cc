@@ -2,7 +2,9 @@
 // one directory per center and one file per record kind, each with the
 // header `regctl submit import` expects: OUT/C01/patients.csv,
 // transplants.csv, visits.csv, relapses.csv, mri.csv, treatments.csv,
-// deaths.csv, adverse_events.csv, engraftment.csv, disease_status.csv.
+// deaths.csv, adverse_events.csv, engraftment.csv, disease_status.csv,
+// ssc_assessments.csv, organ_failures.csv, sle_assessments.csv,
+// lab_results.csv.
 // Import them in that order (patients first, then transplants, which
 // engraftment and GvHD refer to); a kind without records gets a header.
 //

@@ -144,6 +144,12 @@ ADVERSE_EVENT_CATEGORY = prefixed(
     "AdverseEventCategory", "ADVERSE_EVENT_CATEGORY",
     "infection", "viral_reactivation", "secondary_autoimmune_disease", "malignancy",
     "acute_gvhd", "chronic_gvhd", "organ_toxicity", "other")
+ATTACK_PHENOTYPE = prefixed("AttackPhenotype", "ATTACK_PHENOTYPE",
+                            "optic_neuritis", "myelitis", "area_postrema",
+                            "brainstem", "diencephalic", "cerebral")
+ORGAN = prefixed("Organ", "ORGAN", "heart", "lung", "kidney")
+LAB_RESULT_STATE = prefixed("LabResultState", "LAB_RESULT_STATE",
+                            "positive", "negative")
 ADVERSE_EVENT_GRADE = prefixed(
     "AdverseEventGrade", "ADVERSE_EVENT_GRADE",
     "1", "2", "3", "4", "5", "I", "II", "III", "IV", "mild", "moderate", "severe")
@@ -218,6 +224,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("relapses", "relapse", "clinical relapses", (
         PATIENT_ID,
         Column("onset_date", DATE, required=True, key=True),
+        Column("phenotype", ENUM, codes=ATTACK_PHENOTYPE),
     )),
     Kind("mri", "mri", "MRI scans and their lesion counts", (
         PATIENT_ID,
@@ -263,6 +270,45 @@ KINDS: tuple[Kind, ...] = (
         Column("status_date", DATE, required=True, key=True),
         Column("status", ENUM, required=True, codes=DISEASE_STATE),
     )),
+    Kind("ssc_assessments", "ssc_assessment",
+         "systemic sclerosis: skin, lung, heart and function (SSC patients)", (
+             PATIENT_ID,
+             Column("assessment_date", DATE, required=True, key=True),
+             Column("mrss", INT, minimum=0, maximum=51),
+             Column("fvc_pct", DOUBLE, minimum=10, maximum=200),
+             Column("dlco_pct", DOUBLE, minimum=5, maximum=200),
+             Column("lvef_pct", DOUBLE, minimum=5, maximum=95),
+             Column("haq_di", DOUBLE, minimum=0, maximum=3),
+             Column("patient_global", DOUBLE, minimum=0, maximum=10),
+             Column("physician_global", DOUBLE, minimum=0, maximum=10),
+         )),
+    Kind("organ_failures", "organ_failure",
+         "systemic sclerosis: major organ failures (SSC patients)", (
+             PATIENT_ID,
+             Column("event_date", DATE, required=True, key=True),
+             Column("organ", ENUM, required=True, key=True, codes=ORGAN),
+             Column("kind", TEXT, required=True, max_length=100),
+             Column("persistent", BOOL),
+         )),
+    Kind("sle_assessments", "sle_assessment",
+         "lupus: SLEDAI-2K descriptors, PGA and steroid dose (SLE patients)", (
+             PATIENT_ID,
+             Column("assessment_date", DATE, required=True, key=True),
+             Column("sledai_descriptors", TEXT, max_length=600),
+             Column("pga", DOUBLE, minimum=0, maximum=3),
+             Column("prednisolone_mg_day", DOUBLE, minimum=0, maximum=1000),
+         )),
+    Kind("lab_results", "lab_result",
+         "dated laboratory results: serology and measured values", (
+             PATIENT_ID,
+             Column("sample_date", DATE, required=True, key=True),
+             Column("test", TEXT, required=True, key=True, max_length=32),
+             Column("result", ENUM, codes=LAB_RESULT_STATE),
+             Column("value", DOUBLE, minimum=0, maximum=1000000),
+             Column("unit", TEXT, max_length=32),
+             Column("assay", TEXT, max_length=100),
+             Column("titre", TEXT, max_length=32),
+         )),
 )
 KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
 
@@ -854,6 +900,35 @@ def disease_text(stubs: Stubs, disease: int) -> str:
         return ""
 
 
+
+def disease_course_lines(stubs: Stubs, disease: int, course: Any) -> list[str]:
+    """Each disease's own course in words, as regctl patient status says it."""
+    def when(field: str, otherwise: str) -> str:
+        return date_text(getattr(course, field)) if course.HasField(field) else otherwise
+
+    lines = []
+    pb = stubs.records
+    if disease == pb.DISEASE_SSC:
+        lines.append(f"Systemic sclerosis: progression {when('ssc_progression', 'none')} "
+                     f"(skin {when('skin_progression', 'none')}, "
+                     f"lung {when('lung_progression', 'none')}); persistent organ "
+                     f"failure {when('persistent_organ_failure', 'none')}")
+    if disease == pb.DISEASE_SLE:
+        line = (f"Lupus: first DORIS remission {when('first_doris', 'not reached')}, "
+                f"first LLDAS {when('first_lldas', 'not reached')}, "
+                f"first flare {when('first_flare', 'none')}")
+        if course.HasField("lldas_time_fraction"):
+            line += f"; in LLDAS {course.lldas_time_fraction * 100:.0f} % of the time assessed"
+        lines.append(line)
+    if course.aqp4_positive_before:
+        line = ("AQP4-IgG positive before transplant: "
+                + (f"seroreversion {date_text(course.aqp4_seroreversion)}"
+                   if course.HasField("aqp4_seroreversion") else "no seroreversion seen"))
+        if course.HasField("aqp4_reconversion"):
+            line += f", re-conversion {date_text(course.aqp4_reconversion)}"
+        lines.append(line)
+    return lines
+
 def status_lines(stubs: Stubs, response: Any) -> list[str]:
     """A GetPatientStatusResponse in the words of `regctl patient status`,
     with the NEDA-3 evaluability and the EDA date on lines of their own."""
@@ -883,6 +958,7 @@ def status_lines(stubs: Stubs, response: Any) -> list[str]:
         tfr = (f"ended {date_text(course.tfr_end)} ({course.tfr_end_reason})"
                if course.HasField("tfr_end") else "ongoing at the last contact")
         lines.append(f"Treatment-free remission: {tfr}")
+        lines.extend(disease_course_lines(stubs, patient.disease, course))
     lines.extend(f"Note: {warning}" for warning in outcome.warnings)
     lines += ["", "Timeline"]
     for entry in response.timeline:

@@ -83,11 +83,24 @@ const std::map<std::string, FlagSpec>& KnownFlags() {
               "acute GvHD II-IV counted up to day N (100)"},
              {"graft-failure-day", "N",
               "no neutrophil recovery by day N is graft failure (28)"},
+             {"ssc-baseline-days", "N",
+              "SSc baseline: each measure's last value in the N days "
+              "before day 0 (90)"},
+             {"fvc-change", "C",
+              "SSc lung progression by relative (default) or absolute "
+              "FVC/DLCO change"},
+             {"doris-prednisolone", "LIMIT",
+              "DORIS prednisolone limit, mg/day: <=5 (default) or <5"},
+             {"sle-flare-points", "N",
+              "a SLEDAI-2K rise of N from the previous assessment is a "
+              "flare (4)"},
              {"endpoint", "E",
               "os, pfs, ri, nrm, trm, tfr, infection, "
               "secondary-autoimmunity, malignancy, agvhd, cgvhd, "
               "neutrophil-engraftment, platelet-engraftment; MS only: "
-              "neda3, neda4, relapse, cdw, mri"},
+              "neda3, neda4, relapse, cdw, mri; SSc: ssc-pfs, ssc-efs, "
+              "lung-progression, skin-progression; SLE: doris, lldas, "
+              "sle-flare; AQP4-positive: seroreversion"},
              {"by", "G", "disease, center, regimen or era"},
              {"conf-type", "T", "log (default), log-log or plain"},
              {"times", "D,...", "rows at these days since transplant"},
@@ -118,7 +131,11 @@ const std::vector<std::string> kDefinitionFlags = {
     "tfr-ending-classes",
     "infection-min-grade",
     "agvhd-by-days",
-    "graft-failure-day"};
+    "graft-failure-day",
+    "ssc-baseline-days",
+    "fvc-change",
+    "doris-prednisolone",
+    "sle-flare-points"};
 
 std::vector<std::string> With(std::vector<std::string> flags,
                               const std::vector<std::string>& more) {
@@ -254,6 +271,12 @@ const std::vector<Command>& Commands() {
        With({"as-of", "as-of-recorded"}, kDefinitionFlags),
        kRows,
        ReportOutcomes},
+      {{"report", "states"},
+       {},
+       "one row per SLE assessment: SLEDAI-2K, DORIS, LLDAS, flare",
+       With({"as-of", "as-of-recorded"}, kDefinitionFlags),
+       kRows,
+       ReportStates},
       {{"report", "disability-events"},
        {},
        "one row per CDW/CDI event",

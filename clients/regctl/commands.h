@@ -39,6 +39,7 @@ int PatientStatus(Client& client);
 // report_commands.cc
 int ReportOutcomes(Client& client);
 int ReportDisabilityEvents(Client& client);
+int ReportStates(Client& client);
 int ReportKaplanMeier(Client& client);
 int ReportCumulativeIncidence(Client& client);
 int ReportCohort(Client& client);

@@ -176,6 +176,35 @@ v1::OutcomeDefinition DefinitionFlags(const Args& args) {
   if (!args.Flag("graft-failure-day").empty()) {
     d.set_graft_failure_day(IntFlag(args, "graft-failure-day"));
   }
+  if (!args.Flag("ssc-baseline-days").empty()) {
+    d.set_ssc_baseline_days(IntFlag(args, "ssc-baseline-days"));
+  }
+  if (const std::string change = args.Flag("fvc-change"); !change.empty()) {
+    if (change != "relative" && change != "absolute") {
+      throw UsageError{"--fvc-change must be relative or absolute"};
+    }
+    d.set_fvc_change_absolute(change == "absolute");
+  }
+  if (std::string limit = args.Flag("doris-prednisolone"); !limit.empty()) {
+    // "<=5" (the default), "<5", or a bare dose meaning "<=".
+    bool strict = false;
+    if (limit.starts_with("<=")) {
+      limit = limit.substr(2);
+    } else if (limit.starts_with("<")) {
+      strict = true;
+      limit = limit.substr(1);
+    }
+    d.set_doris_prednisolone_mg(NumberFlag("doris-prednisolone", limit));
+    d.set_doris_prednisolone_strict(strict);
+  }
+  if (const std::string points = args.Flag("sle-flare-points");
+      !points.empty()) {
+    int value;
+    if (!absl::SimpleAtoi(points, &value)) {
+      throw UsageError{"--sle-flare-points must be a whole number of points"};
+    }
+    d.set_sle_flare_points(value);
+  }
   return d;
 }
 

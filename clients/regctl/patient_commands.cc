@@ -14,6 +14,52 @@
 namespace registry {
 namespace {
 
+// Each disease's own course in words, for its patients: one line each.
+std::string DiseaseCourseText(v1::Disease disease,
+                              const v1::TransplantCourse& c) {
+  auto when = [](bool has, const v1::Date& date, const char* otherwise) {
+    return has ? DateText(date) : std::string(otherwise);
+  };
+  std::string text;
+  if (disease == v1::DISEASE_SSC) {
+    absl::StrAppend(
+        &text, "Systemic sclerosis: progression ",
+        when(c.has_ssc_progression(), c.ssc_progression(), "none"), " (skin ",
+        when(c.has_skin_progression(), c.skin_progression(), "none"), ", lung ",
+        when(c.has_lung_progression(), c.lung_progression(), "none"),
+        "); persistent organ failure ",
+        when(c.has_persistent_organ_failure(), c.persistent_organ_failure(),
+             "none"),
+        "\n");
+  }
+  if (disease == v1::DISEASE_SLE) {
+    absl::StrAppend(&text, "Lupus: first DORIS remission ",
+                    when(c.has_first_doris(), c.first_doris(), "not reached"),
+                    ", first LLDAS ",
+                    when(c.has_first_lldas(), c.first_lldas(), "not reached"),
+                    ", first flare ",
+                    when(c.has_first_flare(), c.first_flare(), "none"));
+    if (c.has_lldas_time_fraction()) {
+      absl::StrAppend(&text, "; in LLDAS ",
+                      absl::StrFormat("%.0f", c.lldas_time_fraction() * 100),
+                      " % of the time assessed");
+    }
+    text += "\n";
+  }
+  if (c.aqp4_positive_before()) {
+    absl::StrAppend(&text, "AQP4-IgG positive before transplant: ",
+                    c.has_aqp4_seroreversion()
+                        ? "seroreversion " + DateText(c.aqp4_seroreversion())
+                        : std::string("no seroreversion seen"));
+    if (c.has_aqp4_reconversion()) {
+      absl::StrAppend(&text, ", re-conversion ",
+                      DateText(c.aqp4_reconversion()));
+    }
+    text += "\n";
+  }
+  return text;
+}
+
 // Names the patient of `request`: the PATIENT_ID operand (a submitter's
 // own code) or --registry-id, exactly one of them.
 template <typename Request>
@@ -116,6 +162,7 @@ int PatientStatus(Client& client) {
                                   c.tfr_end_reason() + ")"
                             : std::string("ongoing at the last contact"))
         << "\n";
+    out << DiseaseCourseText(o.patient().disease(), c);
   }
   for (const std::string& warning : o.warnings()) {
     out << "Note: " << warning << "\n";

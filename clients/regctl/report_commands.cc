@@ -57,6 +57,16 @@ int ReportOutcomes(Client& client) {
                                           "malignancy_date",
                                           "agvhd_date",
                                           "cgvhd_date",
+                                          "ssc_progression_date",
+                                          "skin_progression_date",
+                                          "lung_progression_date",
+                                          "persistent_organ_failure_date",
+                                          "doris_date",
+                                          "lldas_date",
+                                          "sle_flare_date",
+                                          "lldas_time_fraction",
+                                          "aqp4_seroreversion_date",
+                                          "aqp4_reconversion_date",
                                           "not_evaluable_reason"},
                  client.format("csv"), client.io().out);
   v1::StreamCohortOutcomesResponse message;
@@ -118,8 +128,62 @@ int ReportOutcomes(Client& client) {
           DateText(c.malignancy()),
           DateText(c.acute_gvhd()),
           DateText(c.chronic_gvhd()),
+          DateText(c.ssc_progression()),
+          DateText(c.skin_progression()),
+          DateText(c.lung_progression()),
+          DateText(c.persistent_organ_failure()),
+          DateText(c.first_doris()),
+          DateText(c.first_lldas()),
+          DateText(c.first_flare()),
+          number(c.has_lldas_time_fraction(), c.lldas_time_fraction()),
+          DateText(c.aqp4_seroreversion()),
+          DateText(c.aqp4_reconversion()),
           o.not_evaluable_reason()};
       rows.Add(std::move(row));
+    }
+  }
+  if (int code = FinishStream(client, context, reader->Finish(), received)) {
+    return code;
+  }
+  rows.Finish();
+  return 0;
+}
+
+int ReportStates(Client& client) {
+  const Args& args = client.args();
+  v1::ListDiseaseStatesRequest request;
+  *request.mutable_definition() = DefinitionFlags(args);
+  if (auto as_of = AsOfDateFlag(args)) *request.mutable_as_of() = *as_of;
+  if (auto frozen = AsOfFlag(args)) *request.mutable_as_of_recorded() = *frozen;
+  grpc::ClientContext context;
+  client.Prepare(context);
+  auto reader = client.outcomes().ListDiseaseStates(&context, request);
+  RowOutput rows({"registry_id", "patient_id", "disease", "assessment_date",
+                  "days_from_day0", "sledai_2k", "clinical_sledai", "doris",
+                  "lldas", "hsct_remission", "flare"},
+                 client.format("csv"), client.io().out);
+  auto flag = [](bool has, bool value) -> std::string {
+    return has ? (value ? "1" : "0") : "NA";
+  };
+  v1::ListDiseaseStatesResponse message;
+  int64_t received = 0;
+  while (reader->Read(&message)) {
+    if (message.has_definition()) {
+      PrintDefinition(message.definition(), client.io());
+    }
+    for (const v1::PatientDiseaseStates& patient : message.patients()) {
+      received += patient.sle_size();
+      for (const v1::SleAssessmentState& s : patient.sle()) {
+        rows.Add(
+            {patient.patient().registry_id(), patient.patient().patient_id(),
+             DiseaseText(patient.patient().disease()),
+             DateText(s.assessment_date()),
+             s.has_days_from_day0() ? absl::StrCat(s.days_from_day0()) : "NA",
+             absl::StrCat(s.sledai_2k()), absl::StrCat(s.clinical_sledai()),
+             flag(s.has_doris(), s.doris()), flag(s.has_lldas(), s.lldas()),
+             flag(s.has_hsct_remission(), s.hsct_remission()),
+             s.flare() ? "1" : "0"});
+      }
     }
   }
   if (int code = FinishStream(client, context, reader->Finish(), received)) {
@@ -233,7 +297,15 @@ int ReportKaplanMeier(Client& client) {
         {"agvhd", "Freedom from acute GvHD II-IV"},
         {"cgvhd", "Freedom from chronic GvHD"},
         {"neutrophil-engraftment", "Not yet neutrophil-engrafted"},
-        {"platelet-engraftment", "Not yet platelet-engrafted"}};
+        {"platelet-engraftment", "Not yet platelet-engrafted"},
+        {"ssc-pfs", "SSc progression-free survival"},
+        {"ssc-efs", "SSc event-free survival (death or organ failure)"},
+        {"lung-progression", "Freedom from lung progression"},
+        {"skin-progression", "Freedom from skin progression"},
+        {"doris", "Not yet in DORIS remission"},
+        {"lldas", "Not yet in LLDAS"},
+        {"sle-flare", "Freedom from lupus flare"},
+        {"seroreversion", "AQP4-IgG still positive"}};
     const auto title = kTitles.find(endpoint);
     options.title = title == kTitles.end() ? endpoint : title->second;
     options.subtitle = absl::StrCat(
