@@ -8,6 +8,10 @@
 namespace registry::bench {
 
 Figure EngineFigure();
+// The engine over a cohort of every indication and record kind
+// (GenerateCohort): the outcome, the transplant course and every endpoint
+// per patient.
+Figure MixedEngineFigure();
 Figure StatisticsFigure();
 
 }  // namespace registry::bench

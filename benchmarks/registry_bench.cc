@@ -91,6 +91,7 @@ class Suite {
     StopServer();
     OutcomeReports();
     Add(EngineFigure());
+    Add(MixedEngineFigure());
     Add(StatisticsFigure());
   }
 

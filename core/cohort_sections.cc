@@ -125,9 +125,23 @@ void CohortSectionsBuilder::Add(const PatientClinicalData& data,
   const std::string disease = DiseaseGroup(data);
   std::vector<Endpoint> survival = {Endpoint::kOs, Endpoint::kPfs,
                                     Endpoint::kTfr};
+  std::vector<Endpoint> competing = {Endpoint::kRi, Endpoint::kNrm};
+  // Each disease's own endpoints beside the common ones.
   if (disease == "MS") survival.push_back(Endpoint::kNeda3);
-  AddTo(by_disease_[disease], survival, {Endpoint::kRi, Endpoint::kNrm}, data,
-        o);
+  if (disease == "SSC") {
+    survival.insert(survival.end(), {Endpoint::kSscPfs, Endpoint::kSscEfs});
+    competing.insert(competing.end(),
+                     {Endpoint::kSkinProgression, Endpoint::kLungProgression});
+  }
+  if (disease == "SLE") {
+    competing.insert(competing.end(),
+                     {Endpoint::kDoris, Endpoint::kLldas, Endpoint::kSleFlare});
+  }
+  if (disease == "NMOSD") {
+    competing.insert(competing.end(),
+                     {Endpoint::kRelapse, Endpoint::kSeroreversion});
+  }
+  AddTo(by_disease_[disease], survival, competing, data, o);
 }
 
 std::vector<SafetySection> CohortSectionsBuilder::Safety() const {
@@ -193,7 +207,7 @@ std::vector<DiseaseSection> CohortSectionsBuilder::Diseases() const {
       }
     }
     std::vector<At> wanted;
-    for (Endpoint e : {Endpoint::kRi, Endpoint::kNrm}) {
+    for (const auto& [e, observations] : g.competing) {
       for (double y : years) wanted.push_back({e, y * kDaysPerYear});
     }
     d.incidences = Incidences(g.competing, wanted);

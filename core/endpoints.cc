@@ -305,9 +305,15 @@ std::optional<EndpointObservation> ObserveEndpoint(
   const bool ms = !data.disease || IsMultipleSclerosis(*data.disease);
   const bool allogeneic = data.first_type == TransplantType::kAllogeneic;
   switch (endpoint) {
+    case Endpoint::kRelapse:
+      // NMOSD attacks too (relapse-free survival), followed to the last
+      // contact: attacks are reported whenever they come, not at visits.
+      if (data.disease == Disease::kNmosd) {
+        return EventOrCensor(day0, o.first_relapse_post, death, last);
+      }
+      return ms ? ObserveMs(endpoint, data, o) : std::nullopt;
     case Endpoint::kNeda3:
     case Endpoint::kNeda4:
-    case Endpoint::kRelapse:
     case Endpoint::kCdw:
     case Endpoint::kMri:
       return ms ? ObserveMs(endpoint, data, o) : std::nullopt;

@@ -13,7 +13,8 @@
 
 namespace registry {
 
-// The MS endpoints (neda3 to mri), then the EBMT set for every disease
+// The MS endpoints (neda3 to mri; relapse for NMOSD attacks too), then
+// the EBMT set for every disease
 // (docs/outcomes.md, "Endpoints for every disease").
 enum class Endpoint {
   kNeda3,

@@ -104,6 +104,11 @@ void DrawSle(Random& random, const PatientFrame& frame, Date end,
                      Round(1.5 + random.Uniform() * 1.5, 0.5),
                      static_cast<double>(random.Between(15, 40))});
   const bool flares = random.Chance(0.25);
+  // Low complement persists in some; residual activity is mild (skin,
+  // mucosa, blood counts), so only a real flare rises by 4 or more.
+  const bool low_complement = random.Chance(0.4);
+  constexpr SD kResidual[] = {SD::kRash, SD::kAlopecia, SD::kMucosalUlcers,
+                              SD::kLeukopenia};
   const std::vector<Date> days = [&] {
     std::vector<Date> d = {frame.day0 + 91 + random.Between(-10, 10)};
     for (Date f : FollowUpDays(random, frame, end)) d.push_back(f);
@@ -116,9 +121,9 @@ void DrawSle(Random& random, const PatientFrame& frame, Date end,
     const double years = (days[i] - frame.day0) / 365.25;
     SledaiSet now = 0;
     if (random.Chance(std::max(0.05, 0.6 - years * 0.3))) {
-      now |= Bit(random.Pick(kActive));
+      now |= Bit(random.Pick(kResidual));
     }
-    if (random.Chance(0.3)) now |= Bit(SD::kLowComplement);
+    if (low_complement) now |= Bit(SD::kLowComplement);
     double pga =
         Round(std::max(0.0, 1.2 - years * 0.6 + random.Uniform() * 0.4), 0.5);
     double steroid = std::max(0.0, std::round(20 - years * 15)) +

@@ -125,7 +125,16 @@ TEST_F(SectionsTest, EachDiseaseHasItsOwnEndpoints) {
   EXPECT_THAT(endpoints(diseases[0]),
               ::testing::UnorderedElementsAre("os", "pfs", "tfr", "neda3"));
   EXPECT_THAT(endpoints(diseases[1]),
-              ::testing::UnorderedElementsAre("os", "pfs", "tfr"));
+              ::testing::UnorderedElementsAre("os", "pfs", "tfr", "ssc-pfs",
+                                              "ssc-efs"));
+  // The centre's progression on day 200 is an SSc progression too.
+  const auto ssc_pfs =
+      std::find_if(diseases[1].survival.begin(), diseases[1].survival.end(),
+                   [](const SurvivalAt& r) { return r.endpoint == "ssc-pfs"; });
+  ASSERT_NE(ssc_pfs, diseases[1].survival.end());
+  EXPECT_EQ(ssc_pfs->estimate, 0.5);
+  // Without a baseline mRSS or FVC, no skin or lung progression rows.
+  EXPECT_EQ(Find(diseases[1].incidences, "skin-progression", 365.25), nullptr);
   // One of the two SSc patients progressed on day 200: relapse incidence
   // 1/2 at year 1, one still at risk.
   const IncidenceAt* ri = Find(diseases[1].incidences, "ri", 365.25);
@@ -137,6 +146,34 @@ TEST_F(SectionsTest, EachDiseaseHasItsOwnEndpoints) {
   const IncidenceAt* nrm = Find(diseases[1].incidences, "nrm", 365.25);
   ASSERT_NE(nrm, nullptr);
   EXPECT_EQ(nrm->incidence, 0.0);
+}
+
+TEST_F(SectionsTest, LupusAndNmosdSectionsHaveTheirStatesAndAttacks) {
+  PatientClinicalData sle = Patient(Disease::kSle, TransplantType::kAutologous);
+  sle.sle_assessments = {
+      {"P", D(-10), Bit(SledaiDescriptor::kArthritis), 2, 20},
+      {"P", D(200), 0, 0, 0},
+      {"P", D(800), 0, 0, 0}};
+  Add(sle);
+  PatientClinicalData active = sle;  // never in DORIS, followed to day 800
+  for (SleAssessmentRecord& a : active.sle_assessments) a.pga = 2;
+  Add(active);
+  PatientClinicalData nmo =
+      Patient(Disease::kNmosd, TransplantType::kAutologous);
+  Add(nmo);  // no attack, followed to day 400
+  nmo.relapses = {D(300)};
+  Add(nmo);
+  const std::vector<DiseaseSection> diseases = builder_.Diseases();
+  ASSERT_EQ(diseases.size(), 2u);
+  EXPECT_EQ(diseases[0].disease, "NMOSD");
+  EXPECT_EQ(diseases[1].disease, "SLE");
+  const IncidenceAt* doris = Find(diseases[1].incidences, "doris", 365.25);
+  ASSERT_NE(doris, nullptr);
+  EXPECT_EQ(doris->incidence, 0.5);  // one of two reached it on day 200
+  EXPECT_NE(Find(diseases[1].incidences, "sle-flare", 365.25), nullptr);
+  const IncidenceAt* attack = Find(diseases[0].incidences, "relapse", 365.25);
+  ASSERT_NE(attack, nullptr);
+  EXPECT_EQ(attack->incidence, 0.5);
 }
 
 }  // namespace

@@ -288,6 +288,19 @@ LabResultRecord Aqp4(int day, LabResultState result) {
   return l;
 }
 
+TEST(NmosdTest, RelapseFreeSurvivalFollowsAttacksToTheLastContact) {
+  PatientClinicalData p;
+  p.disease = Disease::kNmosd;
+  p.transplant_dates = {D(0)};
+  p.relapses = {D(-200), D(900)};
+  p.lab_results = {Aqp4(1200, LabResultState::kPositive)};
+  EXPECT_THAT(Observe(Endpoint::kRelapse, p), Ends(900, true, false));
+  p.relapses = {D(-200)};
+  EXPECT_THAT(Observe(Endpoint::kRelapse, p), Ends(1200, false, false));
+  p.disease = Disease::kSsc;
+  EXPECT_EQ(Observe(Endpoint::kRelapse, p), std::nullopt);
+}
+
 TEST(Aqp4Test, SeroreversionAndReconversion) {
   PatientClinicalData p;
   p.disease = Disease::kNmosd;

@@ -12,7 +12,11 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "core/csv.h"
+#include "core/nmosd_rules.h"
+#include "core/outcomes.h"
 #include "core/records.h"
+#include "core/sle_rules.h"
+#include "core/ssc_rules.h"
 #include "core/synthetic_cohort.h"
 #include "google/protobuf/util/json_util.h"
 #include "registry/v1/reports.pb.h"
@@ -275,6 +279,7 @@ TEST(SyntheticCohortGeneratorTest, SameOptionsGiveTheSameCohort) {
 void Fold(const Record& record, PatientFacts& facts) {
   if (const auto* p = std::get_if<PatientRecord>(&record)) {
     facts.birth_year = p->birth_year;
+    facts.disease = p->disease;
   } else if (const auto* d = std::get_if<DeathRecord>(&record)) {
     facts.death_date = d->death_date;
   } else if (std::optional<Date> date = LatestDateOf(record)) {
@@ -507,6 +512,93 @@ TEST(SyntheticCohortGeneratorTest, CoversEveryIndicationAndKindWithinRules) {
   EXPECT_GT(protocol, 0u);
   EXPECT_GT(ms_dmt_after, 0u);
   EXPECT_GT(ms_dmt_after_relapse * 2, ms_dmt_after);
+}
+
+// Each disease's measures follow the courses the literature describes,
+// judged by the registry's own rules: skin softening in most SSc patients
+// and progression in some, SLEDAI falling with flares in some, AQP4-IgG
+// seroreversion in some NMOSD patients.
+TEST(SyntheticCohortGeneratorTest, DiseaseMeasuresFollowRealisticCourses) {
+  CohortOptions options;
+  options.patients = 2000;
+  options.seed = 2026;
+  options.last_date = Date(2026, 1, 1);
+  std::map<std::string, std::vector<Record>> by_patient;
+  for (const CenterCohort& center : GenerateCohort(options)) {
+    for (const Record& record : center.records) {
+      by_patient[PatientIdOf(record)].push_back(record);
+    }
+  }
+  const OutcomeDefinition d;
+  int ssc = 0, skin_softer = 0, skin_progressed = 0, lung_progressed = 0;
+  int organ_failures = 0, sle = 0, sledai_lower = 0, flares = 0, doris = 0;
+  int positive = 0, seroreverted = 0, attacks = 0, phenotyped = 0;
+  for (const auto& [id, records] : by_patient) {
+    const PatientClinicalData data = ClinicalDataFromRecords(records);
+    const PatientOutcome o = ComputeOutcome(data, d);
+    const Date day0 = data.transplant_dates.front();
+    for (const Record& r : records) {
+      if (const auto* relapse = std::get_if<RelapseRecord>(&r)) {
+        EXPECT_EQ(relapse->phenotype.has_value(),
+                  data.disease == Disease::kNmosd);
+        attacks += data.disease == Disease::kNmosd;
+        phenotyped += relapse->phenotype.has_value();
+      }
+    }
+    // Every SSc and SLE patient has a baseline; those followed long enough
+    // (not dead within months) assessments after it.
+    if (data.disease == Disease::kSsc) {
+      ASSERT_FALSE(data.ssc_assessments.empty()) << id;
+    }
+    if (data.disease == Disease::kSsc && data.ssc_assessments.size() >= 2) {
+      ++ssc;
+      const SscCourse c = DescribeSsc(data, day0, d);
+      ASSERT_TRUE(c.baseline.mrss && c.baseline.fvc_pct) << id;
+      skin_softer += *data.ssc_assessments.back().mrss < *c.baseline.mrss;
+      skin_progressed += c.skin_progression.has_value();
+      lung_progressed += c.lung_progression.has_value();
+      organ_failures += !data.organ_failures.empty();
+    } else if (data.disease != Disease::kSsc) {
+      EXPECT_TRUE(data.ssc_assessments.empty() && data.organ_failures.empty());
+    }
+    if (data.disease == Disease::kSle) {
+      ASSERT_FALSE(data.sle_assessments.empty()) << id;
+    }
+    if (data.disease == Disease::kSle && data.sle_assessments.size() >= 2) {
+      ++sle;
+      const std::vector<SleState> states = SleStates(data, d);
+      sledai_lower += states.back().sledai_2k < states.front().sledai_2k;
+      const SleCourse c = DescribeSle(data, day0, states);
+      flares += c.first_flare.has_value();
+      doris += c.first_doris.has_value();
+    } else if (data.disease != Disease::kSle) {
+      EXPECT_TRUE(data.sle_assessments.empty());
+    }
+    if (data.disease == Disease::kNmosd) {
+      const Aqp4Course c = DescribeAqp4(data, day0);
+      positive += c.positive_before;
+      seroreverted += c.seroreversion.has_value();
+    }
+    (void)o;
+  }
+  ASSERT_GT(ssc, 200);
+  EXPECT_GT(skin_softer, ssc * 7 / 10);
+  EXPECT_GT(skin_progressed, 0);
+  EXPECT_LT(skin_progressed, ssc / 4);
+  EXPECT_GT(lung_progressed, 0);
+  EXPECT_LT(lung_progressed, ssc / 3);
+  EXPECT_GT(organ_failures, 0);
+  EXPECT_LT(organ_failures, ssc / 6);
+  ASSERT_GT(sle, 80);
+  EXPECT_GT(sledai_lower, sle * 6 / 10);
+  EXPECT_GT(flares, sle / 10);
+  EXPECT_LT(flares, sle / 2);
+  EXPECT_GT(doris, sle / 4);
+  ASSERT_GT(positive, 50);
+  EXPECT_GT(seroreverted, positive / 5);
+  EXPECT_LT(seroreverted, positive * 7 / 10);
+  EXPECT_GT(attacks, 0);
+  EXPECT_EQ(phenotyped, attacks);
 }
 
 }  // namespace

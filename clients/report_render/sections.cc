@@ -21,7 +21,16 @@ std::string EndpointTitle(const std::string& endpoint) {
       {"os", "Overall survival"},
       {"pfs", "Progression-free survival"},
       {"tfr", "Treatment-free remission"},
-      {"neda3", "NEDA-3"}};
+      {"neda3", "NEDA-3"},
+      {"ssc-pfs", "SSc progression-free survival"},
+      {"ssc-efs", "Event-free survival (death or persistent organ failure)"},
+      {"skin-progression", "Skin progression (mRSS)"},
+      {"lung-progression", "Lung progression (FVC, DLCO)"},
+      {"doris", "DORIS remission reached"},
+      {"lldas", "LLDAS reached"},
+      {"sle-flare", "Lupus flare"},
+      {"relapse", "Relapse (attack)"},
+      {"seroreversion", "AQP4-IgG seroreversion (positive before)"}};
   auto it = kTitles->find(endpoint);
   return it == kTitles->end() ? endpoint : it->second;
 }
