@@ -203,6 +203,8 @@ v1::TransplantCourse ToProto(const TransplantCourse& c) {
   if (c.lldas_time_fraction) {
     p.set_lldas_time_fraction(*c.lldas_time_fraction);
   }
+  if (c.ssc_response_12m) p.set_ssc_response_12m(*c.ssc_response_12m);
+  if (c.acr_criss_12m) p.set_acr_criss_12m(*c.acr_criss_12m);
   p.set_aqp4_positive_before(c.aqp4_positive_before);
   REGISTRY_DATE(aqp4_seroreversion, aqp4_seroreversion);
   REGISTRY_DATE(aqp4_reconversion, aqp4_reconversion);

@@ -107,6 +107,8 @@ struct TransplantCourse {
   // Each disease's own, for its patients: systemic sclerosis,
   std::optional<Date> ssc_progression, skin_progression, lung_progression;
   std::optional<Date> persistent_organ_failure;
+  std::optional<bool> ssc_response_12m;
+  std::optional<double> acr_criss_12m;  // improved at >= 0.6
   // lupus,
   std::optional<Date> first_doris, first_lldas, first_flare;
   std::optional<double> lldas_time_fraction;

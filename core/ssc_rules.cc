@@ -1,5 +1,8 @@
 #include "core/ssc_rules.h"
 
+#include <cmath>
+#include <cstdlib>
+
 namespace registry {
 namespace {
 
@@ -30,6 +33,10 @@ SscBaseline BaselineOf(const std::vector<SscAssessmentRecord>& assessments,
     if (a.mrss) base.mrss = a.mrss;
     if (a.fvc_pct) base.fvc_pct = a.fvc_pct;
     if (a.dlco_pct) base.dlco_pct = a.dlco_pct;
+    if (a.lvef_pct) base.lvef_pct = a.lvef_pct;
+    if (a.haq_di) base.haq_di = a.haq_di;
+    if (a.patient_global) base.patient_global = a.patient_global;
+    if (a.physician_global) base.physician_global = a.physician_global;
   }
   return base;
 }
@@ -50,6 +57,44 @@ bool IsLungProgression(double baseline_fvc, double fvc,
   if (declined(baseline_fvc, fvc, 10)) return true;
   return declined(baseline_fvc, fvc, 5) && baseline_dlco && dlco &&
          declined(*baseline_dlco, *dlco, 15);
+}
+
+const SscAssessmentRecord* TwelveMonthAssessment(
+    const std::vector<SscAssessmentRecord>& assessments, Date day0) {
+  const SscAssessmentRecord* nearest = nullptr;
+  for (const SscAssessmentRecord& a : assessments) {
+    const int day = static_cast<int>(a.assessment_date - day0);
+    if (day < 274 || day > 456) continue;
+    if (!nearest ||
+        std::abs(day - 365) <
+            std::abs(static_cast<int>(nearest->assessment_date - day0) - 365)) {
+      nearest = &a;
+    }
+  }
+  return nearest;
+}
+
+std::optional<bool> SscResponse(const SscBaseline& base,
+                                const SscAssessmentRecord& at12) {
+  std::optional<bool> response;
+  if (base.mrss && *base.mrss > 14 && at12.mrss) {
+    response = *base.mrss - *at12.mrss > 0 &&
+               (*base.mrss - *at12.mrss) * 100 > 25 * *base.mrss;
+  }
+  if (base.fvc_pct && at12.fvc_pct) {
+    const bool fvc =
+        AtLeastPercent(*at12.fvc_pct - *base.fvc_pct, *base.fvc_pct, 10);
+    response = response.value_or(false) || fvc;
+  }
+  return response;
+}
+
+double CrissProbability(const CrissInput& in) {
+  if (in.step1_worsening) return 0;
+  const double l = -5.54 - 0.81 * in.delta_mrss + 0.21 * in.delta_fvc_pct -
+                   0.40 * in.delta_patient_global -
+                   0.44 * in.delta_physician_global - 3.41 * in.delta_haq_di;
+  return std::exp(l) / (1 + std::exp(l));
 }
 
 SscCourse DescribeSsc(const PatientClinicalData& data, Date day0,
@@ -83,6 +128,39 @@ SscCourse DescribeSsc(const PatientClinicalData& data, Date day0,
        {c.skin_progression, c.lung_progression, c.organ_failure,
         c.centre_progression}) {
     if (first) KeepEarliest(c.progression, *first);
+  }
+  const SscAssessmentRecord* at12 =
+      TwelveMonthAssessment(data.ssc_assessments, day0);
+  if (!at12) return c;
+  const SscBaseline& b = c.baseline;
+  c.response_12m = SscResponse(b, *at12);
+  // Step 1: a renal crisis or heart failure reported by 12 months, an
+  // FVC decline of 15 % (relative) to under 80 %, an LVEF falling to 45 %
+  // or less.
+  bool worse = false;
+  for (const OrganFailureRecord& f : data.organ_failures) {
+    worse = worse ||
+            (f.event_date > day0 && f.event_date <= at12->assessment_date &&
+             f.organ != Organ::kLung);
+  }
+  if (b.fvc_pct && at12->fvc_pct && *at12->fvc_pct < 80 &&
+      AtLeastPercent(*b.fvc_pct - *at12->fvc_pct, *b.fvc_pct, 15)) {
+    worse = true;
+  }
+  if (b.lvef_pct && at12->lvef_pct && *b.lvef_pct > 45 &&
+      *at12->lvef_pct <= 45) {
+    worse = true;
+  }
+  if (worse) {
+    c.criss_12m = 0;
+  } else if (b.mrss && at12->mrss && b.fvc_pct && at12->fvc_pct &&
+             b.patient_global && at12->patient_global && b.physician_global &&
+             at12->physician_global && b.haq_di && at12->haq_di) {
+    c.criss_12m = CrissProbability(
+        {static_cast<double>(*at12->mrss - *b.mrss),
+         *at12->fvc_pct - *b.fvc_pct, *at12->patient_global - *b.patient_global,
+         *at12->physician_global - *b.physician_global,
+         *at12->haq_di - *b.haq_di, false});
   }
   return c;
 }

@@ -18,6 +18,7 @@ struct SscBaseline {
   std::optional<int> mrss;
   std::optional<double> fvc_pct;
   std::optional<double> dlco_pct;
+  std::optional<double> lvef_pct, haq_di, patient_global, physician_global;
 };
 SscBaseline BaselineOf(const std::vector<SscAssessmentRecord>& assessments,
                        Date day0, const OutcomeDefinition& definition);
@@ -34,6 +35,34 @@ bool IsLungProgression(double baseline_fvc, double fvc,
                        std::optional<double> baseline_dlco,
                        std::optional<double> dlco, bool absolute);
 
+// The assessment 12 months after day 0: the one nearest day 365 in
+// [day 274, day 456], with the baseline it is judged against; nullptr
+// without one.
+const SscAssessmentRecord* TwelveMonthAssessment(
+    const std::vector<SscAssessmentRecord>& assessments, Date day0);
+
+// Response at 12 months (ASSIST; Henes 2021): an mRSS decrease of more
+// than 25 % from a baseline mRSS over 14, or an FVC increase of at least
+// 10 % (relative). Unset when neither can be judged.
+std::optional<bool> SscResponse(const SscBaseline& baseline,
+                                const SscAssessmentRecord& at12);
+
+// The five ACR-CRISS core items at baseline (the last value of each in the
+// baseline window) and at 12 months, and whether step 1 applies.
+struct CrissInput {
+  double delta_mrss = 0;     // follow-up - baseline
+  double delta_fvc_pct = 0;  // %-predicted points
+  double delta_patient_global = 0;
+  double delta_physician_global = 0;
+  double delta_haq_di = 0;
+  bool step1_worsening = false;  // new renal crisis, lung, heart failure
+};
+// Step 2 of ACR-CRISS (Khanna et al. 2016): the predicted probability of
+// improvement, exp(L) / (1 + exp(L)) with L = -5.54 - 0.81 dmRSS + 0.21
+// dFVC% - 0.40 dPtGlobal - 0.44 dMDGlobal - 3.41 dHAQ-DI; 0 when step 1
+// applies.
+double CrissProbability(const CrissInput& input);
+
 // The dates of one SSc patient's first events after day 0.
 struct SscCourse {
   SscBaseline baseline;
@@ -44,6 +73,10 @@ struct SscCourse {
   std::optional<Date> centre_progression;        // a progression/relapse status
   // The first of skin, lung, organ failure and centre-reported progression.
   std::optional<Date> progression;
+  // At 12 months (TwelveMonthAssessment): response, and ACR-CRISS with
+  // its "improved" (probability >= 0.6), unset when an item is missing.
+  std::optional<bool> response_12m;
+  std::optional<double> criss_12m;
 };
 SscCourse DescribeSsc(const PatientClinicalData& data, Date day0,
                       const OutcomeDefinition& definition);

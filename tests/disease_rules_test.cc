@@ -77,6 +77,70 @@ PatientClinicalData SscPatient() {
   return p;
 }
 
+TEST(CrissTest, HandComputedProbabilities) {
+  // L = -5.54: no change at all.
+  EXPECT_NEAR(CrissProbability({0, 0, 0, 0, 0, false}), 0.0039111695, 1e-9);
+  // L = -5.54 + 0.81 * 6 = -0.68.
+  EXPECT_NEAR(CrissProbability({-6, 0, 0, 0, 0, false}), 0.3362613026, 1e-9);
+  // L = -5.54 + 6.48 + 0.42 + 0.40 + 0.44 + 0.8525 = 3.0525.
+  EXPECT_NEAR(CrissProbability({-8, 2, -1, -1, -0.25, false}), 0.9548903360,
+              1e-9);
+  // Step 1 overrides any improvement.
+  EXPECT_EQ(CrissProbability({-8, 2, -1, -1, -0.25, true}), 0);
+}
+
+TEST(SscTwelveMonthTest, ResponseAndCrissAtTheNearestAssessment) {
+  PatientClinicalData p;
+  p.disease = Disease::kSsc;
+  p.transplant_dates = {D(0)};
+  SscAssessmentRecord base = Ssc(-20, 20, 70, 50);
+  base.haq_di = 1.5;
+  base.patient_global = 6;
+  base.physician_global = 5;
+  base.lvef_pct = 60;
+  SscAssessmentRecord year = Ssc(370, 12, 72, 52);  // -40 % mRSS
+  year.haq_di = 1.25;
+  year.patient_global = 5;
+  year.physician_global = 4;
+  year.lvef_pct = 58;
+  p.ssc_assessments = {base, Ssc(300, 18, 71), year, Ssc(500, 10, 75)};
+  EXPECT_EQ(TwelveMonthAssessment(p.ssc_assessments, D(0))->assessment_date,
+            D(370));
+  SscCourse c = DescribeSsc(p, D(0), OutcomeDefinition());
+  EXPECT_EQ(c.response_12m, true);
+  // dmRSS -8, dFVC +2, globals -1 and -1, HAQ -0.25: the third vector.
+  EXPECT_THAT(c.criss_12m, Optional(::testing::DoubleNear(0.95489, 1e-5)));
+
+  // 20 -> 15 is -25 %, not more: no skin response; FVC 70 -> 77 is +10 %.
+  p.ssc_assessments[2].mrss = 15;
+  p.ssc_assessments[2].fvc_pct = 76.5;
+  EXPECT_EQ(DescribeSsc(p, D(0), OutcomeDefinition()).response_12m, false);
+  p.ssc_assessments[2].fvc_pct = 77;
+  EXPECT_EQ(DescribeSsc(p, D(0), OutcomeDefinition()).response_12m, true);
+  // A baseline mRSS of 14 or less is not judged on the skin.
+  p.ssc_assessments[0].mrss = 14;
+  p.ssc_assessments[2].mrss = 5;
+  p.ssc_assessments[2].fvc_pct = 70;
+  EXPECT_EQ(DescribeSsc(p, D(0), OutcomeDefinition()).response_12m, false);
+
+  // Step 1: the LVEF falls to 45 %, or a renal crisis by 12 months.
+  p.ssc_assessments[2].lvef_pct = 45;
+  EXPECT_EQ(DescribeSsc(p, D(0), OutcomeDefinition()).criss_12m, 0.0);
+  p.ssc_assessments[2].lvef_pct = 58;
+  p.organ_failures = {{"P", D(200), Organ::kKidney, "renal crisis", false}};
+  EXPECT_EQ(DescribeSsc(p, D(0), OutcomeDefinition()).criss_12m, 0.0);
+  // An item missing at 12 months: not computed.
+  p.organ_failures.clear();
+  p.ssc_assessments[2].haq_di.reset();
+  EXPECT_EQ(DescribeSsc(p, D(0), OutcomeDefinition()).criss_12m, std::nullopt);
+  // No assessment near 12 months: neither.
+  p.ssc_assessments.erase(p.ssc_assessments.begin() + 2);
+  p.ssc_assessments.erase(p.ssc_assessments.begin() + 1);
+  c = DescribeSsc(p, D(0), OutcomeDefinition());
+  EXPECT_EQ(c.response_12m, std::nullopt);
+  EXPECT_EQ(c.criss_12m, std::nullopt);
+}
+
 TEST(SscBaselineTest, EachMeasuresLastValueInTheWindowBeforeDayZero) {
   const std::vector<SscAssessmentRecord> a = {
       Ssc(-200, 30, 60), Ssc(-80, 24, std::nullopt), Ssc(-10, std::nullopt, 75),

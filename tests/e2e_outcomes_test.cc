@@ -156,7 +156,8 @@ TEST_F(ToyOutcomesTest, OutcomeRowsFollowTheContract) {
             "infection_date,secondary_autoimmunity_date,malignancy_date,"
             "agvhd_date,cgvhd_date,ssc_progression_date,"
             "skin_progression_date,lung_progression_date,"
-            "persistent_organ_failure_date,doris_date,lldas_date,"
+            "persistent_organ_failure_date,ssc_response_12m,acr_criss_12m,"
+            "acr_criss_improved,doris_date,lldas_date,"
             "sle_flare_date,lldas_time_fraction,aqp4_seroreversion_date,"
             "aqp4_reconversion_date,not_evaluable_reason");
   // Patient 1: scans after the re-baseline day make NEDA evaluable; the
@@ -166,7 +167,7 @@ TEST_F(ToyOutcomesTest, OutcomeRowsFollowTheContract) {
           std::vector<std::string>(rows[1].begin() + 1, rows[1].end()), ","),
       "1,C1,RRMS,2021-09-23,1,2022-07-12,cdw,292,0,2023-03-11,"
       "2023-03-01,0,0.0000,0.0000,1,0,autologous,,2022-07-12,2022-07-12,"
-      "relapse or progression,,,,,,,,,,,,,,,,,,,");
+      "relapse or progression,,,,,,,,,,,,,,,,,,,,,,");
   // Patient 2 has no scans: not evaluable, so no EDA, remission or NEDA-4.
   EXPECT_EQ(rows[2][1], "2");
   EXPECT_EQ(rows[2][5], "0");
@@ -563,6 +564,10 @@ TEST(DiseaseMeasuresTest, EachCentreGetsItsDiseasesEndpoints) {
   EXPECT_EQ(cell("S1", "skin_progression_date"), "2016-01-10");
   EXPECT_EQ(cell("S1", "lung_progression_date"), "2017-01-10");
   EXPECT_EQ(cell("S1", "persistent_organ_failure_date"), "2018-03-01");
+  // At 12 months neither skin nor lung improved; ACR-CRISS needs the
+  // globals, which were not measured then.
+  EXPECT_EQ(cell("S1", "ssc_response_12m"), "0");
+  EXPECT_EQ(cell("S1", "acr_criss_12m"), "");
   EXPECT_EQ(cell("L1", "lldas_date"), "2015-07-10");
   EXPECT_EQ(cell("L1", "doris_date"), "2016-01-10");
   EXPECT_EQ(cell("L1", "sle_flare_date"), "2017-01-10");
