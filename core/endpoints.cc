@@ -312,9 +312,12 @@ std::optional<EndpointObservation> ObserveEndpoint(
         return EventOrCensor(day0, o.first_relapse_post, death, last);
       }
       return ms ? ObserveMs(endpoint, data, o) : std::nullopt;
+    case Endpoint::kCdw:  // NMOSD by the MS rules too
+      return ms || data.disease == Disease::kNmosd
+                 ? ObserveMs(endpoint, data, o)
+                 : std::nullopt;
     case Endpoint::kNeda3:
     case Endpoint::kNeda4:
-    case Endpoint::kCdw:
     case Endpoint::kMri:
       return ms ? ObserveMs(endpoint, data, o) : std::nullopt;
     case Endpoint::kPfs: {

@@ -280,11 +280,11 @@ PatientOutcome ComputeOutcome(const PatientClinicalData& input,
     out.arr_post = out.relapses_post / out.years_post;
   }
 
-  // NEDA, disability worsening and MRI activity are MS measures.
-  if (data.disease && !IsMultipleSclerosis(*data.disease)) {
-    out.not_evaluable_reason = "not MS";
-    return out;
-  }
+  // NEDA and MRI activity are MS measures; disability worsening is
+  // judged by the same rules for NMOSD too.
+  const bool ms = !data.disease || IsMultipleSclerosis(*data.disease);
+  if (!ms) out.not_evaluable_reason = "not MS";
+  if (!ms && data.disease != Disease::kNmosd) return out;
 
   // Disability: from the last EDSS on or before day 0 (or the first after).
   size_t baseline = 0;
@@ -302,6 +302,7 @@ PatientOutcome ComputeOutcome(const PatientClinicalData& input,
     ++out.cdw_count;
     if (!out.first_cdw_onset) out.first_cdw_onset = event.onset_date;
   }
+  if (!ms) return out;
 
   // MRI: scans before the re-baseline day are ignored; on the re-baseline
   // scan only Gd+ lesions count.

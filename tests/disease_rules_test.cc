@@ -365,6 +365,23 @@ TEST(NmosdTest, RelapseFreeSurvivalFollowsAttacksToTheLastContact) {
   EXPECT_EQ(Observe(Endpoint::kRelapse, p), std::nullopt);
 }
 
+TEST(NmosdTest, DisabilityWorseningByTheMsRulesButNoNeda) {
+  PatientClinicalData p;
+  p.disease = Disease::kNmosd;
+  p.transplant_dates = {D(0)};
+  // EDSS 3.0 at baseline, 4.0 on day 200 confirmed on day 300.
+  p.visits = {{D(-10), 3.0}, {D(200), 4.0}, {D(300), 4.0}};
+  const PatientOutcome o = ComputeOutcome(p, OutcomeDefinition());
+  EXPECT_EQ(o.cdw_count, 1);
+  EXPECT_EQ(o.not_evaluable_reason, "not MS");
+  EXPECT_FALSE(o.neda3_evaluable);
+  EXPECT_THAT(Observe(Endpoint::kCdw, p), Ends(200, true, false));
+  EXPECT_EQ(Observe(Endpoint::kNeda3, p), std::nullopt);
+  p.disease = Disease::kSle;
+  EXPECT_EQ(ComputeOutcome(p, OutcomeDefinition()).cdw_count, 0);
+  EXPECT_EQ(Observe(Endpoint::kCdw, p), std::nullopt);
+}
+
 TEST(Aqp4Test, SeroreversionAndReconversion) {
   PatientClinicalData p;
   p.disease = Disease::kNmosd;

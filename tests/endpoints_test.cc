@@ -85,10 +85,17 @@ TEST(NedaTest, IsForMultipleSclerosisOnly) {
     const PatientOutcome o = ComputeOutcome(p, OutcomeDefinition());
     EXPECT_FALSE(o.neda3_evaluable);
     EXPECT_EQ(o.not_evaluable_reason, "not MS");
-    for (Endpoint e :
-         {Endpoint::kNeda3, Endpoint::kNeda4, Endpoint::kCdw, Endpoint::kMri}) {
+    for (Endpoint e : {Endpoint::kNeda3, Endpoint::kNeda4, Endpoint::kMri}) {
       EXPECT_EQ(ObserveEndpoint(e, p, o, OutcomeDefinition()), std::nullopt)
           << EndpointName(e);
+    }
+    // Disability worsening is judged by the MS rules for NMOSD as well.
+    if (disease == Disease::kNmosd) {
+      EXPECT_THAT(ObserveEndpoint(Endpoint::kCdw, p, o, OutcomeDefinition()),
+                  IsObservation(365, false));
+    } else {
+      EXPECT_EQ(ObserveEndpoint(Endpoint::kCdw, p, o, OutcomeDefinition()),
+                std::nullopt);
     }
     EXPECT_THAT(ObserveEndpoint(Endpoint::kOs, p, o, OutcomeDefinition()),
                 IsObservation(365, false));

@@ -97,8 +97,8 @@ const std::map<std::string, FlagSpec>& KnownFlags() {
              {"endpoint", "E",
               "os, pfs, ri, nrm, trm, tfr, infection, "
               "secondary-autoimmunity, malignancy, agvhd, cgvhd, "
-              "neutrophil-engraftment, platelet-engraftment; MS only: "
-              "neda3, neda4, relapse, cdw, mri; SSc: ssc-pfs, ssc-efs, "
+              "neutrophil-engraftment, platelet-engraftment; MS: neda3, "
+              "neda4, mri; MS and NMOSD: relapse, cdw; SSc: ssc-pfs, ssc-efs, "
               "lung-progression, skin-progression; SLE: doris, lldas, "
               "sle-flare; AQP4-positive: seroreversion"},
              {"by", "G", "disease, center, regimen or era"},
