@@ -3,6 +3,18 @@
 namespace registry {
 namespace {
 
+v1::EdssYear YearToProto(const EdssYearStats& e) {
+  v1::EdssYear y;
+  y.set_year(e.year);
+  y.set_n(e.n);
+  y.set_mean(e.mean);
+  y.set_sd(e.sd);
+  y.set_median(e.median);
+  y.set_q1(e.q1);
+  y.set_q3(e.q3);
+  return y;
+}
+
 void AddCounts(const std::vector<CountRow>& rows,
                google::protobuf::RepeatedPtrField<v1::Count>* out) {
   for (const CountRow& row : rows) {
@@ -114,6 +126,11 @@ void AddSections(const CohortSummary& s, v1::CohortSummaryResponse* out) {
     v1::DiseaseSection* p = out->add_diseases();
     p->set_disease(disease.disease);
     p->set_patients(disease.patients);
+    for (const MeasureYear& m : disease.by_year) {
+      v1::MeasureYear* y = p->add_by_year();
+      y->set_measure(m.measure);
+      *y->mutable_stats() = YearToProto(m.stats);
+    }
     for (const SurvivalAt& row : disease.survival) {
       v1::SurvivalAt* r = p->add_survival();
       r->set_endpoint(row.endpoint);
@@ -152,14 +169,7 @@ void ToProto(const CohortSummary& s, v1::CohortSummaryResponse* out) {
   out->set_relapses_post(s.relapses_post);
   out->set_patient_years_post(s.patient_years_post);
   for (const EdssYearStats& e : s.edss_by_year) {
-    v1::EdssYear* y = out->add_edss_by_year();
-    y->set_year(e.year);
-    y->set_n(e.n);
-    y->set_mean(e.mean);
-    y->set_sd(e.sd);
-    y->set_median(e.median);
-    y->set_q1(e.q1);
-    y->set_q3(e.q3);
+    *out->add_edss_by_year() = YearToProto(e);
   }
   out->set_cdi_patients(s.cdi_patients);
   out->set_cdi_assessable(s.cdi_assessable);

@@ -1,8 +1,11 @@
 #include "core/cohort_sections.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "core/cohort_summary.h"
+#include "core/sle_rules.h"
+#include "core/ssc_rules.h"
 
 namespace registry {
 namespace {
@@ -39,6 +42,34 @@ std::vector<IncidenceAt> Incidences(
     out.push_back(std::move(row));
   }
   return out;
+}
+
+// The value nearest day0 + 365 x year (year >= 1) within 182 days among
+// (date, value) pairs.
+std::optional<double> NearestToYear(
+    const std::vector<std::pair<Date, double>>& values, Date day0, int year) {
+  const Date target = day0 + year * 365;
+  std::optional<std::pair<Date, double>> best;
+  for (const auto& v : values) {
+    const long distance = std::labs(static_cast<long>(v.first - target));
+    if (distance > 182) continue;
+    if (!best ||
+        distance < std::labs(static_cast<long>(best->first - target))) {
+      best = v;
+    }
+  }
+  if (!best) return std::nullopt;
+  return best->second;
+}
+
+// Adds one patient's series of a measure (baseline given apart) by year.
+void AddSeries(std::map<int, std::vector<double>>& by_year,
+               std::optional<double> baseline,
+               const std::vector<std::pair<Date, double>>& values, Date day0) {
+  if (baseline) by_year[0].push_back(*baseline);
+  for (int year = 1; year <= 10; ++year) {
+    if (auto v = NearestToYear(values, day0, year)) by_year[year].push_back(*v);
+  }
 }
 
 void Recovery(std::vector<double> days, int& recovered,
@@ -141,7 +172,35 @@ void CohortSectionsBuilder::Add(const PatientClinicalData& data,
     competing.insert(competing.end(),
                      {Endpoint::kRelapse, Endpoint::kSeroreversion});
   }
-  AddTo(by_disease_[disease], survival, competing, data, o);
+  Group& group = by_disease_[disease];
+  AddTo(group, survival, competing, data, o);
+  const Date day0 = *o.day0;
+  if (disease == "SSC") {
+    const SscBaseline base =
+        BaselineOf(data.ssc_assessments, day0, definition_);
+    std::vector<std::pair<Date, double>> mrss, fvc;
+    for (const SscAssessmentRecord& a : data.ssc_assessments) {
+      if (a.assessment_date <= day0) continue;
+      if (a.mrss) mrss.emplace_back(a.assessment_date, *a.mrss);
+      if (a.fvc_pct) fvc.emplace_back(a.assessment_date, *a.fvc_pct);
+    }
+    AddSeries(group.by_year["mrss"],
+              base.mrss ? std::optional<double>(*base.mrss) : std::nullopt,
+              mrss, day0);
+    AddSeries(group.by_year["fvc_pct"], base.fvc_pct, fvc, day0);
+  }
+  if (disease == "SLE") {
+    std::optional<double> base;
+    std::vector<std::pair<Date, double>> sledai;
+    for (const SleState& s : SleStates(data, definition_)) {
+      if (s.date <= day0) {
+        base = s.sledai_2k;  // the last before the transplant
+      } else {
+        sledai.emplace_back(s.date, s.sledai_2k);
+      }
+    }
+    AddSeries(group.by_year["sledai_2k"], base, sledai, day0);
+  }
 }
 
 std::vector<SafetySection> CohortSectionsBuilder::Safety() const {
@@ -211,6 +270,13 @@ std::vector<DiseaseSection> CohortSectionsBuilder::Diseases() const {
       for (double y : years) wanted.push_back({e, y * kDaysPerYear});
     }
     d.incidences = Incidences(g.competing, wanted);
+    for (const auto& [measure, years_of] : g.by_year) {
+      for (const auto& [year, values] : years_of) {
+        if (!values.empty()) {
+          d.by_year.push_back({measure, SummarizeYear(year, values)});
+        }
+      }
+    }
     out.push_back(std::move(d));
   }
   return out;

@@ -54,11 +54,28 @@ struct SafetySection {
   std::vector<IncidenceAt> incidences;
 };
 
+// A measure's values in one year since transplant (EDSS, mRSS, ...).
+struct EdssYearStats {
+  int year = 0;
+  int n = 0;
+  double mean = 0, sd = 0, median = 0, q1 = 0, q3 = 0;  // sd 0 for n = 1
+};
+// The n, mean, SD and quartiles (R's type 7) of `values` (not empty).
+EdssYearStats SummarizeYear(int year, std::vector<double> values);
+
+// A disease measure by year since transplant: each patient's value
+// nearest day 0 + 365 x year within 182 days (year 0: the baseline).
+struct MeasureYear {
+  std::string measure;  // "mrss", "fvc_pct", "sledai_2k"
+  EdssYearStats stats;
+};
 struct DiseaseSection {
   std::string disease;  // "MS" (RRMS, SPMS, PPMS together), "SSC", ...
   int patients = 0;     // transplanted
   std::vector<SurvivalAt> survival;     // os, pfs, tfr (and neda3 for MS)
   std::vector<IncidenceAt> incidences;  // ri, nrm
+  // SSc: mRSS and FVC; SLE: SLEDAI-2K; years 0 to 10 with data.
+  std::vector<MeasureYear> by_year;
 };
 
 // The day-`days` value of an Aalen-Johansen table: the last row on or
@@ -86,6 +103,8 @@ class CohortSectionsBuilder {
     int graft_failure_evaluable = 0, graft_failures = 0;
     std::map<Endpoint, std::vector<SurvivalObservation>> survival;
     std::map<Endpoint, std::vector<CompetingObservation>> competing;
+    // measure -> year -> values
+    std::map<std::string, std::map<int, std::vector<double>>> by_year;
   };
   void AddTo(Group& group, const std::vector<Endpoint>& survival,
              const std::vector<Endpoint>& competing,

@@ -96,6 +96,21 @@ std::optional<double> EdssNear(const PatientClinicalData& data,
   return best->edss;
 }
 
+EdssYearStats SummarizeYear(int year, std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  EdssYearStats stats{year, static_cast<int>(values.size())};
+  double sum = 0;
+  for (double v : values) sum += v;
+  stats.mean = sum / values.size();
+  double squares = 0;
+  for (double v : values) squares += (v - stats.mean) * (v - stats.mean);
+  stats.sd = values.size() > 1 ? std::sqrt(squares / (values.size() - 1)) : 0;
+  stats.median = Quantile7(values, 0.5);
+  stats.q1 = Quantile7(values, 0.25);
+  stats.q3 = Quantile7(values, 0.75);
+  return stats;
+}
+
 std::string CellText(int n, bool suppress, int min_cell_size) {
   return suppress && n < min_cell_size ? absl::StrCat("<", min_cell_size)
                                        : absl::StrCat(n);
@@ -188,20 +203,8 @@ CohortSummary CohortSummaryBuilder::Finish() const {
     s.trm_year1 = at(365);
   }
   for (int year = 0; year <= 10; ++year) {
-    std::vector<double> values = edss_[year];
-    if (values.empty()) continue;
-    std::sort(values.begin(), values.end());
-    EdssYearStats stats{year, static_cast<int>(values.size())};
-    double sum = 0;
-    for (double v : values) sum += v;
-    stats.mean = sum / values.size();
-    double squares = 0;
-    for (double v : values) squares += (v - stats.mean) * (v - stats.mean);
-    stats.sd = values.size() > 1 ? std::sqrt(squares / (values.size() - 1)) : 0;
-    stats.median = Quantile7(values, 0.5);
-    stats.q1 = Quantile7(values, 0.25);
-    stats.q3 = Quantile7(values, 0.75);
-    s.edss_by_year.push_back(stats);
+    if (edss_[year].empty()) continue;
+    s.edss_by_year.push_back(SummarizeYear(year, edss_[year]));
   }
   return s;
 }

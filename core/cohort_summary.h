@@ -59,12 +59,6 @@ struct NamedCurve {
   int min_cell = 0;
 };
 
-struct EdssYearStats {
-  int year = 0;
-  int n = 0;
-  double mean = 0, sd = 0, median = 0, q1 = 0, q3 = 0;  // sd 0 for n = 1
-};
-
 struct CohortSummary {
   int patients = 0;
   int transplanted = 0;

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "absl/strings/str_cat.h"
+
 namespace registry {
 namespace {
 
@@ -146,6 +148,38 @@ TEST_F(SectionsTest, EachDiseaseHasItsOwnEndpoints) {
   const IncidenceAt* nrm = Find(diseases[1].incidences, "nrm", 365.25);
   ASSERT_NE(nrm, nullptr);
   EXPECT_EQ(nrm->incidence, 0.0);
+}
+
+TEST_F(SectionsTest, SscAndLupusMeasuresByYearSinceTransplant) {
+  PatientClinicalData a = Patient(Disease::kSsc, TransplantType::kAutologous);
+  a.ssc_assessments = {{"P", D(-30), 30, 70.0},
+                       {"P", D(350), 20, 74.0},
+                       {"P", D(700), 14, std::nullopt}};
+  Add(a);
+  PatientClinicalData b = a;
+  b.ssc_assessments = {{"P", D(-10), 20, 80.0}, {"P", D(380), 10, 82.0}};
+  Add(b);
+  PatientClinicalData sle = Patient(Disease::kSle, TransplantType::kAutologous);
+  sle.sle_assessments = {
+      {"P", D(-10), Bit(SledaiDescriptor::kArthritis), 2, 20},  // 4
+      {"P", D(365), Bit(SledaiDescriptor::kRash), 0, 5}};       // 2
+  Add(sle);
+  const std::vector<DiseaseSection> diseases = builder_.Diseases();
+  ASSERT_EQ(diseases.size(), 2u);
+  std::vector<std::string> rows;
+  for (const DiseaseSection& d : diseases) {
+    for (const MeasureYear& m : d.by_year) {
+      rows.push_back(absl::StrCat(d.disease, " ", m.measure, " ", m.stats.year,
+                                  ": n ", m.stats.n, " median ",
+                                  m.stats.median));
+    }
+  }
+  EXPECT_THAT(
+      rows, ::testing::ElementsAre(
+                "SLE sledai_2k 0: n 1 median 4",
+                "SLE sledai_2k 1: n 1 median 2", "SSC fvc_pct 0: n 2 median 75",
+                "SSC fvc_pct 1: n 2 median 78", "SSC mrss 0: n 2 median 25",
+                "SSC mrss 1: n 2 median 15", "SSC mrss 2: n 1 median 14"));
 }
 
 TEST_F(SectionsTest, LupusAndNmosdSectionsHaveTheirStatesAndAttacks) {

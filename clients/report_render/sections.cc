@@ -35,6 +35,13 @@ std::string EndpointTitle(const std::string& endpoint) {
   return it == kTitles->end() ? endpoint : it->second;
 }
 
+std::string MeasureTitle(const std::string& measure) {
+  if (measure == "mrss") return "mRSS";
+  if (measure == "fvc_pct") return "FVC % predicted";
+  if (measure == "sledai_2k") return "SLEDAI-2K";
+  return measure;
+}
+
 // "day 100", "year 1", "year 5".
 std::string When(double days) {
   if (days < 365) return absl::StrFormat("day %g", days);
@@ -119,6 +126,22 @@ std::string DiseasesHtml(const v1::CohortSummaryResponse& summary) {
                       "</td></tr>\n");
     }
     html += "</table>\n" + IncidenceRowsHtml(d.incidences());
+    if (d.by_year_size() > 0) {
+      html +=
+          "<table><tr><th>measure</th><th>year</th><th>n</th><th>mean</th>"
+          "<th>SD</th><th>median</th><th>IQR</th></tr>\n";
+      for (const v1::MeasureYear& m : d.by_year()) {
+        const v1::EdssYear& e = m.stats();
+        absl::StrAppend(
+            &html, "<tr><td>", Escape(MeasureTitle(m.measure())), "</td><td>",
+            e.year() == 0 ? "baseline" : absl::StrCat(e.year()),
+            absl::StrFormat("</td><td>%d</td><td>%.1f</td><td>%.1f</td><td>"
+                            "%.1f</td><td>%.1f–%.1f</td></tr>\n",
+                            e.n(), e.mean(), e.sd(), e.median(), e.q1(),
+                            e.q3()));
+      }
+      html += "</table>\n";
+    }
   }
   return html;
 }
@@ -147,6 +170,14 @@ std::string SectionsText(const v1::CohortSummaryResponse& summary) {
                       When(r.days()), ": ",
                       Percent(r.has_incidence(), r.incidence()), " (",
                       r.n_risk(), " at risk)\n");
+    }
+    for (const v1::MeasureYear& m : d.by_year()) {
+      const v1::EdssYear& e = m.stats();
+      absl::StrAppend(
+          &text, "  ", MeasureTitle(m.measure()), ", ",
+          e.year() == 0 ? "baseline" : absl::StrCat("year ", e.year()),
+          absl::StrFormat(": median %.1f (IQR %.1f–%.1f), mean %.1f, n %d\n",
+                          e.median(), e.q1(), e.q3(), e.mean(), e.n()));
     }
   }
   return text;
