@@ -52,6 +52,7 @@ absl::StatusOr<OutcomeDefinition> FromProto(const v1::OutcomeDefinition& p) {
   REGISTRY_TAKE(doris_prednisolone_mg);
   REGISTRY_TAKE(doris_prednisolone_strict);
   REGISTRY_TAKE(sle_flare_points);
+  REGISTRY_TAKE(rcriss_percent);
 #undef REGISTRY_TAKE
   if (p.tfr_ending_classes_size() > 0) {
     d.tfr_ending_classes.clear();
@@ -112,6 +113,7 @@ v1::AppliedDefinition ToAppliedDefinition(const OutcomeDefinition& d) {
   p->set_doris_prednisolone_mg(d.doris_prednisolone_mg);
   p->set_doris_prednisolone_strict(d.doris_prednisolone_strict);
   p->set_sle_flare_points(d.sle_flare_points);
+  p->set_rcriss_percent(d.rcriss_percent);
   applied.set_text(DefinitionText(d));
   applied.set_rules_version(std::string(kOutcomeRulesVersion));
   return applied;
@@ -205,6 +207,7 @@ v1::TransplantCourse ToProto(const TransplantCourse& c) {
   }
   if (c.ssc_response_12m) p.set_ssc_response_12m(*c.ssc_response_12m);
   if (c.acr_criss_12m) p.set_acr_criss_12m(*c.acr_criss_12m);
+  if (c.rcriss_12m) p.set_rcriss_improved_12m(*c.rcriss_12m);
   p.set_aqp4_positive_before(c.aqp4_positive_before);
   REGISTRY_DATE(aqp4_seroreversion, aqp4_seroreversion);
   REGISTRY_DATE(aqp4_reconversion, aqp4_reconversion);

@@ -490,6 +490,7 @@ TransplantCourse DescribeCourse(const PatientClinicalData& data,
     c.persistent_organ_failure = ssc.persistent_organ_failure;
     c.ssc_response_12m = ssc.response_12m;
     c.acr_criss_12m = ssc.criss_12m;
+    c.rcriss_12m = ssc.rcriss_12m;
   }
   if (data.disease == Disease::kSle) {
     const SleCourse sle = DescribeSle(data, day0, SleStates(data, d));

@@ -109,6 +109,7 @@ struct TransplantCourse {
   std::optional<Date> persistent_organ_failure;
   std::optional<bool> ssc_response_12m;
   std::optional<double> acr_criss_12m;  // improved at >= 0.6
+  std::optional<bool> rcriss_12m;
   // lupus,
   std::optional<Date> first_doris, first_lldas, first_flare;
   std::optional<double> lldas_time_fraction;

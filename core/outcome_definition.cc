@@ -71,6 +71,7 @@ std::string DefinitionText(const OutcomeDefinition& d) {
       ";graft_failure_day=", d.graft_failure_day,
       ";ssc_baseline_days=", d.ssc_baseline_days,
       ";fvc_change=", d.fvc_change_absolute ? "absolute" : "relative",
+      ";rcriss_percent=", d.rcriss_percent,
       ";doris_prednisolone=", d.doris_prednisolone_strict ? "<" : "<=",
       FormatNumber(d.doris_prednisolone_mg),
       ";sle_flare_points=", d.sle_flare_points);
@@ -143,6 +144,9 @@ std::vector<std::string> ValidateDefinition(const OutcomeDefinition& d) {
   days("agvhd_by_days", d.agvhd_by_days, 1, kCentury);
   days("graft_failure_day", d.graft_failure_day, 1, 365);
   days("ssc_baseline_days", d.ssc_baseline_days, 0, 730);
+  if (d.rcriss_percent < 1 || d.rcriss_percent > 100) {
+    problems.push_back("rcriss_percent: must be 1 to 100 (%)");
+  }
   if (!std::isfinite(d.doris_prednisolone_mg) || d.doris_prednisolone_mg < 0 ||
       d.doris_prednisolone_mg > 100) {
     problems.push_back("doris_prednisolone_mg: must be 0 to 100 (mg/day)");

@@ -95,6 +95,9 @@ struct OutcomeDefinition {
   // FVC and DLCO declines in %-predicted points rather than relative to
   // the baseline.
   bool fvc_change_absolute = false;
+  // Revised CRISS: improvement by at least this many percent in at least 3
+  // of the 5 core items (FVC by 5 %) (Khanna 2021: 20, 25 or 30).
+  int rcriss_percent = 25;
 
   // --- Lupus ---
   // DORIS allows prednisolone up to this dose, mg/day (van Vollenhoven

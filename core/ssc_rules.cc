@@ -97,6 +97,19 @@ double CrissProbability(const CrissInput& in) {
   return std::exp(l) / (1 + std::exp(l));
 }
 
+bool RevisedCrissImproved(const CoreItems& b, const CoreItems& f,
+                          bool step1_worsening, int percent) {
+  if (step1_worsening) return false;
+  auto fell = [&](double base, double now) {
+    return base > 0 && AtLeastPercent(base - now, base, percent);
+  };
+  const int improved =
+      fell(b.mrss, f.mrss) + fell(b.patient_global, f.patient_global) +
+      fell(b.physician_global, f.physician_global) + fell(b.haq_di, f.haq_di) +
+      AtLeastPercent(f.fvc_pct - b.fvc_pct, b.fvc_pct, 5);
+  return improved >= 3;
+}
+
 SscCourse DescribeSsc(const PatientClinicalData& data, Date day0,
                       const OutcomeDefinition& d) {
   SscCourse c;
@@ -150,6 +163,20 @@ SscCourse DescribeSsc(const PatientClinicalData& data, Date day0,
   if (b.lvef_pct && at12->lvef_pct && *b.lvef_pct > 45 &&
       *at12->lvef_pct <= 45) {
     worse = true;
+  }
+  const bool complete = b.mrss && at12->mrss && b.fvc_pct && at12->fvc_pct &&
+                        b.patient_global && at12->patient_global &&
+                        b.physician_global && at12->physician_global &&
+                        b.haq_di && at12->haq_di;
+  if (complete) {
+    c.rcriss_12m = RevisedCrissImproved(
+        {static_cast<double>(*b.mrss), *b.fvc_pct, *b.patient_global,
+         *b.physician_global, *b.haq_di},
+        {static_cast<double>(*at12->mrss), *at12->fvc_pct,
+         *at12->patient_global, *at12->physician_global, *at12->haq_di},
+        worse, d.rcriss_percent);
+  } else if (worse) {
+    c.rcriss_12m = false;
   }
   if (worse) {
     c.criss_12m = 0;

@@ -63,6 +63,19 @@ struct CrissInput {
 // applies.
 double CrissProbability(const CrissInput& input);
 
+// The baseline and 12-month values of the five core items, for the
+// revised CRISS.
+struct CoreItems {
+  double mrss = 0, fvc_pct = 0, patient_global = 0, physician_global = 0,
+         haq_di = 0;
+};
+// Revised CRISS (Khanna 2021): not improved after a step-1 worsening;
+// otherwise improved when at least 3 of the 5 items improved: mRSS,
+// patient and physician global and HAQ-DI falling by at least `percent` %
+// of their baseline, FVC % predicted rising by at least 5 %.
+bool RevisedCrissImproved(const CoreItems& baseline, const CoreItems& at12,
+                          bool step1_worsening, int percent);
+
 // The dates of one SSc patient's first events after day 0.
 struct SscCourse {
   SscBaseline baseline;
@@ -77,6 +90,7 @@ struct SscCourse {
   // its "improved" (probability >= 0.6), unset when an item is missing.
   std::optional<bool> response_12m;
   std::optional<double> criss_12m;
+  std::optional<bool> rcriss_12m;  // with rcriss_percent
 };
 SscCourse DescribeSsc(const PatientClinicalData& data, Date day0,
                       const OutcomeDefinition& definition);

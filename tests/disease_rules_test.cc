@@ -89,6 +89,24 @@ TEST(CrissTest, HandComputedProbabilities) {
   EXPECT_EQ(CrissProbability({-8, 2, -1, -1, -0.25, true}), 0);
 }
 
+TEST(RevisedCrissTest, ThreeOfFiveItemsImprove) {
+  const CoreItems base{20, 70, 6, 5, 1.5};
+  // mRSS -25 %, patient global -33 %, FVC +5 %: three items at 25 %.
+  EXPECT_TRUE(RevisedCrissImproved(base, {15, 73.5, 4, 5, 1.5}, false, 25));
+  // FVC +4.3 % does not count: two items.
+  EXPECT_FALSE(RevisedCrissImproved(base, {15, 73, 4, 5, 1.5}, false, 25));
+  // mRSS -25 % is not -30 %.
+  EXPECT_FALSE(RevisedCrissImproved(base, {15, 73.5, 4, 5, 1.5}, false, 30));
+  // HAQ-DI 1.5 -> 1.125 (-25 %) and physician global 5 -> 3.75 (-25 %):
+  // two items; with the mRSS, three.
+  EXPECT_FALSE(RevisedCrissImproved(base, {20, 70, 6, 3.75, 1.125}, false, 25));
+  EXPECT_TRUE(RevisedCrissImproved(base, {15, 70, 6, 3.75, 1.125}, false, 25));
+  // A step-1 worsening is never improved; an item at 0 cannot fall.
+  EXPECT_FALSE(RevisedCrissImproved(base, {5, 90, 0, 0, 0}, true, 25));
+  EXPECT_FALSE(
+      RevisedCrissImproved({20, 70, 0, 0, 0}, {19, 70, 0, 0, 0}, false, 25));
+}
+
 TEST(SscTwelveMonthTest, ResponseAndCrissAtTheNearestAssessment) {
   PatientClinicalData p;
   p.disease = Disease::kSsc;
@@ -110,6 +128,13 @@ TEST(SscTwelveMonthTest, ResponseAndCrissAtTheNearestAssessment) {
   EXPECT_EQ(c.response_12m, true);
   // dmRSS -8, dFVC +2, globals -1 and -1, HAQ -0.25: the third vector.
   EXPECT_THAT(c.criss_12m, Optional(::testing::DoubleNear(0.95489, 1e-5)));
+  // mRSS -40 %, globals -17 % and -20 %, HAQ-DI -17 %, FVC +2.9 %: only
+  // the mRSS improved by 25 %, so not improved by the revised CRISS; by
+  // 15 %, four items.
+  EXPECT_EQ(c.rcriss_12m, false);
+  OutcomeDefinition fifteen;
+  fifteen.rcriss_percent = 15;
+  EXPECT_EQ(DescribeSsc(p, D(0), fifteen).rcriss_12m, true);
 
   // 20 -> 15 is -25 %, not more: no skin response; FVC 70 -> 77 is +10 %.
   p.ssc_assessments[2].mrss = 15;

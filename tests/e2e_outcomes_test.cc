@@ -157,7 +157,7 @@ TEST_F(ToyOutcomesTest, OutcomeRowsFollowTheContract) {
             "agvhd_date,cgvhd_date,ssc_progression_date,"
             "skin_progression_date,lung_progression_date,"
             "persistent_organ_failure_date,ssc_response_12m,acr_criss_12m,"
-            "acr_criss_improved,doris_date,lldas_date,"
+            "acr_criss_improved,rcriss_improved_12m,doris_date,lldas_date,"
             "sle_flare_date,lldas_time_fraction,aqp4_seroreversion_date,"
             "aqp4_reconversion_date,not_evaluable_reason");
   // Patient 1: scans after the re-baseline day make NEDA evaluable; the
@@ -167,7 +167,7 @@ TEST_F(ToyOutcomesTest, OutcomeRowsFollowTheContract) {
           std::vector<std::string>(rows[1].begin() + 1, rows[1].end()), ","),
       "1,C1,RRMS,2021-09-23,1,2022-07-12,cdw,292,0,2023-03-11,"
       "2023-03-01,0,0.0000,0.0000,1,0,autologous,,2022-07-12,2022-07-12,"
-      "relapse or progression,,,,,,,,,,,,,,,,,,,,,,");
+      "relapse or progression,,,,,,,,,,,,,,,,,,,,,,,");
   // Patient 2 has no scans: not evaluable, so no EDA, remission or NEDA-4.
   EXPECT_EQ(rows[2][1], "2");
   EXPECT_EQ(rows[2][5], "0");

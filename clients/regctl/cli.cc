@@ -89,6 +89,8 @@ const std::map<std::string, FlagSpec>& KnownFlags() {
              {"fvc-change", "C",
               "SSc lung progression by relative (default) or absolute "
               "FVC/DLCO change"},
+             {"rcriss-percent", "P",
+              "revised CRISS: improvement of P % in 3 of its 5 items (25)"},
              {"doris-prednisolone", "LIMIT",
               "DORIS prednisolone limit, mg/day: <=5 (default) or <5"},
              {"sle-flare-points", "N",
@@ -134,6 +136,7 @@ const std::vector<std::string> kDefinitionFlags = {
     "graft-failure-day",
     "ssc-baseline-days",
     "fvc-change",
+    "rcriss-percent",
     "doris-prednisolone",
     "sle-flare-points"};
 

@@ -79,10 +79,11 @@ std::optional<google::protobuf::Timestamp> AsOfFlag(const Args& args) {
   return ToProto(time);
 }
 
-int IntFlag(const Args& args, const std::string& name) {
+int IntFlag(const Args& args, const std::string& name,
+            const std::string& unit) {
   int value;
   if (!absl::SimpleAtoi(args.Flag(name), &value)) {
-    throw UsageError{"--" + name + " must be a whole number of days"};
+    throw UsageError{"--" + name + " must be a whole number of " + unit};
   }
   return value;
 }
@@ -176,6 +177,9 @@ v1::OutcomeDefinition DefinitionFlags(const Args& args) {
   if (!args.Flag("graft-failure-day").empty()) {
     d.set_graft_failure_day(IntFlag(args, "graft-failure-day"));
   }
+  if (!args.Flag("rcriss-percent").empty()) {
+    d.set_rcriss_percent(IntFlag(args, "rcriss-percent", "percent"));
+  }
   if (!args.Flag("ssc-baseline-days").empty()) {
     d.set_ssc_baseline_days(IntFlag(args, "ssc-baseline-days"));
   }
@@ -197,13 +201,8 @@ v1::OutcomeDefinition DefinitionFlags(const Args& args) {
     d.set_doris_prednisolone_mg(NumberFlag("doris-prednisolone", limit));
     d.set_doris_prednisolone_strict(strict);
   }
-  if (const std::string points = args.Flag("sle-flare-points");
-      !points.empty()) {
-    int value;
-    if (!absl::SimpleAtoi(points, &value)) {
-      throw UsageError{"--sle-flare-points must be a whole number of points"};
-    }
-    d.set_sle_flare_points(value);
+  if (!args.Flag("sle-flare-points").empty()) {
+    d.set_sle_flare_points(IntFlag(args, "sle-flare-points", "points"));
   }
   return d;
 }

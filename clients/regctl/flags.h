@@ -33,8 +33,9 @@ std::optional<v1::Date> AsOfDateFlag(const Args& args);
 // unset fields take the registry's reference definition.
 v1::OutcomeDefinition DefinitionFlags(const Args& args);
 
-// A whole number of days from flag `name`.
-int IntFlag(const Args& args, const std::string& name);
+// A whole number (of `unit`, for the error) from flag `name`.
+int IntFlag(const Args& args, const std::string& name,
+            const std::string& unit = "days");
 // A finite number; `name` is the flag it came from.
 double NumberFlag(const std::string& name, const std::string& text);
 

@@ -64,6 +64,7 @@ int ReportOutcomes(Client& client) {
                                           "ssc_response_12m",
                                           "acr_criss_12m",
                                           "acr_criss_improved",
+                                          "rcriss_improved_12m",
                                           "doris_date",
                                           "lldas_date",
                                           "sle_flare_date",
@@ -138,6 +139,8 @@ int ReportOutcomes(Client& client) {
           c.has_ssc_response_12m() ? (c.ssc_response_12m() ? "1" : "0") : "",
           number(c.has_acr_criss_12m(), c.acr_criss_12m()),
           c.has_acr_criss_12m() ? (c.acr_criss_12m() >= 0.6 ? "1" : "0") : "",
+          c.has_rcriss_improved_12m() ? (c.rcriss_improved_12m() ? "1" : "0")
+                                      : "",
           DateText(c.first_doris()),
           DateText(c.first_lldas()),
           DateText(c.first_flare()),
