@@ -152,6 +152,16 @@ void CohortSummaryBuilder::Add(const PatientClinicalData& data,
                                    ? CompetingOutcome::kEvent
                                    : CompetingOutcome::kCompeting});
   }
+  std::map<std::string, bool> drugs;
+  for (const TreatmentData& t : data.treatments) {
+    if (t.start_date > *o.day0) drugs[t.drug] = true;
+  }
+  c.treatment_restarted += !drugs.empty();
+  for (const auto& [drug, unused] : drugs) ++by_drug_[drug];
+  // The relapse, EDSS and improvement figures are the MS parts of the
+  // report: NMOSD patients have relapses and EDSS too, in their own
+  // section.
+  if (data.disease && !IsMultipleSclerosis(*data.disease)) return;
   c.relapses_pre += o.relapses_pre;
   c.patient_years_pre += o.years_pre;
   c.relapses_post += o.relapses_post;
@@ -168,12 +178,6 @@ void CohortSummaryBuilder::Add(const PatientClinicalData& data,
     c.cdi_patients +=
         !ComputeOutcome(data, cdi_definition_).disability_events.empty();
   }
-  std::map<std::string, bool> drugs;
-  for (const TreatmentData& t : data.treatments) {
-    if (t.start_date > *o.day0) drugs[t.drug] = true;
-  }
-  c.treatment_restarted += !drugs.empty();
-  for (const auto& [drug, unused] : drugs) ++by_drug_[drug];
 }
 
 CohortSummary CohortSummaryBuilder::Finish() const {

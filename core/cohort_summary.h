@@ -71,6 +71,8 @@ struct CohortSummary {
   // at day 100 and day 365, as Aalen-Johansen cumulative incidence with
   // the other deaths competing, censored at the last contact.
   std::optional<double> trm_day100, trm_year1;
+  // MS patients only (and those whose disease is not recorded): relapses,
+  // EDSS by year and disability improvement.
   int relapses_pre = 0, relapses_post = 0;
   double patient_years_pre = 0, patient_years_post = 0;
   std::vector<EdssYearStats> edss_by_year;  // years 0 to 10 with data

@@ -168,5 +168,31 @@ TEST(CohortSummaryTest, RestartedTreatmentsCountPatientsOncePerDrug) {
   EXPECT_EQ(s.treatments_by_drug[0].count, "1");
 }
 
+// The relapse, EDSS-by-year and improvement figures are the report's MS
+// parts: an NMOSD patient's relapses and EDSS stay out of them (they are
+// in the NMOSD section).
+TEST(CohortSummaryTest, MsFiguresCountMsPatientsOnly) {
+  const OutcomeDefinition definition;
+  CohortSummaryBuilder builder(definition, Stratification::kNone, 5);
+  PatientClinicalData ms = Patient(2 * 365, 3.0, false);
+  const Date day0 = ms.transplant_dates[0];
+  ms.relapses = {day0 - 100};
+  builder.Add(ms, ComputeOutcome(ms, definition), "A");
+  PatientClinicalData nmo = Patient(2 * 365, 6.0, false);
+  nmo.disease = Disease::kNmosd;
+  nmo.relapses = {day0 - 200, day0 - 50, day0 + 300};
+  builder.Add(nmo, ComputeOutcome(nmo, definition), "A");
+  const CohortSummary s = builder.Finish();
+  EXPECT_EQ(s.relapses_pre, 1);
+  EXPECT_EQ(s.relapses_post, 0);
+  EXPECT_EQ(s.cdi_assessable, 1);
+  ASSERT_FALSE(s.edss_by_year.empty());
+  for (const EdssYearStats& year : s.edss_by_year) {
+    EXPECT_EQ(year.n, 1) << year.year;
+    EXPECT_EQ(year.median, 3.0) << year.year;
+  }
+  EXPECT_EQ(s.patients, 2);
+}
+
 }  // namespace
 }  // namespace registry
