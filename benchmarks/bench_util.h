@@ -11,6 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "core/random.h"
+
 namespace registry::bench {
 
 using Clock = std::chrono::steady_clock;
@@ -21,24 +23,6 @@ inline double Seconds(Clock::duration d) {
 
 // The median of `values` (not empty).
 double Median(std::vector<double> values);
-
-class Random {
- public:
-  explicit Random(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  int Between(int low, int high) {
-    return low +
-           static_cast<int>(Next() % static_cast<uint64_t>(high - low + 1));
-  }
-
- private:
-  uint64_t state_;
-};
 
 std::string Slurp(const std::string& path);
 

@@ -10,7 +10,6 @@ namespace {
 
 using synthetic::Course;
 using synthetic::PatientFrame;
-using synthetic::Random;
 
 double ClampEdss(double edss) {
   edss = std::clamp(edss, 0.0, 9.5);

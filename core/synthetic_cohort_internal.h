@@ -1,6 +1,6 @@
 // The parts of the synthetic cohort generator (core/synthetic_cohort.h),
-// shared by its source files: the random numbers, one patient's frame, and
-// the record kinds generated per patient.
+// shared by its source files: one patient's frame and the record kinds
+// generated per patient.
 #ifndef REGISTRY_CORE_SYNTHETIC_COHORT_INTERNAL_H_
 #define REGISTRY_CORE_SYNTHETIC_COHORT_INTERNAL_H_
 
@@ -10,35 +10,10 @@
 #include <vector>
 
 #include "core/date.h"
+#include "core/random.h"
 #include "core/records.h"
 
 namespace registry::synthetic {
-
-// splitmix64: fully specified, so a seed gives the same cohort with any
-// standard library (std:: distributions are implementation-defined).
-class Random {
- public:
-  explicit Random(uint64_t seed) : state_(seed) {}
-  uint64_t Next() {
-    uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
-  double Uniform() { return (Next() >> 11) * (1.0 / 9007199254740992.0); }
-  int Between(int low, int high) {  // inclusive
-    return low +
-           static_cast<int>(Next() % static_cast<uint64_t>(high - low + 1));
-  }
-  bool Chance(double p) { return Uniform() < p; }
-  template <typename T, size_t N>
-  const T& Pick(const T (&choices)[N]) {
-    return choices[Next() % N];
-  }
-
- private:
-  uint64_t state_;
-};
 
 // What is fixed about a patient before the course after day 0 is drawn.
 struct PatientFrame {
