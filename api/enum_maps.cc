@@ -495,6 +495,31 @@ std::optional<BaselineScheme> FromProto(v1::BaselineScheme value) {
   }
 }
 
+v1::PiraReference ToProto(PiraReference value) {
+  switch (value) {
+    case PiraReference::kBaseline:
+      return v1::PIRA_REFERENCE_BASELINE;
+    case PiraReference::kLast:
+      return v1::PIRA_REFERENCE_LAST;
+    case PiraReference::kLastDelta:
+      return v1::PIRA_REFERENCE_LAST_DELTA;
+  }
+  return {};  // not reached: every value is a case
+}
+
+std::optional<PiraReference> FromProto(v1::PiraReference value) {
+  switch (value) {
+    case v1::PIRA_REFERENCE_BASELINE:
+      return PiraReference::kBaseline;
+    case v1::PIRA_REFERENCE_LAST:
+      return PiraReference::kLast;
+    case v1::PIRA_REFERENCE_LAST_DELTA:
+      return PiraReference::kLastDelta;
+    default:
+      return std::nullopt;
+  }
+}
+
 v1::EdaKind ToProto(EdaKind value) {
   switch (value) {
     case EdaKind::kRelapse:

@@ -76,6 +76,9 @@ std::optional<EventSelection> FromProto(v1::EventSelection event);
 v1::BaselineScheme ToProto(BaselineScheme scheme);
 std::optional<BaselineScheme> FromProto(v1::BaselineScheme scheme);
 
+v1::PiraReference ToProto(PiraReference reference);
+std::optional<PiraReference> FromProto(v1::PiraReference reference);
+
 v1::EdaKind ToProto(EdaKind kind);
 std::optional<EdaKind> FromProto(v1::EdaKind kind);
 

@@ -8,6 +8,21 @@ namespace registry {
 absl::StatusOr<OutcomeDefinition> FromProto(const v1::OutcomeDefinition& p) {
   OutcomeDefinition d;
   std::vector<FieldViolation> violations;
+  // A preset is expanded first; the fields set beside it change it.
+  std::optional<OutcomeDefinition> preset;
+  if (!p.preset().empty()) {
+    // An applied definition's " (modified)" reads back as its preset: the
+    // fields set beside it give the same definition again.
+    std::string name = p.preset();
+    if (name.ends_with(" (modified)")) name.resize(name.size() - 11);
+    preset = PresetDefinition(name);
+    if (preset) {
+      d = *preset;
+    } else {
+      violations.push_back(
+          {"definition.preset", "unknown preset '" + p.preset() + "'"});
+    }
+  }
   // Unset fields take the reference defaults (first CDW, fixed baseline).
   if (p.event() != v1::EVENT_SELECTION_UNSPECIFIED) {
     if (std::optional<EventSelection> event = FromProto(p.event())) {
@@ -35,10 +50,14 @@ absl::StatusOr<OutcomeDefinition> FromProto(const v1::OutcomeDefinition& p) {
   REGISTRY_TAKE(relapse_to_event_days);
   REGISTRY_TAKE(relapse_to_confirmation_days);
   REGISTRY_TAKE(relapse_assoc_days);
+  REGISTRY_TAKE(pira_reference_before_days);
+  REGISTRY_TAKE(pira_reference_after_days);
   REGISTRY_TAKE(pira_event_before_days);
   REGISTRY_TAKE(pira_event_after_days);
   REGISTRY_TAKE(pira_confirmation_before_days);
   REGISTRY_TAKE(pira_confirmation_after_days);
+  REGISTRY_TAKE(relapse_rebaseline);
+  REGISTRY_TAKE(require_sustained_days);
   REGISTRY_TAKE(edss_plus1_max);
   REGISTRY_TAKE(relapse_merge_days);
   REGISTRY_TAKE(arr_pre_window_days);
@@ -54,6 +73,36 @@ absl::StatusOr<OutcomeDefinition> FromProto(const v1::OutcomeDefinition& p) {
   REGISTRY_TAKE(sle_flare_points);
   REGISTRY_TAKE(rcriss_percent);
 #undef REGISTRY_TAKE
+  if (p.pira_reference() != v1::PIRA_REFERENCE_UNSPECIFIED) {
+    if (std::optional<PiraReference> reference =
+            FromProto(p.pira_reference())) {
+      d.pira_reference = *reference;
+    } else {
+      violations.push_back(
+          {"definition.pira_reference", "unknown PIRA reference visit"});
+    }
+  }
+  for (int bound : p.pira_open_bounds()) {
+    switch (static_cast<v1::PiraBound>(bound)) {
+      case v1::PIRA_BOUND_REFERENCE_AFTER:
+        d.pira_reference_after_days.reset();
+        break;
+      case v1::PIRA_BOUND_EVENT_BEFORE:
+        d.pira_event_before_days.reset();
+        break;
+      case v1::PIRA_BOUND_EVENT_AFTER:
+        d.pira_event_after_days.reset();
+        break;
+      case v1::PIRA_BOUND_CONFIRMATION_BEFORE:
+        d.pira_confirmation_before_days.reset();
+        break;
+      default:
+        violations.push_back({"definition.pira_open_bounds",
+                              "only the reference's after, the event's "
+                              "before and after, and the confirmation's "
+                              "before can be open"});
+    }
+  }
   if (p.tfr_ending_classes_size() > 0) {
     d.tfr_ending_classes.clear();
     for (int value : p.tfr_ending_classes()) {
@@ -66,6 +115,9 @@ absl::StatusOr<OutcomeDefinition> FromProto(const v1::OutcomeDefinition& p) {
       }
       d.tfr_ending_classes.push_back(*c);
     }
+  }
+  if (preset && DefinitionText(d) != DefinitionText(*preset)) {
+    d.preset += " (modified)";
   }
   for (const std::string& problem : ValidateDefinition(d)) {
     const size_t colon = problem.find(':');
@@ -92,10 +144,29 @@ v1::AppliedDefinition ToAppliedDefinition(const OutcomeDefinition& d) {
   p->set_relapse_to_event_days(d.relapse_to_event_days);
   p->set_relapse_to_confirmation_days(d.relapse_to_confirmation_days);
   p->set_relapse_assoc_days(d.relapse_assoc_days);
-  p->set_pira_event_before_days(d.pira_event_before_days);
-  p->set_pira_event_after_days(d.pira_event_after_days);
-  p->set_pira_confirmation_before_days(d.pira_confirmation_before_days);
+  p->set_pira_reference(ToProto(d.pira_reference));
+  p->set_pira_reference_before_days(d.pira_reference_before_days);
+  // An open bound is listed and left unset.
+  auto bound = [&](std::optional<int> days, v1::PiraBound which,
+                   void (v1::OutcomeDefinition::*set)(int32_t)) {
+    if (days) {
+      (p->*set)(*days);
+    } else {
+      p->add_pira_open_bounds(which);
+    }
+  };
+  bound(d.pira_reference_after_days, v1::PIRA_BOUND_REFERENCE_AFTER,
+        &v1::OutcomeDefinition::set_pira_reference_after_days);
+  bound(d.pira_event_before_days, v1::PIRA_BOUND_EVENT_BEFORE,
+        &v1::OutcomeDefinition::set_pira_event_before_days);
+  bound(d.pira_event_after_days, v1::PIRA_BOUND_EVENT_AFTER,
+        &v1::OutcomeDefinition::set_pira_event_after_days);
+  bound(d.pira_confirmation_before_days, v1::PIRA_BOUND_CONFIRMATION_BEFORE,
+        &v1::OutcomeDefinition::set_pira_confirmation_before_days);
   p->set_pira_confirmation_after_days(d.pira_confirmation_after_days);
+  p->set_relapse_rebaseline(d.relapse_rebaseline);
+  p->set_require_sustained_days(d.require_sustained_days);
+  p->set_preset(d.preset);
   p->set_edss_plus1_max(d.edss_plus1_max);
   p->set_relapse_merge_days(d.relapse_merge_days);
   p->set_arr_pre_window_days(d.arr_pre_window_days);

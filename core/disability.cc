@@ -1,6 +1,7 @@
 #include "core/disability.h"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <optional>
@@ -91,8 +92,26 @@ class Detector {
     }
     return false;
   }
-  CdwType Classify(size_t change,
+  // The last visit before `change` from which it and every visit up to
+  // the first confirmation are worse (msprog's last_delta), else the first.
+  size_t LastDelta(size_t change,
                    const std::vector<size_t>& confirmations) const;
+  CdwType Classify(size_t change, size_t baseline,
+                   const std::vector<size_t>& confirmations) const;
+  // True when the change onset at `change` is sustained long enough: no
+  // visit breaks it (`broken` empty), or the first that does comes at
+  // least require_sustained_days after the onset.
+  bool Sustained(size_t change, std::optional<size_t> broken) const {
+    return d_.require_sustained_days <= 0 || !broken ||
+           s_.day[*broken] - s_.day[change] >= d_.require_sustained_days;
+  }
+  // The first relapse onset after `day`.
+  std::optional<double> RelapseAfter(double day) const {
+    for (double onset : relapse_days_) {
+      if (onset > day) return onset;
+    }
+    return std::nullopt;
+  }
   DisabilityEvent MakeEvent(DisabilityEventType type, CdwType cdw_type,
                             size_t change, size_t baseline,
                             size_t confirmation) const {
@@ -131,23 +150,48 @@ std::vector<std::vector<size_t>> Detector::ConfirmationCandidates(
   return candidates;
 }
 
-CdwType Detector::Classify(size_t change,
+size_t Detector::LastDelta(size_t change,
+                           const std::vector<size_t>& confirmations) const {
+  for (size_t ref = change; ref-- > 0;) {
+    auto worse = [&](size_t x) { return Worse(x, s_.edss[ref]); };
+    if (worse(change) && HoldsThrough(change, confirmations.front(), worse)) {
+      return ref;
+    }
+  }
+  return 0;
+}
+
+CdwType Detector::Classify(size_t change, size_t baseline,
                            const std::vector<size_t>& confirmations) const {
   if (s_.since_relapse[change] <= d_.relapse_assoc_days ||
       s_.until_relapse[change] <= 0) {
     return CdwType::kRaw;
   }
-  const double onset = s_.day[change];
-  if (RelapseIn(onset - d_.pira_event_before_days,
-                onset + d_.pira_event_after_days)) {
-    return CdwType::kUndefined;
+  size_t reference = baseline;
+  if (d_.pira_reference == PiraReference::kLast) reference = change - 1;
+  if (d_.pira_reference == PiraReference::kLastDelta) {
+    reference = LastDelta(change, confirmations);
   }
-  // PIRA when at least one confirmation visit has a relapse-free window.
+  // msprog's windows: a missing lower bound carries the previous one on, a
+  // missing upper bound leaves the window open to the next checkpoint.
+  const std::array<std::pair<std::optional<int>, std::optional<int>>, 3>
+      bounds = {{{d_.pira_reference_before_days, d_.pira_reference_after_days},
+                 {d_.pira_event_before_days, d_.pira_event_after_days},
+                 {d_.pira_confirmation_before_days,
+                  d_.pira_confirmation_after_days}}};
+  // PIRA when at least one confirmation visit has every window free.
   for (size_t c : confirmations) {
-    if (!RelapseIn(s_.day[c] - d_.pira_confirmation_before_days,
-                   s_.day[c] + d_.pira_confirmation_after_days)) {
-      return CdwType::kPira;
+    const std::array<double, 3> point = {s_.day[reference], s_.day[change],
+                                         s_.day[c]};
+    double from = point[0];
+    bool relapse = false;
+    for (size_t i = 0; i < point.size() && !relapse; ++i) {
+      if (bounds[i].first) from = point[i] - *bounds[i].first;
+      if (!bounds[i].second) continue;
+      const double to = point[i] + *bounds[i].second;
+      relapse = to > from && RelapseIn(from, to);
     }
+    if (!relapse) return CdwType::kPira;
   }
   return CdwType::kUndefined;
 }
@@ -166,15 +210,25 @@ std::vector<DisabilityEvent> Detector::Run() {
       !roving && (selection == EventSelection::kFirstCdw ||
                   selection == EventSelection::kFirstPira ||
                   selection == EventSelection::kFirstRaw);
+  // With relapse re-baselining, a change later than this many days after
+  // the next relapse is measured from a post-relapse baseline instead
+  // (a first-PIRA search re-baselines at once; otherwise a RAW may come).
+  const double rebaseline_after =
+      selection == EventSelection::kFirstPira ? 0 : d_.relapse_assoc_days;
   size_t bl = 0, search = 1;
   bool proceed = true;
-  // Each pass either ends the search or moves `search` forward, so the loop
-  // ends after at most one pass per visit and event.
-  while (proceed) {
+  // Each pass ends the search, moves `search` forward or moves the
+  // baseline forward, which never moves back: at most n passes per
+  // baseline. The cap only guards against a rule change that breaks this.
+  const size_t max_passes = (n + 1) * (n + 2);
+  for (size_t pass = 0; proceed && pass < max_passes; ++pass) {
     while (proceed && s_.since_relapse[bl] < d_.relapse_to_baseline_days) {
       ++bl;
       if (bl + 1 >= n) proceed = false;
     }
+    // The next relapse after the baseline, as the pass began.
+    const std::optional<double> next_relapse =
+        d_.relapse_rebaseline ? RelapseAfter(s_.day[bl]) : std::nullopt;
     if (search <= bl) search = bl + 1;
     const double baseline = s_.edss[bl];
 
@@ -189,88 +243,139 @@ std::vector<DisabilityEvent> Detector::Run() {
     if (!change) break;
     const size_t c = *change;
 
-    std::vector<std::vector<size_t>> per_delay;
-    std::vector<size_t> candidates;  // union, first delay's visits first
-    if (c + 1 < n) {
-      per_delay = ConfirmationCandidates(c);
-      for (const auto& list : per_delay) {
-        for (size_t x : list) {
-          if (std::find(candidates.begin(), candidates.end(), x) ==
-              candidates.end()) {
-            candidates.push_back(x);
+    if (next_relapse && s_.day[c] > *next_relapse + rebaseline_after) {
+      search = c;  // re-baselined below, then searched again from there
+    } else {
+      std::vector<std::vector<size_t>> per_delay;
+      std::vector<size_t> candidates;  // union, first delay's visits first
+      if (c + 1 < n) {
+        per_delay = ConfirmationCandidates(c);
+        for (const auto& list : per_delay) {
+          for (size_t x : list) {
+            if (std::find(candidates.begin(), candidates.end(), x) ==
+                candidates.end()) {
+              candidates.push_back(x);
+            }
           }
         }
+      }
+      auto worse = [&](size_t x) { return Worse(x, baseline); };
+      auto better = [&](size_t x) { return Better(x, baseline); };
+
+      // Keeps the candidates before the first visit, after the first one,
+      // where the change no longer holds (returned as `broken`); `earliest`
+      // is the earliest kept candidate of each delay, in delay order.
+      struct Settled {
+        std::vector<size_t> earliest;
+        std::optional<size_t> broken;
+      };
+      auto settle = [&](auto holds) {
+        Settled settled;
+        const size_t first = candidates.front();
+        for (size_t x = first + 1; x < n; ++x) {
+          if (!holds(x)) {
+            std::erase_if(candidates, [x](size_t v) { return v >= x; });
+            settled.broken = x;
+            break;
+          }
+        }
+        for (const auto& list : per_delay) {
+          std::optional<size_t> best;
+          for (size_t x : list) {
+            if (std::find(candidates.begin(), candidates.end(), x) !=
+                    candidates.end() &&
+                (!best || x < *best)) {
+              best = x;
+            }
+          }
+          if (best) settled.earliest.push_back(*best);
+        }
+        return settled;
+      };
+
+      if (Better(c, baseline) && !candidates.empty() &&
+          HoldsThrough(c, candidates.front(), better) &&
+          !worsening_only_fixed) {
+        const Settled settled = settle(better);
+        const size_t confirmation = settled.earliest.front();
+        const bool sustained = Sustained(c, settled.broken);
+        if (sustained) {
+          found.push_back(
+              {c, MakeEvent(DisabilityEventType::kCdi, CdwType::kNotApplicable,
+                            c, bl, confirmation)});
+        }
+        // A roving baseline moves even to a change not sustained long
+        // enough to count (as msprog does).
+        if (roving) bl = confirmation;
+        search = (roving || sustained ? confirmation : c) + 1;
+      } else if (Worse(c, baseline) && !candidates.empty() &&
+                 HoldsThrough(c, candidates.front(), worse)) {
+        const Settled settled = settle(worse);
+        const size_t confirmation = settled.earliest.front();
+        if (!Sustained(c, settled.broken)) {
+          if (roving) bl = confirmation;
+          search = (roving ? confirmation : c) + 1;
+        } else {
+          const CdwType type = Classify(c, bl, candidates);
+          if (!roving && ((selection == EventSelection::kFirstPira &&
+                           type == CdwType::kRaw) ||
+                          (selection == EventSelection::kFirstRaw &&
+                           type != CdwType::kRaw))) {
+            // Only PIRA (RAW) is searched and the baseline stays: skip it.
+            search = c + 1;
+            continue;
+          }
+          found.push_back({c, MakeEvent(DisabilityEventType::kCdw, type, c, bl,
+                                        confirmation)});
+          size_t next_reference = confirmation;
+          if (roving) {
+            bl = confirmation;
+          } else if ((selection == EventSelection::kFirstPira &&
+                      type != CdwType::kPira) ||
+                     (selection == EventSelection::kFirstRaw &&
+                      type != CdwType::kRaw)) {
+            next_reference = c;
+          }
+          search = next_reference + 1;
+        }
+      } else {
+        search = c + 1;
       }
     }
-    auto worse = [&](size_t x) { return Worse(x, baseline); };
-    auto better = [&](size_t x) { return Better(x, baseline); };
 
-    // Keeps the candidates before the first visit, after the first one,
-    // where the change no longer holds; returns the earliest kept candidate
-    // of each delay, in delay order.
-    auto settle = [&](auto holds) {
-      const size_t first = candidates.front();
-      for (size_t x = first + 1; x < n; ++x) {
-        if (!holds(x)) {
-          std::erase_if(candidates, [x](size_t v) { return v >= x; });
-          break;
-        }
+    // Post-relapse re-baseline: a relapse between the baseline and the
+    // search (past its association window) moves the baseline to the
+    // first visit on or after the next relapse as the pass began.
+    if (d_.relapse_rebaseline && proceed && search < n) {
+      bool crossed = false;
+      for (double onset : relapse_days_) {
+        crossed |=
+            s_.day[bl] < onset && onset + rebaseline_after < s_.day[search];
       }
-      std::vector<size_t> earliest;
-      for (const auto& list : per_delay) {
-        std::optional<size_t> best;
-        for (size_t x : list) {
-          if (std::find(candidates.begin(), candidates.end(), x) !=
-                  candidates.end() &&
-              (!best || x < *best)) {
-            best = x;
+      if (crossed) {
+        std::optional<size_t> moved = bl;
+        if (next_relapse) {
+          moved.reset();
+          for (size_t x = bl; x < n && !moved; ++x) {
+            if (*next_relapse <= s_.day[x]) moved = x;
           }
         }
-        if (best) earliest.push_back(*best);
+        if (moved) {
+          bl = *moved;
+          search = bl + 1;
+        }
+        if (!moved || bl + 2 > n) proceed = false;
       }
-      return earliest;
-    };
-
-    if (Better(c, baseline) && !candidates.empty() &&
-        HoldsThrough(c, candidates.front(), better) && !worsening_only_fixed) {
-      const std::vector<size_t> earliest = settle(better);
-      found.push_back(
-          {c, MakeEvent(DisabilityEventType::kCdi, CdwType::kNotApplicable, c,
-                        bl, earliest.front())});
-      if (roving) bl = earliest.front();
-      search = earliest.front() + 1;
-    } else if (Worse(c, baseline) && !candidates.empty() &&
-               HoldsThrough(c, candidates.front(), worse)) {
-      const std::vector<size_t> earliest = settle(worse);
-      const CdwType type = Classify(c, candidates);
-      if (!roving &&
-          ((selection == EventSelection::kFirstPira && type == CdwType::kRaw) ||
-           (selection == EventSelection::kFirstRaw && type != CdwType::kRaw))) {
-        // Only PIRA (RAW) is searched and the baseline stays: skip it.
-        search = c + 1;
-        continue;
-      }
-      found.push_back({c, MakeEvent(DisabilityEventType::kCdw, type, c, bl,
-                                    earliest.front())});
-      size_t next_reference = earliest.front();
-      if (roving) {
-        bl = earliest.front();
-      } else if ((selection == EventSelection::kFirstPira &&
-                  type != CdwType::kPira) ||
-                 (selection == EventSelection::kFirstRaw &&
-                  type != CdwType::kRaw)) {
-        next_reference = c;
-      }
-      search = next_reference + 1;
-    } else {
-      search = c + 1;
     }
 
     auto any = [&](auto predicate) {
       return std::any_of(found.begin(), found.end(), predicate);
     };
+    // msprog's rule, kept for identical results: a first-event search
+    // stops at the second event found (with re-baselining after relapses a
+    // later pass may find an earlier onset).
     const bool done =
-        (selection == EventSelection::kFirst && !found.empty()) ||
+        (selection == EventSelection::kFirst && found.size() > 1) ||
         (selection == EventSelection::kFirstCdi && any([](const Found& f) {
            return f.event.type == DisabilityEventType::kCdi;
          })) ||

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <limits>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -13,6 +14,52 @@ namespace {
 constexpr std::array<std::string_view, 6> kEventNames = {
     "first-cdw", "first-cdi", "first", "multiple", "first-pira", "first-raw"};
 constexpr std::array<std::string_view, 2> kBaselineNames = {"fixed", "roving"};
+constexpr std::array<std::string_view, 3> kPiraReferenceNames = {
+    "baseline", "last", "last-delta"};
+
+std::string Bound(std::optional<int> days) {
+  return days ? std::to_string(*days) : "-";
+}
+
+OutcomeDefinition Muller2025() {
+  // Müller et al., JAMA Neurol 2025;82:614: worsening from a baseline reset
+  // after each event, relapse and improvement, with no relapse since the
+  // last EDSS assessment, confirmed by scores (none within 30 days after a
+  // relapse) above the threshold for at least 12 months.
+  OutcomeDefinition d;
+  d.preset = "muller2025";
+  d.event = EventSelection::kFirstPira;
+  d.baseline = BaselineScheme::kRoving;
+  d.relapse_rebaseline = true;
+  d.confirmation_days = {365};
+  d.confirmation_tolerance_before_days = 0;
+  d.confirmation_tolerance_after_days = std::numeric_limits<double>::infinity();
+  d.relapse_to_confirmation_days = 30;
+  d.pira_reference = PiraReference::kLast;
+  d.pira_reference_before_days = 0;
+  d.pira_reference_after_days = std::nullopt;
+  d.pira_event_before_days = std::nullopt;
+  d.pira_event_after_days = 0;
+  d.pira_confirmation_before_days = 0;
+  d.pira_confirmation_after_days = 0;
+  return d;
+}
+
+OutcomeDefinition Portaccio2025() {
+  // Portaccio et al. 2025 (Italian MS Register): roving baseline, no
+  // relapse from 90 days before to 30 days after the onset, confirmed at
+  // 24 weeks.
+  OutcomeDefinition d;
+  d.preset = "portaccio2025";
+  d.event = EventSelection::kFirstPira;
+  d.baseline = BaselineScheme::kRoving;
+  d.confirmation_days = {168};
+  d.pira_event_before_days = 90;
+  d.pira_event_after_days = 30;
+  d.pira_confirmation_before_days = 0;
+  d.pira_confirmation_after_days = 0;
+  return d;
+}
 
 }  // namespace
 
@@ -44,8 +91,36 @@ std::optional<BaselineScheme> ParseBaselineScheme(std::string_view name) {
   return std::nullopt;
 }
 
+std::string_view PiraReferenceName(PiraReference reference) {
+  return kPiraReferenceNames[static_cast<size_t>(reference)];
+}
+
+std::optional<PiraReference> ParsePiraReference(std::string_view name) {
+  for (size_t i = 0; i < kPiraReferenceNames.size(); ++i) {
+    if (kPiraReferenceNames[i] == name) return static_cast<PiraReference>(i);
+  }
+  return std::nullopt;
+}
+
+std::optional<OutcomeDefinition> PresetDefinition(std::string_view name) {
+  if (name == "muller2025") return Muller2025();
+  if (name == "portaccio2025") return Portaccio2025();
+  return std::nullopt;
+}
+
+std::vector<std::pair<std::string, std::string>> PresetDescriptions() {
+  return {{"muller2025",
+           "MSBase standard PIRA (Mueller 2025): roving baseline reset after "
+           "relapses, no relapse since the last visit, 12-month confirmation"},
+          {"portaccio2025",
+           "Italian MS Register PIRA (Portaccio 2025): roving baseline, no "
+           "relapse 90 days before to 30 days after onset, 24-week "
+           "confirmation"}};
+}
+
 std::string DefinitionText(const OutcomeDefinition& d) {
   return absl::StrCat(
+      d.preset.empty() ? "" : absl::StrCat("preset=", d.preset, ";"),
       "event=", std::string(EventSelectionName(d.event)),
       ";baseline=", std::string(BaselineSchemeName(d.baseline)),
       ";confirmation_days=", absl::StrJoin(d.confirmation_days, ","),
@@ -56,9 +131,14 @@ std::string DefinitionText(const OutcomeDefinition& d) {
       ";relapse_to_event_days=", d.relapse_to_event_days,
       ";relapse_to_confirmation_days=", d.relapse_to_confirmation_days,
       ";relapse_assoc_days=", d.relapse_assoc_days,
-      ";pira_windows_days=", d.pira_event_before_days, ",",
-      d.pira_event_after_days, ",", d.pira_confirmation_before_days, ",",
+      ";pira_reference=", std::string(PiraReferenceName(d.pira_reference)),
+      ";pira_windows_days=", d.pira_reference_before_days, ",",
+      Bound(d.pira_reference_after_days), ",", Bound(d.pira_event_before_days),
+      ",", Bound(d.pira_event_after_days), ",",
+      Bound(d.pira_confirmation_before_days), ",",
       d.pira_confirmation_after_days,
+      ";relapse_rebaseline=", d.relapse_rebaseline ? "true" : "false",
+      ";require_sustained_days=", FormatNumber(d.require_sustained_days),
       ";edss_plus1_max=", FormatNumber(d.edss_plus1_max),
       ";relapse_merge_days=", d.relapse_merge_days,
       ";arr_pre_window_days=", d.arr_pre_window_days,
@@ -107,18 +187,28 @@ std::vector<std::string> ValidateDefinition(const OutcomeDefinition& d) {
   }
   number("confirmation_tolerance_days", d.confirmation_tolerance_before_days, 0,
          3650, "0 to 3650 days before");
-  number("confirmation_tolerance_days", d.confirmation_tolerance_after_days, 0,
-         3650, "0 to 3650 days after");
+  // No upper end (infinity) is msprog's conf_tol_days = c(x, Inf).
+  if (d.confirmation_tolerance_after_days !=
+      std::numeric_limits<double>::infinity()) {
+    number("confirmation_tolerance_days", d.confirmation_tolerance_after_days,
+           0, 3650, "0 to 3650 days after, or inf");
+  }
   constexpr int kCentury = 36500;
   days("relapse_to_baseline_days", d.relapse_to_baseline_days, 0, kCentury);
   days("relapse_to_event_days", d.relapse_to_event_days, 0, kCentury);
   days("relapse_to_confirmation_days", d.relapse_to_confirmation_days, 0,
        kCentury);
   days("relapse_assoc_days", d.relapse_assoc_days, 0, kCentury);
-  for (int window :
-       {d.pira_event_before_days, d.pira_event_after_days,
-        d.pira_confirmation_before_days, d.pira_confirmation_after_days}) {
-    days("pira_windows_days", window, 0, kCentury);
+  for (std::optional<int> window :
+       {std::optional<int>(d.pira_reference_before_days),
+        d.pira_reference_after_days, d.pira_event_before_days,
+        d.pira_event_after_days, d.pira_confirmation_before_days,
+        std::optional<int>(d.pira_confirmation_after_days)}) {
+    if (window) days("pira_windows_days", *window, 0, kCentury);
+  }
+  if (!(d.require_sustained_days >= 0)) {  // NaN fails too
+    problems.push_back(
+        "require_sustained_days: must be 0 or more days, or inf");
   }
   days("relapse_merge_days", d.relapse_merge_days, 0, kCentury);
   days("arr_pre_window_days", d.arr_pre_window_days, 1, kCentury);

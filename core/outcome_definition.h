@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "core/records.h"
@@ -16,7 +17,7 @@ namespace registry {
 
 // Version of the rule implementation. Bump it whenever a rule changes the
 // result for some input, even with the same definition fields.
-inline constexpr std::string_view kOutcomeRulesVersion = "hsct-outcomes/1.0";
+inline constexpr std::string_view kOutcomeRulesVersion = "hsct-outcomes/1.1";
 
 // Which disability events are reported (msprog's `event`).
 enum class EventSelection {
@@ -34,7 +35,19 @@ enum class BaselineScheme {
             // first confirmation visit
 };
 
+// The visit a PIRA's first relapse-free window is anchored to.
+enum class PiraReference {
+  kBaseline,   // the event's baseline (default)
+  kLast,       // the last visit before the onset
+  kLastDelta,  // the last visit before the onset from which the change,
+               // and every visit up to its confirmation, is still a change
+};
+
 struct OutcomeDefinition {
+  // The named definition this one was expanded from ("muller2025"), with
+  // " (modified)" when fields were changed afterwards; empty if none.
+  std::string preset;
+
   // --- Disability (msprog defaults) ---
   EventSelection event = EventSelection::kFirstCdw;
   BaselineScheme baseline = BaselineScheme::kFixed;
@@ -51,12 +64,29 @@ struct OutcomeDefinition {
   int relapse_to_confirmation_days = 30;
   // A CDW whose onset is within this many days after a relapse is RAW.
   int relapse_assoc_days = 90;
-  // PIRA needs no relapse in [onset - a, onset + b] nor in
-  // [confirmation - c, confirmation + d] (Müller et al. 2023).
-  int pira_event_before_days = 90;
-  int pira_event_after_days = 30;
-  int pira_confirmation_before_days = 90;
+  // PIRA needs no relapse in windows around three checkpoints, as msprog's
+  // relapse_indep_from_bounds(p0, p1, e0, e1, c0, c1, prec_type): the
+  // reference visit (`pira_reference`), the onset and each confirmation.
+  // A window is [point - before, point + after], relapses on either end
+  // included; one whose two bounds are 0 is not checked. An open bound
+  // (nullopt, msprog's NULL) joins a window to the next: an open
+  // reference `after` and event `before` make one window from the
+  // reference to the onset's `after`. Default: no relapse 90 days before to
+  // 30 days after the onset and the confirmation (Müller et al. 2023).
+  PiraReference pira_reference = PiraReference::kBaseline;
+  int pira_reference_before_days = 0;
+  std::optional<int> pira_reference_after_days = 0;
+  std::optional<int> pira_event_before_days = 90;
+  std::optional<int> pira_event_after_days = 30;
+  std::optional<int> pira_confirmation_before_days = 90;
   int pira_confirmation_after_days = 30;
+  // After the onset of each relapse the baseline moves to the first visit
+  // on or after it (msprog's relapse_rebl; Kappos et al. 2020).
+  bool relapse_rebaseline = false;
+  // A confirmed change counts only if it holds at every visit for at least
+  // this many days from the onset, or to the last visit (msprog's
+  // require_sust_days; infinity: to the last visit). 0: not required.
+  double require_sustained_days = 0;
   // Upper end of the baseline band where worsening needs +1.0 (above it
   // +0.5; at 0 it needs +1.5).
   double edss_plus1_max = 5.0;
@@ -114,6 +144,15 @@ std::string_view EventSelectionName(EventSelection event);  // "first-cdw"
 std::optional<EventSelection> ParseEventSelection(std::string_view name);
 std::string_view BaselineSchemeName(BaselineScheme scheme);  // "fixed"
 std::optional<BaselineScheme> ParseBaselineScheme(std::string_view name);
+std::string_view PiraReferenceName(PiraReference reference);  // "last"
+std::optional<PiraReference> ParsePiraReference(std::string_view name);
+
+// The published definitions a `--preset` names, expanded to every field:
+// "muller2025" (MSBase's standard PIRA, Müller et al., JAMA Neurol 2025)
+// and "portaccio2025" (Italian MS Register). nullopt for another name.
+std::optional<OutcomeDefinition> PresetDefinition(std::string_view name);
+// The preset names with one line each, for help text.
+std::vector<std::pair<std::string, std::string>> PresetDescriptions();
 
 // Treatment class codes joined by ',' ("dmt,immunosuppressant,biologic").
 std::string TreatmentClassList(const std::vector<TreatmentClass>& classes);

@@ -4,6 +4,7 @@
 // patient status, access and auditing of the outcome reads.
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <algorithm>
 #include <map>
 
 #include "absl/strings/str_cat.h"
@@ -292,6 +293,51 @@ TEST_F(ToyOutcomesTest, TimesInAnyOrderAreSorted) {
   EXPECT_EQ(Rows(sorted).size(), 4u) << sorted;
   EXPECT_EQ(km("365,30,100"), sorted);
   EXPECT_EQ(km("100,365,30,100"), sorted);
+}
+
+// A preset through the server: expanded to every field (printed with the
+// results), giving msprog 1.0.0's events for the same settings; a flag
+// beside it changes it and says so; an unknown name is a usage error.
+TEST_F(ToyOutcomesTest, PresetsExpandAndGiveMsprogsEvents) {
+  RegctlResult r = registry_.Regctl({"report", "disability-events", "--preset",
+                                     "muller2025", "--format", "csv"},
+                                    analyst_);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_THAT(r.err,
+              HasSubstr("preset=muller2025;event=first-pira;baseline=roving;"
+                        "confirmation_days=365;confirmation_tolerance_days=0,"
+                        "inf;"));
+  EXPECT_THAT(r.err, HasSubstr(";pira_reference=last;pira_windows_days=0,-,-,"
+                               "0,0,0;relapse_rebaseline=true;"));
+  // msprog: patients 5 and 7, PIRA with these onsets (make_expected.R).
+  const auto rows = Rows(r.out);
+  ASSERT_EQ(rows.size(), 3u) << r.out;
+  auto column = [&](const std::string& name) {
+    return std::find(rows[0].begin(), rows[0].end(), name) - rows[0].begin();
+  };
+  const auto onset = column("onset_date"), type = column("cdw_type");
+  ASSERT_LT(type, static_cast<long>(rows[0].size()));
+  std::vector<std::string> events = {rows[1][onset] + " " + rows[1][type],
+                                     rows[2][onset] + " " + rows[2][type]};
+  std::sort(events.begin(), events.end());  // rows come by registry id
+  EXPECT_THAT(events, ElementsAre("2021-11-01 PIRA", "2022-03-17 PIRA"));
+
+  RegctlResult changed =
+      registry_.Regctl({"report", "disability-events", "--preset", "muller2025",
+                        "--relapse-rebaseline", "no", "--format", "csv"},
+                       analyst_);
+  ASSERT_EQ(changed.exit_code, 0) << changed.err;
+  EXPECT_THAT(changed.err, HasSubstr("preset=muller2025 (modified);"));
+  EXPECT_THAT(changed.err, HasSubstr("relapse_rebaseline=false"));
+
+  RegctlResult unknown = registry_.Regctl(
+      {"report", "outcomes", "--preset", "lublin2014"}, analyst_);
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("muller2025 or portaccio2025"));
+  RegctlResult windows = registry_.Regctl(
+      {"report", "outcomes", "--pira-windows", "-,0,90,30,90,30"}, analyst_);
+  EXPECT_EQ(windows.exit_code, 2);
+  EXPECT_THAT(windows.err, HasSubstr("--pira-windows must be"));
 }
 
 TEST_F(ToyOutcomesTest, BadDefinitionsAreRefused) {

@@ -17,6 +17,7 @@ namespace {
 
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
+using ::testing::Not;
 
 std::string Problems(const OutcomeDefinition& d) {
   return absl::StrJoin(ValidateDefinition(d), "\n");
@@ -35,7 +36,18 @@ TEST(OutcomeDefinitionTest, NumbersThatAreNotFiniteAreRefusedByName) {
     EXPECT_THAT(Problems(d), HasSubstr("confirmation_tolerance_days"));
     d = OutcomeDefinition();
     d.confirmation_tolerance_after_days = bad;
-    EXPECT_THAT(Problems(d), HasSubstr("confirmation_tolerance_days"));
+    if (bad == inf) {
+      EXPECT_EQ(Problems(d), "") << "no upper end, msprog's Inf";
+    } else {
+      EXPECT_THAT(Problems(d), HasSubstr("confirmation_tolerance_days"));
+    }
+    d = OutcomeDefinition();
+    d.require_sustained_days = bad;
+    if (bad == inf) {
+      EXPECT_EQ(Problems(d), "") << "sustained to the last visit";
+    } else {
+      EXPECT_THAT(Problems(d), HasSubstr("require_sustained_days"));
+    }
     d = OutcomeDefinition();
     d.edss_plus1_max = bad;
     EXPECT_THAT(Problems(d), HasSubstr("edss_plus1_max"));
@@ -90,6 +102,48 @@ TEST(OutcomeDefinitionTest, WindowsOutsideTheirRangeAreRefusedByName) {
   d.neda4_max_brain_volume_loss_pct_per_year = 1e9;
   EXPECT_THAT(Problems(d),
               HasSubstr("neda4_max_brain_volume_loss_pct_per_year"));
+}
+
+TEST(OutcomeDefinitionTest, TextNamesThePiraWindowsAndOpenBounds) {
+  const std::string text = DefinitionText(OutcomeDefinition());
+  EXPECT_THAT(text, HasSubstr(";pira_reference=baseline;pira_windows_days=0,"
+                              "0,90,30,90,30;relapse_rebaseline=false;"
+                              "require_sustained_days=0;"));
+  EXPECT_THAT(text, Not(HasSubstr("preset=")));
+  OutcomeDefinition open;
+  open.pira_reference_after_days.reset();
+  open.pira_event_before_days.reset();
+  open.require_sustained_days = std::numeric_limits<double>::infinity();
+  EXPECT_THAT(DefinitionText(open),
+              HasSubstr("pira_windows_days=0,-,-,30,90,30;"
+                        "relapse_rebaseline=false;require_sustained_days=inf"));
+}
+
+TEST(OutcomeDefinitionTest, PresetsExpandToThePublishedDefinitions) {
+  std::optional<OutcomeDefinition> muller = PresetDefinition("muller2025");
+  ASSERT_TRUE(muller.has_value());
+  EXPECT_THAT(DefinitionText(*muller),
+              HasSubstr("preset=muller2025;event=first-pira;baseline=roving;"
+                        "confirmation_days=365;confirmation_tolerance_days=0,"
+                        "inf;relapse_to_baseline_days=30;relapse_to_event_"
+                        "days=0;relapse_to_confirmation_days=30;relapse_assoc_"
+                        "days=90;pira_reference=last;pira_windows_days=0,-,-,"
+                        "0,0,0;relapse_rebaseline=true;require_sustained_days="
+                        "0;"));
+  EXPECT_EQ(Problems(*muller), "");
+  std::optional<OutcomeDefinition> portaccio =
+      PresetDefinition("portaccio2025");
+  ASSERT_TRUE(portaccio.has_value());
+  EXPECT_THAT(DefinitionText(*portaccio),
+              HasSubstr("preset=portaccio2025;event=first-pira;baseline="
+                        "roving;confirmation_days=168;confirmation_tolerance_"
+                        "days=7,730.5;"));
+  EXPECT_THAT(DefinitionText(*portaccio),
+              HasSubstr("pira_reference=baseline;pira_windows_days=0,0,90,30,"
+                        "0,0;relapse_rebaseline=false;"));
+  EXPECT_EQ(Problems(*portaccio), "");
+  EXPECT_FALSE(PresetDefinition("lublin2014").has_value());
+  EXPECT_EQ(PresetDescriptions().size(), 2u);
 }
 
 }  // namespace

@@ -61,7 +61,24 @@ const std::map<std::string, FlagSpec>& KnownFlags() {
              {"confirmation-days", "N[,N...]",
               "confirmation delays in days (84)"},
              {"confirmation-tolerance-days", "BEFORE,AFTER",
-              "tolerance around a confirmation (7,730.5)"},
+              "tolerance around a confirmation; AFTER may be inf (7,730.5)"},
+             {"preset", "NAME",
+              "a published definition, every field of which the flags "
+              "beside it may change: muller2025 or portaccio2025 (the "
+              "expansion is printed with the results)"},
+             {"pira-reference", "R",
+              "the visit PIRA's first relapse-free window is around: "
+              "baseline (default), last or last-delta"},
+             {"pira-windows", "P0,P1,E0,E1,C0,C1",
+              "PIRA's relapse-free days before and after the reference, "
+              "the onset and the confirmation, as msprog's "
+              "relapse_indep_from_bounds; '-' leaves P1, E0, E1 or C0 open "
+              "(0,0,90,30,90,30)"},
+             {"relapse-rebaseline", "yes|no",
+              "move the baseline past each relapse onset (no)"},
+             {"require-sustained-days", "N",
+              "count a change only if sustained N days from its onset, or "
+              "inf: to the last visit (0: not required)"},
              {"relapse-to-baseline-days", "N",
               "no baseline within N days after a relapse (30)"},
              {"relapse-to-event-days", "N",
@@ -124,6 +141,11 @@ const std::vector<std::string> kDefinitionFlags = {
     "baseline",
     "confirmation-days",
     "confirmation-tolerance-days",
+    "preset",
+    "pira-reference",
+    "pira-windows",
+    "relapse-rebaseline",
+    "require-sustained-days",
     "relapse-to-baseline-days",
     "relapse-to-event-days",
     "relapse-to-confirmation-days",

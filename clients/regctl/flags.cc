@@ -1,7 +1,9 @@
 #include "clients/regctl/flags.h"
 
+#include <array>
 #include <cmath>
 #include <fstream>
+#include <limits>
 #include <sstream>
 
 #include "absl/strings/numbers.h"
@@ -133,7 +135,69 @@ v1::OutcomeDefinition DefinitionFlags(const Args& args) {
     d.set_confirmation_tolerance_before_days(
         NumberFlag("confirmation-tolerance-days", parts[0]));
     d.set_confirmation_tolerance_after_days(
-        NumberFlag("confirmation-tolerance-days", parts[1]));
+        parts[1] == "inf"
+            ? std::numeric_limits<double>::infinity()
+            : NumberFlag("confirmation-tolerance-days", parts[1]));
+  }
+  if (const std::string preset = args.Flag("preset"); !preset.empty()) {
+    if (!PresetDefinition(preset)) {
+      std::vector<std::string> names;
+      for (const auto& [name, what] : PresetDescriptions()) {
+        names.push_back(name);
+      }
+      throw UsageError{"--preset must be " + absl::StrJoin(names, " or ")};
+    }
+    d.set_preset(preset);
+  }
+  if (const std::string reference = args.Flag("pira-reference");
+      !reference.empty()) {
+    std::optional<PiraReference> parsed = ParsePiraReference(reference);
+    if (!parsed) {
+      throw UsageError{"--pira-reference must be baseline, last or last-delta"};
+    }
+    d.set_pira_reference(ToProto(*parsed));
+  }
+  if (const std::string windows = args.Flag("pira-windows"); !windows.empty()) {
+    const std::vector<std::string> parts = absl::StrSplit(windows, ',');
+    const char* kUsage =
+        "--pira-windows must be P0,P1,E0,E1,C0,C1: whole numbers of days, "
+        "'-' for an open P1, E0, E1 or C0 (e.g. 0,-,-,0,0,0)";
+    if (parts.size() != 6) throw UsageError{kUsage};
+    using Set = void (v1::OutcomeDefinition::*)(int32_t);
+    const std::array<Set, 6> setters = {
+        &v1::OutcomeDefinition::set_pira_reference_before_days,
+        &v1::OutcomeDefinition::set_pira_reference_after_days,
+        &v1::OutcomeDefinition::set_pira_event_before_days,
+        &v1::OutcomeDefinition::set_pira_event_after_days,
+        &v1::OutcomeDefinition::set_pira_confirmation_before_days,
+        &v1::OutcomeDefinition::set_pira_confirmation_after_days};
+    const std::array<v1::PiraBound, 6> open = {
+        v1::PIRA_BOUND_UNSPECIFIED,         v1::PIRA_BOUND_REFERENCE_AFTER,
+        v1::PIRA_BOUND_EVENT_BEFORE,        v1::PIRA_BOUND_EVENT_AFTER,
+        v1::PIRA_BOUND_CONFIRMATION_BEFORE, v1::PIRA_BOUND_UNSPECIFIED};
+    for (size_t i = 0; i < parts.size(); ++i) {
+      int days;
+      if (parts[i] == "-" && open[i] != v1::PIRA_BOUND_UNSPECIFIED) {
+        d.add_pira_open_bounds(open[i]);
+      } else if (absl::SimpleAtoi(parts[i], &days)) {
+        (d.*setters[i])(days);
+      } else {
+        throw UsageError{kUsage};
+      }
+    }
+  }
+  if (const std::string rebaseline = args.Flag("relapse-rebaseline");
+      !rebaseline.empty()) {
+    if (rebaseline != "yes" && rebaseline != "no") {
+      throw UsageError{"--relapse-rebaseline must be yes or no"};
+    }
+    d.set_relapse_rebaseline(rebaseline == "yes");
+  }
+  if (const std::string days = args.Flag("require-sustained-days");
+      !days.empty()) {
+    d.set_require_sustained_days(
+        days == "inf" ? std::numeric_limits<double>::infinity()
+                      : NumberFlag("require-sustained-days", days));
   }
   if (!args.Flag("relapse-to-baseline-days").empty()) {
     d.set_relapse_to_baseline_days(IntFlag(args, "relapse-to-baseline-days"));
