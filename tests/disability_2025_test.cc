@@ -5,6 +5,7 @@
 // make_expected.R there).
 #include <gtest/gtest.h>
 
+#include <cstdlib>
 #include <fstream>
 #include <limits>
 #include <map>
@@ -16,6 +17,7 @@
 #include "core/csv.h"
 #include "core/disability.h"
 #include "core/records.h"
+#include "tests/test_util.h"
 
 namespace registry {
 namespace {
@@ -276,20 +278,58 @@ TEST_P(Msprog2025Test, EveryEventIsMsprogs) {
   if (dataset == "synthetic") EXPECT_GT(events, 50u);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Settings, Msprog2025Test,
-    ::testing::Combine(
-        ::testing::Values("toy", "synthetic"),
-        ::testing::Values("vignette_muller2023", "vignette_kappos2020",
-                          "muller2025", "portaccio2025", "multiple_rebl_fixed",
-                          "multiple_rebl_roving_last", "multiple_raw_pira",
-                          "first_cdw_sust365", "multiple_roving_sust_end",
-                          "first_cdi_rebl", "first_rebl", "first_raw_rebl",
-                          "first_pira_rebl_sust", "cagol2022",
-                          "high_specificity", "last_delta")),
-    [](const auto& info) {
-      return std::get<0>(info.param) + "_" + std::get<1>(info.param);
-    });
+const std::vector<std::string> kSettings = {"vignette_muller2023",
+                                            "vignette_kappos2020",
+                                            "muller2025",
+                                            "portaccio2025",
+                                            "multiple_rebl_fixed",
+                                            "multiple_rebl_roving_last",
+                                            "multiple_raw_pira",
+                                            "first_cdw_sust365",
+                                            "multiple_roving_sust_end",
+                                            "first_cdi_rebl",
+                                            "first_rebl",
+                                            "first_raw_rebl",
+                                            "first_pira_rebl_sust",
+                                            "cagol2022",
+                                            "high_specificity",
+                                            "last_delta"};
+
+// Where msprog 1.0.0 is installed (it is not in Debian, so not in CI), it
+// is run again and must write the very files stored here.
+TEST(Msprog2025LiveTest, StoredResultsAreMsprogsWhenInstalled) {
+  if (std::system("Rscript -e 'stopifnot(packageVersion(\"msprog\") == "
+                  "\"1.0.0\")' >/dev/null 2>&1") != 0) {
+    GTEST_SKIP() << "R with msprog 1.0.0 is not installed";
+  }
+  testing::TempDir dir;
+  const std::string command = "Rscript " TEST_DATA_DIR
+                              "/msprog_2025/make_expected.R " +
+                              dir.path() + " >/dev/null 2>&1";
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  std::vector<std::string> files = {"synthetic_visits.csv",
+                                    "synthetic_relapses.csv"};
+  for (const char* dataset : {"toy", "synthetic"}) {
+    for (const std::string& setting : kSettings) {
+      files.push_back(std::string(dataset) + "_" + setting + ".csv");
+    }
+  }
+  for (const std::string& file : files) {
+    const std::string live = ReadAll(dir.path() + "/" + file);
+    EXPECT_FALSE(live.empty()) << file;
+    EXPECT_TRUE(live == ReadAll(TEST_DATA_DIR "/msprog_2025/" + file))
+        << file << " differs from msprog's output";
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Settings, Msprog2025Test,
+                         ::testing::Combine(::testing::Values("toy",
+                                                              "synthetic"),
+                                            ::testing::ValuesIn(kSettings)),
+                         [](const auto& info) {
+                           return std::get<0>(info.param) + "_" +
+                                  std::get<1>(info.param);
+                         });
 
 }  // namespace
 }  // namespace registry

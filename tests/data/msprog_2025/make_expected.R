@@ -2,13 +2,15 @@
 # 1.0.0 (github.com/noemimontobbio/msprog, tag v1.0.0), which is not in
 # Debian and is not needed to run the tests: its outputs are stored here.
 #
-#   Rscript tests/data/msprog_2025/make_expected.R
+#   Rscript tests/data/msprog_2025/make_expected.R [OUTDIR]
 #
 # with msprog 1.0.0 and dplyr installed (R_LIBS may point at them). It
 # writes synthetic_visits.csv and synthetic_relapses.csv (a seeded cohort
 # that exercises relapses near visits), then, for each setting below and
 # each data set (msprog's toy data in ../msprog_toy and the synthetic
-# cohort), msprog's results table unmodified as <dataset>_<setting>.csv.
+# cohort), msprog's results table unmodified as <dataset>_<setting>.csv,
+# into OUTDIR (default: this folder). Where msprog 1.0.0 is installed the
+# unit tests run it so and compare its files with the stored ones.
 # tests/disability_2025_test.cc gives the registry each setting's
 # definition and compares every event.
 suppressPackageStartupMessages(library(msprog))
@@ -16,6 +18,8 @@ stopifnot(packageVersion("msprog") == "1.0.0")
 
 args <- commandArgs(trailingOnly = FALSE)
 here <- dirname(normalizePath(sub("^--file=", "", args[grep("^--file=", args)])))
+out <- commandArgs(trailingOnly = TRUE)
+out <- if (length(out) > 0) out[1] else here
 
 # --- Synthetic cohort ------------------------------------------------------
 set.seed(20251203)
@@ -56,9 +60,9 @@ for (id in 1:400) {
 }
 synthetic_visits <- do.call(rbind, visits)
 synthetic_relapses <- do.call(rbind, relapses)
-write.csv(synthetic_visits, file.path(here, "synthetic_visits.csv"),
+write.csv(synthetic_visits, file.path(out, "synthetic_visits.csv"),
           row.names = FALSE)
-write.csv(synthetic_relapses, file.path(here, "synthetic_relapses.csv"),
+write.csv(synthetic_relapses, file.path(out, "synthetic_relapses.csv"),
           row.names = FALSE)
 
 toy_visits <- read.csv(file.path(here, "../msprog_toy/visits.csv"),
@@ -125,7 +129,7 @@ for (dataset in names(datasets)) {
               settings[[name]])
     output <- do.call(MSprog, call)
     write.csv(output$results,
-              file.path(here, paste0(dataset, "_", name, ".csv")),
+              file.path(out, paste0(dataset, "_", name, ".csv")),
               row.names = FALSE)
   }
 }
