@@ -1,12 +1,17 @@
 #include "api/convert.h"
 
+#include <algorithm>
+#include <optional>
 #include <utility>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "api/enum_maps.h"
 #include "core/violations.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 
 namespace registry {
 namespace {
@@ -509,29 +514,89 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   const std::vector<FieldViolation> violations = registry::ViolationsOf(status);
   std::string details;
   if (!violations.empty()) {
-    v1::BadRequest bad_request;
+    // google.rpc.Status travels in the grpc-status-details-bin trailer,
+    // base64-encoded, under gRPC's metadata limit (8 KiB by default): a
+    // budget keeps it well below that whatever the descriptions quote.
+    google::rpc::BadRequest bad_request;
+    size_t bytes = 0;
     for (const FieldViolation& v : violations) {
-      v1::FieldViolation* out = bad_request.add_field_violations();
+      std::string description = v.description;
+      if (description.size() > kMaxDetailDescription) {
+        size_t cut = kMaxDetailDescription;
+        while (cut > 0 && (description[cut] & 0xC0) == 0x80) --cut;  // UTF-8
+        description = description.substr(0, cut) + "...";
+      }
+      bytes += v.field.size() + description.size() + 8;
+      if (bytes > kMaxDetailBytes) break;
+      google::rpc::BadRequest::FieldViolation* out =
+          bad_request.add_field_violations();
       out->set_field(v.field);
-      out->set_description(v.description);
+      out->set_description(std::move(description));
     }
-    bad_request.SerializeToString(&details);
+    google::rpc::ErrorInfo info;
+    info.set_reason(status.code() == absl::StatusCode::kAlreadyExists
+                        ? "RECORDS_CONFLICT"
+                        : "INVALID_FIELDS");
+    info.set_domain(std::string(kErrorDomain));
+    (*info.mutable_metadata())["problems"] =
+        absl::StrCat(registry::ProblemCountOf(status));
+    (*info.mutable_metadata())["listed"] =
+        absl::StrCat(bad_request.field_violations_size());
+    google::rpc::Status rpc;
+    rpc.set_code(static_cast<int>(status.code()));
+    rpc.set_message(std::string(status.message()));
+    rpc.add_details()->PackFrom(bad_request);
+    rpc.add_details()->PackFrom(info);
+    rpc.SerializeToString(&details);
   }
   return grpc::Status(static_cast<grpc::StatusCode>(status.code()),
                       std::string(status.message()), details);
 }
 
+namespace {
+
+// The google.rpc.Status of a received status's details, if it has one.
+std::optional<google::rpc::Status> RpcStatusOf(const grpc::Status& status) {
+  google::rpc::Status rpc;
+  if (status.error_details().empty() ||
+      !rpc.ParseFromString(status.error_details())) {
+    return std::nullopt;
+  }
+  return rpc;
+}
+
+}  // namespace
+
 std::vector<FieldViolation> ViolationsOf(const grpc::Status& status) {
   std::vector<FieldViolation> violations;
-  v1::BadRequest bad_request;
-  if (status.error_details().empty() ||
-      !bad_request.ParseFromString(status.error_details())) {
-    return violations;
-  }
-  for (const v1::FieldViolation& v : bad_request.field_violations()) {
-    violations.push_back({v.field(), v.description()});
+  std::optional<google::rpc::Status> rpc = RpcStatusOf(status);
+  if (!rpc) return violations;
+  for (const google::protobuf::Any& any : rpc->details()) {
+    google::rpc::BadRequest bad_request;
+    if (!any.UnpackTo(&bad_request)) continue;
+    for (const auto& v : bad_request.field_violations()) {
+      violations.push_back({v.field(), v.description()});
+    }
   }
   return violations;
+}
+
+int64_t ProblemCountOf(const grpc::Status& status) {
+  const int64_t listed = static_cast<int64_t>(ViolationsOf(status).size());
+  std::optional<google::rpc::Status> rpc = RpcStatusOf(status);
+  if (!rpc) return listed;
+  for (const google::protobuf::Any& any : rpc->details()) {
+    google::rpc::ErrorInfo info;
+    int64_t count;
+    if (any.UnpackTo(&info) && info.domain() == kErrorDomain &&
+        absl::SimpleAtoi(info.metadata().count("problems")
+                             ? info.metadata().at("problems")
+                             : std::string(),
+                         &count)) {
+      return std::max(count, listed);
+    }
+  }
+  return listed;
 }
 
 }  // namespace registry

@@ -51,12 +51,27 @@ inline constexpr char kItemsTrailer[] = "x-items";
 // "OK", "INVALID_ARGUMENT", ...: the canonical name of a status code.
 std::string StatusCodeName(int code);
 
-// A status for the wire: field violations travel as a serialized
-// v1::BadRequest in the error details.
+// The ErrorInfo domain of the registry's error details.
+inline constexpr std::string_view kErrorDomain = "registry.v1";
+// Bounds on the error details, which travel as trailing metadata: the
+// bytes of the listed violations, and of one description (longer ones are
+// cut and end in "...").
+inline constexpr size_t kMaxDetailBytes = 6144;
+inline constexpr size_t kMaxDetailDescription = 300;
+
+// A status for the wire: field violations travel as gRPC's standard error
+// model, a google.rpc.Status in the error details holding a
+// google.rpc.BadRequest (the first violations, within kMaxDetailBytes) and
+// a google.rpc.ErrorInfo (domain registry.v1, reason INVALID_FIELDS or
+// RECORDS_CONFLICT, metadata "problems": the total count, and "listed").
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
 // The violations in a received status's error details (empty if none).
 std::vector<FieldViolation> ViolationsOf(const grpc::Status& status);
+
+// The total problem count a received status reports (at least the number
+// of its listed violations).
+int64_t ProblemCountOf(const grpc::Status& status);
 
 }  // namespace registry
 

@@ -1,5 +1,7 @@
 #include "core/violations.h"
 
+#include <algorithm>
+
 #include "absl/strings/cord.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -9,6 +11,7 @@ namespace {
 
 constexpr std::string_view kPayloadUrl =
     "type.registry/registry.FieldViolations";
+constexpr std::string_view kCountUrl = "type.registry/registry.ProblemCount";
 
 // Each part is its length in decimal, ':', then its bytes: descriptions
 // quote submitted text, which may contain any byte.
@@ -31,10 +34,15 @@ bool ReadPart(absl::string_view& in, std::string* part) {
 
 }  // namespace
 
-absl::Status StatusWithViolations(
-    absl::StatusCode code, std::string_view message,
-    const std::vector<FieldViolation>& violations) {
+absl::Status StatusWithViolations(absl::StatusCode code,
+                                  std::string_view message,
+                                  const std::vector<FieldViolation>& violations,
+                                  int64_t problem_count) {
   absl::Status status(code, std::string(message));
+  if (problem_count > static_cast<int64_t>(violations.size())) {
+    status.SetPayload(std::string(kCountUrl),
+                      absl::Cord(absl::StrCat(problem_count)));
+  }
   std::string encoded;
   for (const FieldViolation& v : violations) {
     AppendPart(encoded, v.field);
@@ -42,6 +50,17 @@ absl::Status StatusWithViolations(
   }
   status.SetPayload(std::string(kPayloadUrl), absl::Cord(encoded));
   return status;
+}
+
+int64_t ProblemCountOf(const absl::Status& status) {
+  const int64_t listed = static_cast<int64_t>(ViolationsOf(status).size());
+  absl::optional<absl::Cord> payload =
+      status.GetPayload(std::string(kCountUrl));
+  int64_t count = 0;
+  if (!payload || !absl::SimpleAtoi(std::string(*payload), &count)) {
+    return listed;
+  }
+  return std::max(count, listed);
 }
 
 std::vector<FieldViolation> ViolationsOf(const absl::Status& status) {

@@ -624,7 +624,7 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
                          ? absl::StrCat(" and ", conflicting, " conflict(s)")
                          : std::string(),
                      "; nothing was written", more),
-        violations);
+        violations, invalid + conflicting);
   }
   if (conflicting > 0) {
     return StatusWithViolations(
@@ -633,7 +633,7 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
                      " record(s) already exist with other values; nothing "
                      "was written",
                      more),
-        conflicts);
+        conflicts, conflicting);
   }
   return absl::OkStatus();
 }

@@ -7,6 +7,7 @@
 #include <grpcpp/generic/generic_stub.h>
 #include <grpcpp/grpcpp.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -15,6 +16,9 @@
 #include "absl/strings/str_replace.h"
 #include "absl/strings/strip.h"
 #include "api/convert.h"
+#include "core/violations.h"
+#include "google/rpc/error_details.pb.h"
+#include "google/rpc/status.pb.h"
 #include "registry/v1/submission.grpc.pb.h"
 #include "tests/test_util.h"
 
@@ -226,6 +230,66 @@ TEST_F(RequestIntegrityTest, AnAnswerListsTheFirstProblemsAndCountsThemAll) {
               HasSubstr("10000 invalid field(s); nothing was written (the "
                         "first 50 of 10000 problems are listed)"));
   EXPECT_EQ(ViolationsOf(status).size(), 50u);
+  EXPECT_EQ(ProblemCountOf(status), 10000);
+
+  // Decoded as any gRPC client's standard helper does: the details are a
+  // google.rpc.Status with the same code and message, holding a
+  // google.rpc.BadRequest and an ErrorInfo with the total.
+  google::rpc::Status rpc;
+  ASSERT_TRUE(rpc.ParseFromString(status.error_details()));
+  EXPECT_EQ(rpc.code(), 3);  // INVALID_ARGUMENT
+  EXPECT_EQ(rpc.message(), status.error_message());
+  ASSERT_EQ(rpc.details_size(), 2);
+  EXPECT_EQ(rpc.details(0).type_url(),
+            "type.googleapis.com/google.rpc.BadRequest");
+  google::rpc::BadRequest bad_request;
+  ASSERT_TRUE(rpc.details(0).UnpackTo(&bad_request));
+  ASSERT_EQ(bad_request.field_violations_size(), 50);
+  EXPECT_EQ(bad_request.field_violations(0).field(), "records[0].patient_id");
+  google::rpc::ErrorInfo info;
+  ASSERT_TRUE(rpc.details(1).UnpackTo(&info));
+  EXPECT_EQ(info.domain(), "registry.v1");
+  EXPECT_EQ(info.reason(), "INVALID_FIELDS");
+  EXPECT_EQ(info.metadata().at("problems"), "10000");
+  EXPECT_EQ(info.metadata().at("listed"), "50");
+  // Far below gRPC's 8 KiB metadata limit, even base64-encoded.
+  EXPECT_LT(status.error_details().size(), kMaxDetailBytes + 200);
+}
+
+// Through regctl: 10,000 visits before their patients (the commonest first
+// mistake) print the first 50 by file line and the count of the rest.
+TEST_F(RequestIntegrityTest, RegctlPrintsTheFirstProblemsAndTheRestCounted) {
+  std::string csv = "patient_id,visit_date,edss\n";
+  for (int p = 0; p < 10000; ++p)
+    absl::StrAppend(&csv, "X", p, ",2011-01-01,2.0\n");
+  RegctlResult result = registry_.Regctl(
+      {"submit", "import", "visits", registry_.WriteCsv("visits.csv", csv)},
+      token_file_);
+  EXPECT_EQ(result.exit_code, 1) << result.out;
+  EXPECT_THAT(result.err, HasSubstr("visits.csv:2: patient_id:"));
+  EXPECT_THAT(result.err,
+              HasSubstr("  ... and 9950 more problem(s) not listed"));
+  EXPECT_LT(std::count(result.err.begin(), result.err.end(), '\n'), 60);
+  EXPECT_EQ(Count("visits"), 0);
+}
+
+// Descriptions quote submitted text; however long it is, the details stay
+// within their budget and say how many they list.
+TEST(ErrorDetailsTest, LongDescriptionsAreCutAndTheBudgetHolds) {
+  std::vector<FieldViolation> violations;
+  for (int i = 0; i < 50; ++i) {
+    violations.push_back({absl::StrCat("records[", i, "].patient_id"),
+                          "unknown patient '" + std::string(20000, 'x') + "'"});
+  }
+  const grpc::Status status = ToGrpcStatus(StatusWithViolations(
+      absl::StatusCode::kInvalidArgument, "bad", violations, 70000));
+  EXPECT_LT(status.error_details().size(), kMaxDetailBytes + 200);
+  const std::vector<FieldViolation> read = ViolationsOf(status);
+  ASSERT_GT(read.size(), 5u);
+  EXPECT_LT(read.size(), 50u);
+  EXPECT_EQ(read[0].description.size(), kMaxDetailDescription + 3);
+  EXPECT_TRUE(read[0].description.ends_with("..."));
+  EXPECT_EQ(ProblemCountOf(status), 70000);
 }
 
 SubmissionLimits SmallLimits() {

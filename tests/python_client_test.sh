@@ -362,6 +362,20 @@ test_all_kinds() {
     "M1,natalizumab,2014-03-01,2015-12-01,other,,,no"
   export_rows deaths
   expect_lines "export deaths" "S1,2022-01-10,sepsis,infection"
+  # 200 visits of patients never imported: the standard error details
+  # (google.rpc.Status) list the first and count them all.
+  {
+    echo "patient_id,visit_date,edss"
+    for i in $(seq 1 200); do echo "NOPE$i,2020-01-01,2.0"; done
+  } >"$d/unknown-visits.csv"
+  expect_failure "200 unknown patients: the first listed, all counted" 1 \
+    "  ... and 150 more problem(s) not listed" \
+    "${py[@]}" import visits "$d/unknown-visits.csv"
+  if grep -qF "$d/unknown-visits.csv:2: patient_id:" <<<"$err"; then
+    pass "200 unknown patients: read from the google.rpc.BadRequest by line"
+  else
+    fail "200 unknown patients: read from the google.rpc.BadRequest by line"
+  fi
   export_rows adverse_events
   expect_lines "export adverse_events" \
     "S1,2019-03-20,viral_reactivation,2,2019-04-02,CMV reactivation" \

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Generates the Python gRPC stubs of proto/registry/v1 into OUTDIR (not
-# committed): registry/v1/*_pb2.py and *_pb2_grpc.py, importable with OUTDIR
+# committed): registry/v1/*_pb2.py and *_pb2_grpc.py, and google/rpc's
+# status_pb2.py and error_details_pb2.py, importable with OUTDIR
 # on sys.path (registry_client.py --stubs OUTDIR).
 #
 # Debian 12's python3-grpc-tools (grpcio-tools 1.14) bundles a protoc too old
@@ -31,3 +32,7 @@ cd "$root/proto"
   --plugin=protoc-gen-grpc_python="$plugin" \
   --python_out="$outdir" --grpc_python_out="$outdir" \
   registry/v1/*.proto
+# google.rpc's error model (vendored unmodified), for the error details;
+# its google/ merges with python3-protobuf's as a namespace package.
+"$protoc" -I . --python_out="$outdir" google/rpc/status.proto \
+  google/rpc/error_details.proto

@@ -334,6 +334,8 @@ class Stubs:
     submission_grpc: ModuleType
     outcomes: ModuleType
     outcomes_grpc: ModuleType
+    rpc_status: ModuleType  # google.rpc.status_pb2
+    error_details: ModuleType  # google.rpc.error_details_pb2
 
 
 # --- Command line -----------------------------------------------------------
@@ -478,11 +480,20 @@ def load_stubs(directory: str | None) -> Stubs:
             raise UsageError(f"--stubs: cannot load registry.v1.{name} from "
                              f"{directory}: {e}") from e
 
+    def load_rpc(name: str) -> ModuleType:
+        try:
+            return importlib.import_module(f"google.rpc.{name}")
+        except ImportError as e:
+            raise UsageError(f"--stubs: cannot load google.rpc.{name} from "
+                             f"{directory} (made by gen_stubs.sh): {e}") from e
+
     stubs = Stubs(records=load("records_pb2"),
                   submission=load("submission_pb2"),
                   submission_grpc=load("submission_pb2_grpc"),
                   outcomes=load("outcomes_pb2"),
-                  outcomes_grpc=load("outcomes_pb2_grpc"))
+                  outcomes_grpc=load("outcomes_pb2_grpc"),
+                  rpc_status=load_rpc("status_pb2"),
+                  error_details=load_rpc("error_details_pb2"))
     mismatches, _ = compare_with_stubs(stubs)
     if mismatches:
         raise UsageError(f"--stubs: the stubs in {directory} do not match this "
@@ -567,20 +578,49 @@ def open_channel(args: argparse.Namespace) -> grpc.Channel:
 # --- Errors -----------------------------------------------------------------
 
 
-def field_violations(stubs: Stubs, error: grpc.RpcError) -> list[tuple[str, str]]:
-    """The (field, description) pairs of the registry.v1.BadRequest the
-    server sends as the binary status details, if any."""
+def rpc_status(stubs: Stubs, error: grpc.RpcError):
+    """The google.rpc.Status the server sends as the binary status details
+    (gRPC's standard error model, as grpcio-status's rpc_status.from_call
+    reads it), or None."""
     trailing = error.trailing_metadata() or ()  # type: ignore[attr-defined]
     for key, value in trailing:
         if key != STATUS_DETAILS_KEY or not isinstance(value, bytes):
             continue
-        bad_request = stubs.records.BadRequest()
+        status = stubs.rpc_status.Status()
         try:
-            bad_request.ParseFromString(value)
+            status.ParseFromString(value)
         except Exception:  # DecodeError: details of another shape
-            return []
-        return [(v.field, v.description) for v in bad_request.field_violations]
-    return []
+            return None
+        code = error.code()  # type: ignore[attr-defined]
+        if code is not None and status.code != code.value[0]:
+            return None  # as from_call, details must match the status
+        return status
+    return None
+
+
+def field_violations(stubs: Stubs, error: grpc.RpcError) -> list[tuple[str, str]]:
+    """The (field, description) pairs of the google.rpc.BadRequest in the
+    status details, if any."""
+    status = rpc_status(stubs, error)
+    violations: list[tuple[str, str]] = []
+    for detail in status.details if status else ():
+        bad_request = stubs.error_details.BadRequest()
+        if detail.Unpack(bad_request):
+            violations += [(v.field, v.description)
+                           for v in bad_request.field_violations]
+    return violations
+
+
+def problem_count(stubs: Stubs, error: grpc.RpcError) -> int:
+    """The total problem count of the status details' ErrorInfo (domain
+    registry.v1), or the number of listed violations."""
+    status = rpc_status(stubs, error)
+    for detail in status.details if status else ():
+        info = stubs.error_details.ErrorInfo()
+        if (detail.Unpack(info) and info.domain == "registry.v1"
+                and info.metadata.get("problems", "").isdigit()):
+            return int(info.metadata["problems"])
+    return len(field_violations(stubs, error))
 
 
 def report_rpc_error(stubs: Stubs, error: grpc.RpcError,
@@ -604,6 +644,9 @@ def report_rpc_error(stubs: Stubs, error: grpc.RpcError,
             lines.append((0, f"  {field}: {description}"))
     for _, message in sorted(lines, key=lambda pair: pair[0]):
         eprint(message)
+    unlisted = problem_count(stubs, error) - len(lines)
+    if unlisted > 0:
+        eprint(f"  ... and {unlisted} more problem(s) not listed")
     return EXIT_FAILED
 
 

@@ -87,10 +87,21 @@ void Client::Prepare(grpc::ClientContext& context) const {
 int Client::Fail(const grpc::Status& status) const {
   io_.err << "regctl: " << CodeName(status.error_code()) << ": "
           << status.error_message() << "\n";
-  for (const FieldViolation& v : ViolationsOf(status)) {
+  const std::vector<FieldViolation> violations = ViolationsOf(status);
+  for (const FieldViolation& v : violations) {
     io_.err << "  " << v.field << ": " << v.description << "\n";
   }
+  PrintUnlisted(status, violations.size(), io_.err);
   return 1;
+}
+
+void PrintUnlisted(const grpc::Status& status, size_t listed,
+                   std::ostream& err) {
+  const int64_t unlisted =
+      ProblemCountOf(status) - static_cast<int64_t>(listed);
+  if (unlisted > 0) {
+    err << "  ... and " << unlisted << " more problem(s) not listed\n";
+  }
 }
 
 int FinishStream(Client& client, const grpc::ClientContext& context,

@@ -78,6 +78,11 @@ class Client {
   std::unique_ptr<v1::ReportService::Stub> reports_;
 };
 
+// "  ... and N more problem(s) not listed" when the status reports more
+// problems than the `listed` printed.
+void PrintUnlisted(const grpc::Status& status, size_t listed,
+                   std::ostream& err);
+
 // The end of a streamed answer: its status, then the number of items the
 // registry says it sent (the x-items trailer) against `received`, so that
 // an answer cut short never passes for a complete one. 0 when complete;

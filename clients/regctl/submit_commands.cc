@@ -219,6 +219,7 @@ int Submit(Client& client, v1::Operation operation) {
         [](const auto& a, const auto& b) { return a.first < b.first; });
     for (const auto& [line, message] : messages)
       client.io().err << message << "\n";
+    PrintUnlisted(status, messages.size(), client.io().err);
     return 1;
   }
   if (response.received() != static_cast<int64_t>(total)) {
