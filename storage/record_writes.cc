@@ -20,6 +20,7 @@
 #include "core/audit_chain.h"
 #include "core/csv.h"
 #include "core/merkle.h"
+#include "core/request_keys.h"
 #include "core/sha256.h"
 #include "core/status_macros.h"
 #include "core/text_escape.h"
@@ -386,6 +387,7 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
     }
   };
   std::unordered_map<std::string, std::string> registry_ids;  // by patient_id
+  RequestKeys keys_seen;
   Connection& c = t.connection();
   std::unordered_map<std::string, PatientFacts> facts_cache;
   for (size_t i = 0; i < rows.size(); ++i) {
@@ -422,6 +424,13 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
       const Row canonical = ToRow(*record);
       key = KeyOfRow(kind, canonical);
       payload = FormatCsvRow(canonical);
+    }
+
+    // A key given twice in one request is ambiguous, whatever the values.
+    if (auto twice = keys_seen.Add(i, key); !twice.empty()) {
+      invalid += static_cast<int64_t>(twice.size());
+      for (FieldViolation& v : twice) list(violations, std::move(v));
+      continue;
     }
 
     // Imports list each patient's records together: look each up once.

@@ -273,6 +273,29 @@ TEST_F(RequestIntegrityTest, RegctlPrintsTheFirstProblemsAndTheRestCounted) {
   EXPECT_EQ(Count("visits"), 0);
 }
 
+// A key twice in one file is a duplicate at both lines, not "already
+// exists" at the second, and nothing is written.
+TEST_F(RequestIntegrityTest, ADuplicateKeyInOneFileIsReportedAtBothLines) {
+  const int64_t before = Count("patients");
+  RegctlResult result = registry_.Regctl(
+      {"submit", "import", "patients",
+       registry_.WriteCsv("patients.csv",
+                          "patient_id,sex,birth_year,disease,diagnosis_date\n"
+                          "D1,F,1980,RRMS,2010-01-01\n"
+                          "D2,M,1975,RRMS,2011-01-01\n"
+                          "D1,F,1981,RRMS,2010-01-01\n")},
+      token_file_);
+  EXPECT_EQ(result.exit_code, 1) << result.out;
+  EXPECT_THAT(result.err,
+              HasSubstr("patients.csv:2: patient_id: duplicate key: the same "
+                        "patients key is also given at line 4"));
+  EXPECT_THAT(result.err,
+              HasSubstr("patients.csv:4: patient_id: duplicate key: the same "
+                        "patients key is also given at line 2"));
+  EXPECT_THAT(result.err, Not(HasSubstr("already exists")));
+  EXPECT_EQ(Count("patients"), before);
+}
+
 // Descriptions quote submitted text; however long it is, the details stay
 // within their budget and say how many they list.
 TEST(ErrorDetailsTest, LongDescriptionsAreCutAndTheBudgetHolds) {

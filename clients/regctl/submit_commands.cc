@@ -145,6 +145,29 @@ bool SplitRecordField(const std::string& field, size_t* index,
   return true;
 }
 
+// A description's "records[N]" (a duplicate key's other rows) as "line L"
+// of the file.
+std::string RecordsAsLines(const std::string& description,
+                           const std::vector<int>& lines) {
+  std::string out;
+  size_t at = 0;
+  for (size_t found;
+       (found = description.find("records[", at)) != std::string::npos;) {
+    const size_t close = description.find(']', found);
+    size_t index;
+    if (close == std::string::npos ||
+        !absl::SimpleAtoi(description.substr(found + 8, close - found - 8),
+                          &index) ||
+        index >= lines.size()) {
+      break;
+    }
+    absl::StrAppend(&out, description.substr(at, found - at), "line ",
+                    lines[index]);
+    at = close + 1;
+  }
+  return out + description.substr(at);
+}
+
 int Submit(Client& client, v1::Operation operation) {
   const Args& args = client.args();
   const char* verb = operation == v1::OPERATION_IMPORT  ? "import"
@@ -207,8 +230,9 @@ int Submit(Client& client, v1::Operation operation) {
       if (SplitRecordField(v.field, &index, &column) &&
           index < file.lines.size()) {
         messages.push_back(
-            {file.lines[index], absl::StrCat(path, ":", file.lines[index], ": ",
-                                             column, ": ", v.description)});
+            {file.lines[index],
+             absl::StrCat(path, ":", file.lines[index], ": ", column, ": ",
+                          RecordsAsLines(v.description, file.lines))});
       } else {
         messages.push_back(
             {0, absl::StrCat(path, ": ", v.field, ": ", v.description)});
