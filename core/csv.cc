@@ -37,7 +37,8 @@ bool NeedsQuotes(std::string_view field) {
 
 }  // namespace
 
-CsvReader::CsvReader(std::istream& in) : in_(in) {}
+CsvReader::CsvReader(std::istream& in, char delimiter)
+    : in_(in), delimiter_(delimiter) {}
 
 // The stream buffer is used directly: istream::get() builds a sentry per
 // character, which dominates the cost on large files.
@@ -94,8 +95,8 @@ bool CsvReader::Next(CsvRow* row) {
   row->line = line_;
   row->fields.clear();
   // Each iteration reads one field whose first character is already in `c`,
-  // and leaves in `c` the character that ended it: ',', '\n' or EOF (a CRLF
-  // is folded into '\n').
+  // and leaves in `c` the character that ended it: the delimiter, '\n' or EOF
+  // (a CRLF is folded into '\n').
   for (;;) {
     std::string field;
     if (c == '"') {
@@ -111,11 +112,11 @@ bool CsvReader::Next(CsvRow* row) {
         field.push_back(static_cast<char>(c));
       }
       if (c == '\r' && Peek() == '\n') c = Get();
-      if (c != ',' && c != '\n' && c != kEof) {
+      if (c != delimiter_ && c != '\n' && c != kEof) {
         return Fail(line_, "unexpected character after closing quote");
       }
     } else {
-      for (; c != ',' && c != '\n' && c != kEof; c = Get()) {
+      for (; c != delimiter_ && c != '\n' && c != kEof; c = Get()) {
         if (c == '"') return Fail(line_, "quote in unquoted field");
         if (c == '\r' && Peek() == '\n') {
           c = Get();
@@ -125,7 +126,7 @@ bool CsvReader::Next(CsvRow* row) {
       }
     }
     row->fields.push_back(std::move(field));
-    if (c != ',') break;
+    if (c != delimiter_) break;
     c = Get();
   }
   if (c == '\n') ++line_;

@@ -59,8 +59,10 @@ absl::StatusOr<std::vector<CsvRow>> ParseCsv(std::string_view text);
 //   if (!reader.status().ok()) return reader.status();
 class CsvReader {
  public:
-  // Does not take ownership; `in` must outlive the reader.
-  explicit CsvReader(std::istream& in);
+  // Does not take ownership; `in` must outlive the reader. `delimiter`
+  // separates fields (';' for a European spreadsheet's CSV); it must not
+  // be '"', CR or LF.
+  explicit CsvReader(std::istream& in, char delimiter = ',');
 
   CsvReader(const CsvReader&) = delete;
   CsvReader& operator=(const CsvReader&) = delete;
@@ -80,6 +82,7 @@ class CsvReader {
   bool Fail(int line, const char* what);
 
   std::istream& in_;
+  const char delimiter_;
   std::string pending_;  // bytes read while probing for a BOM, not yet used
   size_t pending_pos_ = 0;
   bool started_ = false;

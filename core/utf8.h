@@ -20,6 +20,12 @@ std::optional<size_t> FindInvalidUtf8(std::string_view text);
 // (1-based in the message), with a hint at the likely cause.
 std::string DescribeInvalidUtf8(std::string_view text, size_t offset);
 
+// `text` read as Windows-1252 (which Excel saves "CSV" in on Western
+// European Windows; a superset of Latin-1's printable characters), in
+// UTF-8. nullopt when it holds one of the five bytes Windows-1252 leaves
+// undefined (0x81, 0x8D, 0x8F, 0x90, 0x9D).
+std::optional<std::string> Windows1252ToUtf8(std::string_view text);
+
 }  // namespace registry
 
 #endif  // REGISTRY_CORE_UTF8_H_

@@ -6,6 +6,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "core/utf8.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 
@@ -293,6 +294,30 @@ TEST(CsvReaderTest, DoesNotConsumeBeyondCurrentRecord) {
   std::string rest;
   std::getline(stream, rest);
   EXPECT_EQ(rest, "rest of stream");
+}
+
+TEST(CsvReaderTest, ADelimiterOtherThanCommaSeparatesFields) {
+  std::istringstream in("a;b,c;\"d;e\"\r\n1;2,5;x\n");
+  CsvReader reader(in, ';');
+  CsvRow row;
+  ASSERT_TRUE(reader.Next(&row));
+  EXPECT_THAT(row.fields, ElementsAre("a", "b,c", "d;e"));
+  ASSERT_TRUE(reader.Next(&row));
+  EXPECT_THAT(row.fields, ElementsAre("1", "2,5", "x"));
+  EXPECT_EQ(row.line, 2);
+  EXPECT_FALSE(reader.Next(&row));
+  EXPECT_TRUE(reader.status().ok());
+}
+
+TEST(Windows1252Test, EachByteBecomesItsCharacterInUtf8) {
+  // e-acute (Latin-1 range), the euro sign and a right quote (0x80-0x9F).
+  EXPECT_EQ(Windows1252ToUtf8("caf\xe9 \x80 \x92"),
+            "caf\xc3\xa9 \xe2\x82\xac \xe2\x80\x99");
+  EXPECT_EQ(Windows1252ToUtf8("plain ASCII"), "plain ASCII");
+  EXPECT_EQ(Windows1252ToUtf8("\xff"), "\xc3\xbf");
+  for (const char* undefined : {"\x81", "\x8d", "\x8f", "\x90", "\x9d"}) {
+    EXPECT_FALSE(Windows1252ToUtf8(undefined).has_value()) << undefined;
+  }
 }
 
 }  // namespace

@@ -49,6 +49,14 @@ const std::map<std::string, FlagSpec>& KnownFlags() {
               "a saved signed checkpoint the log must still extend"},
              {"out", "FILE", "the new file to write (must not exist)"},
              {"reason", "TEXT", "why (kept in the audit trail)"},
+             {"delimiter", "D",
+              "the field separator: ',' (default), ';' (a European "
+              "spreadsheet's CSV) or tab"},
+             {"decimal-comma", "",
+              "numbers are written with a decimal comma (3,5)"},
+             {"encoding", "E",
+              "the file's text encoding: utf-8 (default) or windows-1252 "
+              "(Excel's \"CSV\" on Western Windows)"},
              {"as-of-recorded", "TIME",
               "as the registry stood then: RFC 3339, e.g. "
               "2026-01-31T12:00:00Z"},
@@ -135,6 +143,10 @@ const std::map<std::string, FlagSpec>& KnownFlags() {
 
 const std::vector<std::string> kGlobalFlags = {
     "server", "token-file", "timeout", "ca-cert", "cert", "key"};
+
+// How a CSV file to submit is written.
+const std::vector<std::string> kCsvFlags = {"delimiter", "decimal-comma",
+                                            "encoding"};
 
 const std::vector<std::string> kDefinitionFlags = {
     "event",
@@ -256,19 +268,19 @@ const std::vector<Command>& Commands() {
       {{"submit", "import"},
        {"KIND", "FILE"},
        "import a CSV file of new records",
-       {},
+       kCsvFlags,
        {},
        SubmitImport},
       {{"submit", "amend"},
        {"KIND", "FILE"},
        "correct records named by their key",
-       {"reason"},
+       With({"reason"}, kCsvFlags),
        {},
        SubmitAmend},
       {{"submit", "retract"},
        {"KIND", "FILE"},
        "retract records named by their key",
-       {"reason"},
+       With({"reason"}, kCsvFlags),
        {},
        SubmitRetract},
       {{"submit", "export"},
@@ -469,6 +481,12 @@ std::string KindsHelp() {
 
 void AddFlag(CLI::App& command, Args& args, const std::string& name) {
   const FlagSpec& spec = KnownFlags().at(name);
+  if (*spec.value == '\0') {  // a switch: present or not
+    command.add_flag_function(
+        "--" + name, [&args, name](int64_t) { args.flags[name] = "yes"; },
+        spec.help);
+    return;
+  }
   command
       .add_option_function<std::string>(
           "--" + name,

@@ -2,13 +2,17 @@
 // as one stream with their record count; exports.
 #include <algorithm>
 #include <fstream>
+#include <optional>
+#include <string_view>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "api/convert.h"
 #include "clients/regctl/commands.h"
@@ -21,12 +25,39 @@ namespace registry {
 namespace {
 
 constexpr size_t kRecordsPerMessage = 1000;
+constexpr size_t kErrorsShown = 50;  // of the file's own errors
 
 struct LoadedFile {
   std::vector<v1::Record> records;
   std::vector<int> lines;  // CSV line of each record
   std::vector<std::string> errors;
+  std::vector<std::string> notes;  // printed, but nothing is wrong
 };
+
+// How the file is written: --delimiter, --decimal-comma, --encoding.
+struct CsvOptions {
+  char delimiter = ',';
+  bool decimal_comma = false;
+  bool windows1252 = false;
+};
+
+CsvOptions CsvOptionsOf(const Args& args) {
+  CsvOptions options;
+  const std::string delimiter = args.Flag("delimiter");
+  if (delimiter == ";" || delimiter == "tab" || delimiter == "\t") {
+    options.delimiter = delimiter == ";" ? ';' : '\t';
+  } else if (!delimiter.empty() && delimiter != ",") {
+    throw UsageError{"--delimiter must be ',', ';' or tab"};
+  }
+  options.decimal_comma = args.Flag("decimal-comma") == "yes";
+  const std::string encoding = absl::AsciiStrToLower(args.Flag("encoding"));
+  if (encoding == "windows-1252" || encoding == "cp1252") {
+    options.windows1252 = true;
+  } else if (!encoding.empty() && encoding != "utf-8" && encoding != "utf8") {
+    throw UsageError{"--encoding must be utf-8 or windows-1252"};
+  }
+  return options;
+}
 
 // "line 7: unterminated quoted field" -> "FILE:7: unterminated ...".
 std::string SyntaxError(const std::string& path, const absl::Status& status) {
@@ -35,22 +66,120 @@ std::string SyntaxError(const std::string& path, const absl::Status& status) {
   return path + ": " + message;
 }
 
+// Edits (insertions, deletions, substitutions) from `a` to `b`.
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t up = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
+                         diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// The column name closest to `name`, if close enough to be a likely typo.
+std::optional<std::string> Closest(const std::string& name,
+                                   const std::vector<std::string>& names) {
+  std::optional<std::string> best;
+  size_t best_distance = std::max<size_t>(2, name.size() / 3) + 1;
+  for (const std::string& candidate : names) {
+    const size_t d = EditDistance(name, candidate);
+    if (d < best_distance) {
+      best = candidate;
+      best_distance = d;
+    }
+  }
+  return best;
+}
+
+// "3,5" or "-0,25": a number with a decimal comma.
+bool HasDecimalComma(std::string_view text) {
+  if (!text.empty() && text[0] == '-') text.remove_prefix(1);
+  const size_t comma = text.find(',');
+  if (comma == std::string_view::npos || comma == 0 ||
+      comma + 1 == text.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (i != comma && !absl::ascii_isdigit(text[i])) return false;
+  }
+  return true;
+}
+
+// Converts or checks each field's text encoding; false (with an error
+// naming the line, column and byte) when one cannot be read.
+bool ReadText(const std::string& path, const CsvRow& row,
+              const std::vector<std::string>& header, const CsvOptions& options,
+              std::vector<std::string>& fields,
+              std::vector<std::string>& errors) {
+  bool ok = true;
+  fields = row.fields;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const std::string column = i < header.size() ? header[i] : "row";
+    if (options.windows1252) {
+      if (std::optional<std::string> text = Windows1252ToUtf8(fields[i])) {
+        fields[i] = *std::move(text);
+        continue;
+      }
+      errors.push_back(absl::StrCat(path, ":", row.line, ": ", column,
+                                    ": a byte Windows-1252 does not define; "
+                                    "is the file in another encoding?"));
+      ok = false;
+    } else if (std::optional<size_t> bad = FindInvalidUtf8(fields[i])) {
+      errors.push_back(absl::StrCat(path, ":", row.line, ": ", column, ": ",
+                                    DescribeInvalidUtf8(fields[i], *bad)));
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 // Reads a CSV file of `kind`, checking its header and every row the way the
 // server will; with `key_only`, rows need only their key columns.
-LoadedFile LoadCsv(const std::string& path, Kind kind, bool key_only) {
+LoadedFile LoadCsv(const std::string& path, Kind kind, bool key_only,
+                   const CsvOptions& options) {
   LoadedFile file;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     file.errors.push_back(path + ": cannot open the file");
     return file;
   }
-  CsvReader reader(in);
-  CsvRow header;
-  if (!reader.Next(&header)) {
+  CsvReader reader(in, options.delimiter);
+  CsvRow raw_header;
+  if (!reader.Next(&raw_header)) {
     file.errors.push_back(
         reader.status().ok()
             ? path + ":1: the file is empty (a header row is required)"
             : SyntaxError(path, reader.status()));
+    return file;
+  }
+  std::vector<std::string> header;
+  if (!ReadText(path, raw_header, {}, options, header, file.errors)) {
+    return file;
+  }
+  // One header field holding ';' (or a tab) and no ',': the file is not
+  // separated the way it is read.
+  for (const char other : {';', '\t', ','}) {
+    if (other == options.delimiter || header.size() != 1 ||
+        header[0].find(other) == std::string::npos) {
+      continue;
+    }
+    const std::string name = other == '\t' ? "tab" : std::string(1, other);
+    file.errors.push_back(absl::StrCat(
+        path, ":", raw_header.line, ": the header is separated by '", name,
+        "', not '",
+        options.delimiter == '\t' ? "tab" : std::string(1, options.delimiter),
+        "'",
+        other == ';' ? " (a spreadsheet's CSV saved in a European locale)" : "",
+        ": give --delimiter '", name, "'",
+        other == ';' ? " (and --decimal-comma if its numbers are written 3,5)"
+                     : ""));
     return file;
   }
   absl::Span<const Column> columns = ColumnsOf(kind);
@@ -58,18 +187,30 @@ LoadedFile LoadCsv(const std::string& path, Kind kind, bool key_only) {
   for (const Column& c : columns) names.push_back(std::string(c.name));
   const std::string expected = absl::StrJoin(names, ",");
   std::vector<int> position(columns.size(), -1);  // column -> file index
-  for (size_t i = 0; i < header.fields.size(); ++i) {
-    const std::string& name = header.fields[i];
+  for (size_t i = 0; i < header.size(); ++i) {
+    const std::string& name = header[i];
     auto it = std::find(names.begin(), names.end(), name);
-    if (std::optional<size_t> bad = FindInvalidUtf8(name)) {
-      file.errors.push_back(absl::StrCat(path, ":", header.line, ": header: ",
-                                         DescribeInvalidUtf8(name, *bad)));
-    } else if (it == names.end()) {
-      file.errors.push_back(absl::StrCat(
-          path, ":", header.line, ": ", name, ": unknown column for ",
-          std::string(KindName(kind)), " (columns: ", expected, ")"));
+    if (it == names.end()) {
+      // Case and surrounding spaces are a spreadsheet's, not a mistake.
+      const std::string folded =
+          absl::AsciiStrToLower(absl::StripAsciiWhitespace(name));
+      it = std::find(names.begin(), names.end(), folded);
+      if (it != names.end()) {
+        file.notes.push_back(absl::StrCat(path, ":", raw_header.line,
+                                          ": note: column '", name,
+                                          "' read as ", folded));
+      }
+    }
+    if (it == names.end()) {
+      std::optional<std::string> guess = Closest(
+          absl::AsciiStrToLower(absl::StripAsciiWhitespace(name)), names);
+      file.errors.push_back(
+          absl::StrCat(path, ":", raw_header.line, ": ", name,
+                       ": unknown column for ", std::string(KindName(kind)),
+                       guess ? absl::StrCat("; did you mean ", *guess, "?")
+                             : absl::StrCat(" (columns: ", expected, ")")));
     } else if (position[it - names.begin()] >= 0) {
-      file.errors.push_back(absl::StrCat(path, ":", header.line, ": ", name,
+      file.errors.push_back(absl::StrCat(path, ":", raw_header.line, ": ", name,
                                          ": repeated column"));
     } else {
       position[it - names.begin()] = static_cast<int>(i);
@@ -78,7 +219,8 @@ LoadedFile LoadCsv(const std::string& path, Kind kind, bool key_only) {
   for (size_t c = 0; c < columns.size(); ++c) {
     const bool needed = key_only ? columns[c].key : columns[c].required;
     if (position[c] < 0 && needed) {
-      file.errors.push_back(absl::StrCat(path, ":", header.line, ": ", names[c],
+      file.errors.push_back(absl::StrCat(path, ":", raw_header.line, ": ",
+                                         names[c],
                                          ": required column is missing"));
     }
   }
@@ -86,29 +228,29 @@ LoadedFile LoadCsv(const std::string& path, Kind kind, bool key_only) {
 
   const Date latest = LatestValidDate(absl::Now());
   CsvRow csv;
+  std::vector<std::string> fields;
   while (reader.Next(&csv)) {
     // Protobuf strings must be UTF-8: a cell in another encoding would
     // make the server refuse the whole request without saying where.
-    bool text_ok = true;
-    for (size_t i = 0; i < csv.fields.size(); ++i) {
-      if (std::optional<size_t> bad = FindInvalidUtf8(csv.fields[i])) {
-        file.errors.push_back(
-            absl::StrCat(path, ":", csv.line, ": ",
-                         i < header.fields.size() ? header.fields[i] : "row",
-                         ": ", DescribeInvalidUtf8(csv.fields[i], *bad)));
-        text_ok = false;
-      }
-    }
-    if (!text_ok) continue;
-    if (csv.fields.size() != header.fields.size()) {
-      file.errors.push_back(absl::StrCat(
-          path, ":", csv.line, ": row: expected ", header.fields.size(),
-          " values as in the header, found ", csv.fields.size()));
+    if (!ReadText(path, csv, header, options, fields, file.errors)) continue;
+    if (fields.size() != header.size()) {
+      file.errors.push_back(
+          absl::StrCat(path, ":", csv.line, ": row: expected ", header.size(),
+                       " values as in the header, found ", fields.size()));
       continue;
     }
     Row row(columns.size());
+    std::vector<std::string> comma_columns;  // "3,5" without --decimal-comma
     for (size_t c = 0; c < columns.size(); ++c) {
-      if (position[c] >= 0) row[c] = csv.fields[position[c]];
+      if (position[c] < 0) continue;
+      row[c] = fields[position[c]];
+      if (columns[c].type == ColumnType::kNumber && HasDecimalComma(row[c])) {
+        if (options.decimal_comma) {
+          row[c][row[c].find(',')] = '.';
+        } else {
+          comma_columns.push_back(names[c]);
+        }
+      }
     }
     std::vector<FieldViolation> violations;
     if (key_only) {
@@ -121,8 +263,13 @@ LoadedFile LoadCsv(const std::string& path, Kind kind, bool key_only) {
       if (record.value) file.records.push_back(ToProto(*record.value));
     }
     for (const FieldViolation& v : violations) {
-      file.errors.push_back(absl::StrCat(path, ":", csv.line, ": ", v.field,
-                                         ": ", v.description));
+      const bool comma = std::find(comma_columns.begin(), comma_columns.end(),
+                                   v.field) != comma_columns.end();
+      file.errors.push_back(absl::StrCat(
+          path, ":", csv.line, ": ", v.field, ": ", v.description,
+          comma ? "; for numbers written with a decimal comma give "
+                  "--decimal-comma"
+                : ""));
     }
     file.lines.push_back(csv.line);
   }
@@ -180,9 +327,18 @@ int Submit(Client& client, v1::Operation operation) {
                                   " needs --reason TEXT (kept in the audit "
                                   "trail)")};
   }
-  LoadedFile file = LoadCsv(path, kind, operation == v1::OPERATION_RETRACT);
+  LoadedFile file = LoadCsv(path, kind, operation == v1::OPERATION_RETRACT,
+                            CsvOptionsOf(args));
+  for (const std::string& note : file.notes) client.io().err << note << "\n";
   if (!file.errors.empty()) {
-    for (const std::string& e : file.errors) client.io().err << e << "\n";
+    // The first of them: a wrong file can hold a problem on every line.
+    for (size_t i = 0; i < file.errors.size() && i < kErrorsShown; ++i) {
+      client.io().err << file.errors[i] << "\n";
+    }
+    if (file.errors.size() > kErrorsShown) {
+      client.io().err << "... and " << file.errors.size() - kErrorsShown
+                      << " more\n";
+    }
     client.io().err << "regctl: " << file.errors.size() << " error(s) in "
                     << path << "; nothing was sent\n";
     return 1;
