@@ -72,6 +72,7 @@ class Assembler {
     if (messages_ == 1) {
       operation_ = message.operation();
       reason_ = message.reason();
+      dry_run_ = message.dry_run();
       stated_ = message.record_count();
       if (stated_ < 0) return Invalid("record_count", "must not be negative");
       if (stated_ > budget_->limits().max_request_records) {
@@ -142,6 +143,7 @@ class Assembler {
   void ReturnBudget() { budget_->Return(owner_, held_); }
 
   std::string& reason() { return reason_; }
+  bool dry_run() const { return dry_run_; }
   std::vector<RecordValues>& rows() { return rows_; }
   int64_t bytes() const { return held_.bytes; }
 
@@ -159,6 +161,7 @@ class Assembler {
   int messages_ = 0;
   v1::Operation operation_ = v1::OPERATION_UNSPECIFIED;
   std::string reason_;
+  bool dry_run_ = false;
   int64_t stated_ = 0;
   int64_t received_ = 0;
   std::vector<RecordValues> rows_;
@@ -170,13 +173,29 @@ void Serialize(const v1::SubmitResponse& response, grpc::ByteBuffer* out) {
   *out = grpc::ByteBuffer(&slice, 1);
 }
 
+// A dry run's problems fill at most this much of its answer (the maximum
+// message size is 16 MiB by default); the rest are counted.
+constexpr size_t kMaxDryRunProblemBytes = size_t{8} << 20;
+
 void FillResponse(const std::string& request_id, const SubmitCounts& counts,
-                  grpc::ByteBuffer* out) {
+                  bool dry_run, grpc::ByteBuffer* out) {
   v1::SubmitResponse response;
   response.set_request_id(request_id);
   response.set_received(counts.received);
   response.set_accepted(counts.accepted);
   response.set_unchanged(counts.unchanged);
+  if (dry_run) {
+    response.set_dry_run(true);
+    response.set_problem_count(counts.problem_count);
+    size_t bytes = 0;
+    for (const FieldViolation& v : counts.problems) {
+      bytes += v.field.size() + v.description.size() + 8;
+      if (bytes > kMaxDryRunProblemBytes) break;
+      auto* out_violation = response.mutable_problems()->add_field_violations();
+      out_violation->set_field(v.field);
+      out_violation->set_description(v.description);
+    }
+  }
   Serialize(response, out);
 }
 
@@ -318,10 +337,13 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
     deps_.store->SubmitAsync(
         *std::move(call_), *operation, std::move(assembler_.reason()),
         std::move(assembler_.rows()),
-        [this, request_id](absl::StatusOr<SubmitCounts> counts) {
-          if (counts.ok()) FillResponse(request_id, *counts, response_);
+        [this, request_id,
+         dry_run = assembler_.dry_run()](absl::StatusOr<SubmitCounts> counts) {
+          if (counts.ok())
+            FillResponse(request_id, *counts, dry_run, response_);
           Answer(ToGrpcStatus(counts.status()));
-        });
+        },
+        assembler_.dry_run());
   }
 
   grpc::CallbackServerContext* context_;
@@ -381,10 +403,12 @@ class SubmitBatchReactor final : public grpc::ServerUnaryReactor {
     deps.store->SubmitAsync(
         *std::move(call), *operation, std::move(assembler_.reason()),
         std::move(assembler_.rows()),
-        [this, response, request_id](absl::StatusOr<SubmitCounts> counts) {
-          if (counts.ok()) FillResponse(request_id, *counts, response);
+        [this, response, request_id,
+         dry_run = assembler_.dry_run()](absl::StatusOr<SubmitCounts> counts) {
+          if (counts.ok()) FillResponse(request_id, *counts, dry_run, response);
           Answer(ToGrpcStatus(counts.status()));
-        });
+        },
+        assembler_.dry_run());
   }
 
   void OnDone() override {

@@ -31,13 +31,6 @@
 
 namespace registry {
 
-namespace {
-
-// How many problems of one submission its answer lists (all are counted).
-constexpr size_t kMaxListedViolations = 50;
-
-}  // namespace
-
 // --- Clinical records ------------------------------------------------------
 
 namespace {
@@ -269,120 +262,23 @@ FieldViolation DescribeConflict(Kind kind, const std::string& stored_payload,
 
 }  // namespace
 
-absl::Status RegistryStore::CheckSubmit(const RequestContext& context,
-                                        Operation operation,
-                                        std::string_view reason) {
-  if (context.principal.role != Role::kSubmitter) {
-    return absl::PermissionDeniedError("only submitters write records");
-  }
-  std::vector<FieldViolation> violations;
-  if (operation != Operation::kImport && reason.empty()) {
-    violations.push_back(
-        {"reason", "a reason is required for amendments and retractions"});
-  } else if (!IsPlainText(reason, 500)) {
-    violations.push_back(
-        {"reason",
-         "must be at most 500 characters without control characters"});
-  }
-  if (!violations.empty()) {
-    return StatusWithViolations(absl::StatusCode::kInvalidArgument,
-                                "invalid request", violations);
-  }
-  return absl::OkStatus();
-}
-
-bool RegistryStore::DiskFull() { return reserve_->Full(); }
-
-absl::Status RegistryStore::CheckDiskForSubmission() {
-  if (!reserve_->Full()) return absl::OkStatus();
-  const uint64_t needed = 2 * std::max<int64_t>(reserve_->bytes(), 1 << 20);
-  std::optional<uint64_t> free = FreeBytes(path_);
-  if (free && *free >= needed) {
-    return absl::ResourceExhaustedError(
-        "the disk was full a moment ago: nothing was written; retry in a "
-        "second");
-  }
-  return absl::ResourceExhaustedError(absl::StrCat(
-      "the disk is full",
-      free ? absl::StrCat(" (", *free / 1024, " KiB free)") : std::string(),
-      ": nothing was written; submissions resume by themselves once ",
-      needed >> 20, " MiB are free; reads go on"));
-}
-
-absl::StatusOr<SubmitCounts> RegistryStore::Submit(
-    const RequestContext& context, Operation operation, std::string_view reason,
-    const std::vector<RecordValues>& rows) {
-  RETURN_IF_ERROR(CheckSubmit(context, operation, reason));
-  RETURN_IF_ERROR(CheckDiskForSubmission());
-  const Date latest_valid = LatestValidDate(options_.clock());
-  SubmitCounts counts;
-  RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
-    return ApplyRows(t, operation, reason, rows, latest_valid, counts);
-  }));
-  return counts;
-}
-
-void RegistryStore::SubmitAsync(
-    RequestContext context, Operation operation, std::string reason,
-    std::vector<RecordValues> rows,
-    std::function<void(absl::StatusOr<SubmitCounts>)> done) {
-  if (absl::Status checked = CheckSubmit(context, operation, reason);
-      !checked.ok()) {
-    done(checked);
-    return;
-  }
-  if (absl::Status disk = CheckDiskForSubmission(); !disk.ok()) {
-    done(disk);
-    return;
-  }
-  // Owned here: the caller does not wait.
-  struct Job {
-    RequestContext context;
-    Operation operation;
-    std::string reason;
-    std::vector<RecordValues> rows;
-    Date latest_valid;
-    SubmitCounts counts;
-  };
-  auto job = std::make_shared<Job>(Job{std::move(context),
-                                       operation,
-                                       std::move(reason),
-                                       std::move(rows),
-                                       LatestValidDate(options_.clock()),
-                                       {}});
-  auto write = std::make_unique<PendingWrite>();
-  write->context = &job->context;
-  write->records = static_cast<int64_t>(job->rows.size());
-  write->body = [job](Transaction& t) {
-    return ApplyRows(t, job->operation, job->reason, job->rows,
-                     job->latest_valid, job->counts);
-  };
-  write->done = [job, done = std::move(done)](absl::Status status) {
-    if (status.ok()) {
-      done(job->counts);
-    } else {
-      done(std::move(status));
-    }
-  };
-  queue_.Push(std::move(write));
-}
-
 absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
                                       std::string_view reason,
                                       const std::vector<RecordValues>& rows,
-                                      Date latest_valid, SubmitCounts& counts) {
+                                      Date latest_valid, SubmitCounts& counts,
+                                      size_t max_listed) {
   const RequestContext& context = t.context();
   const Principal& actor = context.principal;
   counts = SubmitCounts{};
   counts.received = static_cast<int64_t>(rows.size());
-  // Every problem is counted, the first kMaxListedViolations are listed:
+  // Every problem is counted, the first `max_listed` are listed:
   // a file of bad rows must not take the server's memory, nor overflow
   // the status it is answered with.
   std::vector<FieldViolation> violations;
   std::vector<FieldViolation> conflicts;
   int64_t invalid = 0, conflicting = 0;
   auto list = [&](std::vector<FieldViolation>& to, FieldViolation v) {
-    if (violations.size() + conflicts.size() < kMaxListedViolations) {
+    if (violations.size() + conflicts.size() < max_listed) {
       to.push_back(std::move(v));
     }
   };

@@ -64,9 +64,15 @@ struct IssuedToken {
 
 struct SubmitCounts {
   int64_t received = 0;
-  int64_t accepted = 0;
+  int64_t accepted = 0;  // in a dry run: would be
   int64_t unchanged = 0;
+  // A dry run's findings: every problem, in request order, and their count.
+  std::vector<FieldViolation> problems;
+  int64_t problem_count = 0;
 };
+
+// How many problems of one submission its answer lists (all are counted).
+inline constexpr size_t kMaxListedViolations = 50;
 
 // A record as the store returns it.
 struct StoredRecord {
@@ -216,9 +222,14 @@ class RegistryStore {
   // rolled back (at once, on the calling thread, for a bad principal or
   // reason). `done` must be quick and must not wait for a store write:
   // the answers of later writes wait for it.
+  //
+  // With `dry_run`, every check runs as for the submission, nothing is
+  // written (the transaction is rolled back), and the problems, all of
+  // them, come back in SubmitCounts with an OK status.
   void SubmitAsync(RequestContext context, Operation operation,
                    std::string reason, std::vector<RecordValues> rows,
-                   std::function<void(absl::StatusOr<SubmitCounts>)> done);
+                   std::function<void(absl::StatusOr<SubmitCounts>)> done,
+                   bool dry_run = false);
 
   // Calls `sink` with each current record of `kind` of the principal's
   // center, ordered by patient_id then key; as they stood at
@@ -367,7 +378,8 @@ class RegistryStore {
   static absl::Status ApplyRows(Transaction& t, Operation operation,
                                 std::string_view reason,
                                 const std::vector<RecordValues>& rows,
-                                Date latest_valid, SubmitCounts& counts);
+                                Date latest_valid, SubmitCounts& counts,
+                                size_t max_listed);
 
   // RESOURCE_EXHAUSTED while the disk counts as full.
   absl::Status CheckDiskForSubmission();

@@ -268,9 +268,51 @@ TEST_F(RequestIntegrityTest, RegctlPrintsTheFirstProblemsAndTheRestCounted) {
   EXPECT_EQ(result.exit_code, 1) << result.out;
   EXPECT_THAT(result.err, HasSubstr("visits.csv:2: patient_id:"));
   EXPECT_THAT(result.err,
-              HasSubstr("  ... and 9950 more problem(s) not listed"));
+              HasSubstr("... and 9950 more (the registry listed 50; --dry-run "
+                        "lists all)"));
   EXPECT_LT(std::count(result.err.begin(), result.err.end(), '\n'), 60);
   EXPECT_EQ(Count("visits"), 0);
+}
+
+// A dry run makes every server check, writes nothing, and gives the whole
+// list: --errors-out has all 10,000 problems as CSV a spreadsheet sorts.
+TEST_F(RequestIntegrityTest, ADryRunListsEveryProblemAndWritesNothing) {
+  std::string csv = "patient_id,visit_date,edss\n";
+  for (int p = 0; p < 10000; ++p) {
+    absl::StrAppend(&csv, "X", p, ",2011-01-01,2.0\n");
+  }
+  const std::string errors = registry_.dir().File("errors.csv");
+  RegctlResult result = registry_.Regctl(
+      {"submit", "import", "visits", registry_.WriteCsv("visits.csv", csv),
+       "--dry-run", "--errors-out", errors},
+      token_file_);
+  EXPECT_EQ(result.exit_code, 1) << result.err;
+  EXPECT_THAT(result.out,
+              HasSubstr("dry run of import visits from " +
+                        registry_.dir().File("visits.csv") +
+                        ": 10000 records, 10000 problem(s); 0 would be "
+                        "accepted, 0 unchanged; nothing was written"));
+  EXPECT_THAT(result.err, HasSubstr("... and 9950 more\n"));
+  const std::string written = ReadFile(errors);
+  EXPECT_EQ(std::count(written.begin(), written.end(), '\n'), 10001);
+  EXPECT_THAT(written, HasSubstr("file_line,column,value,message\n2,patient_"
+                                 "id,X0,unknown patient 'X0'"));
+  EXPECT_THAT(written, HasSubstr("\n10001,patient_id,X9999,"));
+  EXPECT_EQ(Count("visits"), 0);
+
+  // A clean file: what would happen, and still nothing written.
+  RegctlResult clean = registry_.Regctl(
+      {"submit", "import", "patients",
+       registry_.WriteCsv("patients.csv",
+                          "patient_id,sex,birth_year,disease,diagnosis_date\n"
+                          "N1,F,1980,RRMS,2010-01-01\n"),
+       "--dry-run"},
+      token_file_);
+  EXPECT_EQ(clean.exit_code, 0) << clean.err;
+  EXPECT_THAT(clean.out, HasSubstr("0 problem(s); 1 would be accepted"));
+  RegctlResult exported =
+      registry_.Regctl({"submit", "export", "patients"}, token_file_);
+  EXPECT_THAT(exported.out, Not(HasSubstr("N1,")));
 }
 
 // A key twice in one file is a duplicate at both lines, not "already

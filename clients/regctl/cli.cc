@@ -52,6 +52,12 @@ const std::map<std::string, FlagSpec>& KnownFlags() {
              {"delimiter", "D",
               "the field separator: ',' (default), ';' (a European "
               "spreadsheet's CSV) or tab"},
+             {"dry-run", "",
+              "run every check of the server and write nothing: every "
+              "problem is reported (exit 1 if any)"},
+             {"errors-out", "FILE",
+              "write every problem as CSV (file_line,column,value,message) "
+              "to FILE"},
              {"decimal-comma", "",
               "numbers are written with a decimal comma (3,5)"},
              {"encoding", "E",
@@ -145,8 +151,8 @@ const std::vector<std::string> kGlobalFlags = {
     "server", "token-file", "timeout", "ca-cert", "cert", "key"};
 
 // How a CSV file to submit is written.
-const std::vector<std::string> kCsvFlags = {"delimiter", "decimal-comma",
-                                            "encoding"};
+const std::vector<std::string> kCsvFlags = {
+    "delimiter", "decimal-comma", "encoding", "dry-run", "errors-out"};
 
 const std::vector<std::string> kDefinitionFlags = {
     "event",

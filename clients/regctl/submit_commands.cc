@@ -32,6 +32,9 @@ struct LoadedFile {
   std::vector<int> lines;  // CSV line of each record
   std::vector<std::string> errors;
   std::vector<std::string> notes;  // printed, but nothing is wrong
+  // For --errors-out: the header and each record's cells, in file order.
+  std::vector<std::string> header;
+  std::vector<std::vector<std::string>> cells;
 };
 
 // How the file is written: --delimiter, --decimal-comma, --encoding.
@@ -39,6 +42,7 @@ struct CsvOptions {
   char delimiter = ',';
   bool decimal_comma = false;
   bool windows1252 = false;
+  bool keep_cells = false;  // for --errors-out
 };
 
 CsvOptions CsvOptionsOf(const Args& args) {
@@ -159,7 +163,7 @@ LoadedFile LoadCsv(const std::string& path, Kind kind, bool key_only,
             : SyntaxError(path, reader.status()));
     return file;
   }
-  std::vector<std::string> header;
+  std::vector<std::string>& header = file.header;
   if (!ReadText(path, raw_header, {}, options, header, file.errors)) {
     return file;
   }
@@ -272,6 +276,7 @@ LoadedFile LoadCsv(const std::string& path, Kind kind, bool key_only,
                 : ""));
     }
     file.lines.push_back(csv.line);
+    if (options.keep_cells) file.cells.push_back(fields);
   }
   if (!reader.status().ok()) {
     file.errors.push_back(SyntaxError(path, reader.status()));
@@ -315,6 +320,107 @@ std::string RecordsAsLines(const std::string& description,
   return out + description.substr(at);
 }
 
+// One problem of a file, for the terminal and for --errors-out.
+struct Problem {
+  int line = 0;  // 0: of the whole request
+  std::string column, value, message;
+};
+
+// "FILE:LINE: column: message", as LoadCsv words its errors.
+Problem ParseLocalError(const std::string& path, const std::string& text) {
+  Problem p;
+  std::string rest = text.substr(std::min(text.size(), path.size() + 1));
+  const size_t colon = rest.find(": ");
+  const size_t line_end = rest.find(':');
+  if (line_end != std::string::npos &&
+      absl::SimpleAtoi(rest.substr(0, line_end), &p.line)) {
+    rest = rest.substr(line_end + 1);
+    if (absl::StartsWith(rest, " ")) rest = rest.substr(1);
+    const size_t sep = rest.find(": ");
+    if (sep != std::string::npos) {
+      p.column = rest.substr(0, sep);
+      rest = rest.substr(sep + 2);
+    }
+  } else if (colon != std::string::npos) {
+    rest = rest.substr(colon + 2);
+  }
+  p.message = rest;
+  return p;
+}
+
+// The server's violations by file line, in file order.
+std::vector<Problem> ServerProblems(
+    const std::vector<FieldViolation>& violations, const LoadedFile& file) {
+  std::vector<Problem> problems;
+  for (const FieldViolation& v : violations) {
+    size_t index;
+    Problem p;
+    if (SplitRecordField(v.field, &index, &p.column) &&
+        index < file.lines.size()) {
+      p.line = file.lines[index];
+      p.message = RecordsAsLines(v.description, file.lines);
+      if (index < file.cells.size()) {
+        for (size_t c = 0; c < file.header.size(); ++c) {
+          const std::string name =
+              absl::AsciiStrToLower(absl::StripAsciiWhitespace(file.header[c]));
+          if (name == p.column && c < file.cells[index].size()) {
+            p.value = file.cells[index][c];
+          }
+        }
+      }
+    } else {
+      p.column = v.field;
+      p.message = v.description;
+    }
+    problems.push_back(std::move(p));
+  }
+  std::stable_sort(
+      problems.begin(), problems.end(),
+      [](const Problem& a, const Problem& b) { return a.line < b.line; });
+  return problems;
+}
+
+// Prints the first problems; writes them all to --errors-out when given.
+// `total` counts those the server did not list too. False if the file
+// cannot be written.
+bool ReportProblems(Client& client, const std::string& path,
+                    const std::vector<Problem>& problems, int64_t total) {
+  for (size_t i = 0; i < problems.size() && i < kErrorsShown; ++i) {
+    const Problem& p = problems[i];
+    client.io().err << path << (p.line > 0 ? absl::StrCat(":", p.line) : "")
+                    << ": " << (p.column.empty() ? "" : p.column + ": ")
+                    << p.message << "\n";
+  }
+  const int64_t shown =
+      static_cast<int64_t>(std::min(problems.size(), kErrorsShown));
+  if (total > shown) {
+    client.io().err << "... and " << total - shown << " more"
+                    << (static_cast<int64_t>(problems.size()) < total
+                            ? " (the registry listed " +
+                                  std::to_string(problems.size()) +
+                                  "; --dry-run lists all)"
+                            : "")
+                    << "\n";
+  }
+  const std::string out = client.args().Flag("errors-out");
+  if (out.empty()) return true;
+  std::ofstream file(out, std::ios::binary | std::ios::trunc);
+  file << FormatCsvRow({"file_line", "column", "value", "message"}) << "\n";
+  for (const Problem& p : problems) {
+    file << FormatCsvRow({p.line > 0 ? std::to_string(p.line) : "", p.column,
+                          p.value, p.message})
+         << "\n";
+  }
+  file.close();
+  if (!file) {
+    client.io().err << "regctl: cannot write --errors-out " << out << "\n";
+    return false;
+  }
+  client.io().err << "regctl: " << problems.size() << " problem(s) written to "
+                  << out << "\n";
+  return true;
+}
+
 int Submit(Client& client, v1::Operation operation) {
   const Args& args = client.args();
   const char* verb = operation == v1::OPERATION_IMPORT  ? "import"
@@ -327,18 +433,20 @@ int Submit(Client& client, v1::Operation operation) {
                                   " needs --reason TEXT (kept in the audit "
                                   "trail)")};
   }
-  LoadedFile file = LoadCsv(path, kind, operation == v1::OPERATION_RETRACT,
-                            CsvOptionsOf(args));
+  const bool dry_run = args.Flag("dry-run") == "yes";
+  CsvOptions options = CsvOptionsOf(args);
+  options.keep_cells = !args.Flag("errors-out").empty();
+  LoadedFile file =
+      LoadCsv(path, kind, operation == v1::OPERATION_RETRACT, options);
   for (const std::string& note : file.notes) client.io().err << note << "\n";
   if (!file.errors.empty()) {
     // The first of them: a wrong file can hold a problem on every line.
-    for (size_t i = 0; i < file.errors.size() && i < kErrorsShown; ++i) {
-      client.io().err << file.errors[i] << "\n";
+    std::vector<Problem> problems;
+    for (const std::string& e : file.errors) {
+      problems.push_back(ParseLocalError(path, e));
     }
-    if (file.errors.size() > kErrorsShown) {
-      client.io().err << "... and " << file.errors.size() - kErrorsShown
-                      << " more\n";
-    }
+    ReportProblems(client, path, problems,
+                   static_cast<int64_t>(problems.size()));
     client.io().err << "regctl: " << file.errors.size() << " error(s) in "
                     << path << "; nothing was sent\n";
     return 1;
@@ -359,6 +467,7 @@ int Submit(Client& client, v1::Operation operation) {
       message.set_reason(args.Flag("reason"));
       // The server applies nothing unless exactly this many arrive.
       message.set_record_count(static_cast<int64_t>(total));
+      message.set_dry_run(dry_run);
       first = false;
     }
     for (size_t n = 0; n < kRecordsPerMessage && sent < total; ++n, ++sent) {
@@ -379,27 +488,8 @@ int Submit(Client& client, v1::Operation operation) {
     client.io().err << "regctl: " << Client::CodeName(status.error_code())
                     << ": " << status.error_message() << "\n";
     // In file order, however the server grouped them.
-    std::vector<std::pair<int, std::string>> messages;
-    for (const FieldViolation& v : ViolationsOf(status)) {
-      size_t index;
-      std::string column;
-      if (SplitRecordField(v.field, &index, &column) &&
-          index < file.lines.size()) {
-        messages.push_back(
-            {file.lines[index],
-             absl::StrCat(path, ":", file.lines[index], ": ", column, ": ",
-                          RecordsAsLines(v.description, file.lines))});
-      } else {
-        messages.push_back(
-            {0, absl::StrCat(path, ": ", v.field, ": ", v.description)});
-      }
-    }
-    std::stable_sort(
-        messages.begin(), messages.end(),
-        [](const auto& a, const auto& b) { return a.first < b.first; });
-    for (const auto& [line, message] : messages)
-      client.io().err << message << "\n";
-    PrintUnlisted(status, messages.size(), client.io().err);
+    ReportProblems(client, path, ServerProblems(ViolationsOf(status), file),
+                   ProblemCountOf(status));
     return 1;
   }
   if (response.received() != static_cast<int64_t>(total)) {
@@ -409,6 +499,23 @@ int Submit(Client& client, v1::Operation operation) {
                     << "); check with `regctl submit export " << KindName(kind)
                     << "`\n";
     return 1;
+  }
+  if (dry_run) {
+    std::vector<FieldViolation> found;
+    for (const auto& v : response.problems().field_violations()) {
+      found.push_back({v.field(), v.description()});
+    }
+    if (!ReportProblems(client, path, ServerProblems(found, file),
+                        response.problem_count())) {
+      return 1;
+    }
+    client.io().out << "dry run of " << verb << " " << KindName(kind)
+                    << " from " << path << ": " << response.received()
+                    << " records, " << response.problem_count()
+                    << " problem(s); " << response.accepted()
+                    << " would be accepted, " << response.unchanged()
+                    << " unchanged; nothing was written\n";
+    return response.problem_count() > 0 ? 1 : 0;
   }
   client.io().out << verb << " " << KindName(kind) << " from " << path << ": "
                   << response.received() << " records, " << response.accepted()
