@@ -11,7 +11,7 @@ build=(
   cmake g++ make pkg-config dpkg-dev
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libsqlitecpp-dev libsqlite3-dev libabsl-dev libssl-dev
-  libcli11-dev nlohmann-json3-dev
+  libcli11-dev nlohmann-json3-dev libsystemd-dev
 )
 # Tests: GoogleTest; clang for the fuzzers, the thread-safety build and the
 # format check; sqlite3 and openssl for test fixtures; the Python client's

@@ -276,11 +276,15 @@ grpc::Status AdminServiceImpl::Backup(
 grpc::Status AdminServiceImpl::GetMetrics(grpc::ServerContext* context,
                                           const v1::GetMetricsRequest* request,
                                           v1::GetMetricsResponse* response) {
-  return AsAdmin(context, *auth_, "AdminService/GetMetrics",
-                 [&](const RequestContext&) -> absl::Status {
-                   response->set_text(metrics_->PrometheusText());
-                   return absl::OkStatus();
-                 });
+  return AsAdmin(
+      context, *auth_, "AdminService/GetMetrics",
+      [&](const RequestContext&) -> absl::Status {
+        absl::StatusOr<StoreFigures> figures = store_->Figures();
+        if (!figures.ok()) return figures.status();
+        response->set_text(absl::StrCat(metrics_->PrometheusText(),
+                                        ServerFiguresText(*figures, started_)));
+        return absl::OkStatus();
+      });
 }
 
 grpc::Status AdminServiceImpl::VerifyAudit(

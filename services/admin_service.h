@@ -3,6 +3,7 @@
 #ifndef REGISTRY_SERVICES_ADMIN_SERVICE_H_
 #define REGISTRY_SERVICES_ADMIN_SERVICE_H_
 
+#include "absl/time/clock.h"
 #include "core/checkpoint.h"
 #include "registry/v1/admin.grpc.pb.h"
 #include "services/auth.h"
@@ -60,6 +61,7 @@ class AdminServiceImpl final : public v1::AdminService::Service {
   Authenticator* auth_;
   const CheckpointSigner* signer_;
   RequestMetrics* metrics_;
+  const absl::Time started_ = absl::Now();
 };
 
 }  // namespace registry

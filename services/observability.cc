@@ -6,7 +6,9 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "api/convert.h"
+#include "core/outcome_definition.h"
 #include "core/text_escape.h"
+#include "core/version.h"
 
 namespace registry {
 namespace {
@@ -123,23 +125,67 @@ std::string RequestMetrics::PrometheusText() const {
                       CodeName(code), "\"} ", n, "\n");
     }
   }
-  absl::StrAppend(&text,
-                  "# HELP registry_request_duration_ms Request latency.\n"
-                  "# TYPE registry_request_duration_ms histogram\n");
+  absl::StrAppend(
+      &text,
+      "# HELP registry_request_duration_seconds Request latency, from the "
+      "call's arrival to its status.\n"
+      "# TYPE registry_request_duration_seconds histogram\n");
   for (const auto& [name, stats] : methods_) {
     const std::string method = PrometheusLabelValue(name);
     for (size_t i = 0; i < kBucketsMs.size(); ++i) {
-      absl::StrAppend(&text, "registry_request_duration_ms_bucket{method=\"",
-                      method, "\",le=\"", kBucketsMs[i], "\"} ",
-                      stats.buckets[i], "\n");
+      absl::StrAppend(
+          &text, "registry_request_duration_seconds_bucket{method=\"", method,
+          "\",le=\"", kBucketsMs[i] / 1000, "\"} ", stats.buckets[i], "\n");
     }
-    absl::StrAppend(&text, "registry_request_duration_ms_bucket{method=\"",
+    absl::StrAppend(&text, "registry_request_duration_seconds_bucket{method=\"",
                     method, "\",le=\"+Inf\"} ", stats.count, "\n",
-                    "registry_request_duration_ms_sum{method=\"", method,
-                    "\"} ", absl::StrFormat("%.3f", stats.sum_ms), "\n",
-                    "registry_request_duration_ms_count{method=\"", method,
+                    "registry_request_duration_seconds_sum{method=\"", method,
+                    "\"} ", absl::StrFormat("%.6f", stats.sum_ms / 1000), "\n",
+                    "registry_request_duration_seconds_count{method=\"", method,
                     "\"} ", stats.count, "\n");
   }
+  return text;
+}
+
+std::string ServerFiguresText(const StoreFigures& figures, absl::Time started) {
+  std::string text;
+  auto gauge = [&text](const char* name, const char* help, auto value) {
+    absl::StrAppend(&text, "# HELP ", name, " ", help, "\n# TYPE ", name,
+                    " gauge\n", name, " ", value, "\n");
+  };
+  absl::StrAppend(
+      &text,
+      "# HELP registry_build_info The running build: its version, outcome "
+      "rules and gRPC.\n# TYPE registry_build_info gauge\n"
+      "registry_build_info{version=\"",
+      PrometheusLabelValue(std::string(RegistryVersion())), "\",rules=\"",
+      PrometheusLabelValue(std::string(kOutcomeRulesVersion)), "\",grpc=\"",
+      PrometheusLabelValue(grpc::Version()), "\"} 1\n");
+  gauge("registry_start_time_seconds",
+        "When this registryd started (Unix time).",
+        absl::ToUnixSeconds(started));
+  gauge("registry_database_bytes", "Size of the database file.",
+        figures.database_bytes);
+  gauge("registry_wal_bytes",
+        "Size of the write-ahead log (-wal) not yet copied away.",
+        figures.wal_bytes);
+  gauge("registry_audit_entries", "Entries in the audit trail.",
+        figures.audit_entries);
+  gauge("registry_events", "Clinical events stored (every version).",
+        figures.events);
+  gauge("registry_patients", "Patients registered.", figures.patients);
+  gauge("registry_centers", "Transplant centres.", figures.centers);
+  gauge("registry_active_tokens", "Tokens neither revoked nor expired.",
+        figures.active_tokens);
+  gauge("registry_last_wal_checkpoint_time_seconds",
+        "When a WAL checkpoint last copied the whole WAL into the database "
+        "(Unix time; 0 none since start).",
+        figures.last_full_checkpoint
+            ? absl::ToUnixSeconds(*figures.last_full_checkpoint)
+            : 0);
+  gauge("registry_disk_full",
+        "1 while the disk counts as full (submissions refused).",
+        figures.disk_full ? 1 : 0);
   return text;
 }
 

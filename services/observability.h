@@ -15,7 +15,9 @@
 #include <string>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/time/time.h"
 #include "core/sync.h"
+#include "storage/registry_store.h"
 
 namespace registry {
 
@@ -23,13 +25,15 @@ namespace registry {
 // method. Thread-safe.
 class RequestMetrics {
  public:
-  // Upper bounds of the latency buckets, in milliseconds.
+  // Upper bounds of the latency buckets, in milliseconds (exposed in
+  // seconds, Prometheus' base unit).
   static constexpr std::array<double, 12> kBucketsMs = {
       1, 2.5, 5, 10, 25, 50, 100, 250, 500, 1000, 5000, 30000};
 
   void Record(const std::string& method, grpc::StatusCode code,
               double latency_ms);
-  // Prometheus text exposition format.
+  // Prometheus text exposition format: registry_requests_total and
+  // registry_request_duration_seconds.
   std::string PrometheusText() const;
 
  private:
@@ -42,6 +46,12 @@ class RequestMetrics {
   mutable Mutex mutex_;
   std::map<std::string, MethodStats> methods_ ABSL_GUARDED_BY(mutex_);
 };
+
+// The build and the store as Prometheus gauges (text exposition format):
+// registry_build_info{version,rules,grpc} 1, registry_start_time_seconds,
+// database and WAL bytes, audit entries, events, patients, centres, active
+// tokens, the last full WAL checkpoint's time, and whether the disk is full.
+std::string ServerFiguresText(const StoreFigures& figures, absl::Time started);
 
 // Trailing metadata key under which handlers name the principal (the
 // caller's own token id) for the request log.

@@ -3,11 +3,15 @@
 //   registryd --db FILE [--listen HOST:PORT] [--admin-token-file FILE]
 //   registryd --db FILE --issue-admin-token FILE    (recovery, then exits)
 //
-// SIGTERM or SIGINT stops accepting calls, lets in-flight calls finish
-// (up to --drain-seconds) and exits 0. Exit 1 when it cannot start (the
-// reason on stderr), 2 for a usage error.
+// SIGTERM or SIGINT reports NOT_SERVING on the health service (for
+// --drain-notice-seconds, still serving calls, so that load balancers move
+// away), then stops accepting calls, lets in-flight calls finish (up to
+// --drain-seconds) and exits 0. Under systemd (Type=notify) it reports
+// READY=1 once it listens and STOPPING=1 when the drain begins. Exit 1 when it
+// cannot start (the reason on stderr), 2 for a usage error.
 #include <signal.h>
 #include <sys/stat.h>
+#include <systemd/sd-daemon.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -43,6 +47,9 @@ ABSL_FLAG(bool, log_requests, true,
           "write one JSON line per request to stderr");
 ABSL_FLAG(int, drain_seconds, 10,
           "on SIGTERM, how long in-flight calls may take to finish");
+ABSL_FLAG(int, drain_notice_seconds, 0,
+          "on SIGTERM, how long to go on serving while the health service "
+          "reports NOT_SERVING, before the drain");
 ABSL_FLAG(std::string, issue_admin_token, "",
           "recovery: write a new admin token to this file (mode 0600; it "
           "must not exist) and exit; refused while another process serves "
@@ -174,9 +181,23 @@ int main(int argc, char** argv) {
   std::cerr << "registryd: listening on " << host << ":" << (*server)->port()
             << " (" << (*server)->transport() << ")" << std::endl;
 
+  sd_notifyf(0, "READY=1\nSTATUS=listening on %s:%d (%s)", host.c_str(),
+             (*server)->port(), (*server)->transport().c_str());
+
   std::thread waiter([&] {
     int signal_number = 0;
     sigwait(&signals, &signal_number);
+    sd_notify(0, "STOPPING=1\nSTATUS=draining");
+    (*server)->BeginDrain();
+    if (const int notice = absl::GetFlag(FLAGS_drain_notice_seconds);
+        notice > 0) {
+      std::cerr << "registryd: signal " << signal_number
+                << ", reporting NOT_SERVING for " << notice << " s"
+                << std::endl;
+      // A second signal cuts the notice short.
+      timespec timeout{notice, 0};
+      sigtimedwait(&signals, nullptr, &timeout);
+    }
     std::cerr << "registryd: signal " << signal_number
               << ", draining in-flight calls" << std::endl;
     (*server)->Shutdown(absl::Seconds(absl::GetFlag(FLAGS_drain_seconds)));

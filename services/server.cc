@@ -150,9 +150,7 @@ absl::StatusOr<std::shared_ptr<grpc::ServerCredentials>> Credentials(
 std::set<std::string> KnownMethods() {
   std::set<std::string> methods;
   const auto* pool = google::protobuf::DescriptorPool::generated_pool();
-  for (const char* name :
-       {"registry.v1.SubmissionService", "registry.v1.AdminService",
-        "registry.v1.OutcomeService", "registry.v1.ReportService"}) {
+  for (const std::string& name : RegistryServer::ServiceNames()) {
     const google::protobuf::ServiceDescriptor* service =
         pool->FindServiceByName(name);
     for (int i = 0; service != nullptr && i < service->method_count(); ++i) {
@@ -168,6 +166,13 @@ std::set<std::string> KnownMethods() {
 }
 
 }  // namespace
+
+const std::vector<std::string>& RegistryServer::ServiceNames() {
+  static const auto* names = new std::vector<std::string>{
+      "registry.v1.SubmissionService", "registry.v1.AdminService",
+      "registry.v1.OutcomeService", "registry.v1.ReportService"};
+  return *names;
+}
 
 absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
     ServerOptions options) {
@@ -274,6 +279,11 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
         absl::StrCat("cannot listen on ", options.listen, ": ",
                      WhyCannotListen(options.listen)));
   }
+  // gRPC's health service knows only "" until told: probes of a service
+  // by name would get NOT_FOUND.
+  for (const std::string& name : ServiceNames()) {
+    server->server_->GetHealthCheckService()->SetServingStatus(name, true);
+  }
   absl::Status started = store.RecordAction(system, "server.start", "registryd",
                                             "listen=" + options.listen);
   if (IsDiskFull(started) || (started.ok() && store.DiskFull())) {
@@ -325,7 +335,12 @@ RegistryServer::~RegistryServer() {
   StopRoutingProtobufLogs(request_log_);
 }
 
+void RegistryServer::BeginDrain() {
+  server_->GetHealthCheckService()->SetServingStatus(false);
+}
+
 void RegistryServer::Shutdown(absl::Duration grace) {
+  BeginDrain();
   // Held calls end only when released: a shutdown waits for them.
   auth_->Drain();
   server_->Shutdown(absl::ToChronoTime(absl::Now() + grace));

@@ -81,9 +81,17 @@ class RegistryServer {
   const std::vector<std::string>& warnings() const { return warnings_; }
   RegistryStore& store() { return *store_; }
 
-  // Stops accepting calls, answers the calls held back for failed
-  // authentication at once, and lets in-flight calls finish within
-  // `grace`, then cancels the rest. Thread-safe; later calls do nothing.
+  // The services whose health is reported (grpc.health.v1), besides the
+  // server as a whole ("").
+  static const std::vector<std::string>& ServiceNames();
+
+  // Reports NOT_SERVING for the server and every service, so that load
+  // balancers and probes stop sending new calls while calls are still
+  // served; for the notice period before Shutdown. Thread-safe.
+  void BeginDrain();
+  // Stops accepting calls (reporting NOT_SERVING first), answers the calls held
+  // back for failed authentication at once, and lets in-flight calls finish
+  // within `grace`, then cancels the rest. Thread-safe; later calls do nothing.
   void Shutdown(absl::Duration grace);
   // Blocks until the server has shut down.
   void Wait();

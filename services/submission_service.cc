@@ -106,6 +106,9 @@ grpc::Status SubmissionServiceImpl::GetPatientHistory(
     *out->mutable_record() = registry::ToProto(event.record);
     out->set_reason(event.reason);
     out->set_request_id(event.request_id);
+    out->set_token_id(event.token_id);
+    out->set_token_role(event.token_role);
+    out->set_token_label(event.token_label);
   }
   return grpc::Status::OK;
 }

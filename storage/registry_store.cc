@@ -210,4 +210,43 @@ absl::StatusOr<std::unique_ptr<RegistryStore>> RegistryStore::Open(
   return store;
 }
 
+absl::StatusOr<StoreFigures> RegistryStore::Figures() {
+  StoreFigures figures;
+  std::error_code error;
+  const auto size = [&error](const std::string& path) -> int64_t {
+    const std::uintmax_t bytes = std::filesystem::file_size(path, error);
+    return error ? 0 : static_cast<int64_t>(bytes);
+  };
+  figures.database_bytes = size(path_);
+  figures.wal_bytes = size(path_ + "-wal");
+  RETURN_IF_ERROR(ReadSnapshot([&](Connection& c) -> absl::Status {
+    // max() of an INTEGER PRIMARY KEY is one b-tree step; the rows are
+    // never deleted, so it is the count.
+    auto one = [&c](const char* sql) -> int64_t {
+      SQLite::Statement& q = c.Prepare(sql);
+      const int64_t value = q.executeStep() ? q.getColumn(0).getInt64() : 0;
+      q.reset();
+      return value;
+    };
+    figures.audit_entries = one("SELECT coalesce(max(seq), 0) FROM audit_log");
+    figures.events = one("SELECT coalesce(max(event_seq), 0) FROM events");
+    figures.patients = one("SELECT count(*) FROM patients");
+    figures.centers = one("SELECT count(*) FROM centers");
+    SQLite::Statement& tokens = c.Prepare(
+        "SELECT count(*) FROM tokens WHERE revoked_at IS NULL AND "
+        "(expires_at IS NULL OR expires_at > ?)");
+    tokens.bind(1, FormatRecordedTime(absl::Now()));
+    if (tokens.executeStep()) {
+      figures.active_tokens = tokens.getColumn(0).getInt64();
+    }
+    tokens.reset();
+    return absl::OkStatus();
+  }));
+  if (const int64_t at = last_full_checkpoint_unix_.load(); at > 0) {
+    figures.last_full_checkpoint = absl::FromUnixSeconds(at);
+  }
+  figures.disk_full = DiskFull();
+  return figures;
+}
+
 }  // namespace registry

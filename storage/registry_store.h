@@ -88,6 +88,11 @@ struct StoredEvent {
   Record record;
   std::string reason;
   std::string request_id;
+  // Who made the change: the token's id, label and role ("system" for the
+  // server itself). Labels name people or centres: analysts get none.
+  std::string token_id;
+  std::string token_label;
+  std::string token_role;
 };
 
 struct PatientHistory {
@@ -118,6 +123,21 @@ struct AuditReport {
   int64_t events_checked = 0;
   int64_t first_bad_entry = 0;  // 0 when ok or when no entry is to blame
   std::string problem;
+};
+
+// What operators watch of a store (`regctl admin metrics`).
+struct StoreFigures {
+  int64_t database_bytes = 0;
+  int64_t wal_bytes = 0;  // the -wal file; 0 when there is none
+  int64_t audit_entries = 0;
+  int64_t events = 0;
+  int64_t patients = 0;
+  int64_t centers = 0;
+  int64_t active_tokens = 0;  // neither revoked nor expired
+  // When a WAL checkpoint last copied the whole WAL into the database file
+  // (since this process opened the store); nullopt before the first.
+  std::optional<absl::Time> last_full_checkpoint;
+  bool disk_full = false;
 };
 
 struct StoreOptions {
@@ -159,6 +179,10 @@ class RegistryStore {
 
   // True while the disk counts as full (submissions are refused).
   bool DiskFull();
+
+  // File sizes and row counts, read from a snapshot. Not audited: it
+  // holds no patient data, and a scrape every minute would flood the trail.
+  absl::StatusOr<StoreFigures> Figures();
 
   // --- Identity and access ------------------------------------------------
 
@@ -405,6 +429,7 @@ class RegistryStore {
   Mutex checkpoint_mutex_;
   bool checkpoint_wanted_ ABSL_GUARDED_BY(checkpoint_mutex_) = false;
   std::atomic<bool> wal_dirty_{false};  // commits since the last checkpoint
+  std::atomic<int64_t> last_full_checkpoint_unix_{0};  // 0: none yet
   bool checkpoint_stopping_ ABSL_GUARDED_BY(checkpoint_mutex_) = false;
   std::thread writer_thread_;
   std::thread answer_thread_;

@@ -165,9 +165,10 @@ absl::StatusOr<PatientHistory> RegistryStore::GetPatientHistory(
               });
 
     SQLite::Statement& events = c.Prepare(
-        "SELECT event_seq, recorded_at, op, kind, payload, reason, request_id "
-        "FROM events WHERE registry_id = ?1 AND recorded_at <= ?2 ORDER BY "
-        "event_seq");
+        "SELECT e.event_seq, e.recorded_at, e.op, e.kind, e.payload, "
+        "e.reason, e.request_id, e.principal, t.label, t.role FROM events e "
+        "LEFT JOIN tokens t ON t.token_id = e.principal WHERE e.registry_id = "
+        "?1 AND e.recorded_at <= ?2 ORDER BY e.event_seq");
     events.bind(1, history.registry_id);
     events.bind(2, as_of_recorded ? FormatRecordedTime(*as_of_recorded) : "~");
     while (events.executeStep()) {
@@ -184,13 +185,21 @@ absl::StatusOr<PatientHistory> RegistryStore::GetPatientHistory(
                        DecodePayload(*kind, events.getColumn(4).getString()));
       event.reason = events.getColumn(5).getString();
       event.request_id = events.getColumn(6).getString();
+      event.token_id = events.getColumn(7).getString();
+      event.token_label = events.getColumn(8).getString();
+      event.token_role = events.getColumn(9).isNull()
+                             ? "system"
+                             : events.getColumn(9).getString();
       history.events.push_back(std::move(event));
     }
     return absl::OkStatus();
   }));
   if (blank_codes) {
     for (Record& r : history.current) SetPatientId(r, "");
-    for (StoredEvent& e : history.events) SetPatientId(e.record, "");
+    for (StoredEvent& e : history.events) {
+      SetPatientId(e.record, "");
+      e.token_label.clear();
+    }
   }
   RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {
     t.Audit({.center = history.center_code,

@@ -114,7 +114,11 @@ void RegistryStore::CheckpointLoop(Connection& connection) {
     const int rc = sqlite3_wal_checkpoint_v2(connection.db().getHandle(),
                                              nullptr, SQLITE_CHECKPOINT_PASSIVE,
                                              &wal_frames, &copied);
-    if (rc != SQLITE_OK || copied < wal_frames) wal_dirty_.store(true);
+    if (rc != SQLITE_OK || copied < wal_frames) {
+      wal_dirty_.store(true);
+    } else {
+      last_full_checkpoint_unix_.store(absl::ToUnixSeconds(absl::Now()));
+    }
   }
 }
 

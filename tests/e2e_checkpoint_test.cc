@@ -99,7 +99,7 @@ TEST_F(CheckpointTest, RewrittenEntryWithTheChainRecomputedIsCaught) {
   EXPECT_EQ(chain.exit_code, 0) << chain.err;
   // ...the checkpoint is not.
   RegctlResult r = VerifyWithCheckpoint();
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("does not extend the checkpoint"));
 }
 
@@ -107,7 +107,7 @@ TEST_F(CheckpointTest, DeletedEntryIsCaught) {
   Tamper(
       {"DROP TRIGGER audit_no_delete", "DELETE FROM audit_log WHERE seq = 2"});
   RegctlResult r = VerifyWithCheckpoint();
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("entry 3"));
 }
 
@@ -117,7 +117,7 @@ TEST_F(CheckpointTest, TruncatedTailIsCaught) {
   // The remaining prefix is a valid chain.
   EXPECT_EQ(Admin({"admin", "audit", "verify"}).exit_code, 0);
   RegctlResult r = VerifyWithCheckpoint();
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("truncated or the database was rolled back"));
 }
 
@@ -126,7 +126,7 @@ TEST_F(CheckpointTest, TreeResignedWithAnotherKeyIsCaught) {
   std::filesystem::remove(registry_.db_path() + ".checkpoint-key");
   registry_.Restart();  // a new key is made
   RegctlResult r = VerifyWithCheckpoint();
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 3);
   EXPECT_THAT(r.err, HasSubstr("signed with another key"));
 }
 
@@ -149,7 +149,7 @@ TEST_F(CheckpointTest, DatabaseRolledBackToAnOlderCopyIsCaught) {
   registry_.Restart();
   EXPECT_EQ(Admin({"admin", "audit", "verify"}).exit_code, 0);
   RegctlResult r = VerifyWithCheckpoint();
-  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_EQ(r.exit_code, 3);
   // Shorter than the checkpoint, or as long but different: both are told.
   EXPECT_THAT(r.err, HasSubstr("checkpoint check FAILED"));
 }

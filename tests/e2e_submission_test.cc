@@ -180,6 +180,51 @@ TEST_F(SubmissionTest, AmendNeedsAReasonAndKeepsTheEarlierValue) {
       HasSubstr("amend,visits,\"P001,2018-01-10,4.0\",transcription error"));
 }
 
+TEST_F(SubmissionTest, HistoryNamesKindsValuesAndWhoChangedThem) {
+  ImportAll();
+  const std::string label_token = registry_.dir().File("labelled-token");
+  RegctlResult issued =
+      registry_.Regctl({"admin", "token", "issue", "--role", "submitter",
+                        "--center", "C1", "--label", "data manager Alice"},
+                       registry_.admin_token_file());
+  ASSERT_EQ(issued.exit_code, 0) << issued.err;
+  WriteFile(label_token, issued.out);
+  RegctlResult amended = registry_.Regctl(
+      {"submit", "amend", "visits",
+       registry_.WriteCsv("amend.csv",
+                          "patient_id,visit_date,edss\nP001,2018-01-10,4.0\n"),
+       "--reason", "transcription error"},
+      label_token);
+  ASSERT_EQ(amended.exit_code, 0) << amended.err;
+
+  // The centre sees the token's label and role beside each change.
+  RegctlResult own = Run({"patient", "history", "P001", "--format", "json"});
+  ASSERT_EQ(own.exit_code, 0) << own.err;
+  EXPECT_THAT(own.out, HasSubstr("data manager Alice (tok_"));
+  EXPECT_THAT(own.out, HasSubstr("\"role\": \"submitter\""));
+  const std::string registry_id = [&] {
+    RegctlResult table = Run({"patient", "history", "P001"});
+    const size_t at = table.out.find("registry_id: ");
+    return table.out.substr(at + 13, table.out.find('\n', at) - at - 13);
+  }();
+  ASSERT_FALSE(registry_id.empty());
+
+  // An analyst sees kinds and values (named by registry id), the token and
+  // role but not the label, which may name a person or a centre.
+  const std::string analyst = registry_.IssueToken("analyst");
+  RegctlResult theirs = registry_.Regctl(
+      {"patient", "history", "--registry-id", registry_id, "--format", "csv"},
+      analyst);
+  ASSERT_EQ(theirs.exit_code, 0) << theirs.err;
+  EXPECT_THAT(theirs.out, Not(HasSubstr(",?,")));
+  EXPECT_THAT(theirs.out, Not(HasSubstr("P001")));
+  EXPECT_THAT(theirs.out, Not(HasSubstr("Alice")));
+  EXPECT_THAT(theirs.out, HasSubstr(absl::StrCat(
+                              "amend,visits,\"", registry_id,
+                              ",2018-01-10,4.0\",transcription error,tok_")));
+  EXPECT_THAT(theirs.out, HasSubstr(",submitter\n"));
+}
+
 TEST_F(SubmissionTest, AmendOfAnUnknownKeyIsRejected) {
   ImportAll();
   RegctlResult r = Run({"submit", "amend", "visits",

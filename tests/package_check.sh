@@ -15,6 +15,8 @@ contents=$(dpkg-deb -c "$deb" | awk '{print $6}')
 failed=0
 for path in ./usr/bin/registryd ./usr/bin/regctl ./usr/bin/cohortgen \
     ./usr/lib/systemd/system/registryd.service \
+    ./usr/lib/systemd/system/registry-metrics.service \
+    ./usr/lib/systemd/system/registry-metrics.timer \
     ./usr/share/doc/hsct-registry/registryd.env.example \
     ./usr/share/doc/hsct-registry/docs/operations.md; do
   grep -qx "$path" <<<"$contents" || { echo "package check: $path missing" >&2; failed=1; }

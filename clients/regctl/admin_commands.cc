@@ -1,7 +1,10 @@
 // regctl admin: centres, tokens, the audit trail, backups, metrics.
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 
@@ -17,18 +20,28 @@
 #include "core/checkpoint.h"
 #include "core/merkle.h"
 #include "core/sha256.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 
 namespace registry {
 namespace {
 
-// Proves that the current log extends the saved checkpoint; returns a
-// description of the first problem, or "" when it does.
-std::string CheckAgainstCheckpoint(Client& client, const std::string& path) {
+// `regctl admin audit verify` exits 3 when the trail is broken, apart from
+// 1 for everything else (server unreachable, a bad checkpoint file): a
+// cron job can page on 3 alone.
+constexpr int kTrailBroken = 3;
+
+// Proves that the current log extends the saved checkpoint: 0 when it
+// does, kTrailBroken when it does not, 1 when that cannot be told.
+int CheckAgainstCheckpoint(Client& client, const std::string& path) {
+  auto failed = [&](int code, const std::string& problem) {
+    client.io().err << "regctl: checkpoint check FAILED: " << problem << "\n";
+    return code;
+  };
   absl::StatusOr<Checkpoint> saved =
       ParseCheckpoint(ReadTextFile(path, "checkpoint"));
-  if (!saved.ok()) return std::string(saved.status().message());
+  if (!saved.ok()) return failed(1, std::string(saved.status().message()));
   if (!VerifyCheckpointSignature(*saved)) {
-    return "the saved checkpoint's signature is not valid";
+    return failed(1, "the saved checkpoint's signature is not valid");
   }
   v1::ProveConsistencyRequest request;
   request.set_old_size(static_cast<int64_t>(saved->tree_size));
@@ -36,36 +49,36 @@ std::string CheckAgainstCheckpoint(Client& client, const std::string& path) {
   grpc::Status status = client.Call(&v1::AdminService::Stub::ProveConsistency,
                                     request, &response);
   if (status.error_code() == grpc::StatusCode::FAILED_PRECONDITION) {
-    return status.error_message();
+    return failed(kTrailBroken, status.error_message());
   }
-  if (!status.ok()) {
-    client.Fail(status);
-    return "cannot get a consistency proof";
-  }
+  if (!status.ok()) return client.Fail(status);
   absl::StatusOr<Checkpoint> current = ParseCheckpoint(response.checkpoint());
   if (!current.ok() || !VerifyCheckpointSignature(*current)) {
-    return "the server's checkpoint is not validly signed";
+    return failed(kTrailBroken,
+                  "the server's checkpoint is not validly signed");
   }
   if (current->public_key != saved->public_key) {
-    return "the current tree is signed with another key than the saved "
-           "checkpoint (key " +
-           ToHex(current->public_key) + ", expected " +
-           ToHex(saved->public_key) + ")";
+    return failed(kTrailBroken,
+                  "the current tree is signed with another key than the "
+                  "saved checkpoint (key " +
+                      ToHex(current->public_key) + ", expected " +
+                      ToHex(saved->public_key) + ")");
   }
   const std::vector<std::string> proof(response.proof().begin(),
                                        response.proof().end());
   if (!VerifyConsistency(saved->tree_size, current->tree_size, saved->root_hash,
                          current->root_hash, proof)) {
-    return absl::StrCat("the log of ", current->tree_size,
-                        " entries does not extend the checkpoint of ",
-                        saved->tree_size,
-                        " entries: entries up to it were rewritten or "
-                        "deleted");
+    return failed(kTrailBroken,
+                  absl::StrCat("the log of ", current->tree_size,
+                               " entries does not extend the checkpoint of ",
+                               saved->tree_size,
+                               " entries: entries up to it were rewritten or "
+                               "deleted"));
   }
   client.io().out << "checkpoint OK: the log of " << current->tree_size
                   << " entries extends the checkpoint of " << saved->tree_size
                   << " entries (" << saved->time << ")\n";
-  return "";
+  return 0;
 }
 
 // The SHA-256 of a file's contents, in hex ("" when it cannot be read).
@@ -195,21 +208,14 @@ int AuditVerify(Client& client) {
                                            ": ")
                             : std::string())
                     << response.problem() << "\n";
-    return 1;
+    return kTrailBroken;
   }
   client.io().out << "audit trail OK: " << response.entries_checked()
                   << " entries, hash chain intact; "
                   << response.events_checked()
                   << " clinical events, each covered by its entry\n";
-  if (!client.args().Flag("checkpoint").empty()) {
-    const std::string problem =
-        CheckAgainstCheckpoint(client, client.args().Flag("checkpoint"));
-    if (!problem.empty()) {
-      client.io().err << "regctl: checkpoint check FAILED: " << problem << "\n";
-      return 1;
-    }
-  }
-  return 0;
+  if (client.args().Flag("checkpoint").empty()) return 0;
+  return CheckAgainstCheckpoint(client, client.args().Flag("checkpoint"));
 }
 
 int Backup(Client& client) {
@@ -269,13 +275,87 @@ int Backup(Client& client) {
   return 0;
 }
 
+// Replaces `path` with `text` as node-exporter's textfile collector needs:
+// written beside it and renamed over it, so a scrape never reads half a
+// file. Mode 0644: the collector runs as another user, and the figures
+// hold no patient data.
+bool ReplaceTextFile(const std::string& path, const std::string& text) {
+  const std::string partial = path + ".partial";
+  const int fd =
+      ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return false;
+  ::fchmod(fd, 0644);
+  bool written = ::write(fd, text.data(), text.size()) ==
+                 static_cast<ssize_t>(text.size());
+  written &= ::close(fd) == 0;
+  if (!written || ::rename(partial.c_str(), path.c_str()) != 0) {
+    ::unlink(partial.c_str());
+    return false;
+  }
+  return true;
+}
+
 int Metrics(Client& client) {
   v1::GetMetricsResponse response;
   grpc::Status status = client.Call(&v1::AdminService::Stub::GetMetrics,
                                     v1::GetMetricsRequest(), &response);
-  if (!status.ok()) return client.Fail(status);
-  client.io().out << response.text();
-  return 0;
+  const std::string textfile = client.args().Flag("textfile");
+  if (textfile.empty()) {
+    if (!status.ok()) return client.Fail(status);
+    client.io().out << response.text();
+    return 0;
+  }
+  // registry_up tells "the registry did not answer" apart from "the
+  // timer stopped" (then node_textfile_mtime_seconds goes stale).
+  const std::string text = absl::StrCat(
+      "# HELP registry_up 1 when regctl could read the registry's metrics.\n"
+      "# TYPE registry_up gauge\nregistry_up ",
+      status.ok() ? "1" : "0", "\n", status.ok() ? response.text() : "");
+  if (!ReplaceTextFile(textfile, text)) {
+    client.io().err << "regctl: cannot write " << textfile << ": "
+                    << std::strerror(errno) << "\n";
+    return 1;
+  }
+  return status.ok() ? 0 : client.Fail(status);
+}
+
+int Health(Client& client) {
+  std::vector<std::string> services{"",
+                                    v1::SubmissionService::service_full_name(),
+                                    v1::AdminService::service_full_name(),
+                                    v1::OutcomeService::service_full_name(),
+                                    v1::ReportService::service_full_name()};
+  if (const std::string one = client.args().Flag("service"); !one.empty()) {
+    services = {one == "server" ? "" : one};
+  }
+  auto health = grpc::health::v1::Health::NewStub(client.channel());
+  Table table{{"service", "status"}, {}};
+  bool all_serving = true;
+  for (const std::string& service : services) {
+    grpc::health::v1::HealthCheckRequest request;
+    request.set_service(service);
+    grpc::health::v1::HealthCheckResponse response;
+    grpc::ClientContext context;
+    client.Prepare(context);
+    grpc::Status status = health->Check(&context, request, &response);
+    std::string text;
+    if (status.ok()) {
+      text = grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
+          response.status());
+    } else if (status.error_code() == grpc::StatusCode::NOT_FOUND) {
+      text = "SERVICE_UNKNOWN";
+    } else {
+      return client.Fail(status);
+    }
+    all_serving =
+        all_serving &&
+        response.status() == grpc::health::v1::HealthCheckResponse::SERVING;
+    table.rows.push_back({service.empty() ? "server" : service, text});
+  }
+  PrintTable(table, client.format(), client.io().out);
+  // 3, as for a broken audit trail: the server answered "no". 1 stays for
+  // an unreachable server.
+  return all_serving ? 0 : 3;
 }
 
 int AuditCheckpoint(Client& client) {

@@ -56,6 +56,7 @@ class Client {
     }
   }
 
+  const std::shared_ptr<grpc::Channel>& channel() const { return channel_; }
   v1::SubmissionService::Stub& submission() { return *submission_; }
   v1::OutcomeService::Stub& outcomes() { return *outcomes_; }
   v1::ReportService::Stub& reports() { return *reports_; }

@@ -23,6 +23,7 @@ int AuditCheckpoint(Client& client);
 int AuditProof(Client& client);
 int Backup(Client& client);
 int Metrics(Client& client);
+int Health(Client& client);
 // Offline: needs no server and no token.
 int AuditCheckProof(const Args& args, RegctlIo& io);
 

@@ -77,6 +77,26 @@ void SetPatient(const Args& args, const std::string& command,
   }
 }
 
+// Fills an empty patient_id of whichever record kind `record` holds with
+// the registry id, so that an analyst's copy parses like a submitter's.
+void NameByRegistryId(v1::Record& record, const std::string& registry_id) {
+  const google::protobuf::Reflection* reflection = record.GetReflection();
+  const google::protobuf::OneofDescriptor* oneof =
+      record.GetDescriptor()->oneof_decl(0);
+  const google::protobuf::FieldDescriptor* set =
+      reflection->GetOneofFieldDescriptor(record, oneof);
+  if (set == nullptr || set->message_type() == nullptr) return;
+  google::protobuf::Message* inner = reflection->MutableMessage(&record, set);
+  const google::protobuf::FieldDescriptor* id =
+      inner->GetDescriptor()->FindFieldByName("patient_id");
+  if (id == nullptr ||
+      id->type() != google::protobuf::FieldDescriptor::TYPE_STRING)
+    return;
+  if (inner->GetReflection()->GetString(*inner, id).empty()) {
+    inner->GetReflection()->SetString(inner, id, registry_id);
+  }
+}
+
 }  // namespace
 
 int PatientHistory(Client& client) {
@@ -91,10 +111,13 @@ int PatientHistory(Client& client) {
 
   const std::string format = client.format();
   Table table{{"section", "event_seq", "recorded_at", "operation", "kind",
-               "values", "reason"},
+               "values", "reason", "changed_by", "role"},
               {}};
+  // Analysts get records without the centre's patient code: their rows
+  // name the patient by registry id instead.
   auto values =
-      [](const v1::Record& record) -> std::pair<std::string, std::string> {
+      [&response](v1::Record record) -> std::pair<std::string, std::string> {
+    NameByRegistryId(record, response.registry_id());
     std::optional<Record> parsed = ToCore(record);
     if (!parsed) return {"?", ""};
     return {std::string(KindName(KindOf(*parsed))),
@@ -102,16 +125,20 @@ int PatientHistory(Client& client) {
   };
   for (const v1::Record& record : response.current_records()) {
     auto [kind, text] = values(record);
-    table.rows.push_back({"current", "", "", "", kind, text, ""});
+    table.rows.push_back({"current", "", "", "", kind, text, "", "", ""});
   }
   for (const v1::RecordEvent& event : response.events()) {
     auto [kind, text] = values(event.record());
     const char* op = event.operation() == v1::OPERATION_IMPORT  ? "create"
                      : event.operation() == v1::OPERATION_AMEND ? "amend"
                                                                 : "retract";
-    table.rows.push_back({"event", absl::StrCat(event.event_seq()),
-                          TimeText(event.recorded_at()), op, kind, text,
-                          event.reason()});
+    table.rows.push_back(
+        {"event", absl::StrCat(event.event_seq()),
+         TimeText(event.recorded_at()), op, kind, text, event.reason(),
+         event.token_label().empty()
+             ? event.token_id()
+             : absl::StrCat(event.token_label(), " (", event.token_id(), ")"),
+         event.token_role()});
   }
   if (format == "table") {
     client.io().out << "registry_id: " << response.registry_id() << "\n"
