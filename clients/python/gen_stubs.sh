@@ -2,7 +2,9 @@
 # Generates the Python gRPC stubs of proto/registry/v1 into OUTDIR (not
 # committed): registry/v1/*_pb2.py and *_pb2_grpc.py, and google/rpc's
 # status_pb2.py and error_details_pb2.py, importable with OUTDIR
-# on sys.path (registry_client.py --stubs OUTDIR).
+# on sys.path (--stubs OUTDIR or REGISTRY_PY_STUBS=OUTDIR). Without OUTDIR,
+# into the package's own hsct_registry/_stubs, where the client finds them
+# by itself and from where `pip install ./clients/python` installs them.
 #
 # Debian 12's python3-grpc-tools (grpcio-tools 1.14) bundles a protoc too old
 # for proto3 `optional` fields, which the registry's protos use; so the
@@ -11,12 +13,12 @@
 # (protobuf-compiler-grpc). Override with PROTOC and GRPC_PYTHON_PLUGIN.
 set -euo pipefail
 
-if [ $# -ne 1 ]; then
-  echo "usage: gen_stubs.sh OUTDIR" >&2
+if [ $# -gt 1 ]; then
+  echo "usage: gen_stubs.sh [OUTDIR]" >&2
   exit 2
 fi
-outdir=$1
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+outdir=${1:-$root/clients/python/hsct_registry/_stubs}
 protoc=${PROTOC:-protoc}
 plugin=${GRPC_PYTHON_PLUGIN:-$(command -v grpc_python_plugin || true)}
 if ! command -v "$protoc" >/dev/null || [ -z "$plugin" ] || [ ! -x "$plugin" ]; then
