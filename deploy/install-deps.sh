@@ -15,12 +15,13 @@ build=(
 )
 # Tests: GoogleTest; clang for the fuzzers, the thread-safety build and the
 # format check; sqlite3 and openssl for test fixtures; the Python client's
-# gRPC; R for the survival cross-checks.
+# gRPC, and pip and setuptools to install it as a package; R for the survival
+# cross-checks.
 testing=(
   libgtest-dev libgmock-dev
   clang-14 libclang-rt-14-dev clang-format-14
   sqlite3 openssl
-  python3-grpcio
+  python3-grpcio python3-pip python3-setuptools
   r-base-core r-cran-survival
 )
 

@@ -22,7 +22,7 @@ from .kinds import KINDS, KINDS_BY_NAME, Column, Kind
 from .rows import Field, Rows
 from .status import PatientStatus
 
-__version__ = "1.0.0"
+__version__ = "0.1.0"
 
 __all__ = [
     "CellError", "Client", "Column", "Field", "InputError", "KINDS", "KINDS_BY_NAME",
