@@ -391,6 +391,8 @@ v1::Operation ToProto(Operation value) {
       return v1::OPERATION_AMEND;
     case Operation::kRetract:
       return v1::OPERATION_RETRACT;
+    case Operation::kUpsert:
+      return v1::OPERATION_UPSERT;
   }
   return {};  // not reached: every value is a case
 }
@@ -403,6 +405,8 @@ std::optional<Operation> FromProto(v1::Operation value) {
       return Operation::kAmend;
     case v1::OPERATION_RETRACT:
       return Operation::kRetract;
+    case v1::OPERATION_UPSERT:
+      return Operation::kUpsert;
     default:
       return std::nullopt;
   }

@@ -59,7 +59,9 @@ std::string_view KindName(Kind kind);
 std::optional<Kind> ParseKind(std::string_view name);
 
 // What a submission does with its records.
-enum class Operation { kImport, kAmend, kRetract };
+// kUpsert is a request's operation only: each of its rows is stored as an
+// import (a new key) or an amendment (a known key with other values).
+enum class Operation { kImport, kAmend, kRetract, kUpsert };
 
 enum class Sex { kFemale, kMale, kOther };  // CSV F, M, X
 enum class Disease { kRrms, kSpms, kPpms, kNmosd, kSsc, kSle, kOther };

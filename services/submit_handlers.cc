@@ -114,7 +114,8 @@ class Assembler {
     }
     std::optional<Operation> op = FromProto(operation_);
     if (!op) {
-      violations.push_back({"operation", "must be import, amend or retract"});
+      violations.push_back(
+          {"operation", "must be import, amend, retract or upsert"});
     }
     const int64_t received = static_cast<int64_t>(rows_.size());
     if (stated_ == 0 && count_required && received > 0) {
@@ -184,6 +185,7 @@ void FillResponse(const std::string& request_id, const SubmitCounts& counts,
   response.set_received(counts.received);
   response.set_accepted(counts.accepted);
   response.set_unchanged(counts.unchanged);
+  response.set_amended(counts.amended);
   if (dry_run) {
     response.set_dry_run(true);
     response.set_problem_count(counts.problem_count);

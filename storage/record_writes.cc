@@ -262,7 +262,8 @@ FieldViolation DescribeConflict(Kind kind, const std::string& stored_payload,
 
 }  // namespace
 
-absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
+absl::Status RegistryStore::ApplyRows(Transaction& t,
+                                      Operation request_operation,
                                       std::string_view reason,
                                       const std::vector<RecordValues>& rows,
                                       Date latest_valid, SubmitCounts& counts,
@@ -300,6 +301,10 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
       continue;
     }
     const Kind kind = *rows[i].kind;
+    // An upsert's row is an import until its key is found below.
+    Operation operation = request_operation == Operation::kUpsert
+                              ? Operation::kImport
+                              : request_operation;
     std::optional<Record> record;
     RecordKey key;
     std::string payload;  // canonical CSV text, made once
@@ -358,6 +363,9 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
     }
     const std::optional<CurrentRecord> current =
         LoadCurrent(c, *registry_id, kind, key.key);
+    if (request_operation == Operation::kUpsert && current) {
+      operation = Operation::kAmend;
+    }
 
     switch (operation) {
       case Operation::kImport:
@@ -468,7 +476,8 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
     insert.bind(6, key.key);
     insert.bind(7, S(OperationName(operation)));
     insert.bind(8, event_payload);
-    insert.bind(9, S(reason));
+    // An upsert's imports are new records: the reason is its amendments'.
+    insert.bind(9, operation == Operation::kImport ? "" : S(reason));
     insert.exec();
     const int64_t event_seq = c.db().getLastInsertRowid();
 
@@ -509,9 +518,13 @@ absl::Status RegistryStore::ApplyRows(Transaction& t, Operation operation,
              .old_value = current ? ValueDigest(current->payload) : "",
              .new_value =
                  operation == Operation::kRetract ? "" : ValueDigest(payload),
-             .reason = S(reason),
+             .reason = operation == Operation::kImport ? "" : S(reason),
              .event_seq = event_seq});
     ++counts.accepted;
+    if (request_operation == Operation::kUpsert &&
+        operation == Operation::kAmend) {
+      ++counts.amended;
+    }
   }
   const int64_t listed =
       static_cast<int64_t>(violations.size() + conflicts.size());

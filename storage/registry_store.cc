@@ -117,6 +117,8 @@ std::string_view OperationName(Operation operation) {
       return "amend";
     case Operation::kRetract:
       return "retract";
+    case Operation::kUpsert:
+      return "upsert";  // never stored: each row is a create or an amend
   }
   return "?";
 }

@@ -66,6 +66,7 @@ struct SubmitCounts {
   int64_t received = 0;
   int64_t accepted = 0;  // in a dry run: would be
   int64_t unchanged = 0;
+  int64_t amended = 0;  // of `accepted`, an upsert's amendments
   // A dry run's findings: every problem, in request order, and their count.
   std::vector<FieldViolation> problems;
   int64_t problem_count = 0;

@@ -26,7 +26,8 @@ absl::Status RegistryStore::CheckSubmit(const RequestContext& context,
   std::vector<FieldViolation> violations;
   if (operation != Operation::kImport && reason.empty()) {
     violations.push_back(
-        {"reason", "a reason is required for amendments and retractions"});
+        {"reason",
+         "a reason is required for amendments, retractions and upserts"});
   } else if (!IsPlainText(reason, 500)) {
     violations.push_back(
         {"reason",

@@ -2,6 +2,8 @@
 // tokens: import/export, idempotency, amendments, retractions, bad input.
 #include <SQLiteCpp/SQLiteCpp.h>
 
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
 #include "tests/test_util.h"
 
@@ -223,6 +225,111 @@ TEST_F(SubmissionTest, HistoryNamesKindsValuesAndWhoChangedThem) {
                               "amend,visits,\"", registry_id,
                               ",2018-01-10,4.0\",transcription error,tok_")));
   EXPECT_THAT(theirs.out, HasSubstr(",submitter\n"));
+}
+
+TEST_F(SubmissionTest, UpsertImportsNewRowsAndAmendsChangedOnes) {
+  ImportAll();
+  // P001's 2018-01-10 visit changes, 2018-09-01 stays, 2019-05-05 is new.
+  const std::string file = registry_.WriteCsv("upsert.csv",
+                                              "patient_id,visit_date,edss\n"
+                                              "P001,2018-01-10,4.0\n"
+                                              "P001,2018-09-01,3.0\n"
+                                              "P001,2019-05-05,2.5\n");
+  RegctlResult no_reason =
+      Run({"submit", "import", "visits", file, "--upsert"});
+  EXPECT_EQ(no_reason.exit_code, 2);
+  EXPECT_THAT(no_reason.err, HasSubstr("import --upsert needs --reason"));
+  RegctlResult reason_alone =
+      Run({"submit", "import", "visits", file, "--reason", "x"});
+  EXPECT_EQ(reason_alone.exit_code, 2);
+  EXPECT_THAT(reason_alone.err, HasSubstr("--reason only with --upsert"));
+
+  const int64_t events = EventCount();
+  RegctlResult dry = Run({"submit", "import", "visits", file, "--upsert",
+                          "--reason", "centre re-export", "--dry-run"});
+  EXPECT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr("2 would be accepted (1 new, 1 amended), 1 "
+                                 "unchanged; nothing was written"));
+  EXPECT_EQ(EventCount(), events);
+
+  RegctlResult upserted = Run({"submit", "import", "visits", file, "--upsert",
+                               "--reason", "centre re-export"});
+  ASSERT_EQ(upserted.exit_code, 0) << upserted.err;
+  EXPECT_THAT(upserted.out, HasSubstr("3 records, 2 accepted (1 new, 1 "
+                                      "amended), 1 unchanged"));
+  EXPECT_EQ(EventCount(), events + 2);
+  RegctlResult history = Run({"patient", "history", "P001", "--format", "csv"});
+  EXPECT_THAT(history.out, HasSubstr("amend,visits,\"P001,2018-01-10,4.0\","
+                                     "centre re-export,"));
+  // The new record is a creation, without the amendments' reason.
+  EXPECT_THAT(history.out,
+              HasSubstr("create,visits,\"P001,2019-05-05,2.5\",,"));
+
+  // All or nothing: one bad row and neither the change nor the new row
+  // is stored.
+  RegctlResult bad = Run({"submit", "import", "visits",
+                          registry_.WriteCsv("bad.csv",
+                                             "patient_id,visit_date,edss\n"
+                                             "P001,2018-01-10,5.0\n"
+                                             "P001,2020-01-01,2.0\n"
+                                             "P404,2020-01-01,2.0\n"),
+                          "--upsert", "--reason", "again"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("bad.csv:4: patient_id: unknown patient"));
+  EXPECT_EQ(EventCount(), events + 2);
+}
+
+TEST_F(SubmissionTest, ImportDirTakesACentresFilesInDependencyOrder) {
+  // Written in reverse, named by kind: the order comes from the kinds.
+  const std::string dir = registry_.dir().File("centre-export");
+  std::filesystem::create_directory(dir);
+  for (auto it = EveryKind().rbegin(); it != EveryKind().rend(); ++it) {
+    WriteFile(dir + "/" + it->first + ".csv", it->second);
+  }
+  WriteFile(dir + "/README.txt", "exported by the centre\n");
+  RegctlResult imported = Run({"submit", "import-dir", dir});
+  ASSERT_EQ(imported.exit_code, 0) << imported.err;
+  EXPECT_THAT(imported.err, HasSubstr(": patients, transplants, visits"));
+  EXPECT_THAT(imported.err, HasSubstr("README.txt skipped"));
+  for (const auto& [kind, content] : EveryKind()) {
+    RegctlResult r = Run({"submit", "export", kind, "--format", "csv"});
+    EXPECT_EQ(r.out, content) << kind;
+  }
+  // Again: every record unchanged.
+  RegctlResult again = Run({"submit", "import-dir", dir});
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.out, HasSubstr(" 0 accepted,"));
+}
+
+TEST_F(SubmissionTest, ImportDirIsAllOrNothingAndNamesFileAndLine) {
+  const std::string dir = registry_.dir().File("bad-export");
+  std::filesystem::create_directory(dir);
+  WriteFile(dir + "/patients.csv",
+            "patient_id,sex,birth_year,disease,diagnosis_date\n"
+            "P001,F,1980,RRMS,2010-05-01\n");
+  WriteFile(dir + "/visits.csv",
+            "patient_id,visit_date,edss\n"
+            "P001,2018-01-10,3.5\n"
+            "P009,2018-01-10,3.5\n");
+  const std::string errors = registry_.dir().File("errors.csv");
+  RegctlResult r =
+      Run({"submit", "import-dir", dir, "--dry-run", "--errors-out", errors});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_THAT(r.err, HasSubstr("visits.csv:3: patient_id: unknown patient"));
+  EXPECT_THAT(ReadFile(errors),
+              HasSubstr("file,file_line,column,value,message\n"));
+  EXPECT_THAT(ReadFile(errors), HasSubstr("visits.csv,3,patient_id,P009,"));
+  RegctlResult real = Run({"submit", "import-dir", dir});
+  EXPECT_EQ(real.exit_code, 1);
+  EXPECT_EQ(EventCount(), 0);  // not even the good patient
+
+  // A file that is not a kind's stops everything before anything is sent.
+  std::filesystem::rename(dir + "/visits.csv", dir + "/visit.csv");
+  RegctlResult misnamed = Run({"submit", "import-dir", dir});
+  EXPECT_EQ(misnamed.exit_code, 1);
+  EXPECT_THAT(misnamed.err, HasSubstr("visit.csv: not a record kind's file"));
+  EXPECT_THAT(misnamed.err, HasSubstr("nothing was sent"));
+  EXPECT_EQ(EventCount(), 0);
 }
 
 TEST_F(SubmissionTest, AmendOfAnUnknownKeyIsRejected) {

@@ -42,7 +42,8 @@ TEST(RegctlCliTest, AFlagACommandDoesNotTakeIsAUsageErrorInEveryGroup) {
   const std::vector<Case> cases = {
       // Once quietly ignored: exported today's records.
       {{"submit", "export", "visits", "--as-of", "2024-01-01"}, "--as-of"},
-      {{"submit", "import", "visits", "v.csv", "--reason", "x"}, "--reason"},
+      {{"submit", "import", "visits", "v.csv", "--as-of", "2024-01-01"},
+       "--as-of"},
       {{"report", "export", "visits", "--as-of", "2026-01-01"}, "--as-of"},
       {{"report", "km", "--endpoint", "os", "--min-cell-size", "3"},
        "--min-cell-size"},

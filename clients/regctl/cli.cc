@@ -158,10 +158,19 @@ const std::vector<Command>& Commands() {
        Metrics},
       {{"submit", "import"},
        {"KIND", "FILE"},
-       "import a CSV file of new records",
-       kCsvFlags,
+       "import a CSV file of new records; with --upsert --reason TEXT, of "
+       "new and changed ones (changed rows become amendments)",
+       With({"upsert", "reason"}, kCsvFlags),
        {},
        SubmitImport},
+      {{"submit", "import-dir"},
+       {"DIR"},
+       "import a centre's files (DIR/KIND.csv: patients.csv, visits.csv, "
+       "...) as one all-or-nothing request, patients first, then "
+       "transplants, then the rest; --upsert --reason TEXT as for import",
+       With({"upsert", "reason"}, kCsvFlags),
+       {},
+       SubmitImportDir},
       {{"submit", "amend"},
        {"KIND", "FILE"},
        "correct records named by their key",
@@ -343,6 +352,7 @@ std::string OperandHelp(const std::string& name) {
   static const auto* kHelp = new std::map<std::string, std::string>{
       {"KIND", "record kind (below)"},
       {"FILE", "the file to read"},
+      {"DIR", "a directory of KIND.csv files"},
       {"CODE", "center code: 1-32 of A-Z a-z 0-9 _ -"},
       {"TOKEN_ID", "a token's id (admin token list)"},
       {"SEQ", "an audit entry's number (1, 2, ...)"},

@@ -31,6 +31,7 @@ int AuditCheckProof(const Args& args, RegctlIo& io);
 int SubmitImport(Client& client);
 int SubmitAmend(Client& client);
 int SubmitRetract(Client& client);
+int SubmitImportDir(Client& client);
 int Export(Client& client);
 
 // patient_commands.cc

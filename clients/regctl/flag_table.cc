@@ -36,6 +36,9 @@ const std::map<std::string, FlagSpec>& KnownFlags() {
              {"delimiter", "D",
               "the field separator: ',' (default), ';' (a European "
               "spreadsheet's CSV) or tab"},
+             {"upsert", "",
+              "new and changed rows in one request: a new key is imported, "
+              "a known key with other values amended (needs --reason)"},
              {"dry-run", "",
               "run every check of the server and write nothing: every "
               "problem is reported (exit 1 if any)"},
