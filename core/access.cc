@@ -19,6 +19,7 @@ constexpr MethodPolicy kPolicy[] = {
     // method                                 submitter analyst admin
     {"SubmissionService/Submit", kOwn, kNo, kNo},
     {"SubmissionService/SubmitBatch", kOwn, kNo, kNo},
+    {"SubmissionService/DryRun", kOwn, kNo, kNo},
     {"SubmissionService/Export", kOwn, kNo, kNo},
     {"SubmissionService/GetPatientHistory", kOwn, kPseudo, kNo},
     {"OutcomeService/GetPatientStatus", kOwn, kPseudo, kNo},

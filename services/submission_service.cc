@@ -24,6 +24,11 @@ grpc::ServerReadReactor<grpc::ByteBuffer>* SubmissionServiceImpl::Submit(
   return StartSubmit(context, response, deps_);
 }
 
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>*
+SubmissionServiceImpl::DryRun(grpc::CallbackServerContext* context) {
+  return StartDryRun(context, deps_);
+}
+
 grpc::ServerUnaryReactor* SubmissionServiceImpl::SubmitBatch(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
     grpc::ByteBuffer* response) {

@@ -14,14 +14,15 @@
 
 namespace registry {
 
-// Submit and SubmitBatch use the callback API over raw bytes (see
+// Submit, SubmitBatch and DryRun use the callback API over raw bytes (see
 // submit_handlers.h), so that a call waiting for its group commit holds no
 // thread and every message is parsed, and checked, by the handler itself;
 // the other methods are synchronous.
 class SubmissionServiceImpl final
     : public v1::SubmissionService::WithRawCallbackMethod_Submit<
           v1::SubmissionService::WithRawCallbackMethod_SubmitBatch<
-              v1::SubmissionService::Service>> {
+              v1::SubmissionService::WithRawCallbackMethod_DryRun<
+                  v1::SubmissionService::Service>>> {
  public:
   // What `deps` points to must outlive the service.
   explicit SubmissionServiceImpl(SubmitDeps deps)
@@ -33,6 +34,8 @@ class SubmissionServiceImpl final
   grpc::ServerUnaryReactor* SubmitBatch(grpc::CallbackServerContext* context,
                                         const grpc::ByteBuffer* request,
                                         grpc::ByteBuffer* response) override;
+  grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* DryRun(
+      grpc::CallbackServerContext* context) override;
   grpc::Status Export(grpc::ServerContext* context,
                       const v1::ExportRequest* request,
                       grpc::ServerWriter<v1::ExportResponse>* writer) override;

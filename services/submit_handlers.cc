@@ -4,6 +4,7 @@
 #include <malloc.h>
 
 #include <atomic>
+#include <type_traits>
 
 #include "absl/strings/str_cat.h"
 #include "api/convert.h"
@@ -219,25 +220,67 @@ void TrimAfter(int64_t records) {
   if (records >= 50000) malloc_trim(0);
 }
 
-class SubmitReactor;
+// A streamed call its watchdog can end (Submit, DryRun).
+class Stallable {
+ public:
+  // Ends the call; the watchdog claimed its answer.
+  virtual void TimeOut() = 0;
 
-// What a Submit call shares with its watchdog: whether it is answered (the
-// first to claim that answers, and only it), whether its rows are being
-// committed, and when its client last sent.
+ protected:
+  ~Stallable() = default;
+};
+
+// What a streamed call shares with its watchdog: whether it is answered
+// (the first to claim that answers, and only it), whether its rows are
+// being committed, and when its client last sent.
 struct SubmitWatch {
   Mutex mutex;
-  SubmitReactor* reactor ABSL_GUARDED_BY(mutex);  // null once done
+  Stallable* reactor ABSL_GUARDED_BY(mutex);  // null once done
   bool answered ABSL_GUARDED_BY(mutex) = false;
   bool committing ABSL_GUARDED_BY(mutex) = false;
   absl::Time last_message ABSL_GUARDED_BY(mutex) = absl::Now();
 };
 
+// Looks at a Submit call every quarter of `idle` and ends it once its
+// client has sent nothing for `idle` (unless it is being committed).
 void Watch(std::weak_ptr<SubmitWatch> weak, Authenticator* auth,
-           absl::Duration idle);
+           absl::Duration idle) {
+  std::shared_ptr<SubmitWatch> watch = weak.lock();
+  if (watch == nullptr) return;
+  Stallable* stalled = nullptr;
+  {
+    MutexLock lock(&watch->mutex);
+    if (watch->answered || watch->reactor == nullptr) return;
+    if (!watch->committing && absl::Now() - watch->last_message > idle) {
+      // Claimed: no one else answers, so the call cannot end (and the
+      // reactor go) before TimeOut has answered it.
+      watch->answered = true;
+      stalled = watch->reactor;
+    }
+  }
+  if (stalled != nullptr) {
+    stalled->TimeOut();
+    return;
+  }
+  if (auth->draining()) return;  // the server stops; gRPC ends the call
+  auth->After(idle / 4, [weak, auth, idle] { Watch(weak, auth, idle); });
+}
 
-class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
+using DryRunBase = grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>;
+
+// A dry run's answers: the summary first, then the problems in batches.
+constexpr int kProblemsPerAnswer = 1000;
+
+// One streamed submission: Submit (Base a read reactor, one answer) or
+// DryRun (Base a bidi reactor, the summary and then every problem). A
+// streamed submission holds no thread while it waits for its client and
+// its memory is bounded by the submission budget: it takes no stream slot.
+template <typename Base>
+class StreamReactor final : public Base, public Stallable {
+  static constexpr bool kDryRun = std::is_same_v<Base, DryRunBase>;
+
  public:
-  SubmitReactor(grpc::CallbackServerContext* context,
+  StreamReactor(grpc::CallbackServerContext* context,
                 grpc::ByteBuffer* response, const SubmitDeps& deps)
       : context_(context),
         response_(response),
@@ -248,16 +291,15 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
       MutexLock lock(&watch_->mutex);
       watch_->reactor = this;
     }
-    // A streamed submission holds no thread while it waits for its client
-    // and its memory is bounded by the submission budget: it takes no
-    // stream slot.
-    call_ = Authorize(context, *deps.auth, "SubmissionService/Submit",
-                      [this](grpc::Status status) { Answer(status); });
+    call_ = Authorize(
+        context, *deps.auth,
+        kDryRun ? "SubmissionService/DryRun" : "SubmissionService/Submit",
+        [this](grpc::Status status) { Answer(status); });
     if (!call_) return;
     assembler_.SetOwner(call_->principal.token_id);
     Watch(watch_, deps.auth, deps.idle_timeout);
     HandingOver(this);
-    StartRead(&buffer_);
+    this->StartRead(&buffer_);
   }
 
   void OnReadDone(bool ok) override {
@@ -281,8 +323,20 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
     MutexLock lock(&watch_->mutex);
     if (!watch_->answered) {
       HandingOver(this);
-      StartRead(&buffer_);
+      this->StartRead(&buffer_);
     }
+  }
+
+  // A dry run's answers (Base has OnWriteDone only then).
+  void OnWriteDone(bool ok) {
+    TakingOver(this);
+    if (!ok) {
+      HandingOver(this);
+      this->Finish(
+          grpc::Status(grpc::StatusCode::CANCELLED, "the client went away"));
+      return;
+    }
+    WriteNext();
   }
 
   void OnDone() override {
@@ -298,25 +352,31 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
 
   // Ends a stream whose client went quiet; its watchdog claimed the
   // answer. The budget goes back when the call is done.
-  void TimeOut() {
+  void TimeOut() override {
     HandingOver(this);
-    Finish(grpc::Status(grpc::StatusCode::ABORTED,
-                        absl::StrCat("no message for ",
-                                     absl::FormatDuration(deps_.idle_timeout),
-                                     ": the stream was ended; nothing was "
-                                     "written")));
+    this->Finish(grpc::Status(
+        grpc::StatusCode::ABORTED,
+        absl::StrCat("no message for ",
+                     absl::FormatDuration(deps_.idle_timeout),
+                     ": the stream was ended; nothing was written")));
   }
 
  private:
-  void Answer(const grpc::Status& status) {
+  // True for the one caller that may answer; it gives the budget back.
+  bool Claim() {
     {
       MutexLock lock(&watch_->mutex);
-      if (watch_->answered) return;
+      if (watch_->answered) return false;
       watch_->answered = true;
     }
     assembler_.ReturnBudget();
+    return true;
+  }
+
+  void Answer(const grpc::Status& status) {
+    if (!Claim()) return;
     HandingOver(this);
-    Finish(status);
+    this->Finish(status);
   }
 
   void Complete() {
@@ -335,52 +395,79 @@ class SubmitReactor final : public grpc::ServerReadReactor<grpc::ByteBuffer> {
       MutexLock lock(&watch_->mutex);
       watch_->committing = true;  // the client waits for us now
     }
-    const std::string request_id = call_->request_id;
+    request_id_ = call_->request_id;
+    const bool dry_run = kDryRun || assembler_.dry_run();
     deps_.store->SubmitAsync(
         *std::move(call_), *operation, std::move(assembler_.reason()),
         std::move(assembler_.rows()),
-        [this, request_id,
-         dry_run = assembler_.dry_run()](absl::StatusOr<SubmitCounts> counts) {
-          if (counts.ok())
-            FillResponse(request_id, *counts, dry_run, response_);
-          Answer(ToGrpcStatus(counts.status()));
+        [this, dry_run](absl::StatusOr<SubmitCounts> counts) {
+          if (!counts.ok()) {
+            Answer(ToGrpcStatus(counts.status()));
+          } else if constexpr (kDryRun) {
+            if (!Claim()) return;
+            counts_ = *std::move(counts);
+            WriteNext();
+          } else {
+            FillResponse(request_id_, *counts, dry_run, response_);
+            Answer(grpc::Status::OK);
+          }
         },
-        assembler_.dry_run());
+        dry_run);
+  }
+
+  // Sends a dry run's next answer, or ends the call after the last.
+  void WriteNext() {
+    v1::DryRunResponse answer;
+    if (!summary_sent_) {
+      summary_sent_ = true;
+      v1::SubmitResponse* s = answer.mutable_summary();
+      s->set_request_id(request_id_);
+      s->set_received(counts_.received);
+      s->set_accepted(counts_.accepted);
+      s->set_unchanged(counts_.unchanged);
+      s->set_amended(counts_.amended);
+      s->set_dry_run(true);
+      s->set_problem_count(counts_.problem_count);
+    } else if (next_problem_ < counts_.problems.size()) {
+      for (int n = 0;
+           n < kProblemsPerAnswer && next_problem_ < counts_.problems.size();
+           ++n, ++next_problem_) {
+        FieldViolation& v = counts_.problems[next_problem_];
+        auto* out = answer.add_problems();
+        out->set_field(std::move(v.field));
+        out->set_description(std::move(v.description));
+      }
+    } else {
+      HandingOver(this);
+      this->Finish(grpc::Status::OK);
+      return;
+    }
+    if constexpr (kDryRun) {
+      const std::string bytes = answer.SerializeAsString();
+      grpc::Slice slice(bytes);
+      write_buffer_ = grpc::ByteBuffer(&slice, 1);
+      HandingOver(this);
+      this->StartWrite(&write_buffer_);
+    }
   }
 
   grpc::CallbackServerContext* context_;
-  grpc::ByteBuffer* response_;
+  grpc::ByteBuffer* response_;  // Submit's; null for DryRun
   const SubmitDeps deps_;
   const std::shared_ptr<SubmitWatch> watch_;
   std::optional<RequestContext> call_;
   Assembler assembler_;
   grpc::ByteBuffer buffer_;
+  std::string request_id_;
+  // DryRun's answers.
+  SubmitCounts counts_;
+  bool summary_sent_ = false;
+  size_t next_problem_ = 0;
+  grpc::ByteBuffer write_buffer_;
 };
 
-// Looks at a Submit call every quarter of `idle` and ends it once its
-// client has sent nothing for `idle` (unless it is being committed).
-void Watch(std::weak_ptr<SubmitWatch> weak, Authenticator* auth,
-           absl::Duration idle) {
-  std::shared_ptr<SubmitWatch> watch = weak.lock();
-  if (watch == nullptr) return;
-  SubmitReactor* stalled = nullptr;
-  {
-    MutexLock lock(&watch->mutex);
-    if (watch->answered || watch->reactor == nullptr) return;
-    if (!watch->committing && absl::Now() - watch->last_message > idle) {
-      // Claimed: no one else answers, so the call cannot end (and the
-      // reactor go) before TimeOut has answered it.
-      watch->answered = true;
-      stalled = watch->reactor;
-    }
-  }
-  if (stalled != nullptr) {
-    stalled->TimeOut();
-    return;
-  }
-  if (auth->draining()) return;  // the server stops; gRPC ends the call
-  auth->After(idle / 4, [weak, auth, idle] { Watch(weak, auth, idle); });
-}
+using SubmitReactor = StreamReactor<grpc::ServerReadReactor<grpc::ByteBuffer>>;
+using DryRunReactor = StreamReactor<DryRunBase>;
 
 class SubmitBatchReactor final : public grpc::ServerUnaryReactor {
  public:
@@ -432,53 +519,6 @@ class SubmitBatchReactor final : public grpc::ServerUnaryReactor {
 
 }  // namespace
 
-absl::Status SubmissionBudget::Take(const std::string& owner, Held& held,
-                                    int64_t records, int64_t bytes) {
-  if (held.bytes + bytes > limits_.max_request_bytes) {
-    const int64_t max = limits_.max_request_bytes;
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "a request may hold at most ",
-        max % (1 << 20) == 0 ? absl::StrCat(max >> 20, " MiB")
-                             : absl::StrCat(max >> 10, " KiB"),
-        " of messages; split the file and submit the parts one after the "
-        "other"));
-  }
-  MutexLock lock(&mutex_);
-  Held& mine = by_owner_[owner];
-  if (mine.records + records > limits_.max_request_records ||
-      mine.bytes + bytes > limits_.max_request_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "this token's other submissions in flight hold ", mine.records,
-        " records; nothing was written: submit one request after the "
-        "other"));
-  }
-  if (all_.records + records > limits_.max_in_flight_records ||
-      all_.bytes + bytes > limits_.max_in_flight_bytes) {
-    return absl::ResourceExhaustedError(absl::StrCat(
-        "the registry is busy with other large submissions (", all_.records,
-        " records in flight); nothing was written: retry in a minute"));
-  }
-  for (Held* h : {&all_, &mine, &held}) {
-    h->records += records;
-    h->bytes += bytes;
-  }
-  return absl::OkStatus();
-}
-
-void SubmissionBudget::Return(const std::string& owner, Held& held) {
-  if (held.records == 0 && held.bytes == 0) return;
-  MutexLock lock(&mutex_);
-  all_.records -= held.records;
-  all_.bytes -= held.bytes;
-  auto it = by_owner_.find(owner);
-  if (it != by_owner_.end()) {
-    it->second.records -= held.records;
-    it->second.bytes -= held.bytes;
-    if (it->second.records == 0 && it->second.bytes == 0) by_owner_.erase(it);
-  }
-  held = Held{};
-}
-
 grpc::ServerReadReactor<grpc::ByteBuffer>* StartSubmit(
     grpc::CallbackServerContext* context, grpc::ByteBuffer* response,
     const SubmitDeps& deps) {
@@ -490,6 +530,11 @@ grpc::ServerUnaryReactor* StartSubmitBatch(grpc::CallbackServerContext* context,
                                            grpc::ByteBuffer* response,
                                            const SubmitDeps& deps) {
   return new SubmitBatchReactor(context, request, response, deps);
+}
+
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* StartDryRun(
+    grpc::CallbackServerContext* context, const SubmitDeps& deps) {
+  return new DryRunReactor(context, nullptr, deps);
 }
 
 }  // namespace registry

@@ -84,6 +84,11 @@ grpc::ServerReadReactor<grpc::ByteBuffer>* StartSubmit(
     grpc::CallbackServerContext* context, grpc::ByteBuffer* response,
     const SubmitDeps& deps);
 
+// The reactor of one DryRun call: a Submit that always rolls back and
+// streams back its summary, then every problem.
+grpc::ServerBidiReactor<grpc::ByteBuffer, grpc::ByteBuffer>* StartDryRun(
+    grpc::CallbackServerContext* context, const SubmitDeps& deps);
+
 // The reactor of one SubmitBatch call.
 grpc::ServerUnaryReactor* StartSubmitBatch(grpc::CallbackServerContext* context,
                                            const grpc::ByteBuffer* request,

@@ -86,6 +86,8 @@ TEST(AccessPolicyTest, TheWholePolicyAsDocumented) {
       "none\n"
       "SubmissionService/SubmitBatch: submitter own center; analyst none; "
       "admin none\n"
+      "SubmissionService/DryRun: submitter own center; analyst none; admin "
+      "none\n"
       "SubmissionService/Export: submitter own center; analyst none; admin "
       "none\n";
   for (const char* method :

@@ -244,6 +244,39 @@ TEST_F(AccessTest, EveryRpcEveryCaller) {
          return t.SubmitBatch(c, r);
        },
        StatusCode::INVALID_ARGUMENT},
+      // Problems come back in the answer: an unknown patient is shown as
+      // INVALID_ARGUMENT here, and nothing is written even for centre A.
+      {"SubmissionService/DryRun", "a visit of PA1",
+       [](AccessTest& t, Caller c) {
+         v1::SubmitRequest r;
+         r.set_operation(v1::OPERATION_IMPORT);
+         r.set_record_count(1);
+         v1::Visit* v = r.add_records()->mutable_visit();
+         v->set_patient_id("PA1");
+         SetDate(v->mutable_visit_date(), 2020, 3, 1);
+         v->set_edss(2.0);
+         const int64_t events = t.Count("events");
+         grpc::ClientContext context;
+         t.Prepare(context, c);
+         auto stream = t.submission_->DryRun(&context);
+         stream->Write(r);
+         stream->WritesDone();
+         v1::DryRunResponse answer;
+         int64_t problems = 0;
+         while (stream->Read(&answer)) problems += answer.problems_size();
+         grpc::Status status = stream->Finish();
+         if (t.Count("events") != events) {
+           return grpc::Status(grpc::StatusCode::INTERNAL, "it wrote");
+         }
+         if (status.ok() && problems > 0) {
+           return grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                               answer.problems_size() > 0
+                                   ? answer.problems(0).description()
+                                   : "problems");
+         }
+         return status;
+       },
+       StatusCode::INVALID_ARGUMENT},
       {"SubmissionService/Export", "visits",
        [](AccessTest& t, Caller c) {
          std::vector<std::string> patients;

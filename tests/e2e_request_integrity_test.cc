@@ -315,6 +315,29 @@ TEST_F(RequestIntegrityTest, ADryRunListsEveryProblemAndWritesNothing) {
   EXPECT_THAT(exported.out, Not(HasSubstr("N1,")));
 }
 
+// The whole list is streamed (DryRun), however long: 100,000 problems take
+// some 12 MB, more than one answer could carry.
+TEST_F(RequestIntegrityTest, ADryRunStreamsProblemsBeyondOneMessage) {
+  std::string csv = "patient_id,visit_date,edss\n";
+  constexpr int kRows = 100000;
+  for (int p = 0; p < kRows; ++p) {
+    absl::StrAppend(&csv, "UNREGISTERED-PATIENT-", p, ",2011-01-01,2.0\n");
+  }
+  const std::string errors = registry_.dir().File("errors.csv");
+  RegctlResult result = registry_.Regctl(
+      {"submit", "import", "visits", registry_.WriteCsv("visits.csv", csv),
+       "--dry-run", "--errors-out", errors},
+      token_file_);
+  EXPECT_EQ(result.exit_code, 1) << result.err.substr(0, 2000);
+  EXPECT_THAT(result.out, HasSubstr("100000 records, 100000 problem(s)"));
+  const std::string written = ReadFile(errors);
+  EXPECT_GT(written.size(), size_t{12} << 20);
+  EXPECT_EQ(std::count(written.begin(), written.end(), '\n'), kRows + 1);
+  EXPECT_THAT(written,
+              HasSubstr("\n100001,patient_id,UNREGISTERED-PATIENT-99999,"));
+  EXPECT_EQ(Count("visits"), 0);
+}
+
 // A key twice in one file is a duplicate at both lines, not "already
 // exists" at the second, and nothing is written.
 TEST_F(RequestIntegrityTest, ADuplicateKeyInOneFileIsReportedAtBothLines) {

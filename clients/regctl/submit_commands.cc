@@ -265,8 +265,19 @@ int Send(Client& client, v1::Operation operation, Upload& upload,
   grpc::ClientContext context;
   client.Prepare(context);
   v1::SubmitResponse response;
-  std::unique_ptr<grpc::ClientWriter<v1::SubmitRequest>> writer =
-      client.submission().Submit(&context, &response);
+  // A dry run's problems come back streamed (DryRun), all of them.
+  std::unique_ptr<grpc::ClientWriter<v1::SubmitRequest>> writer;
+  std::unique_ptr<
+      grpc::ClientReaderWriter<v1::SubmitRequest, v1::DryRunResponse>>
+      dry;
+  if (dry_run) {
+    dry = client.submission().DryRun(&context);
+  } else {
+    writer = client.submission().Submit(&context, &response);
+  }
+  auto write = [&](const v1::SubmitRequest& message) {
+    return dry ? dry->Write(message) : writer->Write(message);
+  };
   const size_t total = upload.total;
   size_t sent = 0;
   bool first = true;
@@ -284,7 +295,7 @@ int Send(Client& client, v1::Operation operation, Upload& upload,
       auto [f, j] = upload.Origin(sent);
       *message.add_records() = std::move(upload.files[f].records[j]);
     }
-    if (!writer->Write(message)) break;
+    if (!write(message)) break;
     if (client.io().err_is_terminal && total > 0) {
       const int filled = static_cast<int>(30 * sent / total);
       client.io().err << "\r" << verb << " [" << std::string(filled, '#')
@@ -292,8 +303,22 @@ int Send(Client& client, v1::Operation operation, Upload& upload,
                       << total << std::flush;
     }
   }
-  writer->WritesDone();
-  grpc::Status status = writer->Finish();
+  std::vector<FieldViolation> found;  // a dry run's problems
+  grpc::Status status;
+  if (dry) {
+    dry->WritesDone();
+    v1::DryRunResponse answer;
+    while (dry->Read(&answer)) {
+      if (answer.has_summary()) response = answer.summary();
+      for (const auto& v : answer.problems()) {
+        found.push_back({v.field(), v.description()});
+      }
+    }
+    status = dry->Finish();
+  } else {
+    writer->WritesDone();
+    status = writer->Finish();
+  }
   if (client.io().err_is_terminal && total > 0) client.io().err << "\n";
   if (!status.ok()) {
     client.io().err << "regctl: " << Client::CodeName(status.error_code())
@@ -316,9 +341,11 @@ int Send(Client& client, v1::Operation operation, Upload& upload,
                          " new, ", response.amended(), " amended)")
           : std::string();
   if (dry_run) {
-    std::vector<FieldViolation> found;
-    for (const auto& v : response.problems().field_violations()) {
-      found.push_back({v.field(), v.description()});
+    if (static_cast<int64_t>(found.size()) != response.problem_count()) {
+      client.io().err << "regctl: the registry announced "
+                      << response.problem_count() << " problems and sent "
+                      << found.size() << "\n";
+      return 1;
     }
     if (!ReportProblems(client, ServerProblems(found, upload),
                         response.problem_count(), several)) {
