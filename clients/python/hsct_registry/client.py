@@ -177,16 +177,31 @@ class Client:
         records = [to_record(self.stubs, kind, row.values) for row in loaded.rows]
         lines = [row.line for row in loaded.rows]
         requests = self._requests(OPERATIONS[operation], reason, dry_run, records)
+        found: list[tuple[str, str]] = []
         try:
-            response = self._stub("SubmissionService").Submit(
-                requests, **self.settings.call_options())
+            if dry_run:
+                # DryRun streams the summary, then every problem.
+                response = None
+                for answer in self._stub("SubmissionService").DryRun(
+                        requests, **self.settings.call_options()):
+                    if answer.HasField("summary"):
+                        response = answer.summary
+                    found.extend((v.field, v.description) for v in answer.problems)
+                if response is None:
+                    raise RegistryError("INCOMPLETE", "the dry run ended without "
+                                        "its summary")
+            else:
+                response = self._stub("SubmissionService").Submit(
+                    requests, **self.settings.call_options())
         except grpc.RpcError as error:
             raise registry_error(self.stubs, error, loaded.source, lines) from None
         if response.received != len(records):
             raise RegistryError("INCOMPLETE", f"the registry reports {response.received} "
                                 f"records received of the {len(records)} sent (request "
                                 f"{response.request_id}); check with an export")
-        found = [(v.field, v.description) for v in response.problems.field_violations]
+        if dry_run and len(found) != response.problem_count:
+            raise RegistryError("INCOMPLETE", f"the registry announced "
+                                f"{response.problem_count} problems and sent {len(found)}")
         return SubmitResult(operation, kind.name, loaded.source, response.received,
                             response.accepted, response.unchanged, response.request_id,
                             response.dry_run, locate(found, loaded.source, lines),
