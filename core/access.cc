@@ -30,6 +30,8 @@ constexpr MethodPolicy kPolicy[] = {
     {"ReportService/CumulativeIncidence", kOwn, kPseudo, kNo},
     {"ReportService/CohortSummary", kOwn, kPseudo, kNo},
     {"ReportService/ExportRecords", kNo, kPseudo, kNo},
+    {"ReportService/FollowUpDue", kOwn, kPseudo, kNo},
+    {"ReportService/FollowUpCompleteness", kOwn, kPseudo, kNo},
     {"AdminService/AddCenter", kNo, kNo, kReg},
     {"AdminService/ListCenters", kNo, kNo, kReg},
     {"AdminService/IssueToken", kNo, kNo, kReg},

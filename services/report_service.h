@@ -26,6 +26,13 @@ class ReportServiceImpl final : public v1::ReportService::Service {
   grpc::Status CohortSummary(grpc::ServerContext* context,
                              const v1::CohortSummaryRequest* request,
                              v1::CohortSummaryResponse* response) override;
+  grpc::Status FollowUpDue(grpc::ServerContext* context,
+                           const v1::FollowUpDueRequest* request,
+                           v1::FollowUpDueResponse* response) override;
+  grpc::Status FollowUpCompleteness(
+      grpc::ServerContext* context,
+      const v1::FollowUpCompletenessRequest* request,
+      v1::FollowUpCompletenessResponse* response) override;
   grpc::Status ExportRecords(
       grpc::ServerContext* context, const v1::ExportRecordsRequest* request,
       grpc::ServerWriter<v1::ExportRecordsResponse>* writer) override;

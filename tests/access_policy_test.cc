@@ -103,6 +103,10 @@ TEST(AccessPolicyTest, TheWholePolicyAsDocumented) {
                   "ReportService/ExportRecords: submitter none; analyst all "
                   "centers, pseudonymised; admin none\n");
   for (const char* method :
+       {"ReportService/FollowUpDue", "ReportService/FollowUpCompleteness"}) {
+    absl::StrAppend(&expected, method, kClinical);
+  }
+  for (const char* method :
        {"AddCenter", "ListCenters", "IssueToken", "ListTokens", "RevokeToken",
         "RotateToken", "VerifyAudit", "GetCheckpoint", "ProveConsistency",
         "ProveInclusion", "Backup", "GetMetrics"}) {

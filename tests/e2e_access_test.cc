@@ -392,6 +392,20 @@ TEST_F(AccessTest, EveryRpcEveryCaller) {
          v1::CohortSummaryResponse response;
          return t.reports_->CohortSummary(&context, {}, &response);
        }},
+      {"ReportService/FollowUpDue", "",
+       [](AccessTest& t, Caller c) {
+         grpc::ClientContext context;
+         t.Prepare(context, c);
+         v1::FollowUpDueResponse response;
+         return t.reports_->FollowUpDue(&context, {}, &response);
+       }},
+      {"ReportService/FollowUpCompleteness", "",
+       [](AccessTest& t, Caller c) {
+         grpc::ClientContext context;
+         t.Prepare(context, c);
+         v1::FollowUpCompletenessResponse response;
+         return t.reports_->FollowUpCompleteness(&context, {}, &response);
+       }},
       {"ReportService/ExportRecords", "visits",
        [](AccessTest& t, Caller c) {
          grpc::ClientContext context;

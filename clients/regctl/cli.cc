@@ -240,6 +240,21 @@ const std::vector<Command>& Commands() {
             kDefinitionFlags),
        {"table", "json", "html"},
        ReportCohort},
+      {{"report", "due"},
+       {},
+       "each patient's due, overdue and next follow-up points (day 100, "
+       "month 6, year 1, then yearly; past due 120 days after the due "
+       "date); --all lists done ones too",
+       {"center", "as-of", "all"},
+       kRows,
+       ReportDue},
+      {{"report", "completeness"},
+       {},
+       "per center and follow-up point, the share of reports past due with "
+       "data, of patients alive when they fell due; and the one-year figure",
+       {"as-of"},
+       kRows,
+       ReportCompleteness},
       {{"report", "export"},
        {"KIND"},
        "pseudonymised records of all centers",

@@ -32,6 +32,8 @@ int SubmitImport(Client& client);
 int SubmitAmend(Client& client);
 int SubmitRetract(Client& client);
 int SubmitImportDir(Client& client);
+int ReportDue(Client& client);
+int ReportCompleteness(Client& client);
 int Export(Client& client);
 
 // patient_commands.cc

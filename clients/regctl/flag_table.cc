@@ -19,7 +19,9 @@ const std::map<std::string, FlagSpec>& KnownFlags() {
              {"key", "FILE", "client key for mutual TLS (PEM)"},
              {"name", "NAME", "the center's name"},
              {"role", "ROLE", "submitter, analyst or admin"},
-             {"center", "CODE", "the submitter's center"},
+             {"center", "CODE",
+              "a center: the submitter's (token issue), only its patients "
+              "(report due)"},
              {"label", "TEXT", "a label shown in token lists"},
              {"expires-in", "D",
               "lifetime: 90d, 12h, 30m or 3600s (at most 10 years)"},
@@ -36,6 +38,7 @@ const std::map<std::string, FlagSpec>& KnownFlags() {
              {"delimiter", "D",
               "the field separator: ',' (default), ';' (a European "
               "spreadsheet's CSV) or tab"},
+             {"all", "", "every point, done and not expected ones too"},
              {"upsert", "",
               "new and changed rows in one request: a new key is imported, "
               "a known key with other values amended (needs --reason)"},
