@@ -362,14 +362,16 @@ class StreamReactor final : public Base, public Stallable {
   }
 
  private:
-  // True for the one caller that may answer; it gives the budget back.
-  bool Claim() {
+  // True for the one caller that may answer; it gives the budget back
+  // unless `keep_budget` (a dry run streaming its problems holds it until
+  // the call is done: they take memory in proportion to the request).
+  bool Claim(bool keep_budget = false) {
     {
       MutexLock lock(&watch_->mutex);
       if (watch_->answered) return false;
       watch_->answered = true;
     }
-    assembler_.ReturnBudget();
+    if (!keep_budget) assembler_.ReturnBudget();
     return true;
   }
 
@@ -404,7 +406,7 @@ class StreamReactor final : public Base, public Stallable {
           if (!counts.ok()) {
             Answer(ToGrpcStatus(counts.status()));
           } else if constexpr (kDryRun) {
-            if (!Claim()) return;
+            if (!Claim(/*keep_budget=*/true)) return;
             counts_ = *std::move(counts);
             WriteNext();
           } else {

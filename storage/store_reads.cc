@@ -198,7 +198,10 @@ absl::StatusOr<PatientHistory> RegistryStore::GetPatientHistory(
     for (Record& r : history.current) SetPatientId(r, "");
     for (StoredEvent& e : history.events) {
       SetPatientId(e.record, "");
+      // A submitter's token belongs to one centre: its id or label would
+      // group an analyst's patients by centre. The role alone is shown.
       e.token_label.clear();
+      e.token_id.clear();
     }
   }
   RETURN_IF_ERROR(WriteTransaction(context, [&](Transaction& t) {

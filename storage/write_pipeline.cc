@@ -105,7 +105,14 @@ void RegistryStore::CheckpointLoop(Connection& connection) {
       if (checkpoint_stopping_) return;
       const bool due = checkpoint_wanted_ || wal_dirty_.exchange(false);
       checkpoint_wanted_ = false;
-      if (!due) continue;
+      if (!due) {
+        // Nothing committed since the last full copy: the database file
+        // holds everything.
+        if (last_full_checkpoint_unix_.load() > 0) {
+          last_full_checkpoint_unix_.store(absl::ToUnixSeconds(absl::Now()));
+        }
+        continue;
+      }
     }
     // PASSIVE: copies what no reader still needs, never blocks the writer.
     // What it could not copy (a reader on an older snapshot, busy) is

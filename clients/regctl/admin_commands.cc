@@ -279,17 +279,23 @@ int Backup(Client& client) {
 // written beside it and renamed over it, so a scrape never reads half a
 // file. Mode 0644: the collector runs as another user, and the figures
 // hold no patient data.
+// The partial file is this process's own (two runs that overlap never
+// write into each other's), and synced before the rename. False with
+// errno set when it failed.
 bool ReplaceTextFile(const std::string& path, const std::string& text) {
-  const std::string partial = path + ".partial";
+  const std::string partial = absl::StrCat(path, ".partial.", ::getpid());
   const int fd =
-      ::open(partial.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      ::open(partial.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) return false;
   ::fchmod(fd, 0644);
   bool written = ::write(fd, text.data(), text.size()) ==
                  static_cast<ssize_t>(text.size());
-  written &= ::close(fd) == 0;
+  written = written && ::fsync(fd) == 0;
+  written = ::close(fd) == 0 && written;
   if (!written || ::rename(partial.c_str(), path.c_str()) != 0) {
+    const int saved = errno;
     ::unlink(partial.c_str());
+    errno = saved;
     return false;
   }
   return true;

@@ -1,6 +1,8 @@
 #include "clients/regctl/csv_files.h"
 
 #include <algorithm>
+#include <exception>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <string_view>
@@ -122,10 +124,35 @@ CsvOptions CsvOptionsOf(const Args& args) {
   return options;
 }
 
-// Reads a CSV file of `kind`, checking its header and every row the way the
-// server will; with `key_only`, rows need only their key columns.
+namespace {
+LoadedFile ReadCsvFile(const std::string& path, Kind kind, bool key_only,
+                       const CsvOptions& options);
+}  // namespace
+
 LoadedFile LoadCsv(const std::string& path, Kind kind, bool key_only,
                    const CsvOptions& options) {
+  std::error_code error;
+  if (std::filesystem::is_directory(path, error)) {
+    LoadedFile file;
+    file.errors.push_back(path + ": is a directory, not a CSV file");
+    return file;
+  }
+  // The stream's buffer reports a read error (EIO, a file that vanished)
+  // by throwing.
+  try {
+    return ReadCsvFile(path, kind, key_only, options);
+  } catch (const std::exception& e) {
+    LoadedFile file;
+    file.errors.push_back(path + ": cannot read the file (" + e.what() + ")");
+    return file;
+  }
+}
+
+namespace {
+
+// LoadCsv's reading, which may throw on a read error.
+LoadedFile ReadCsvFile(const std::string& path, Kind kind, bool key_only,
+                       const CsvOptions& options) {
   LoadedFile file;
   std::ifstream in(path, std::ios::binary);
   if (!in) {
@@ -261,5 +288,7 @@ LoadedFile LoadCsv(const std::string& path, Kind kind, bool key_only,
   }
   return file;
 }
+
+}  // namespace
 
 }  // namespace registry

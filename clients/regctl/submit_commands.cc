@@ -51,6 +51,7 @@ struct Upload {
   std::vector<LoadedFile> files;
   std::vector<size_t> first;  // the request index of each file's first record
   size_t total = 0;
+  std::string whole;  // names problems of the whole request: file or DIR
 
   void Add(std::string path, LoadedFile file) {
     first.push_back(total);
@@ -121,7 +122,7 @@ Problem ParseLocalError(const std::string& path, const std::string& text) {
   } else if (colon != std::string::npos) {
     rest = rest.substr(colon + 2);
   }
-  p.message = rest;
+  p.message = std::string(absl::StripLeadingAsciiWhitespace(rest));
   return p;
 }
 
@@ -152,7 +153,7 @@ std::vector<Problem> ServerProblems(
       p.column = v.field;
       p.message = v.description;
     }
-    p.file = upload.paths[f];
+    p.file = p.line > 0 ? upload.paths[f] : upload.whole;
     found.emplace_back(f, std::move(p));
   }
   std::stable_sort(found.begin(), found.end(),
@@ -378,6 +379,7 @@ int Submit(Client& client, v1::Operation requested) {
   CsvOptions options = CsvOptionsOf(args);
   options.keep_cells = !args.Flag("errors-out").empty();
   Upload upload;
+  upload.whole = path;
   upload.Add(path,
              LoadCsv(path, kind, operation == v1::OPERATION_RETRACT, options));
   return Send(client, operation, upload,
@@ -400,22 +402,49 @@ int SubmitImportDir(Client& client) {
   std::map<Kind, std::string> by_kind;
   std::vector<std::string> unknown;
   std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
-    names.push_back(entry.path().filename().string());
+  for (std::filesystem::directory_iterator it(dir, error), end;
+       !error && it != end; it.increment(error)) {
+    names.push_back(it->path().filename().string());
+  }
+  if (error) {
+    client.io().err << "regctl: cannot read " << dir << ": " << error.message()
+                    << "; nothing was sent\n";
+    return 1;
   }
   std::sort(names.begin(), names.end());
+  std::vector<std::string> twice;
   for (const std::string& name : names) {
     const std::string path = (std::filesystem::path(dir) / name).string();
-    if (!absl::EndsWithIgnoreCase(name, ".csv")) {
-      client.io().err << "regctl: note: " << path << " skipped (not .csv)\n";
+    // Hidden files and the lock files of spreadsheets (~$visits.csv) and
+    // of macOS (._visits.csv) are not the centre's data.
+    const bool hidden =
+        absl::StartsWith(name, ".") || absl::StartsWith(name, "~$");
+    if (hidden || !absl::EndsWithIgnoreCase(name, ".csv") ||
+        !std::filesystem::is_regular_file(path, error)) {
+      client.io().err << "regctl: note: " << path << " skipped ("
+                      << (hidden ? "a hidden or lock file"
+                          : absl::EndsWithIgnoreCase(name, ".csv")
+                              ? "not a regular file"
+                              : "not .csv")
+                      << ")\n";
       continue;
     }
     const std::string stem = name.substr(0, name.size() - 4);
     if (std::optional<Kind> kind = ParseKind(absl::AsciiStrToLower(stem))) {
-      by_kind[*kind] = path;
+      if (auto [at, added] = by_kind.emplace(*kind, path); !added) {
+        twice.push_back(at->second + " and " + path);
+      }
     } else {
       unknown.push_back(path);
     }
+  }
+  if (!twice.empty()) {
+    for (const std::string& pair : twice) {
+      client.io().err << "regctl: " << pair << " hold the same kind\n";
+    }
+    client.io().err << "regctl: import-dir takes one file per kind; nothing "
+                       "was sent\n";
+    return 1;
   }
   if (!unknown.empty() || by_kind.empty()) {
     std::vector<std::string> expected;
@@ -434,6 +463,7 @@ int SubmitImportDir(Client& client) {
   CsvOptions options = CsvOptionsOf(args);
   options.keep_cells = !args.Flag("errors-out").empty();
   Upload upload;
+  upload.whole = dir;
   std::vector<std::string> order;
   for (Kind kind : kAllKinds) {
     auto it = by_kind.find(kind);
