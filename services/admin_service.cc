@@ -279,10 +279,17 @@ grpc::Status AdminServiceImpl::GetMetrics(grpc::ServerContext* context,
   return AsAdmin(
       context, *auth_, "AdminService/GetMetrics",
       [&](const RequestContext&) -> absl::Status {
+        // The request figures are worth having when the store's cannot
+        // be read (a busy or broken disk).
         absl::StatusOr<StoreFigures> figures = store_->Figures();
-        if (!figures.ok()) return figures.status();
-        response->set_text(absl::StrCat(metrics_->PrometheusText(),
-                                        ServerFiguresText(*figures, started_)));
+        response->set_text(absl::StrCat(
+            metrics_->PrometheusText(),
+            figures.ok() ? ServerFiguresText(*figures, started_)
+                         : std::string(),
+            "# HELP registry_store_figures_ok 1 when the store's figures "
+            "could be read.\n# TYPE registry_store_figures_ok gauge\n"
+            "registry_store_figures_ok ",
+            figures.ok() ? 1 : 0, "\n"));
         return absl::OkStatus();
       });
 }

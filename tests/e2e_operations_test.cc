@@ -215,6 +215,7 @@ TEST(OperationsTest, MetricsReachTheTextfileCollectorAsTheUnitRunsThem) {
   EXPECT_THAT(text, HasSubstr("\nregistry_centers 1\n"));
   EXPECT_THAT(text, HasSubstr("\nregistry_events 1\n"));
   EXPECT_THAT(text, HasSubstr("\nregistry_disk_full 0\n"));
+  EXPECT_THAT(text, HasSubstr("\nregistry_store_figures_ok 1\n"));
   EXPECT_THAT(text, ::testing::ContainsRegex("\nregistry_audit_entries [1-9]"));
   EXPECT_THAT(text,
               ::testing::ContainsRegex("\nregistry_database_bytes [1-9]"));
