@@ -233,6 +233,16 @@ RecordValues ValuesOfProto(const v1::Record& record) {
           .Text(l.titre())
           .Take();
     }
+    case v1::Record::kConsent: {
+      const v1::Consent& c = record.consent();
+      return ProtoReader(Kind::kConsents)
+          .Text(c.patient_id())
+          .DateField(c.consent_date())
+          .Text(c.form_version())
+          .Text(c.scopes())
+          .DateField(c.withdrawal_date())
+          .Take();
+    }
     case v1::Record::RECORD_NOT_SET:
       break;
   }
@@ -371,6 +381,16 @@ v1::Record ToProto(const Record& record) {
       l->set_assay(r.assay);
       l->set_titre(r.titre);
     }
+    void operator()(const ConsentRecord& r) {
+      v1::Consent* c = out.mutable_consent();
+      c->set_patient_id(r.patient_id);
+      *c->mutable_consent_date() = DateProto(r.consent_date);
+      c->set_form_version(r.form_version);
+      c->set_scopes(FormatConsentScopes(r.scopes));
+      if (r.withdrawal_date) {
+        *c->mutable_withdrawal_date() = DateProto(*r.withdrawal_date);
+      }
+    }
   };
   Visitor visitor;
   std::visit(visitor, record);
@@ -459,6 +479,10 @@ v1::Record KeyOnlyProto(const RecordKey& key) {
       out.mutable_lab_result()->set_patient_id(key.patient_id);
       *out.mutable_lab_result()->mutable_sample_date() = date(0);
       out.mutable_lab_result()->set_test(parts.size() > 1 ? parts[1] : "");
+      break;
+    case Kind::kConsents:
+      out.mutable_consent()->set_patient_id(key.patient_id);
+      *out.mutable_consent()->mutable_consent_date() = date(0);
       break;
   }
   return out;

@@ -344,6 +344,8 @@ v1::RecordKind ToProto(Kind value) {
       return v1::RECORD_KIND_SLE_ASSESSMENTS;
     case Kind::kLabResults:
       return v1::RECORD_KIND_LAB_RESULTS;
+    case Kind::kConsents:
+      return v1::RECORD_KIND_CONSENTS;
   }
   return {};  // not reached: every value is a case
 }
@@ -378,6 +380,8 @@ std::optional<Kind> FromProto(v1::RecordKind value) {
       return Kind::kSleAssessments;
     case v1::RECORD_KIND_LAB_RESULTS:
       return Kind::kLabResults;
+    case v1::RECORD_KIND_CONSENTS:
+      return Kind::kConsents;
     default:
       return std::nullopt;
   }

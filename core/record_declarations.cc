@@ -446,6 +446,36 @@ constexpr Column kLabResultColumns[] = {
      .example = "1:100",
      .max_length = 32}};
 
+constexpr Column kConsentColumns[] = {
+    kPatientId,
+    {.name = "consent_date",
+     .required = true,
+     .key = true,
+     .type = T::kDate,
+     .example = "2019-02-01"},
+    {.name = "form_version",
+     .required = true,
+     .key = false,
+     .type = T::kText,
+     .meaning = "the consent form signed, at most 32",
+     .example = "v3.1",
+     .max_length = 32},
+    {.name = "scopes",
+     .required = true,
+     .key = false,
+     .type = T::kText,
+     .meaning = "what it covers, separated by '|': registry, research, "
+                "transfer_outside_eea",
+     .example = "registry|research",
+     .max_length = 64},
+    {.name = "withdrawal_date",
+     .required = false,
+     .key = false,
+     .type = T::kDate,
+     .meaning = "when the patient withdrew it; not before consent_date "
+                "(empty: not withdrawn)",
+     .example = "2023-06-30"}};
+
 constexpr KindDeclaration kDeclarations[] = {
     {Kind::kPatients, "patients", "patient",
      "one row per patient (import patients first)", kPatientColumns},
@@ -480,6 +510,10 @@ constexpr KindDeclaration kDeclarations[] = {
     {Kind::kLabResults, "lab_results", "lab_result",
      "dated laboratory results: serology and measured values",
      kLabResultColumns},
+    {Kind::kConsents, "consents", "consent",
+     "the patient's consent to the registry's uses of their data, and its "
+     "withdrawal",
+     kConsentColumns},
 };
 
 constexpr bool DeclarationsAreWellFormed() {

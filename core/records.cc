@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "core/records_internal.h"
 
 namespace registry {
@@ -205,6 +206,13 @@ void CheckKindRules(Kind kind, const Values& values,
     case Kind::kLabResults:
       CheckLabResult(v, out);
       return;
+    case Kind::kConsents:
+      if (const std::string* text = v.Get<std::string>("scopes")) {
+        std::string error;
+        if (!ParseConsentScopes(*text, &error)) Fail(out, "scopes", error);
+      }
+      NotBefore(v, "withdrawal_date", "consent_date", out);
+      return;
     case Kind::kTransplants:
     case Kind::kRelapses:
     case Kind::kMri:
@@ -329,6 +337,14 @@ Record RecordOf(Kind kind, Values v) {
                              TakeOptional<std::string>(v[5]).value_or(""),
                              TakeOptional<std::string>(v[6]).value_or(""),
                              TakeOptional<std::string>(v[7]).value_or("")};
+    case Kind::kConsents: {
+      std::string error;
+      const std::string scopes = Take<std::string>(v[3]);
+      return ConsentRecord{Take<std::string>(v[0]), Take<Date>(v[1]),
+                           Take<std::string>(v[2]),
+                           ParseConsentScopes(scopes, &error).value_or(0),
+                           TakeOptional<Date>(v[4])};
+    }
   }
   return PatientRecord{};
 }
@@ -441,6 +457,10 @@ Values ValuesOf(const Record& record) {
           OptionalCode(r.result), Optional(r.value),    OptionalText(r.unit),
           OptionalText(r.assay),  OptionalText(r.titre)};
     }
+    Values operator()(const ConsentRecord& r) {
+      return {r.patient_id, r.consent_date, r.form_version,
+              FormatConsentScopes(r.scopes), Optional(r.withdrawal_date)};
+    }
   };
   return std::visit(Visitor{}, record);
 }
@@ -490,6 +510,10 @@ std::optional<Date> LatestDateOf(const Record& record) {
     }
     std::optional<Date> operator()(const LabResultRecord& r) {
       return r.sample_date;
+    }
+    // Not a contact with the patient: no record date (deaths, follow-up).
+    std::optional<Date> operator()(const ConsentRecord&) {
+      return std::nullopt;
     }
   };
   return std::visit(Visitor{}, record);
@@ -638,6 +662,47 @@ std::vector<FieldViolation> CheckAgainstPatient(const Record& record,
              FormatIsoDate(*facts.latest_transplant_date)});
   }
   return violations;
+}
+
+namespace {
+constexpr std::pair<std::string_view, unsigned> kScopeNames[] = {
+    {"registry", kConsentRegistry},
+    {"research", kConsentResearch},
+    {"transfer_outside_eea", kConsentTransferOutsideEea}};
+}  // namespace
+
+std::optional<unsigned> ParseConsentScopes(std::string_view text,
+                                           std::string* error) {
+  unsigned scopes = 0;
+  for (const std::string& name : std::vector<std::string>(
+           absl::StrSplit(absl::string_view(text.data(), text.size()), '|'))) {
+    unsigned bit = 0;
+    for (const auto& [known, value] : kScopeNames) {
+      if (name == known) bit = value;
+    }
+    if (bit == 0) {
+      *error = absl::StrCat("'", name,
+                            "' is not a scope: registry, research, "
+                            "transfer_outside_eea, separated by '|'");
+      return std::nullopt;
+    }
+    if (scopes & bit) {
+      *error = absl::StrCat("'", name, "' is given twice");
+      return std::nullopt;
+    }
+    scopes |= bit;
+  }
+  return scopes;
+}
+
+std::string FormatConsentScopes(unsigned scopes) {
+  std::string out;
+  for (const auto& [name, bit] : kScopeNames) {
+    if (scopes & bit) {
+      absl::StrAppend(&out, out.empty() ? "" : "|", std::string(name));
+    }
+  }
+  return out;
 }
 
 }  // namespace registry

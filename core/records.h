@@ -36,8 +36,9 @@ enum class Kind {
   kOrganFailures,
   kSleAssessments,
   kLabResults,
+  kConsents,
 };
-inline constexpr std::array<Kind, 14> kAllKinds = {Kind::kPatients,
+inline constexpr std::array<Kind, 15> kAllKinds = {Kind::kPatients,
                                                    Kind::kTransplants,
                                                    Kind::kVisits,
                                                    Kind::kRelapses,
@@ -50,11 +51,13 @@ inline constexpr std::array<Kind, 14> kAllKinds = {Kind::kPatients,
                                                    Kind::kSscAssessments,
                                                    Kind::kOrganFailures,
                                                    Kind::kSleAssessments,
-                                                   Kind::kLabResults};
+                                                   Kind::kLabResults,
+                                                   Kind::kConsents};
 
 // "patients", "transplants", "visits", "relapses", "mri", "treatments",
 // "deaths", "adverse_events", "engraftment", "disease_status",
-// "ssc_assessments", "organ_failures", "sle_assessments", "lab_results".
+// "ssc_assessments", "organ_failures", "sle_assessments", "lab_results",
+// "consents".
 std::string_view KindName(Kind kind);
 std::optional<Kind> ParseKind(std::string_view name);
 
@@ -336,11 +339,34 @@ struct LabResultRecord {
   bool operator==(const LabResultRecord&) const = default;
 };
 
+// What a consent covers (EBMT: the registry itself, research use, and
+// transfer outside the EU/EEA, which needs its own explicit consent).
+enum ConsentScope : unsigned {
+  kConsentRegistry = 1,
+  kConsentResearch = 2,
+  kConsentTransferOutsideEea = 4,
+};
+// "registry|research|transfer_outside_eea" <-> the scope bits; nullopt
+// with `error` set for an unknown, repeated or missing scope.
+std::optional<unsigned> ParseConsentScopes(std::string_view text,
+                                           std::string* error);
+std::string FormatConsentScopes(unsigned scopes);
+
+struct ConsentRecord {
+  std::string patient_id;
+  Date consent_date;
+  std::string form_version;
+  unsigned scopes = 0;  // ConsentScope bits, at least one
+  std::optional<Date> withdrawal_date;
+  bool operator==(const ConsentRecord&) const = default;
+};
+
 using Record =
     std::variant<PatientRecord, TransplantRecord, VisitRecord, RelapseRecord,
                  MriRecord, TreatmentRecord, DeathRecord, AdverseEventRecord,
                  EngraftmentRecord, DiseaseStatusRecord, SscAssessmentRecord,
-                 OrganFailureRecord, SleAssessmentRecord, LabResultRecord>;
+                 OrganFailureRecord, SleAssessmentRecord, LabResultRecord,
+                 ConsentRecord>;
 
 Kind KindOf(const Record& record);
 const std::string& PatientIdOf(const Record& record);

@@ -226,6 +226,25 @@ std::vector<CenterCohort> GenerateCohort(const CohortOptions& options) {
     for (const OrganFailureRecord& f : measures.organ_failures) add(center, f);
     for (const SleAssessmentRecord& a : measures.sle) add(center, a);
     for (const LabResultRecord& l : measures.lab_results) add(center, l);
+    // Consent on a stream of its own too: signed before the transplant,
+    // most for research as well, some for transfer outside the EU/EEA, a
+    // few withdrawn later.
+    Random consent_random(options.seed ^ (0x2545f4914f6cdd1dULL *
+                                          (static_cast<uint64_t>(i) + 1)));
+    ConsentRecord consent{frame.id,
+                          frame.day0 - consent_random.Between(14, 133),
+                          consent_random.Chance(0.5) ? "v2" : "v3",
+                          kConsentRegistry, std::nullopt};
+    if (consent_random.Chance(0.9)) consent.scopes |= kConsentResearch;
+    if (consent_random.Chance(0.3)) {
+      consent.scopes |= kConsentTransferOutsideEea;
+    }
+    if (consent_random.Chance(0.03) && course.end > frame.day0 + 30) {
+      consent.withdrawal_date =
+          frame.day0 +
+          consent_random.Between(30, static_cast<int>(course.end - frame.day0));
+    }
+    add(center, consent);
   }
   for (size_t c = 0; c < centers.size(); ++c) {
     for (size_t k = 0; k < kAllKinds.size(); ++k) {

@@ -37,7 +37,7 @@ admin=(--token-file "$db.admin-token")
 # transplants (which engraftment and GvHD refer to), then the rest.
 kinds=(patients transplants visits relapses mri treatments deaths
   adverse_events engraftment disease_status ssc_assessments organ_failures
-  sle_assessments lab_results)
+  sle_assessments lab_results consents)
 for center in C01 C02 C03; do
   "$bin/regctl" "${admin[@]}" admin center add "$center" --name "Transplant center $center" >/dev/null
   "$bin/regctl" "${admin[@]}" admin token issue --role submitter --center "$center" \

@@ -85,6 +85,10 @@ const std::vector<std::pair<std::string, std::string>>& EveryKind() {
            "patient_id,sample_date,test,result,value,unit,assay,titre\n"
            "P003,2016-01-05,aqp4_igg,positive,,,cell-based,1:320\n"
            "P005,2016-02-01,c3,,0.62,g/L,,\n"},
+          {"consents",
+           "patient_id,consent_date,form_version,scopes,withdrawal_date\n"
+           "P001,2017-01-10,v3,registry|research,\n"
+           "P002,2016-12-01,v2,registry|transfer_outside_eea,2023-06-30\n"},
       };
   return *files;
 }

@@ -108,6 +108,10 @@ N1,2018-06-01,aqp4_igg,positive,,,cell-based,1:100
 N1,2019-09-01,aqp4_igg,negative,,,cell-based,
 L1,2019-05-01,anti_dsdna,positive,35.5,IU/mL,,
 """,
+    "consents": """patient_id,consent_date,form_version,scopes,withdrawal_date
+N1,2017-01-10,v3,registry|research,
+L1,2018-02-01,v3,registry|transfer_outside_eea,2022-03-01
+""",
 }
 
 

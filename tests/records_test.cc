@@ -65,6 +65,8 @@ Row ValidRow(Kind kind) {
     case Kind::kLabResults:
       return {"P-001", "2016-03-04", "aqp4_igg",   "positive",
               "",      "",           "cell-based", "1:100"};
+    case Kind::kConsents:
+      return {"P-001", "2014-11-02", "v3.1", "registry|research", "2023-06-30"};
   }
   return {};
 }
@@ -132,7 +134,7 @@ TEST(KindTest, NamesRoundTripForAllKinds) {
                        "patients", "transplants", "visits", "relapses", "mri",
                        "treatments", "deaths", "adverse_events", "engraftment",
                        "disease_status", "ssc_assessments", "organ_failures",
-                       "sle_assessments", "lab_results"}));
+                       "sle_assessments", "lab_results", "consents"}));
 }
 
 TEST(KindTest, UnknownKindIsRejected) {
@@ -766,6 +768,25 @@ TEST(SleAssessmentRecordTest, DescriptorsAreASetOfTheTwentyFourNames) {
       (1u << kSledaiDescriptorCount) - 1);
 }
 
+TEST(ConsentRecordTest, ScopesAreASetOfThreeNamesAndAWithdrawalFollows) {
+  const Kind k = Kind::kConsents;
+  const ConsentRecord c = ParseOk<ConsentRecord>(
+      k, With(k, "scopes", "transfer_outside_eea|registry"));
+  EXPECT_EQ(c.scopes, kConsentRegistry | kConsentTransferOutsideEea);
+  // Written in their canonical order, whatever order they came in.
+  EXPECT_EQ(ToRow(Record(c))[3], "registry|transfer_outside_eea");
+  ExpectRejectedOn(k, With(k, "scopes", "registry|marketing"), "scopes",
+                   "'marketing' is not a scope");
+  ExpectRejectedOn(k, With(k, "scopes", "research|research"), "scopes",
+                   "given twice");
+  ExpectRejectedOn(k, With(k, "scopes", ""), "scopes");
+  ExpectRejectedOn(k, With(k, "form_version", ""), "form_version");
+  ExpectRejectedOn(k, With(k, "withdrawal_date", "2010-01-01"),
+                   "withdrawal_date");
+  EXPECT_FALSE(ParseOk<ConsentRecord>(k, With(k, "withdrawal_date", ""))
+                   .withdrawal_date.has_value());
+}
+
 TEST(LabResultRecordTest, AResultOrAValueWithItsUnit) {
   const Kind k = Kind::kLabResults;
   const LabResultRecord l = ParseOk<LabResultRecord>(k, ValidRow(k));
@@ -861,6 +882,11 @@ std::vector<Record> SampleRecords() {
                       "", ""},
       LabResultRecord{"P-001", Date(2016, 3, 4), "aqp4_igg",
                       LabResultState::kNegative, std::nullopt, "", "", ""},
+      ConsentRecord{"P-001", Date(2014, 11, 2), "v3.1",
+                    kConsentRegistry | kConsentTransferOutsideEea,
+                    std::nullopt},
+      ConsentRecord{"P-001", Date(2015, 1, 2), "v4", kConsentRegistry,
+                    Date(2020, 1, 1)},
   };
 }
 
@@ -1036,7 +1062,8 @@ TEST(KeyTest, KeyOfMatchesTheDocumentedKeyForEveryKind) {
       {Kind::kSscAssessments, "2016-03-04"},
       {Kind::kOrganFailures, "2016-05-01|kidney"},
       {Kind::kSleAssessments, "2016-03-04"},
-      {Kind::kLabResults, "2016-03-04|aqp4_igg"}};
+      {Kind::kLabResults, "2016-03-04|aqp4_igg"},
+      {Kind::kConsents, "2014-11-02"}};
   ASSERT_EQ(expected.size(), kAllKinds.size());
   for (const auto& [kind, key] : expected) {
     const Parsed<Record> parsed = Parse(kind, ValidRow(kind));

@@ -246,6 +246,15 @@ KINDS: tuple[Kind, ...] = (
              Column("assay", TEXT, max_length=100),
              Column("titre", TEXT, max_length=32),
          )),
+    Kind("consents", "consent",
+         "the patient's consent to the registry's uses of their data, and its "
+         "withdrawal", (
+             PATIENT_ID,
+             Column("consent_date", DATE, required=True, key=True),
+             Column("form_version", TEXT, required=True, max_length=32),
+             Column("scopes", TEXT, required=True, max_length=64),
+             Column("withdrawal_date", DATE),
+         )),
 )
 KINDS_BY_NAME = {kind.name: kind for kind in KINDS}
 
