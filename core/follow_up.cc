@@ -1,8 +1,11 @@
 #include "core/follow_up.h"
 
 #include <algorithm>
+#include <sstream>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "core/csv.h"
 
 namespace registry {
 
@@ -114,6 +117,100 @@ std::vector<PointStatus> FollowUpOf(const FollowUpSchedule& schedule,
     if (death && *death < out.back().due) break;  // nothing more is expected
   }
   return out;
+}
+
+const FollowUpSchedule& FollowUpSchedules::For(Disease disease) const {
+  auto it = by_disease.find(disease);
+  return it == by_disease.end() ? fallback : it->second;
+}
+
+std::vector<PointStatus> FollowUpOf(const FollowUpSchedules& schedules,
+                                    const std::vector<Record>& records,
+                                    Date as_of) {
+  Disease disease = Disease::kOther;
+  for (const Record& r : records) {
+    if (const auto* p = std::get_if<PatientRecord>(&r)) disease = p->disease;
+  }
+  return FollowUpOf(schedules.For(disease), records, as_of);
+}
+
+absl::StatusOr<FollowUpSchedules> ParseFollowUpSchedules(
+    const std::string& csv_text) {
+  constexpr const char* kHeader[] = {"disease",      "point",
+                                     "day",          "window_before",
+                                     "window_after", "past_due_after"};
+  auto fail = [](int line, std::string_view column, const std::string& why) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "follow-up schedule, line ", line,
+        column.empty() ? "" : absl::StrCat(", ", std::string(column)), ": ",
+        why));
+  };
+  std::istringstream in(csv_text);
+  CsvReader reader(in);
+  CsvRow row;
+  if (!reader.Next(&row) || row.fields.size() != std::size(kHeader) ||
+      !std::equal(row.fields.begin(), row.fields.end(), std::begin(kHeader))) {
+    return fail(1, "",
+                absl::StrCat("the header must be ",
+                             "disease,point,day,window_before,"
+                             "window_after,past_due_after"));
+  }
+  std::map<std::string, FollowUpSchedule> named;  // by disease code or "*"
+  while (reader.Next(&row)) {
+    if (row.fields.size() != std::size(kHeader)) {
+      return fail(row.line, "",
+                  absl::StrCat("has ", row.fields.size(), " fields, not 6"));
+    }
+    const std::string& disease = row.fields[0];
+    const absl::Span<const std::string_view> codes =
+        ColumnsOf(Kind::kPatients)[3].codes;
+    if (disease != "*" &&
+        std::find(codes.begin(), codes.end(), disease) == codes.end()) {
+      return fail(row.line, "disease",
+                  "'" + disease +
+                      "' is not a disease code (RRMS, SPMS, PPMS, "
+                      "NMOSD, SSC, SLE, OTHER) or *");
+    }
+    FollowUpPoint point;
+    point.name = row.fields[1];
+    if (point.name.empty() || point.name.size() > 32) {
+      return fail(row.line, "point", "a name of 1 to 32 characters");
+    }
+    int* numbers[] = {&point.day, &point.window_before, &point.window_after,
+                      &point.past_due_after};
+    for (int n = 0; n < 4; ++n) {
+      if (!absl::SimpleAtoi(row.fields[2 + n], numbers[n]) || *numbers[n] < 0 ||
+          *numbers[n] > 36500) {
+        return fail(row.line, kHeader[2 + n],
+                    "a whole number of days, 0 to 36500 (got '" +
+                        row.fields[2 + n] + "')");
+      }
+    }
+    std::vector<FollowUpPoint>& points = named[disease].points;
+    if (!points.empty() && point.day <= points.back().day) {
+      return fail(row.line, "day",
+                  absl::StrCat("must come after ", points.back().name,
+                               "'s day ", points.back().day));
+    }
+    points.push_back(std::move(point));
+  }
+  if (!reader.status().ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "follow-up schedule: ", std::string(reader.status().message())));
+  }
+  FollowUpSchedules schedules;
+  for (auto& [disease, schedule] : named) {
+    if (disease == "*") {
+      schedules.fallback = std::move(schedule);
+      continue;
+    }
+    const absl::Span<const std::string_view> codes =
+        ColumnsOf(Kind::kPatients)[3].codes;
+    const size_t index =
+        std::find(codes.begin(), codes.end(), disease) - codes.begin();
+    schedules.by_disease[static_cast<Disease>(index)] = std::move(schedule);
+  }
+  return schedules;
 }
 
 }  // namespace registry

@@ -7,10 +7,12 @@
 #ifndef REGISTRY_CORE_FOLLOW_UP_H_
 #define REGISTRY_CORE_FOLLOW_UP_H_
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "core/date.h"
 #include "core/records.h"
 
@@ -43,6 +45,23 @@ struct FollowUpSchedule {
 // due 120 days after its due date (CIBMTR).
 FollowUpSchedule DefaultSchedule();
 
+// A schedule per indication: a disease's own, or the fallback.
+struct FollowUpSchedules {
+  FollowUpSchedule fallback = DefaultSchedule();
+  std::map<Disease, FollowUpSchedule> by_disease;
+  const FollowUpSchedule& For(Disease disease) const;
+};
+
+// Reads schedules from CSV with the header
+// `disease,point,day,window_before,window_after,past_due_after`: one row
+// per point, diseases as patients.csv writes them (RRMS, ..., OTHER) or
+// `*` for the fallback; each schedule's points in increasing day, yearly
+// ones following the last. A disease not named takes the fallback (the
+// default calendar unless `*` rows replace it). INVALID_ARGUMENT naming
+// the line and column of the first problem.
+absl::StatusOr<FollowUpSchedules> ParseFollowUpSchedules(
+    const std::string& csv_text);
+
 // The date of `record` when it assesses a patient with `disease` for the
 // schedule: a visit for MS, NMOSD and others, an SSc assessment for
 // systemic sclerosis, an SLE assessment for lupus (a visit too for those
@@ -74,6 +93,10 @@ struct PointStatus {
 // a death, the first point it made unexpected ends the list. Only records
 // dated on or before `as_of` count. Empty without a transplant.
 std::vector<PointStatus> FollowUpOf(const FollowUpSchedule& schedule,
+                                    const std::vector<Record>& records,
+                                    Date as_of);
+// The same on the schedule of the patient's disease.
+std::vector<PointStatus> FollowUpOf(const FollowUpSchedules& schedules,
                                     const std::vector<Record>& records,
                                     Date as_of);
 

@@ -16,7 +16,9 @@
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <thread>
 
 #include "absl/flags/flag.h"
@@ -50,6 +52,11 @@ ABSL_FLAG(int, drain_seconds, 10,
 ABSL_FLAG(int, drain_notice_seconds, 0,
           "on SIGTERM, how long to go on serving while the health service "
           "reports NOT_SERVING, before the drain");
+ABSL_FLAG(std::string, follow_up_schedule, "",
+          "CSV of follow-up schedules per indication (disease,point,day,"
+          "window_before,window_after,past_due_after; docs/follow-up.md); "
+          "default: day 100, month 6, year 1, then yearly, for every "
+          "disease");
 ABSL_FLAG(std::string, issue_admin_token, "",
           "recovery: write a new admin token to this file (mode 0600; it "
           "must not exist) and exit; refused while another process serves "
@@ -154,6 +161,24 @@ int main(int argc, char** argv) {
     std::cerr << "registryd: a new admin token " << *token << " is in " << path
               << " (mode 0600); rotate it and revoke tokens that were lost\n";
     return 0;
+  }
+  if (const std::string path = absl::GetFlag(FLAGS_follow_up_schedule);
+      !path.empty()) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    absl::StatusOr<registry::FollowUpSchedules> schedules =
+        in ? registry::ParseFollowUpSchedules(text.str())
+           : absl::NotFoundError("cannot read " + path);
+    if (!schedules.ok()) {
+      std::cerr << "registryd: --follow-up-schedule: "
+                << schedules.status().message() << "\n";
+      return 1;
+    }
+    options.follow_up = *std::move(schedules);
+    std::cerr << "registryd: follow-up schedules from " << path << " ("
+              << options.follow_up.by_disease.size()
+              << " indication(s) of their own)\n";
   }
   options.listen = absl::GetFlag(FLAGS_listen);
   options.admin_token_file = absl::GetFlag(FLAGS_admin_token_file);

@@ -27,14 +27,14 @@ absl::StatusOr<Date> AsOfOrToday(bool has, const v1::Date& as_of) {
 // Every patient's points at `as_of`, with the patient and center named as
 // the caller may see them.
 absl::Status ForEachSchedule(
-    RegistryStore& store, const RequestContext& call, Date as_of,
+    RegistryStore& store, const FollowUpSchedules& schedules,
+    const RequestContext& call, Date as_of,
     const std::function<void(const PatientRecords&,
                              const std::vector<PointStatus>&)>& visit) {
-  const FollowUpSchedule schedule = DefaultSchedule();
   return store.ReadPatients(
       call, std::nullopt, "reports.follow_up", std::nullopt,
       [&](PatientRecords&& patient) {
-        visit(patient, FollowUpOf(schedule, patient.records, as_of));
+        visit(patient, FollowUpOf(schedules, patient.records, as_of));
         return true;
       });
 }
@@ -58,7 +58,7 @@ grpc::Status ReportServiceImpl::FollowUpDue(
         {{"center", "submitters see their own center only"}}));
   }
   absl::Status status = ForEachSchedule(
-      *store_, *call, *as_of,
+      *store_, schedules_, *call, *as_of,
       [&](const PatientRecords& patient,
           const std::vector<PointStatus>& points) {
         if (!only.empty() && patient.center_code != only) return;
@@ -96,7 +96,7 @@ grpc::Status ReportServiceImpl::FollowUpCompleteness(
            std::pair<int64_t, int64_t>>
       cells;
   absl::Status status = ForEachSchedule(
-      *store_, *call, *as_of,
+      *store_, schedules_, *call, *as_of,
       [&](const PatientRecords& patient,
           const std::vector<PointStatus>& points) {
         for (const PointStatus& p : points) {

@@ -4,6 +4,7 @@
 #ifndef REGISTRY_SERVICES_REPORT_SERVICE_H_
 #define REGISTRY_SERVICES_REPORT_SERVICE_H_
 
+#include "core/follow_up.h"
 #include "registry/v1/reports.grpc.pb.h"
 #include "services/auth.h"
 #include "storage/registry_store.h"
@@ -12,9 +13,11 @@ namespace registry {
 
 class ReportServiceImpl final : public v1::ReportService::Service {
  public:
-  // `store` and `auth` must outlive the service.
-  ReportServiceImpl(RegistryStore* store, Authenticator* auth)
-      : store_(store), auth_(auth) {}
+  // `store` and `auth` must outlive the service; `schedules` are the
+  // follow-up schedules per indication.
+  ReportServiceImpl(RegistryStore* store, Authenticator* auth,
+                    FollowUpSchedules schedules = {})
+      : store_(store), auth_(auth), schedules_(std::move(schedules)) {}
 
   grpc::Status KaplanMeier(grpc::ServerContext* context,
                            const v1::KaplanMeierRequest* request,
@@ -40,6 +43,7 @@ class ReportServiceImpl final : public v1::ReportService::Service {
  private:
   RegistryStore* store_;
   Authenticator* auth_;
+  const FollowUpSchedules schedules_;
 };
 
 }  // namespace registry

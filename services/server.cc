@@ -270,7 +270,7 @@ absl::StatusOr<std::unique_ptr<RegistryServer>> RegistryServer::Start(
   server->services_.push_back(
       std::make_unique<OutcomeServiceImpl>(&store, auth));
   server->services_.push_back(
-      std::make_unique<ReportServiceImpl>(&store, auth));
+      std::make_unique<ReportServiceImpl>(&store, auth, options.follow_up));
   for (auto& service : server->services_)
     builder.RegisterService(service.get());
   server->server_ = builder.BuildAndStart();

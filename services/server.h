@@ -12,6 +12,7 @@
 #include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "core/checkpoint.h"
+#include "core/follow_up.h"
 #include "services/auth.h"
 #include "services/observability.h"
 #include "services/submit_handlers.h"
@@ -50,6 +51,8 @@ struct ServerOptions {
   // A streamed submission whose client sends nothing this long is ended.
   absl::Duration submit_idle_timeout = absl::Seconds(60);
   StoreOptions store;
+  // Follow-up schedules per indication (registryd --follow-up-schedule).
+  FollowUpSchedules follow_up;
 };
 
 // Issues a new admin token whose secret is first written, with mode 0600

@@ -3,6 +3,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "core/follow_up.h"
 #include "tests/test_util.h"
 
 namespace registry::testing {
@@ -119,6 +120,53 @@ TEST_F(FollowUpTest, CompletenessCountsReportsPastDueOfLivingPatients) {
   EXPECT_THAT(year.out, HasSubstr("one-year completeness (all centers) as of "
                                   "2021-05-01: 0.0 %"));
   EXPECT_THAT(year.out, Not(HasSubstr("C2")));
+}
+
+TEST(FollowUpScheduleTest, ASchedulePerIndicationIsUsed) {
+  absl::StatusOr<FollowUpSchedules> schedules = ParseFollowUpSchedules(
+      "disease,point,day,window_before,window_after,past_due_after\n"
+      "RRMS,month3,91,21,30,60\n"
+      "RRMS,year1,365,60,120,90\n");
+  ASSERT_TRUE(schedules.ok()) << schedules.status();
+  TestRegistry registry([&](ServerOptions& o) { o.follow_up = *schedules; });
+  const std::string token = registry.IssueToken("submitter", "C1");
+  for (const auto& [kind, csv] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"patients",
+            "patient_id,sex,birth_year,disease,diagnosis_date\n"
+            "P1,F,1980,RRMS,2010-01-01\nS1,F,1980,SSC,2010-01-01\n"},
+           {"transplants",
+            "patient_id,transplant_date,type,regimen\n"
+            "P1,2020-01-01,autologous,BEAM\nS1,2020-01-01,autologous,CY\n"}}) {
+    ASSERT_EQ(registry
+                  .Regctl({"submit", "import", kind,
+                           registry.WriteCsv(kind + ".csv", csv)},
+                          token)
+                  .exit_code,
+              0);
+  }
+  RegctlResult due = registry.Regctl(
+      {"report", "due", "--as-of", "2020-04-01", "--format", "csv"}, token);
+  ASSERT_EQ(due.exit_code, 0) << due.err;
+  // RRMS: month 3 (day 91, 2020-04-01), past due 60 days later.
+  EXPECT_THAT(due.out, HasSubstr("P1,C1,2020-01-01,month3,2020-04-01,"
+                                 "2020-05-31,due,\n"));
+  // SSc is not named: the default calendar.
+  EXPECT_THAT(due.out, HasSubstr("S1,C1,2020-01-01,day100,2020-04-10,"
+                                 "2020-08-08,upcoming,\n"));
+}
+
+TEST(FollowUpScheduleTest, RegistrydRefusesABadScheduleFile) {
+  TempDir dir;
+  const std::string file = dir.File("schedule.csv");
+  WriteFile(file,
+            "disease,point,day,window_before,window_after,past_due_after\n"
+            "MS,day100,100,30,40,120\n");
+  RegistrydProcess server(REGISTRYD_PATH, dir, dir.File("registry.db"),
+                          {"--follow-up-schedule", file});
+  EXPECT_EQ(server.WaitForExit(20), 1);
+  EXPECT_THAT(server.log(), HasSubstr("--follow-up-schedule: follow-up "
+                                      "schedule, line 2, disease: 'MS'"));
 }
 
 }  // namespace

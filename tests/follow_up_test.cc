@@ -130,5 +130,43 @@ TEST(FollowUpTest, NoTransplantNoSchedule) {
                   .empty());
 }
 
+TEST(FollowUpSchedulesTest, ATableGivesEachIndicationItsSchedule) {
+  absl::StatusOr<FollowUpSchedules> schedules = ParseFollowUpSchedules(
+      "disease,point,day,window_before,window_after,past_due_after\n"
+      "SSC,month3,91,21,30,60\n"
+      "SSC,year1,365,60,120,90\n");
+  ASSERT_TRUE(schedules.ok()) << schedules.status();
+  // Systemic sclerosis: month 3, year 1, then yearly.
+  const auto ssc = FollowUpOf(*schedules, Patient(Disease::kSsc), Day(800));
+  std::vector<std::string> names;
+  for (const PointStatus& s : ssc) names.push_back(s.point.name);
+  EXPECT_THAT(names,
+              ::testing::ElementsAre("month3", "year1", "year2", "year3"));
+  EXPECT_EQ(ssc[0].past_due, Day(151));
+  // MS is not named: the default calendar.
+  EXPECT_EQ(
+      FollowUpOf(*schedules, Patient(Disease::kRrms), Day(10))[0].point.name,
+      "day100");
+}
+
+TEST(FollowUpSchedulesTest, ProblemsAreNamedByLineAndColumn) {
+  const std::string header =
+      "disease,point,day,window_before,window_after,past_due_after\n";
+  auto error = [&](const std::string& rows) {
+    return std::string(
+        ParseFollowUpSchedules(header + rows).status().message());
+  };
+  EXPECT_THAT(error("MS,day100,100,30,40,120\n"),
+              ::testing::HasSubstr("line 2, disease: 'MS' is not a disease"));
+  EXPECT_THAT(error("*,day100,100,30,forty,120\n"),
+              ::testing::HasSubstr("line 2, window_after: a whole number"));
+  EXPECT_THAT(error("*,year1,365,0,0,120\n*,day100,100,0,0,120\n"),
+              ::testing::HasSubstr("line 3, day: must come after year1"));
+  EXPECT_THAT(error("*,day100,100\n"), ::testing::HasSubstr("3 fields"));
+  EXPECT_THAT(
+      std::string(ParseFollowUpSchedules("disease,day\n").status().message()),
+      ::testing::HasSubstr("the header must be"));
+}
+
 }  // namespace
 }  // namespace registry
