@@ -179,8 +179,9 @@ void Serialize(const v1::SubmitResponse& response, grpc::ByteBuffer* out) {
 // message size is 16 MiB by default); the rest are counted.
 constexpr size_t kMaxDryRunProblemBytes = size_t{8} << 20;
 
-void FillResponse(const std::string& request_id, const SubmitCounts& counts,
-                  bool dry_run, grpc::ByteBuffer* out) {
+// The counts of an answer, without a dry run's problems.
+v1::SubmitResponse Summary(const std::string& request_id,
+                           const SubmitCounts& counts, bool dry_run) {
   v1::SubmitResponse response;
   response.set_request_id(request_id);
   response.set_received(counts.received);
@@ -190,6 +191,14 @@ void FillResponse(const std::string& request_id, const SubmitCounts& counts,
   if (dry_run) {
     response.set_dry_run(true);
     response.set_problem_count(counts.problem_count);
+  }
+  return response;
+}
+
+void FillResponse(const std::string& request_id, const SubmitCounts& counts,
+                  bool dry_run, grpc::ByteBuffer* out) {
+  v1::SubmitResponse response = Summary(request_id, counts, dry_run);
+  if (dry_run) {
     size_t bytes = 0;
     for (const FieldViolation& v : counts.problems) {
       bytes += v.field.size() + v.description.size() + 8;
@@ -422,14 +431,7 @@ class StreamReactor final : public Base, public Stallable {
     v1::DryRunResponse answer;
     if (!summary_sent_) {
       summary_sent_ = true;
-      v1::SubmitResponse* s = answer.mutable_summary();
-      s->set_request_id(request_id_);
-      s->set_received(counts_.received);
-      s->set_accepted(counts_.accepted);
-      s->set_unchanged(counts_.unchanged);
-      s->set_amended(counts_.amended);
-      s->set_dry_run(true);
-      s->set_problem_count(counts_.problem_count);
+      *answer.mutable_summary() = Summary(request_id_, counts_, true);
     } else if (next_problem_ < counts_.problems.size()) {
       for (int n = 0;
            n < kProblemsPerAnswer && next_problem_ < counts_.problems.size();
